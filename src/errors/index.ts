@@ -1,0 +1,3 @@
+export * from './SpacelogError';
+export * from './validation';
+export * from './query';

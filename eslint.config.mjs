@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'bench/run.js', '*.config.*', 'migrations/**', 'docker/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'bench/run.js', '*.config.*', 'migrations/**', 'docker/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

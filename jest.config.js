@@ -1,6 +1,16 @@
 // Three projects by kind: unit (pure, fast), integration (real Kafka and PostgreSQL), fault (crashes, outages).
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// chevrotain ships ESM only; jest loads its self-contained bundle, compiled to CommonJS by swc.
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+  '^.+\\.mjs$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const common = {
+  testEnvironment: 'node',
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleNameMapper: { '^chevrotain$': '<rootDir>/node_modules/chevrotain/lib/chevrotain.mjs' },
+  transformIgnorePatterns: ['/node_modules/(?!chevrotain/)'],
+};
 
 module.exports = {
   projects: [

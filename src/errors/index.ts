@@ -1,3 +1,6 @@
 export * from './SpacelogError';
 export * from './validation';
 export * from './query';
+export * from './stack';
+export * from './log';
+export * from './engine';

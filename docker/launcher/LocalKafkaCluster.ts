@@ -1,0 +1,219 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { StackError } from '../../src/errors/stack';
+import { ensureKafkaJars, findJava, kafkaAssetsDir, kafkaJarVersion } from './KafkaRuntime';
+import { tryProbeKafka } from './kafkaProbe';
+import { isOurProcess, isPortFree, runCommand, sleep, tailFile, terminate } from './processes';
+import {
+  javaArgs,
+  KafkaNodeSpec,
+  kafkaNodes,
+  newClusterId,
+  renderServerProperties,
+} from './serverProperties';
+import { BrokerRecord, KafkaRecord, StackState } from './StackState';
+import { KAFKA_VERSION, ResolvedStackOptions, STACK_HOST } from './StackOptions';
+
+/** How long a broker gets to shut down cleanly on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 20_000;
+/** Pause between metadata probes while brokers start. */
+const PROBE_INTERVAL_MS = 500;
+
+/** The outcome of {@link LocalKafkaCluster.up}. */
+export interface KafkaUpResult {
+  readonly record: KafkaRecord;
+  /** True when a healthy cluster was already running and was kept. */
+  readonly reused: boolean;
+}
+
+/**
+ * A KRaft cluster of 1..n combined broker/controller JVMs run from Kafka's own jars, on
+ * 127.0.0.1:9092 and up. Every PID is recorded in the stack's state, and only recorded PIDs whose
+ * command line still names our server.properties are ever signalled.
+ */
+export class LocalKafkaCluster {
+  constructor(
+    private readonly options: ResolvedStackOptions,
+    private readonly state: StackState,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  /** The bootstrap list (`127.0.0.1:9092,...`) of a recorded cluster. */
+  static bootstrap(record: KafkaRecord): string[] {
+    return record.brokers.map((broker) => `${STACK_HOST}:${broker.port}`);
+  }
+
+  /** The recorded cluster if all its processes are ours and alive and it answers metadata with every broker. */
+  async healthy(): Promise<KafkaRecord | undefined> {
+    const record = this.state.read().kafka;
+    if (record === undefined) return undefined;
+    if (!record.brokers.every((broker) => isOurProcess(broker.pid, broker.configFile))) return undefined;
+    const probe = await tryProbeKafka(LocalKafkaCluster.bootstrap(record), 3_000);
+    return probe !== undefined && probe.brokers.length === record.brokers.length ? record : undefined;
+  }
+
+  /** Starts the cluster, or keeps the running one if it is healthy and of the requested size. */
+  async up(): Promise<KafkaUpResult> {
+    const existing = this.state.read().kafka;
+    if (existing !== undefined) {
+      const healthy = await this.healthy();
+      if (healthy !== undefined && healthy.brokers.length === this.options.brokers) {
+        return { record: healthy, reused: true };
+      }
+      if (healthy !== undefined) {
+        throw new StackError(
+          'STACK_MISMATCH',
+          `a ${healthy.brokers.length}-broker Kafka is running, ${this.options.brokers} were asked for: ` +
+            `run 'spacelog stack down' first`,
+        );
+      }
+      this.log('the recorded Kafka is not healthy: stopping what is left of it');
+      await this.down();
+    }
+    const java = await findJava();
+    const libsDir = await ensureKafkaJars(this.options.kafkaLibsDir, this.log);
+    const nodes = kafkaNodes(this.options);
+    await assertPortsFree(nodes);
+    const clusterId = newClusterId();
+    await Promise.all(nodes.map((node) => this.format(java.executable, libsDir, node, nodes, clusterId)));
+
+    const children = new Map<number, ChildProcess>();
+    const exits = new Map<number, string>();
+    const brokers: BrokerRecord[] = [];
+    for (const node of nodes) {
+      const child = this.spawnBroker(java.executable, libsDir, node);
+      child.once('exit', (code, signal) => exits.set(node.nodeId, signal ?? `exit code ${String(code)}`));
+      children.set(node.nodeId, child);
+      brokers.push({
+        nodeId: node.nodeId,
+        pid: child.pid ?? -1,
+        port: node.port,
+        controllerPort: node.controllerPort,
+        configFile: node.configFile,
+        logFile: node.logFile,
+      });
+    }
+    const record: KafkaRecord = {
+      clusterId,
+      version: kafkaJarVersion(libsDir) ?? KAFKA_VERSION,
+      startedAt: new Date().toISOString(),
+      brokers,
+    };
+    // Recorded before waiting, so a later `down` can stop brokers that never became ready.
+    this.state.update((data) => (data.kafka = record));
+    for (const broker of brokers)
+      this.log(`kafka ${broker.nodeId}: pid ${broker.pid}, log ${broker.logFile}`);
+    try {
+      await this.waitUntilReady(record, nodes, exits);
+    } finally {
+      for (const child of children.values()) child.removeAllListeners('exit');
+    }
+    return { record, reused: false };
+  }
+
+  /** Stops the recorded brokers (only if they are still ours) and forgets them. True if any was running. */
+  async down(): Promise<boolean> {
+    const record = this.state.read().kafka;
+    if (record === undefined) return false;
+    const ours = record.brokers.filter((broker) => isOurProcess(broker.pid, broker.configFile));
+    await Promise.all(ours.map((broker) => terminate(broker.pid, STOP_GRACE_MS)));
+    this.state.update((data) => delete data.kafka);
+    return ours.length > 0;
+  }
+
+  private async format(
+    java: string,
+    libsDir: string,
+    node: KafkaNodeSpec,
+    cluster: readonly KafkaNodeSpec[],
+    clusterId: string,
+  ): Promise<void> {
+    // Every start is a fresh cluster: tests and dev runs never inherit topics from an earlier run.
+    rmSync(node.dir, { recursive: true, force: true });
+    mkdirSync(node.dataDir, { recursive: true });
+    writeFileSync(node.configFile, renderServerProperties(node, cluster));
+    const formatLog = path.join(node.dir, 'format.log');
+    const args = javaArgs({
+      libsDir,
+      log4jConfig: path.join(kafkaAssetsDir(), 'log4j.properties'),
+      logFile: formatLog,
+      heap: '256m',
+      mainClass: 'kafka.tools.StorageTool',
+      args: ['format', '-t', clusterId, '-c', node.configFile],
+    });
+    const result = await runCommand(java, args, { cwd: node.dir, timeoutMs: 120_000 });
+    if (result.code !== 0) {
+      throw new StackError('BROKER_EXITED', `formatting the storage of kafka ${node.nodeId} failed`, {
+        logFile: formatLog,
+        logTail: [...(result.stdout + result.stderr).trim().split('\n'), ...tailFile(formatLog)].slice(-20),
+      });
+    }
+  }
+
+  private spawnBroker(java: string, libsDir: string, node: KafkaNodeSpec): ChildProcess {
+    const args = javaArgs({
+      libsDir,
+      log4jConfig: path.join(kafkaAssetsDir(), 'log4j.properties'),
+      logFile: node.logFile,
+      heap: this.options.heap,
+      mainClass: 'kafka.Kafka',
+      args: [node.configFile],
+    });
+    const out = openSync(node.stdoutFile, 'a');
+    try {
+      // Detached in its own process group: the broker outlives the CLI that started it.
+      const child = spawn(java, args, { cwd: node.dir, detached: true, stdio: ['ignore', out, out] });
+      child.unref();
+      return child;
+    } finally {
+      closeSync(out);
+    }
+  }
+
+  private async waitUntilReady(
+    record: KafkaRecord,
+    nodes: readonly KafkaNodeSpec[],
+    exits: ReadonlyMap<number, string>,
+  ): Promise<void> {
+    const deadline = Date.now() + this.options.startTimeoutMs;
+    for (;;) {
+      for (const node of nodes) {
+        const exit = exits.get(node.nodeId);
+        if (exit !== undefined) {
+          await this.down();
+          throw new StackError('BROKER_EXITED', `kafka ${node.nodeId} exited during start-up (${exit})`, {
+            logFile: node.logFile,
+            logTail: [...tailFile(node.stdoutFile, 10), ...tailFile(node.logFile, 20)],
+          });
+        }
+      }
+      const probe = await tryProbeKafka(LocalKafkaCluster.bootstrap(record), 2_000);
+      if (probe !== undefined && probe.brokers.length === nodes.length && probe.controller !== null) return;
+      if (Date.now() >= deadline) {
+        await this.down();
+        const first = nodes[0];
+        throw new StackError(
+          'BROKER_TIMEOUT',
+          `Kafka did not answer metadata with ${nodes.length} broker(s) within ${this.options.startTimeoutMs} ms`,
+          first === undefined ? {} : { logFile: first.logFile, logTail: tailFile(first.logFile, 20) },
+        );
+      }
+      await sleep(PROBE_INTERVAL_MS);
+    }
+  }
+}
+
+async function assertPortsFree(nodes: readonly KafkaNodeSpec[]): Promise<void> {
+  for (const node of nodes) {
+    for (const port of [node.port, node.controllerPort]) {
+      if (!(await isPortFree(port, STACK_HOST))) {
+        throw new StackError(
+          'PORT_TAKEN',
+          `port ${STACK_HOST}:${port} is taken by another process, so kafka ${node.nodeId} cannot start there. ` +
+            `Stop that process, or point SPACELOG_KAFKA_BROKERS at a Kafka that is already running.`,
+        );
+      }
+    }
+  }
+}

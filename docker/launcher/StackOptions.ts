@@ -1,0 +1,142 @@
+import os from 'node:os';
+import path from 'node:path';
+import { StackError } from '../../src/errors/stack';
+
+/** The Apache Kafka release the launcher runs; it must match `kafka.version` in docker/kafka/pom.xml. */
+export const KAFKA_VERSION = '3.9.1';
+/** First broker (client) port: brokers listen on 9092, 9093, ... */
+export const DEFAULT_BROKER_PORT = 9092;
+/** First controller port, kept apart from the broker range so one and three brokers use the same layout. */
+export const DEFAULT_CONTROLLER_PORT = 9192;
+/** Brokers started when `--brokers` is not given. */
+export const DEFAULT_BROKER_COUNT = 1;
+/** Largest cluster the launcher starts: enough for fault tests, small enough for a laptop. */
+export const MAX_BROKER_COUNT = 5;
+/** Java heap per broker: a dev broker needs little, and fault tests run three on two cores. */
+export const DEFAULT_BROKER_HEAP = '512m';
+/** How long `stack up` waits for the brokers to answer metadata before giving up. */
+export const DEFAULT_START_TIMEOUT_MS = 120_000;
+/** The PostgreSQL server the launcher looks for (and starts, when it has to) when none is configured. */
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+/** Host every launched service binds to: loopback only, nothing is exposed to the network. */
+export const STACK_HOST = '127.0.0.1';
+
+/** Environment variables the launcher and the test setup read. */
+export const ENV_KAFKA_BROKERS = 'SPACELOG_KAFKA_BROKERS';
+export const ENV_DATABASE_URL = 'SPACELOG_DATABASE_URL';
+export const ENV_CACHE_DIR = 'SPACELOG_CACHE_DIR';
+
+/** What the caller (CLI flags, test setup) may ask of the stack. */
+export interface StackOptions {
+  /** Number of Kafka brokers (1 to {@link MAX_BROKER_COUNT}); default {@link DEFAULT_BROKER_COUNT}. */
+  readonly brokers?: number;
+  /** Folder for Kafka's jars, the stack's state, data and logs; default ~/.cache/spacelog. */
+  readonly cacheDir?: string;
+  /** Deadline for the brokers to answer metadata; default {@link DEFAULT_START_TIMEOUT_MS}. */
+  readonly startTimeoutMs?: number;
+}
+
+/** {@link StackOptions} with every default applied and the environment read. */
+export interface ResolvedStackOptions {
+  readonly brokers: number;
+  readonly cacheDir: string;
+  /** Where the stack records its PIDs (state.json), data and logs. */
+  readonly stateDir: string;
+  /** Where Maven copies Kafka's jars, once per Kafka version. */
+  readonly kafkaLibsDir: string;
+  readonly brokerPortBase: number;
+  readonly controllerPortBase: number;
+  readonly heap: string;
+  readonly startTimeoutMs: number;
+  /** Brokers named by SPACELOG_KAFKA_BROKERS; when set, no broker is launched. */
+  readonly configuredKafkaBrokers?: readonly string[];
+  /** URL named by SPACELOG_DATABASE_URL; when set, no PostgreSQL is looked for or started. */
+  readonly configuredDatabaseUrl?: string;
+}
+
+/**
+ * Applies defaults and reads the environment. Endpoints configured by environment always win over
+ * anything the launcher would start.
+ */
+export function resolveStackOptions(
+  options: StackOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  homeDir: string = os.homedir(),
+): ResolvedStackOptions {
+  const brokers = options.brokers ?? DEFAULT_BROKER_COUNT;
+  if (!Number.isInteger(brokers) || brokers < 1 || brokers > MAX_BROKER_COUNT) {
+    throw new StackError(
+      'BAD_CONFIG',
+      `brokers must be an integer from 1 to ${MAX_BROKER_COUNT}, got ${brokers}`,
+    );
+  }
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  if (!(startTimeoutMs > 0)) {
+    throw new StackError('BAD_CONFIG', `startTimeoutMs must be positive, got ${startTimeoutMs}`);
+  }
+  const envCache = nonEmpty(env[ENV_CACHE_DIR]);
+  const cacheDir = path.resolve(options.cacheDir ?? envCache ?? path.join(homeDir, '.cache', 'spacelog'));
+  const kafkaEnv = nonEmpty(env[ENV_KAFKA_BROKERS]);
+  const databaseEnv = nonEmpty(env[ENV_DATABASE_URL]);
+  return {
+    brokers,
+    cacheDir,
+    stateDir: path.join(cacheDir, 'stack'),
+    kafkaLibsDir: path.join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs'),
+    brokerPortBase: DEFAULT_BROKER_PORT,
+    controllerPortBase: DEFAULT_CONTROLLER_PORT,
+    heap: DEFAULT_BROKER_HEAP,
+    startTimeoutMs,
+    ...(kafkaEnv === undefined ? {} : { configuredKafkaBrokers: parseBrokerList(kafkaEnv) }),
+    ...(databaseEnv === undefined ? {} : { configuredDatabaseUrl: databaseEnv }),
+  };
+}
+
+/**
+ * Parses a comma-separated broker list (`host:port,host:port`), as in SPACELOG_KAFKA_BROKERS.
+ * Blank items are ignored; an item without a valid port is refused.
+ */
+export function parseBrokerList(value: string): string[] {
+  const brokers = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  if (brokers.length === 0) {
+    throw new StackError('BAD_CONFIG', `${ENV_KAFKA_BROKERS} names no broker: '${value}'`);
+  }
+  for (const broker of brokers) {
+    const match = /^(.+):(\d{1,5})$/.exec(broker);
+    const port = match === null ? NaN : Number(match[2]);
+    if (match === null || port < 1 || port > 65535) {
+      throw new StackError('BAD_CONFIG', `'${broker}' in ${ENV_KAFKA_BROKERS} is not host:port`);
+    }
+  }
+  return brokers;
+}
+
+/** Parses the value of `--brokers`, for the CLI. */
+export function parseBrokerCount(value: string): number {
+  const count = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_BROKER_COUNT) {
+    throw new StackError(
+      'BAD_CONFIG',
+      `--brokers must be an integer from 1 to ${MAX_BROKER_COUNT}, got '${value}'`,
+    );
+  }
+  return count;
+}
+
+/** Replaces the password of a connection URL so it can be printed. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

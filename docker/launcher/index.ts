@@ -1,0 +1,30 @@
+/**
+ * The local stack launcher: real Kafka (KRaft, from Apache Kafka's jars fetched with Maven) and real
+ * PostgreSQL on machines without a Docker engine. Driven by `spacelog stack up | down | status` and by
+ * the test setup in test/support.
+ */
+export { Stack } from './Stack';
+export type { KafkaSource, ServiceStatus, StackEndpoints, StackStatus, StackUpResult } from './Stack';
+export { PostgresInstance, PRIVATE_POSTGRES_PORT_BASE, startPrivatePostgres } from './PostgresInstance';
+export type { PostgresInstanceOptions, PostgresStopMode } from './PostgresInstance';
+export type { PostgresSource } from './LocalPostgres';
+export { probeKafka, tryProbeKafka } from './kafkaProbe';
+export type { KafkaProbeResult } from './kafkaProbe';
+export { probePostgres, tryProbePostgres } from './postgresProbe';
+export type { PostgresProbeResult } from './postgresProbe';
+export {
+  DEFAULT_BROKER_COUNT,
+  DEFAULT_BROKER_PORT,
+  DEFAULT_CONTROLLER_PORT,
+  DEFAULT_DATABASE_URL,
+  ENV_CACHE_DIR,
+  ENV_DATABASE_URL,
+  ENV_KAFKA_BROKERS,
+  KAFKA_VERSION,
+  MAX_BROKER_COUNT,
+  parseBrokerCount,
+  parseBrokerList,
+  redactUrl,
+  resolveStackOptions,
+} from './StackOptions';
+export type { ResolvedStackOptions, StackOptions } from './StackOptions';

@@ -1,0 +1,89 @@
+import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
+import { parseBrokerCount, ServiceStatus, Stack } from '../../docker/launcher';
+import { isStackError } from '../errors/stack';
+
+/** Options of `spacelog stack up`. */
+interface UpOptions {
+  readonly brokers: number;
+}
+
+/** Options of `spacelog stack status`. */
+interface StatusOptions {
+  readonly json?: boolean;
+}
+
+/** Registers `spacelog stack up | down | status`: the local Kafka and PostgreSQL, without Docker. */
+export function registerStackCommand(program: Command): void {
+  const stack = program
+    .command('stack')
+    .description(
+      'run the local Kafka and PostgreSQL without Docker (SPACELOG_KAFKA_BROKERS / SPACELOG_DATABASE_URL win)',
+    );
+
+  stack
+    .command('up')
+    .description('start Kafka (KRaft on 127.0.0.1:9092) and find or start PostgreSQL; reuses a healthy stack')
+    .option('--brokers <count>', 'number of Kafka brokers (3 for fault tests: 9092-9094)', parseBrokers, 1)
+    .action(async (options: UpOptions) => {
+      const result = await new Stack({ brokers: options.brokers }, say).up();
+      const kafka = result.kafka;
+      say(
+        `kafka ${kafka.source === 'launcher' ? (kafka.startedNow ? 'started' : 'already running') : `in use (${kafka.source})`}: ` +
+          result.endpoints.kafkaBrokers.join(','),
+      );
+      for (const logFile of kafka.logFiles) say(`  log: ${logFile}`);
+      say(
+        `postgresql ${result.postgres.startedNow ? 'started' : `in use (${result.postgres.source})`}: ` +
+          `PostgreSQL ${result.postgres.version}`,
+      );
+      say(`export SPACELOG_KAFKA_BROKERS=${result.endpoints.kafkaBrokers.join(',')}`);
+    });
+
+  stack
+    .command('down')
+    .description('stop the Kafka and PostgreSQL this launcher started (nothing else)')
+    .action(async () => {
+      const result = await new Stack({}, say).down();
+      say(result.kafkaStopped ? 'kafka stopped' : 'kafka: nothing of ours was running');
+      say(
+        result.postgresStopped
+          ? 'postgresql stopped'
+          : 'postgresql: nothing of ours was running (left alone)',
+      );
+    });
+
+  stack
+    .command('status')
+    .description('report both services and their versions; exit code 1 when one is down')
+    .option('--json', 'print JSON')
+    .action(async (options: StatusOptions) => {
+      const status = await new Stack({}, say).status();
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      } else {
+        printService('kafka', status.kafka);
+        printService('postgresql', status.postgres);
+      }
+      if (!status.kafka.up || !status.postgres.up) process.exitCode = 1;
+    });
+}
+
+function printService(name: string, status: ServiceStatus): void {
+  const state = status.up ? 'up' : 'DOWN';
+  say(
+    `${name.padEnd(10)} ${state.padEnd(4)} ${status.endpoint}  ${status.version ?? ''}  [${status.source}]`,
+  );
+  for (const line of status.details) say(`  ${line}`);
+}
+
+function parseBrokers(value: string): number {
+  try {
+    return parseBrokerCount(value);
+  } catch (error) {
+    throw new CommanderInvalidArgument(isStackError(error) ? error.message : String(error));
+  }
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,195 @@
+import { InvalidArgumentError, OperationAbortedError } from '../errors';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { ChangeOp } from '../space/ChangeSet';
+import type { QueryCompiler } from '../space/ExecuteContext';
+import type { Entry, MutationOp } from '../space/Mutation';
+import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
+import { queryCompiler } from '../space/QuerySelection';
+import { ALL, type Selector } from '../space/Selector';
+import type { SpaceEngine } from '../space/SpaceEngine';
+import type { SpaceListener } from '../space/SubscriptionHub';
+import type { MultipleOptions, ReadOptions, RoutingOptions, Space, SpaceWriteResult } from './Space';
+import { SpaceRouting } from './SpaceRouting';
+
+/** How the space reaches the serving engine of a partition (it may wait for warm-up). */
+export type PartitionAccess = (partition: number) => SpaceEngine | Promise<SpaceEngine>;
+
+/**
+ * The Space API over partitions: each operation goes to the partition its routing value names;
+ * operations without one go to every partition and the answers are merged. A blocking take over
+ * all partitions never takes twice: it waits with *reads* everywhere, then takes where a match showed.
+ */
+export class PartitionedSpace implements Space {
+  readonly partitions: number;
+  private readonly routing: SpaceRouting;
+  private readonly queries: QueryCompiler = queryCompiler();
+
+  constructor(
+    readonly name: string,
+    private readonly types: TypeRegistry,
+    partitions: number,
+    private readonly access: PartitionAccess,
+  ) {
+    this.partitions = partitions;
+    this.routing = new SpaceRouting(partitions);
+  }
+
+  async write(type: string, entry: Readonly<Record<string, unknown>>, options?: WriteOptions): Promise<SpaceWriteResult> {
+    const routed = this.routing.forWrite(this.types.require(type), entry);
+    const result = await (await this.access(routed.partition)).write(type, routed.entry, options);
+    return { ...result, partition: routed.partition };
+  }
+
+  read(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
+    return this.blocking('read', type, selector, options);
+  }
+
+  take(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
+    return this.blocking('take', type, selector, options);
+  }
+
+  async readMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
+    const target = this.target(type, selector, options);
+    if (target !== undefined) return (await this.access(target)).readMultiple(type, selector, options.limit);
+    const parts = await Promise.all(this.routing.all().map(async (k) => (await this.access(k)).readMultiple(type, selector, options.limit)));
+    return this.merge(type, selector, parts.flat(), options.limit);
+  }
+
+  async takeMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
+    const target = this.target(type, selector, options);
+    if (target !== undefined) return (await this.access(target)).takeMultiple(type, selector, options.limit);
+    const order = this.orderOf(type, selector);
+    if (order.compare === undefined && order.limit === undefined && options.limit === undefined) {
+      const parts = await Promise.all(this.routing.all().map(async (k) => (await this.access(k)).takeMultiple(type, selector)));
+      return parts.flat();
+    }
+    // A global ORDER BY / LIMIT: pick the winners by reading, then take exactly those by id.
+    const entryType = this.types.require(type);
+    const winners = await this.readMultiple(type, selector, options);
+    const taken = await Promise.all(
+      winners.map(async (entry) => {
+        const k = this.routing.forWrite(entryType, entry).partition;
+        return (await this.access(k)).take(type, { id: entryType.idOf(entry) });
+      }),
+    );
+    return taken.filter((e): e is Entry => e !== null);
+  }
+
+  async count(type: string, selector: Selector = ALL, options: RoutingOptions = {}): Promise<number> {
+    return this.sum(type, selector, options, (engine) => engine.count(type, selector));
+  }
+
+  async clear(type: string, selector: Selector = ALL, options: RoutingOptions = {}): Promise<number> {
+    return this.sum(type, selector, options, (engine) => engine.clear(type, selector));
+  }
+
+  async change(
+    type: string,
+    selector: Selector,
+    changes: readonly ChangeOp[],
+    options: ChangeOptions & RoutingOptions = {},
+  ): Promise<ChangeResult> {
+    const { routing: _routing, ...changeOptions } = options;
+    const results = await this.each(type, selector, options, (engine) => engine.change(type, selector, changes, changeOptions));
+    return { count: results.reduce((n, r) => n + r.count, 0), changed: results.flatMap((r) => r.changed) };
+  }
+
+  async renew(type: string, id: string, lease: number, options: RoutingOptions = {}): Promise<SpaceWriteResult> {
+    const entryType = this.types.require(type);
+    const target = this.routing.forId(entryType, id, options.routing);
+    if (target === undefined) {
+      throw new InvalidArgumentError(`renew of ${type}/${id} needs { routing } (the type is routed by '${entryType.routingField}')`, {
+        type,
+        entryId: id,
+      });
+    }
+    const result = await (await this.access(target)).renew(type, id, lease);
+    return { ...result, partition: target };
+  }
+
+  async subscribe(
+    type: string,
+    selector: Selector,
+    listener: SpaceListener,
+    options?: { readonly ops?: readonly MutationOp[] },
+  ): Promise<() => void> {
+    const engines = await Promise.all(this.routing.all().map((k) => this.access(k)));
+    const stops = engines.map((engine) => engine.subscribe(type, selector, listener, options));
+    return () => stops.forEach((stop) => stop());
+  }
+
+  private target(type: string, selector: Selector, options: RoutingOptions): number | undefined {
+    return this.routing.forSelector(this.types.require(type), selector, options.routing);
+  }
+
+  private async each<T>(
+    type: string,
+    selector: Selector,
+    options: RoutingOptions,
+    run: (engine: SpaceEngine) => Promise<T>,
+  ): Promise<T[]> {
+    const target = this.target(type, selector, options);
+    const partitions = target === undefined ? this.routing.all() : [target];
+    return Promise.all(partitions.map(async (k) => run(await this.access(k))));
+  }
+
+  private async sum(
+    type: string,
+    selector: Selector,
+    options: RoutingOptions,
+    run: (engine: SpaceEngine) => Promise<number>,
+  ): Promise<number> {
+    return (await this.each(type, selector, options, run)).reduce((a, b) => a + b, 0);
+  }
+
+  private orderOf(type: string, selector: Selector): { compare?: (a: Entry, b: Entry) => number; limit?: number } {
+    if (!('query' in selector)) return {};
+    const selection = this.queries(this.types.require(type), selector.query, selector.params);
+    return {
+      ...(selection.compare ? { compare: selection.compare } : {}),
+      ...(selection.limit !== undefined ? { limit: selection.limit } : {}),
+    };
+  }
+
+  private merge(type: string, selector: Selector, entries: Entry[], limit: number | undefined): Entry[] {
+    const order = this.orderOf(type, selector);
+    if (order.compare) entries.sort(order.compare);
+    const max = Math.min(limit ?? Infinity, order.limit ?? Infinity);
+    return Number.isFinite(max) ? entries.slice(0, max) : entries;
+  }
+
+  private async blocking(kind: 'read' | 'take', type: string, selector: Selector, options: ReadOptions): Promise<Entry | null> {
+    const timeout = options.timeout ?? 0;
+    const target = this.target(type, selector, options);
+    const blockingOptions = { timeout, ...(options.signal ? { signal: options.signal } : {}) };
+    if (target !== undefined) return (await this.access(target))[kind](type, selector, blockingOptions);
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      for (const k of this.routing.all()) {
+        const found = await (await this.access(k))[kind](type, selector);
+        if (found !== null) return found;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return null;
+      if (options.signal?.aborted) throw new OperationAbortedError({ type });
+      // Wait with reads on every partition; the first match wakes us and we try again.
+      const stop = new AbortController();
+      const relay = (): void => stop.abort();
+      options.signal?.addEventListener('abort', relay, { once: true });
+      try {
+        await Promise.race(
+          this.routing.all().map(async (k) => {
+            const engine = await this.access(k);
+            return engine.read(type, selector, { timeout: remaining, signal: stop.signal }).catch((error: unknown) => {
+              if (error instanceof OperationAbortedError) return null;
+              throw error;
+            });
+          }),
+        );
+      } finally {
+        options.signal?.removeEventListener('abort', relay);
+        stop.abort();
+      }
+    }
+  }
+}

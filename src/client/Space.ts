@@ -1,0 +1,60 @@
+import type { ChangeOp } from '../space/ChangeSet';
+import type { Entry, MutationOp } from '../space/Mutation';
+import type { ChangeOptions, ChangeResult, WriteOptions, WriteResult } from '../space/Operation';
+import type { Selector } from '../space/Selector';
+import type { SpaceListener } from '../space/SubscriptionHub';
+
+/** Names the partition of an operation whose selector does not (an id of a type routed by another field). */
+export interface RoutingOptions {
+  /** The routing value (e.g. the customerId of an Order); without it the operation goes to every partition. */
+  readonly routing?: unknown;
+}
+
+/** Options of a blocking read or take. */
+export interface ReadOptions extends RoutingOptions {
+  /** 0 (default): answer at once. > 0: wait that many ms for a matching write. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of readMultiple / takeMultiple. */
+export interface MultipleOptions extends RoutingOptions {
+  /** Most entries returned (a query's own LIMIT applies too). */
+  readonly limit?: number;
+}
+
+/** A write's outcome, with the partition that holds the entry. */
+export interface SpaceWriteResult extends WriteResult {
+  readonly partition: number;
+}
+
+/**
+ * The Space API: the same operations in process (`Spacelog.start`) and, later, through a remote
+ * client. Every operation is routed to the primary of its partition; operations without a routing
+ * value go to every partition and their answers are merged (ORDER BY and LIMIT honoured).
+ */
+export interface Space {
+  readonly name: string;
+  readonly partitions: number;
+  write(type: string, entry: Readonly<Record<string, unknown>>, options?: WriteOptions): Promise<SpaceWriteResult>;
+  read(type: string, selector: Selector, options?: ReadOptions): Promise<Entry | null>;
+  take(type: string, selector: Selector, options?: ReadOptions): Promise<Entry | null>;
+  readMultiple(type: string, selector?: Selector, options?: MultipleOptions): Promise<Entry[]>;
+  takeMultiple(type: string, selector?: Selector, options?: MultipleOptions): Promise<Entry[]>;
+  count(type: string, selector?: Selector, options?: RoutingOptions): Promise<number>;
+  clear(type: string, selector?: Selector, options?: RoutingOptions): Promise<number>;
+  change(
+    type: string,
+    selector: Selector,
+    changes: readonly ChangeOp[],
+    options?: ChangeOptions & RoutingOptions,
+  ): Promise<ChangeResult>;
+  renew(type: string, id: string, lease: number, options?: RoutingOptions): Promise<SpaceWriteResult>;
+  /** Hears committed mutations of every partition; returns the unsubscribe function. */
+  subscribe(
+    type: string,
+    selector: Selector,
+    listener: SpaceListener,
+    options?: { readonly ops?: readonly MutationOp[] },
+  ): Promise<() => void>;
+}

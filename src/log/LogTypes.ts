@@ -1,0 +1,43 @@
+import type { Type } from 'avsc';
+import type { Mutation } from '../space/Mutation';
+
+/**
+ * What the log layer needs to know of an entry type: its name and its current (reader) Avro type.
+ * The engine's `EntryType` satisfies it structurally.
+ */
+export interface EntryAvroType {
+  readonly name: string;
+  readonly avroType: Type;
+}
+
+/** Where a mutation sits in the log: the partition topic and the Kafka offset of its record. */
+export interface LogPosition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offset of the record (numbers are exact up to 2^53 records per partition). */
+  readonly offset: number;
+}
+
+/**
+ * Where the engine sends mutations after applying them. `append` resolves once every mutation of
+ * the call is durable (committed in one Kafka transaction); it rejects with a `SpacelogError`
+ * (`FencedError`, `AppendFailedError`) and then nothing of the call is acknowledged.
+ */
+export interface MutationSink {
+  append(mutations: readonly Mutation[]): Promise<void>;
+}
+
+/** One Kafka record as the codec produces it. Headers are UTF-8 strings. */
+export interface EncodedRecord {
+  readonly key: Buffer;
+  /** Null for tombstones (TAKE / EXPIRE). */
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+/** The parts of a consumed Kafka record the codec reads (kafkajs `KafkaMessage` fits). */
+export interface LogRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
+}

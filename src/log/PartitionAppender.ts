@@ -1,0 +1,299 @@
+import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import {
+  AppendFailedError,
+  FencedError,
+  InvalidArgumentError,
+  PartitionNotReadyError,
+  SpacelogError,
+  type ErrorContext,
+} from '../errors';
+import type { Mutation } from '../space/Mutation';
+import { GroupCommitQueue, type QueuedItem } from './GroupCommitQueue';
+import { describeKafkaError, isFencingError, wrapKafkaError } from './kafkaErrors';
+import type { EncodedRecord, LogPosition, MutationSink } from './LogTypes';
+import type { MutationCodec } from './MutationCodec';
+import { checkPrefix, checkSpaceName, partitionTopic, transactionalIdOf } from './topicNames';
+
+/** How to build the appender of one partition log. */
+export interface PartitionAppenderOptions {
+  readonly kafka: Kafka;
+  readonly prefix: string;
+  readonly space: string;
+  readonly partition: number;
+  readonly codec: MutationCodec;
+  /** Most records in one Kafka transaction; default 1000. */
+  readonly maxBatchRecords?: number;
+  /** Most (approximate) bytes in one Kafka transaction; default 512 KiB, below Kafka's 1 MB message limit. */
+  readonly maxBatchBytes?: number;
+  /** How long an idle appender waits for company before sending; default 2 ms. */
+  readonly lingerMs?: number;
+  /** Kafka transaction timeout; an abandoned transaction is aborted by the broker after it. Default 15 s. */
+  readonly transactionTimeoutMs?: number;
+  /** Called once when another writer fenced this one (the replica must stop serving as primary). */
+  readonly onFenced?: (error: FencedError) => void;
+  /** Called once when an append failed for another reason (the partition must rebuild from the log). */
+  readonly onFailed?: (error: AppendFailedError) => void;
+}
+
+export const DEFAULT_MAX_BATCH_RECORDS = 1000;
+export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
+export const DEFAULT_LINGER_MS = 2;
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 15_000;
+/** Rough per-record framing overhead of a Kafka record batch, for the byte bound. */
+const RECORD_OVERHEAD_BYTES = 32;
+
+/** The life of an appender: `ready` appends; `fenced` and `failed` are final. */
+export type AppenderState = 'created' | 'starting' | 'ready' | 'fenced' | 'failed' | 'closed';
+
+/** Counters of an appender (for tests and metrics). */
+export interface AppenderStats {
+  /** Kafka transactions committed. */
+  readonly transactions: number;
+  /** Records committed. */
+  readonly records: number;
+}
+
+interface Pending extends QueuedItem<LogPosition[]> {
+  readonly encoded: readonly EncodedRecord[];
+}
+
+/**
+ * The single writer of one partition log (law 3): a transactional producer whose
+ * `transactional.id` is derived from space and partition. `start()` fences any older writer.
+ * Concurrent appends are group-committed: each batch is ONE Kafka transaction (acks=all), and
+ * every append in it resolves only once the commit is acknowledged (law 2). The first failure
+ * ends the appender: `fenced` (another primary took over) or `failed` (fail-stop; rebuild from the log).
+ */
+export class PartitionAppender implements MutationSink {
+  readonly topic: string;
+  readonly transactionalId: string;
+  private readonly options: PartitionAppenderOptions;
+  private readonly queue: GroupCommitQueue<Pending>;
+  private readonly unsettled = new Set<Promise<unknown>>();
+  private producer: Producer | undefined;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private current: AppenderState = 'created';
+  private failure: SpacelogError | undefined;
+  private counters = { transactions: 0, records: 0 };
+
+  constructor(options: PartitionAppenderOptions) {
+    checkPrefix(options.prefix);
+    checkSpaceName(options.space);
+    if (!Number.isInteger(options.partition) || options.partition < 0) {
+      throw new InvalidArgumentError(`partition must be a non-negative integer, got ${options.partition}`);
+    }
+    this.options = options;
+    this.topic = partitionTopic(options.prefix, options.space, options.partition);
+    this.transactionalId = transactionalIdOf(options.prefix, options.space, options.partition);
+    this.queue = new GroupCommitQueue<Pending>(
+      {
+        maxBatchRecords: options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS,
+        maxBatchBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+        lingerMs: options.lingerMs ?? DEFAULT_LINGER_MS,
+      },
+      (batch) => this.sendBatch(batch),
+    );
+  }
+
+  get state(): AppenderState {
+    return this.current;
+  }
+
+  get stats(): AppenderStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Connects and initialises the transactional producer. This bumps the producer epoch of the
+   * transactional id: an older writer is fenced and its open transaction aborted.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.doStart();
+    return this.starting;
+  }
+
+  /** Appends mutations atomically (one transaction); resolves once committed. */
+  async append(mutations: readonly Mutation[]): Promise<void> {
+    await this.appendWithPositions(mutations);
+  }
+
+  /** Like `append`, resolving with the log position of each mutation, in order. */
+  appendWithPositions(mutations: readonly Mutation[]): Promise<LogPosition[]> {
+    if (this.current !== 'ready' || this.closing !== undefined) return Promise.reject(this.notReady());
+    if (mutations.length === 0) return Promise.resolve([]);
+    let encoded: EncodedRecord[];
+    try {
+      encoded = mutations.map((m) => this.options.codec.encode(m));
+    } catch (error) {
+      // The engine already applied these: the partition must rebuild, so this ends the appender.
+      const failed = new AppendFailedError(`could not encode mutation: ${String(error)}`, false, {
+        ...this.context(),
+        cause: error,
+      });
+      this.end('failed', failed, []);
+      return Promise.reject(failed);
+    }
+    const bytes = encoded.reduce(
+      (n, r) => n + r.key.length + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES,
+      0,
+    );
+    const promise = new Promise<LogPosition[]>((resolve, reject) =>
+      this.queue.push({ encoded, records: encoded.length, bytes, resolve, reject }),
+    );
+    this.track(promise);
+    return promise;
+  }
+
+  /** Waits until every append made so far is settled; rejects with the failure if the appender ended. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.unsettled]);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Settles pending appends, then disconnects (idempotent). Later appends are refused. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.unsettled]);
+      if (this.current === 'ready' || this.current === 'created' || this.current === 'starting')
+        this.current = 'closed';
+      await this.disconnect();
+    })();
+    return this.closing;
+  }
+
+  private async doStart(): Promise<void> {
+    this.current = 'starting';
+    const producer = this.options.kafka.producer({
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      transactionTimeout: this.options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
+      retry: { retries: 5 },
+    });
+    this.producer = producer;
+    try {
+      await producer.connect();
+      // kafkajs initialises the transactional producer id (InitProducerId = the fencing) on the
+      // first transaction; an empty transaction commits without a request to the broker.
+      const txn = await producer.transaction();
+      await txn.commit();
+    } catch (error) {
+      await this.disconnect();
+      this.current = 'failed';
+      throw wrapKafkaError(
+        error,
+        `starting the writer of ${this.topic}`,
+        this.context(),
+        (message) => new AppendFailedError(message, false, { ...this.context(), cause: error }),
+      );
+    }
+    if (this.closing === undefined) this.current = 'ready';
+  }
+
+  private async sendBatch(batch: readonly Pending[]): Promise<void> {
+    const producer = this.producer;
+    if (this.current !== 'ready' || producer === undefined) {
+      for (const item of batch) item.reject(this.notReady());
+      return;
+    }
+    const messages: Message[] = batch.flatMap((item) =>
+      item.encoded.map((r) => ({ key: r.key, value: r.value, headers: r.headers, partition: 0 })),
+    );
+    let committing = false;
+    try {
+      const txn = await producer.transaction();
+      let metadata: RecordMetadata[];
+      try {
+        metadata = await txn.send({ topic: this.topic, acks: -1, messages });
+      } catch (error) {
+        // Release the transaction now rather than at its timeout: read_committed readers (the
+        // rebuild of this very partition) cannot pass an open transaction.
+        if (!isFencingError(error)) await txn.abort().catch(() => undefined);
+        throw error;
+      }
+      committing = true;
+      await txn.commit();
+      this.counters.transactions++;
+      this.counters.records += messages.length;
+      this.answer(batch, metadata);
+    } catch (error) {
+      this.fail(error, committing, batch);
+    }
+  }
+
+  private answer(batch: readonly Pending[], metadata: readonly RecordMetadata[]): void {
+    const meta = metadata.find((m) => m.partition === 0) ?? metadata[0];
+    const base = Number(meta?.baseOffset ?? -1);
+    let offset = base;
+    for (const item of batch) {
+      const positions = item.encoded.map(() => ({
+        topic: this.topic,
+        partition: this.options.partition,
+        offset: offset++,
+      }));
+      item.resolve(positions);
+    }
+  }
+
+  private fail(error: unknown, committing: boolean, batch: readonly Pending[]): void {
+    if (this.failure !== undefined) {
+      for (const item of batch) item.reject(this.failure);
+      return;
+    }
+    if (isFencingError(error)) {
+      const fenced = new FencedError(
+        `writer of ${this.topic} was fenced: another primary took over the partition log (${describeKafkaError(error)})`,
+        { ...this.context(), cause: error },
+      );
+      this.end('fenced', fenced, batch);
+      this.options.onFenced?.(fenced);
+    } else {
+      const what = committing ? 'committing to' : 'appending to';
+      const append = new AppendFailedError(
+        `${what} ${this.topic} failed: ${describeKafkaError(error)}`,
+        committing,
+        {
+          ...this.context(),
+          cause: error,
+        },
+      );
+      this.end('failed', append, batch);
+      this.options.onFailed?.(append);
+    }
+  }
+
+  /** Ends the appender: rejects the batch and everything queued behind it with the same error. */
+  private end(state: 'fenced' | 'failed', error: SpacelogError, batch: readonly Pending[]): void {
+    this.current = state;
+    this.failure = error;
+    for (const item of [...batch, ...this.queue.drainAll()]) item.reject(error);
+    void this.disconnect();
+  }
+
+  private notReady(): SpacelogError {
+    if (this.failure !== undefined) return this.failure;
+    const state = this.closing !== undefined ? 'closed' : this.current;
+    return new PartitionNotReadyError(`writer of ${this.topic} is ${state}`, this.context());
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const settled = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.unsettled.add(settled);
+    void settled.then(() => this.unsettled.delete(settled));
+  }
+
+  private async disconnect(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer !== undefined) await producer.disconnect().catch(() => undefined);
+  }
+
+  private context(): ErrorContext {
+    return { space: this.options.space, partition: this.options.partition };
+  }
+}

@@ -1,0 +1,220 @@
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import { InvalidArgumentError, TopicConfigError } from '../errors';
+import { wrapKafkaError } from './kafkaErrors';
+import {
+  checkPrefix,
+  checkSpaceName,
+  parsePartitionTopic,
+  partitionTopic,
+  schemaTopicName,
+} from './topicNames';
+
+/** How topics are created. Production: `replicationFactor: 3, minInsyncReplicas: 2`. */
+export interface TopicAdminOptions {
+  readonly kafka: Kafka;
+  readonly prefix: string;
+  /** Replicas of each topic; default 1 (a one-broker dev stack). Use 3 in production. */
+  readonly replicationFactor?: number;
+  /** `min.insync.replicas` of each topic; default 1. Use 2 in production (with acks=all). */
+  readonly minInsyncReplicas?: number;
+}
+
+/** Dev-stack defaults; production should set 3 / 2. */
+export const DEFAULT_REPLICATION_FACTOR = 1;
+export const DEFAULT_MIN_INSYNC_REPLICAS = 1;
+
+/**
+ * Creates and checks the Kafka topics of spaces: one compacted, single-partition topic per space
+ * partition (`<prefix>.<space>.<k>`) and the schema topic. An existing layout that does not match
+ * (other partition count, a multi-partition or non-compacted topic) is refused with
+ * `TopicConfigError`, never silently used: the log is the truth (law 1).
+ */
+export class TopicAdmin {
+  readonly prefix: string;
+  private readonly kafka: Kafka;
+  private readonly replicationFactor: number;
+  private readonly minInsyncReplicas: number;
+  private admin: Promise<Admin> | undefined;
+
+  constructor(options: TopicAdminOptions) {
+    checkPrefix(options.prefix);
+    this.kafka = options.kafka;
+    this.prefix = options.prefix;
+    this.replicationFactor = options.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
+    this.minInsyncReplicas = options.minInsyncReplicas ?? DEFAULT_MIN_INSYNC_REPLICAS;
+    if (!Number.isInteger(this.replicationFactor) || this.replicationFactor < 1) {
+      throw new InvalidArgumentError(
+        `replicationFactor must be a positive integer, got ${this.replicationFactor}`,
+      );
+    }
+    if (!Number.isInteger(this.minInsyncReplicas) || this.minInsyncReplicas < 1) {
+      throw new InvalidArgumentError(
+        `minInsyncReplicas must be a positive integer, got ${this.minInsyncReplicas}`,
+      );
+    }
+    if (this.minInsyncReplicas > this.replicationFactor) {
+      throw new InvalidArgumentError(
+        `minInsyncReplicas (${this.minInsyncReplicas}) exceeds replicationFactor (${this.replicationFactor})`,
+      );
+    }
+  }
+
+  /**
+   * Makes sure the space has exactly `partitions` partition topics, creating them all when none
+   * exists. Returns the topic names by partition. Throws `TopicConfigError` on any mismatch.
+   */
+  async ensureSpace(space: string, partitions: number): Promise<readonly string[]> {
+    checkSpaceName(space);
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw new InvalidArgumentError(`partitions must be a positive integer, got ${partitions}`, { space });
+    }
+    const wanted = Array.from({ length: partitions }, (_, k) => partitionTopic(this.prefix, space, k));
+    const existing = await this.spaceTopics(space);
+    if (existing.length === 0) await this.create(wanted, { space });
+    else this.checkPartitionCount(space, partitions, existing);
+    await this.checkTopics(wanted, { space });
+    return wanted;
+  }
+
+  /** Makes sure the schema topic exists and is compacted; returns its name. */
+  async ensureSchemaTopic(): Promise<string> {
+    const topic = schemaTopicName(this.prefix);
+    const all = await this.call('list topics', {}, (admin) => admin.listTopics());
+    if (!all.includes(topic)) await this.create([topic], {});
+    await this.checkTopics([topic], {});
+    return topic;
+  }
+
+  /** Partition count of an existing space (from its topics), or undefined when it has none. */
+  async describeSpace(space: string): Promise<number | undefined> {
+    checkSpaceName(space);
+    const existing = await this.spaceTopics(space);
+    return existing.length === 0 ? undefined : existing.length;
+  }
+
+  /** Deletes every partition topic of a space (tooling and tests; the data is gone). */
+  async deleteSpace(space: string): Promise<void> {
+    checkSpaceName(space);
+    const topics = (await this.spaceTopics(space)).map((k) => partitionTopic(this.prefix, space, k));
+    if (topics.length > 0)
+      await this.call('delete topics', { space }, (admin) => admin.deleteTopics({ topics }));
+  }
+
+  /** Deletes every topic under this prefix, schema topic included (tests and tooling). */
+  async deleteAll(): Promise<void> {
+    const all = await this.call('list topics', {}, (admin) => admin.listTopics());
+    const topics = all.filter((t) => t.startsWith(`${this.prefix}.`));
+    if (topics.length > 0) await this.call('delete topics', {}, (admin) => admin.deleteTopics({ topics }));
+  }
+
+  /** Disconnects the admin client (idempotent). */
+  async close(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin !== undefined) await (await admin.catch(() => undefined))?.disconnect();
+  }
+
+  private async spaceTopics(space: string): Promise<number[]> {
+    const all = await this.call('list topics', { space }, (admin) => admin.listTopics());
+    return all
+      .map((t) => parsePartitionTopic(this.prefix, space, t))
+      .filter((k): k is number => k !== undefined)
+      .sort((a, b) => a - b);
+  }
+
+  private checkPartitionCount(space: string, partitions: number, existing: readonly number[]): void {
+    const missing = [];
+    for (let k = 0; k < partitions; k++) if (!existing.includes(k)) missing.push(k);
+    const extra = existing.filter((k) => k >= partitions);
+    if (missing.length === 0 && extra.length === 0) return;
+    const topic = partitionTopic(this.prefix, space, missing[0] ?? extra[0] ?? 0);
+    throw new TopicConfigError(
+      `space '${space}' is configured with ${partitions} partitions but Kafka has topics for partitions ` +
+        `[${existing.join(', ')}]` +
+        (missing.length > 0 ? `; missing ${missing.join(', ')}` : '') +
+        (extra.length > 0 ? `; extra ${extra.join(', ')}` : '') +
+        ' (the partition count of a space is fixed when it is created)',
+      topic,
+      { space },
+    );
+  }
+
+  private async checkTopics(topics: readonly string[], context: { space?: string }): Promise<void> {
+    const metadata = await this.call('fetch topic metadata', context, (admin) =>
+      admin.fetchTopicMetadata({ topics: [...topics] }),
+    );
+    for (const meta of metadata.topics) {
+      if (meta.partitions.length !== 1) {
+        throw new TopicConfigError(
+          `topic '${meta.name}' has ${meta.partitions.length} Kafka partitions; Spacelog needs exactly 1`,
+          meta.name,
+          context,
+        );
+      }
+    }
+    const configs = await this.call('describe topic configs', context, (admin) =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configNames: ['cleanup.policy'],
+        })),
+      }),
+    );
+    for (const resource of configs.resources) {
+      const policy = resource.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
+      if (policy !== 'compact') {
+        throw new TopicConfigError(
+          `topic '${resource.resourceName}' has cleanup.policy=${String(policy)}; Spacelog needs cleanup.policy=compact ` +
+            '(deleting old records would lose live entries)',
+          resource.resourceName,
+          context,
+        );
+      }
+    }
+  }
+
+  private async create(topics: readonly string[], context: { space?: string }): Promise<void> {
+    await this.call('create topics', context, (admin) =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((topic) => ({
+          topic,
+          numPartitions: 1,
+          replicationFactor: this.replicationFactor,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'min.insync.replicas', value: String(this.minInsyncReplicas) },
+          ],
+        })),
+      }),
+    );
+  }
+
+  private async call<T>(
+    what: string,
+    context: { space?: string },
+    fn: (admin: Admin) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn(await this.connected());
+    } catch (error) {
+      throw wrapKafkaError(
+        error,
+        what,
+        context,
+        (message) => new TopicConfigError(message, '', { ...context, cause: error }),
+      );
+    }
+  }
+
+  private connected(): Promise<Admin> {
+    if (this.admin === undefined) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = undefined));
+    }
+    return this.admin;
+  }
+}

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { InvalidArgumentError, LogReadError, SpacelogError } from '../errors';
+import { wrapKafkaError } from './kafkaErrors';
+
+/** How to scan one single-partition topic. */
+export interface TopicScannerOptions {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  /** First offset to deliver; default: the start of the log. */
+  readonly fromOffset?: number;
+  /** Keep following the topic after catching up (until `stop()`); default false. */
+  readonly follow?: boolean;
+  /** Committed records, in offset order, at or after `fromOffset`. May be async (the scan waits). */
+  readonly onRecords: (records: readonly KafkaMessage[]) => void | Promise<void>;
+  /** Called after each fetched batch with the next offset to read and the end offset of the catch-up. */
+  readonly onPosition?: (position: number, endOffset: number) => void;
+  /** In follow mode: a failure after catch-up (before it, `start()` rejects). */
+  readonly onError?: (error: SpacelogError) => void;
+  /** Upper bound of one fetch; default 64 MiB (fast warm-up). */
+  readonly maxBytes?: number;
+}
+
+/** Default upper bound of one fetch. */
+export const DEFAULT_SCAN_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * @internal
+ * Reads a single-partition topic with `isolation.level=read_committed` (aborted transactions and
+ * control records are never delivered) from an offset up to its end, and optionally beyond.
+ *
+ * kafkajs has no manual assignment, so this uses a consumer in a fresh group of its own that never
+ * commits offsets. "Caught up" means the read position (last offset of a fetched batch + 1,
+ * counting transaction markers and filtered aborted records) reached the high watermark taken when
+ * the scan started. A transaction still open then holds the scan back until it ends: read_committed
+ * stops at the last stable offset. That is why a new primary fences (which aborts the old one's
+ * open transaction) before it catches up.
+ */
+export class TopicScanner {
+  readonly topic: string;
+  private readonly options: TopicScannerOptions;
+  private consumer: Consumer | undefined;
+  private next = 0;
+  private end = 0;
+  private caughtUp = false;
+  private stopped = false;
+  private settle: { resolve: () => void; reject: (e: SpacelogError) => void } | undefined;
+
+  constructor(options: TopicScannerOptions) {
+    if (
+      options.fromOffset !== undefined &&
+      (!Number.isInteger(options.fromOffset) || options.fromOffset < 0)
+    ) {
+      throw new InvalidArgumentError(`fromOffset must be a non-negative integer, got ${options.fromOffset}`);
+    }
+    this.options = options;
+    this.topic = options.topic;
+  }
+
+  /** Next offset to read. */
+  get position(): number {
+    return this.next;
+  }
+
+  /** The end (high watermark) the catch-up aims at. */
+  get endOffset(): number {
+    return this.end;
+  }
+
+  /** Reads up to the end; resolves once caught up. Without `follow`, the consumer is closed first. */
+  async start(): Promise<void> {
+    const { low, high } = await this.offsets();
+    this.next = Math.max(this.options.fromOffset ?? 0, low);
+    this.end = high;
+    this.options.onPosition?.(this.next, this.end);
+    if (this.next >= this.end) {
+      this.caughtUp = true;
+      if (this.options.follow !== true) return;
+    }
+    const done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    done.catch(() => undefined); // observed below; this only keeps an early failure from counting as unhandled
+    if (this.caughtUp) this.settle?.resolve();
+    await this.run();
+    await done;
+    if (this.options.follow !== true) await this.stop();
+  }
+
+  /** Stops reading and closes the consumer (idempotent). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    this.settle?.reject(new LogReadError(`scan of ${this.topic} stopped before catching up`));
+    if (consumer !== undefined) await consumer.disconnect().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.options.kafka.consumer({
+      groupId: `spacelog-scan-${this.topic}-${randomUUID()}`,
+      maxBytes: this.options.maxBytes ?? DEFAULT_SCAN_MAX_BYTES,
+      maxBytesPerPartition: this.options.maxBytes ?? DEFAULT_SCAN_MAX_BYTES,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.advance(payload.lastOffset));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fail(payload.error);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+      if (this.next > 0) consumer.seek({ topic: this.topic, partition: 0, offset: String(this.next) });
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private async onBatch({ batch }: EachBatchPayload): Promise<void> {
+    if (this.stopped) return;
+    const from = this.next;
+    // A batch fetched before our seek took effect may start early: skip what was asked to be skipped.
+    const records =
+      batch.messages[0] !== undefined && Number(batch.messages[0].offset) < from
+        ? batch.messages.filter((m) => Number(m.offset) >= from)
+        : batch.messages;
+    try {
+      if (records.length > 0) await this.options.onRecords(records);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.advance(batch.lastOffset());
+  }
+
+  private advance(lastOffset: string): void {
+    const next = Number(lastOffset) + 1;
+    if (this.stopped || next <= this.next) return;
+    this.next = next;
+    this.options.onPosition?.(this.next, this.end);
+    if (!this.caughtUp && this.next >= this.end) {
+      this.caughtUp = true;
+      this.settle?.resolve();
+    }
+  }
+
+  private fail(error: unknown): void {
+    const wrapped = wrapKafkaError(
+      error,
+      `reading ${this.topic}`,
+      {},
+      (message) => new LogReadError(message, { cause: error }),
+    );
+    if (this.caughtUp) this.options.onError?.(wrapped);
+    else this.settle?.reject(wrapped);
+    void this.stop();
+  }
+
+  private async offsets(): Promise<{ low: number; high: number }> {
+    const admin = this.options.kafka.admin();
+    try {
+      await admin.connect();
+      const partitions = await admin.fetchTopicOffsets(this.topic);
+      const p0 = partitions.find((p) => p.partition === 0);
+      return { low: Number(p0?.low ?? 0), high: Number(p0?.high ?? 0) };
+    } catch (error) {
+      throw wrapKafkaError(
+        error,
+        `fetching offsets of ${this.topic}`,
+        {},
+        (message) => new LogReadError(message, { cause: error }),
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}

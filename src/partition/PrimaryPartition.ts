@@ -1,0 +1,217 @@
+import type { Kafka } from 'kafkajs';
+import { FencedError, PartitionNotReadyError, SpacelogError } from '../errors';
+import { LogReader, type LogReadProgress } from '../log/LogReader';
+import type { MutationCodec } from '../log/MutationCodec';
+import { PartitionAppender } from '../log/PartitionAppender';
+import type { SchemaTopic } from '../log/SchemaTopic';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { EngineLimits } from '../space/ExecuteContext';
+import { SpaceEngine } from '../space/SpaceEngine';
+import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
+
+/** Where a primary replica is in its life. `fenced` and `closed` are final; `failed` rebuilds. */
+export type PrimaryRole = 'created' | 'warming' | 'primary' | 'failed' | 'fenced' | 'closed';
+
+/** Everything one partition's primary needs. */
+export interface PrimaryPartitionOptions {
+  readonly kafka: Kafka;
+  readonly prefix: string;
+  readonly space: string;
+  readonly partition: number;
+  readonly types: TypeRegistry;
+  readonly codec: MutationCodec;
+  readonly schemaTopic?: SchemaTopic;
+  readonly origin: string;
+  readonly replication: ReplicationMode;
+  readonly asyncWindow?: number;
+  readonly limits?: EngineLimits;
+  readonly clock?: () => number;
+  /** How often leases are checked for expiry. */
+  readonly leaseSweepMs: number;
+  /** How long an operation arriving during warm-up waits before PartitionNotReadyError. */
+  readonly readyWaitMs: number;
+  readonly appender?: { readonly lingerMs?: number; readonly maxBatchRecords?: number };
+  readonly onProgress?: (partition: number, progress: LogReadProgress) => void;
+  readonly onRoleChange?: (partition: number, role: PrimaryRole, reason?: SpacelogError) => void;
+}
+
+/**
+ * The primary of one partition in this process. Start: fence any older writer (a new transactional
+ * producer epoch), then fold the log from the beginning with `apply` (warm-up), then serve. Fencing
+ * comes first so that no record of an older primary can land after the fold has read past it.
+ * An append failure fail-stops the partition (pending operations get a retriable error) and it
+ * rebuilds from the log; a fence makes it refuse everything with FencedError for good.
+ */
+export class PrimaryPartition {
+  private current: PrimaryRole = 'created';
+  private engineNow: SpaceEngine | undefined;
+  private appender: PartitionAppender | undefined;
+  private sweep: NodeJS.Timeout | undefined;
+  private finalError: SpacelogError | undefined;
+  private readyWaiters: { resolve: (engine: SpaceEngine) => void; reject: (error: unknown) => void }[] = [];
+  private building: Promise<void> | undefined;
+
+  constructor(private readonly options: PrimaryPartitionOptions) {}
+
+  get role(): PrimaryRole {
+    return this.current;
+  }
+
+  get partition(): number {
+    return this.options.partition;
+  }
+
+  /** Entries resident (0 until warmed up). */
+  get size(): number {
+    return this.engineNow?.state.size ?? 0;
+  }
+
+  /** Fences older primaries, warms up from the log, then serves. Resolves once serving. */
+  start(): Promise<void> {
+    this.building ??= this.build().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  /**
+   * The serving engine. During warm-up or a rebuild it waits up to `readyWaitMs`, then throws the
+   * retriable PartitionNotReadyError; once fenced or closed it throws at once.
+   */
+  engine(): SpaceEngine | Promise<SpaceEngine> {
+    if (this.current === 'primary' && this.engineNow) return this.engineNow;
+    if (this.finalError) throw this.finalError;
+    return new Promise<SpaceEngine>((resolve, reject) => {
+      const waiter = {
+        resolve: (engine: SpaceEngine) => {
+          clearTimeout(timer);
+          resolve(engine);
+        },
+        reject: (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.readyWaiters = this.readyWaiters.filter((w) => w !== waiter);
+        reject(this.notReady());
+      }, this.options.readyWaitMs);
+      this.readyWaiters.push(waiter);
+    });
+  }
+
+  /** Drains the appender and stops serving. Idempotent. */
+  async close(): Promise<void> {
+    if (this.current === 'closed') return;
+    const wasServing = this.current === 'primary';
+    this.setFinal('closed', new PartitionNotReadyError(`partition ${this.options.partition} is closed`, this.context()));
+    const appender = this.appender;
+    this.appender = undefined;
+    if (appender) {
+      if (wasServing) await appender.flush().catch(() => undefined);
+      await appender.close();
+    }
+  }
+
+  private async build(): Promise<void> {
+    const { options } = this;
+    this.setRole('warming');
+    const appender = new PartitionAppender({
+      kafka: options.kafka,
+      prefix: options.prefix,
+      space: options.space,
+      partition: options.partition,
+      codec: options.codec,
+      ...(options.appender ?? {}),
+      onFenced: (error) => this.fenced(error),
+      onFailed: (error) => this.failed(appender, error),
+    });
+    this.appender = appender;
+    const sink = new ReplicationSink(appender, options.replication, (e) => this.failed(appender, e), options.asyncWindow);
+    const engine = new SpaceEngine({
+      types: options.types,
+      origin: options.origin,
+      partition: options.partition,
+      sink,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+    await appender.start();
+    const reader = new LogReader({
+      kafka: options.kafka,
+      prefix: options.prefix,
+      space: options.space,
+      partition: options.partition,
+      codec: options.codec,
+      ...(options.schemaTopic ? { schemaTopic: options.schemaTopic } : {}),
+      onMutation: (mutation) => engine.applyReplicated(mutation),
+      onProgress: (progress) => options.onProgress?.(options.partition, progress),
+    });
+    await reader.readToEnd();
+    await reader.stop();
+    if (this.finalError || this.appender !== appender) {
+      engine.close();
+      return;
+    }
+    this.engineNow = engine;
+    this.setRole('primary');
+    this.sweep = setInterval(() => void engine.expireDue().catch(() => undefined), options.leaseSweepMs);
+    this.sweep.unref();
+    for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(engine);
+  }
+
+  private fenced(error: FencedError): void {
+    if (this.finalError) return;
+    this.setFinal('fenced', error);
+  }
+
+  /** Fail-stop: drop the in-memory state (it may hold unappended mutations) and rebuild from the log. */
+  private failed(appender: PartitionAppender, error: unknown): void {
+    if (this.finalError || this.appender !== appender || this.current === 'failed') return;
+    this.stopServing();
+    this.setRole('failed', error instanceof SpacelogError ? error : undefined);
+    this.appender = undefined;
+    void appender.close().catch(() => undefined);
+    void this.rebuild();
+  }
+
+  private async rebuild(): Promise<void> {
+    for (let attempt = 0; !this.finalError; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (error) {
+        this.options.onRoleChange?.(this.options.partition, 'failed', error instanceof SpacelogError ? error : undefined);
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private stopServing(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = undefined;
+    this.engineNow?.close();
+    this.engineNow = undefined;
+  }
+
+  private setFinal(role: 'fenced' | 'closed', error: SpacelogError): void {
+    this.finalError = error;
+    this.stopServing();
+    this.setRole(role, error);
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
+  }
+
+  private setRole(role: PrimaryRole, reason?: SpacelogError): void {
+    this.current = role;
+    this.options.onRoleChange?.(this.options.partition, role, reason);
+  }
+
+  private notReady(): PartitionNotReadyError {
+    return new PartitionNotReadyError(
+      `partition ${this.options.partition} of space '${this.options.space}' is ${this.current}, not serving yet; retry`,
+      this.context(),
+    );
+  }
+
+  private context(): { space: string; partition: number } {
+    return { space: this.options.space, partition: this.options.partition };
+  }
+}

@@ -1,0 +1,47 @@
+import type { MutationSink } from '../space/SpaceEngine';
+import type { Mutation } from '../space/Mutation';
+
+/** `sync`: acknowledge after Kafka (acks=all). `async`: acknowledge after apply, append behind. */
+export type ReplicationMode = 'sync' | 'async';
+
+/** Most mutations an async partition may have acknowledged but not yet appended (its window of loss). */
+export const DEFAULT_ASYNC_WINDOW = 10_000;
+
+/**
+ * The engine's sink in a primary. In `sync` mode it is the appender itself. In `async` mode it
+ * acknowledges at once and appends behind, holding at most `window` unappended mutations: a caller
+ * past the window waits for the appender (backpressure), so the loss on a crash is bounded by it.
+ * A background failure is handed to `onFailure` (the partition fail-stops and rebuilds from the log).
+ */
+export class ReplicationSink implements MutationSink {
+  private pending = 0;
+  private readonly drained: (() => void)[] = [];
+
+  constructor(
+    private readonly appender: MutationSink,
+    private readonly mode: ReplicationMode,
+    private readonly onFailure: (error: unknown) => void,
+    private readonly window: number = DEFAULT_ASYNC_WINDOW,
+  ) {}
+
+  /** Acknowledged but not yet appended (always 0 in sync mode). */
+  get unappended(): number {
+    return this.pending;
+  }
+
+  append(mutations: readonly Mutation[]): Promise<void> {
+    if (this.mode === 'sync' || mutations.length === 0) return this.appender.append(mutations);
+    const appended = this.appender.append(mutations);
+    this.pending += mutations.length;
+    const settle = (): void => {
+      this.pending -= mutations.length;
+      if (this.pending < this.window) for (const wake of this.drained.splice(0)) wake();
+    };
+    appended.then(settle, (error: unknown) => {
+      settle();
+      this.onFailure(error);
+    });
+    if (this.pending <= this.window) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+}

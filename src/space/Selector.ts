@@ -1,0 +1,27 @@
+/** Positional query parameters: one value per `?`, in order. */
+export type QueryParams = readonly unknown[];
+
+/** Selects one entry by id (a long id may be given as a number). */
+export interface IdSelector {
+  readonly id: string | number;
+}
+
+/**
+ * Selects by example: every field set in the template must equal the entry's; fields left out,
+ * undefined or null are wildcards; a nested partial object matches a nested record field by field.
+ */
+export interface TemplateSelector {
+  readonly template: Readonly<Record<string, unknown>>;
+}
+
+/** Selects with a query (the SQL-like WHERE subset, with ORDER BY / LIMIT) and its parameters. */
+export interface QuerySelector {
+  readonly query: string;
+  readonly params?: QueryParams;
+}
+
+/** What read, take, count, clear, change and subscriptions select entries with. */
+export type Selector = IdSelector | TemplateSelector | QuerySelector;
+
+/** Matches every entry of the type. */
+export const ALL: TemplateSelector = Object.freeze({ template: Object.freeze({}) });

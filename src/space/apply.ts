@@ -1,0 +1,53 @@
+import { InvariantViolationError } from '../errors';
+import type { Mutation } from './Mutation';
+import type { PartitionState } from './PartitionState';
+import type { StoredEntry } from './StoredEntry';
+import { deepFreeze } from './deepFreeze';
+
+/**
+ * THE state transition of a partition (law 1): `state = fold(apply, mutations)`. Deterministic: it reads
+ * no clock and no random source, only the mutation and the state. A mutation that does not fit
+ * (WRITE over a live id, UPDATE not at version + 1, TAKE / EXPIRE of a different version) is a bug
+ * or a corrupt log, never user input, and throws InvariantViolationError before changing anything.
+ */
+export function apply(state: PartitionState, mutation: Mutation): void {
+  const { op, type, id, version } = mutation;
+  const store = state.storeOf(type);
+  const current = store.entries.get(id);
+  const bad = (why: string): InvariantViolationError =>
+    new InvariantViolationError(`${op} ${type}/${id} v${version}: ${why}`, { type, entryId: id });
+
+  switch (op) {
+    case 'WRITE':
+    case 'UPDATE': {
+      const raw = mutation.state;
+      if (raw === null) throw bad('no state');
+      if (op === 'WRITE' && current) throw bad(`entry exists at version ${current.version}`);
+      if (op === 'WRITE' && version !== 1) throw bad('a WRITE must be version 1');
+      if (op === 'UPDATE' && !current) throw bad('entry does not exist');
+      if (op === 'UPDATE' && current && version !== current.version + 1) {
+        throw bad(`entry is at version ${current.version}`);
+      }
+      // States the engine built are frozen already; states decoded from the log get frozen here.
+      const entry = Object.isFrozen(raw) ? raw : deepFreeze(raw);
+      if (store.type.idOf(entry) !== id) throw bad(`state has id '${store.type.idOf(entry)}'`);
+      const next: StoredEntry = { id, entry, version, leaseExpiresAt: mutation.leaseExpiresAt };
+      if (current) {
+        store.replace(current, next);
+      } else {
+        store.insert(next);
+        state.size++;
+      }
+      return;
+    }
+    case 'TAKE':
+    case 'EXPIRE':
+      if (!current) throw bad('entry does not exist');
+      if (current.version !== version) throw bad(`entry is at version ${current.version}`);
+      store.remove(current);
+      state.size--;
+      return;
+    default:
+      throw bad('unknown op');
+  }
+}

@@ -1,0 +1,13 @@
+import type { IndexDefinition } from '../../schema/IndexDefinition';
+import type { StoredEntry } from '../StoredEntry';
+
+/** An index of one entry type in one partition, maintained by `apply` only. @internal */
+export interface SpaceIndex {
+  readonly definition: IndexDefinition;
+  add(stored: StoredEntry): void;
+  remove(stored: StoredEntry): void;
+  /** Moves an entry from its previous state to its next one (cheap when the key did not change). */
+  replace(previous: StoredEntry, next: StoredEntry): void;
+  /** Calls `visit` with the id of every entry whose key equals `key` (one value per index field). */
+  lookup(key: readonly unknown[], visit: (id: string) => boolean): boolean;
+}

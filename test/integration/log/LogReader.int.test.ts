@@ -1,0 +1,156 @@
+import type { Mutation } from '../../../src/space/Mutation';
+import type { LogReadProgress } from '../../../src/log';
+import {
+  LogReader,
+  MutationCodec,
+  PartitionAppender,
+  SchemaTopic,
+  TopicAdmin,
+  WriterSchemas,
+} from '../../../src/log';
+import {
+  orderSchemaWith,
+  deletePrefix,
+  orderMutation,
+  orderType,
+  readAll,
+  testKafka,
+  uniquePrefix,
+} from './logTestKit';
+
+jest.setTimeout(90_000);
+
+describe('LogReader', () => {
+  const kafka = testKafka();
+  const prefix = uniquePrefix();
+  const codec = new MutationCodec({ types: [orderType()] });
+  const topics = new TopicAdmin({ kafka, prefix });
+  const cleanups: (() => Promise<void>)[] = [];
+
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+    await deletePrefix(kafka, prefix);
+    await topics.close();
+  });
+
+  async function startedAppender(space: string): Promise<PartitionAppender> {
+    await topics.ensureSpace(space, 1);
+    const appender = new PartitionAppender({ kafka, prefix, space, partition: 0, codec });
+    cleanups.push(() => appender.close());
+    await appender.start();
+    return appender;
+  }
+
+  it('reads committed mutations only: an aborted transaction of another producer is invisible', async () => {
+    const appender = await startedAppender('committed');
+    await appender.append([orderMutation('a', 1, 1)]);
+
+    const raw = kafka.producer({
+      transactionalId: `${prefix}-raw`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await raw.connect();
+    const txn = await raw.transaction();
+    const aborted = codec.encode(orderMutation('ghost', 1, 666));
+    await txn.send({
+      topic: `${prefix}.committed.0`,
+      messages: [{ key: aborted.key, value: aborted.value, headers: aborted.headers }],
+    });
+    await txn.abort();
+    await raw.disconnect();
+
+    await appender.append([orderMutation('a', 2, 2), orderMutation('b', 1, 3)]);
+
+    const progress: LogReadProgress[] = [];
+    const seen: Mutation[] = [];
+    const reader = new LogReader({
+      kafka,
+      prefix,
+      space: 'committed',
+      partition: 0,
+      codec,
+      onMutation: (m) => seen.push(m),
+      onProgress: (p) => progress.push(p),
+    });
+    const result = await reader.readToEnd();
+
+    expect(seen.map((m) => `${m.id}@${m.version}`)).toEqual(['a@1', 'a@2', 'b@1']);
+    expect(result.records).toBe(3);
+    const last = progress[progress.length - 1]!;
+    expect(last).toMatchObject({ records: 3, percent: 100 });
+    expect(last.offset).toBeGreaterThanOrEqual(last.endOffset);
+    expect(progress[0]!.percent).toBe(0);
+  });
+
+  it('returns at once for an empty log, and reads from a given offset', async () => {
+    const appender = await startedAppender('offsets');
+    expect(await readAll(kafka, prefix, 'offsets', codec)).toEqual([]);
+    const positions = await appender.appendWithPositions(
+      [1, 2, 3, 4].map((n) => orderMutation(`o${n}`, 1, n)),
+    );
+
+    const seen: number[] = [];
+    const from = positions[2]!.offset;
+    const reader = new LogReader({
+      kafka,
+      prefix,
+      space: 'offsets',
+      partition: 0,
+      codec,
+      fromOffset: from,
+      onMutation: (_, offset) => seen.push(offset),
+    });
+    await reader.readToEnd();
+    expect(seen).toEqual([positions[2]!.offset, positions[3]!.offset]);
+  });
+
+  it('tails: delivers mutations appended after catching up', async () => {
+    const appender = await startedAppender('tailed');
+    await appender.append([orderMutation('t1', 1, 1)]);
+    const seen: string[] = [];
+    let notify: (() => void) | undefined;
+    const reader = new LogReader({
+      kafka,
+      prefix,
+      space: 'tailed',
+      partition: 0,
+      codec,
+      onMutation: (m) => {
+        seen.push(m.id);
+        notify?.();
+      },
+    });
+    cleanups.push(() => reader.stop());
+    await reader.tail();
+    expect(seen).toEqual(['t1']);
+
+    const arrived = new Promise<void>((resolve) => (notify = () => seen.length === 3 && resolve()));
+    await appender.append([orderMutation('t2', 1, 2)]);
+    await appender.append([orderMutation('t3', 1, 3)]);
+    await arrived;
+    expect(seen).toEqual(['t1', 't2', 't3']);
+  });
+
+  it('reads records written with an older schema after loading it from the schema topic', async () => {
+    const schemaTopic = new SchemaTopic({ kafka, topics });
+    await schemaTopic.register([orderType()]);
+    await (await startedAppender('evolved')).append([orderMutation('old', 1, 7)]);
+
+    const v2 = orderType(orderSchemaWith({ name: 'note', type: 'string', default: 'n/a' }));
+    await schemaTopic.register([v2]);
+    const newCodec = new MutationCodec({ types: [v2], writerSchemas: new WriterSchemas() });
+    const seen: Mutation[] = [];
+    const reader = new LogReader({
+      kafka,
+      prefix,
+      space: 'evolved',
+      partition: 0,
+      codec: newCodec,
+      schemaTopic,
+      onMutation: (m) => seen.push(m),
+    });
+    await reader.readToEnd();
+    expect(seen.map((m) => m.state)).toEqual([{ id: 'old', quantity: 7, note: 'n/a' }]);
+  });
+});

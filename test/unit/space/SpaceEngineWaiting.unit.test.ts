@@ -1,0 +1,144 @@
+import { InvalidArgumentError, OperationAbortedError, SpaceClosedError } from '../../../src/errors';
+import type { SpaceEvent } from '../../../src/space/SubscriptionHub';
+import { newEngine, order } from './fixtures';
+
+describe('SpaceEngine blocking read / take', () => {
+  it('a waiting take is satisfied by a later matching write, after the write and the TAKE are appended', async () => {
+    const { engine, sink } = newEngine();
+    const taking = engine.take('Order', { template: { status: 'PAID' } }, { timeout: Infinity });
+    await engine.write('Order', order('o1', { status: 'NEW' }));
+    expect(engine.pendingWaiters).toBe(1);
+    await engine.write('Order', order('o2', { status: 'PAID' }));
+    expect((await taking)?.id).toBe('o2');
+    expect(sink.log.map((m) => `${m.op}:${m.id}`)).toEqual(['WRITE:o1', 'WRITE:o2', 'TAKE:o2']);
+    expect(engine.lookup('Order', 'o2')).toBeUndefined();
+  });
+
+  it('one write satisfies every read waiter but only the first take waiter (FIFO)', async () => {
+    const { engine } = newEngine();
+    const r1 = engine.read('Order', { id: 'o1' }, { timeout: 1000 });
+    const t1 = engine.take('Order', { template: {} }, { timeout: 1000 });
+    const t2 = engine.take('Order', { template: {} }, { timeout: 1000 });
+    const r2 = engine.read('Order', { template: { status: 'NEW' } }, { timeout: 1000 });
+    await engine.write('Order', order('o1'));
+    expect((await r1)?.id).toBe('o1');
+    expect((await r2)?.id).toBe('o1');
+    expect((await t1)?.id).toBe('o1');
+    expect(engine.pendingWaiters).toBe(1);
+    await engine.write('Order', order('o2'));
+    expect((await t2)?.id).toBe('o2');
+  });
+
+  it('resolves null when the timeout passes', async () => {
+    jest.useFakeTimers();
+    try {
+      const { engine } = newEngine();
+      const reading = engine.read('Order', { id: 'o1' }, { timeout: 50 });
+      jest.advanceTimersByTime(50);
+      expect(await reading).toBeNull();
+      expect(engine.pendingWaiters).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('rejects on abort and on close; refuses a negative timeout', async () => {
+    const { engine } = newEngine();
+    const controller = new AbortController();
+    const aborted = engine.take('Order', { template: {} }, { timeout: Infinity, signal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toBeInstanceOf(OperationAbortedError);
+    const waiting = engine.read('Order', { template: {} }, { timeout: Infinity });
+    engine.close();
+    engine.close();
+    await expect(waiting).rejects.toBeInstanceOf(SpaceClosedError);
+    await expect(engine.write('Order', order('o1'))).rejects.toBeInstanceOf(SpaceClosedError);
+    const { engine: other } = newEngine();
+    await expect(other.read('Order', { template: {} }, { timeout: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('answers at once when a match exists, without queueing', async () => {
+    const { engine } = newEngine();
+    await engine.write('Order', order('o1'));
+    expect((await engine.take('Order', { template: {} }, { timeout: Infinity }))?.id).toBe('o1');
+    expect(engine.pendingWaiters).toBe(0);
+  });
+});
+
+describe('SpaceEngine sink', () => {
+  it('resolves only after the append, and rejects with the append error', async () => {
+    const { engine, sink } = newEngine();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const appended: string[] = [];
+    sink.append = async (ms) => {
+      await gate;
+      appended.push(...ms.map((m) => m.id));
+    };
+    let done = false;
+    const writing = engine.write('Order', order('o1')).then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(false);
+    release();
+    await writing;
+    expect(appended).toEqual(['o1']);
+
+    const failure = new Error('broker gone');
+    sink.append = () => Promise.reject(failure);
+    await expect(engine.write('Order', order('o2'))).rejects.toBe(failure);
+  });
+});
+
+describe('SpaceEngine subscriptions', () => {
+  it('delivers committed mutations matching the selector and ops, until unsubscribed', async () => {
+    const { engine, clock } = newEngine();
+    const events: SpaceEvent[] = [];
+    const stop = engine.subscribe('Order', { template: { status: 'PAID' } }, (e) => events.push(e));
+    const takes: SpaceEvent[] = [];
+    engine.subscribe('Order', { template: {} }, (e) => takes.push(e), { ops: ['TAKE', 'EXPIRE'] });
+    await engine.write('Order', order('o1', { status: 'NEW' }));
+    await engine.write('Order', order('o2', { status: 'PAID' }), { lease: 10 });
+    await engine.take('Order', { id: 'o1' });
+    clock.advance(10);
+    await engine.expireDue();
+    expect(events.map((e) => [e.op, e.id, e.version])).toEqual([
+      ['WRITE', 'o2', 1],
+      ['EXPIRE', 'o2', 1],
+    ]);
+    expect(takes.map((e) => [e.op, e.id, e.entry.status])).toEqual([
+      ['TAKE', 'o1', 'NEW'],
+      ['EXPIRE', 'o2', 'PAID'],
+    ]);
+    stop();
+    await engine.write('Order', order('o3', { status: 'PAID' }));
+    expect(events).toHaveLength(2);
+  });
+
+  it('isolates a throwing listener', async () => {
+    const errors: unknown[] = [];
+    const { engine } = newEngine({ onListenerError: (e) => errors.push(e) });
+    const seen: string[] = [];
+    engine.subscribe('Order', { template: {} }, () => {
+      throw new Error('bad listener');
+    });
+    engine.subscribe('Order', { template: {} }, (e) => seen.push(e.id));
+    await engine.write('Order', order('o1'));
+    expect(seen).toEqual(['o1']);
+    expect(errors).toHaveLength(1);
+  });
+});
+
+describe('SpaceEngine replication', () => {
+  it('applyReplicated rebuilds the same state from the log, normalizing decoded states', async () => {
+    const { engine, sink } = newEngine();
+    await engine.write('Order', order('o1'));
+    await engine.write('Order', order('o2'), { lease: 100 });
+    await engine.change('Order', { id: 'o1' }, [{ op: 'set', path: 'status', value: 'PAID' }]);
+    await engine.take('Order', { id: 'o2' });
+    const { engine: backup } = newEngine();
+    // As if decoded from Kafka: fresh, unfrozen objects.
+    for (const m of sink.log) backup.applyReplicated(JSON.parse(JSON.stringify(m)));
+    expect([...backup.entries()]).toEqual([...engine.entries()]);
+    expect(Object.isFrozen(backup.lookup('Order', 'o1')?.entry)).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { InvalidArgumentError, LogReadError, SpacelogError } from '../errors';
 import { wrapKafkaError } from './kafkaErrors';
+import { fetchLogEndOffsets, type LogEndOffsets } from './logEndOffsets';
 
 /** How to scan one single-partition topic. */
 export interface TopicScannerOptions {
@@ -157,13 +158,9 @@ export class TopicScanner {
     void this.stop();
   }
 
-  private async offsets(): Promise<{ low: number; high: number }> {
-    const admin = this.options.kafka.admin();
+  private async offsets(): Promise<LogEndOffsets> {
     try {
-      await admin.connect();
-      const partitions = await admin.fetchTopicOffsets(this.topic);
-      const p0 = partitions.find((p) => p.partition === 0);
-      return { low: Number(p0?.low ?? 0), high: Number(p0?.high ?? 0) };
+      return await fetchLogEndOffsets(this.options.kafka, this.topic);
     } catch (error) {
       throw wrapKafkaError(
         error,
@@ -171,8 +168,6 @@ export class TopicScanner {
         {},
         (message) => new LogReadError(message, { cause: error }),
       );
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
   }
 }

@@ -7,6 +7,15 @@ import type { SchemaTopic } from '../log/SchemaTopic';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { SpaceEngine } from '../space/SpaceEngine';
+
+/** One resident entry with its version and lease. */
+export interface StoredEntryView {
+  readonly type: string;
+  readonly id: string;
+  readonly version: number;
+  readonly leaseExpiresAt: number | null;
+  readonly entry: Readonly<Record<string, unknown>>;
+}
 import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
 
 /** Where a primary replica is in its life. `fenced` and `closed` are final; `failed` rebuilds. */
@@ -64,6 +73,11 @@ export class PrimaryPartition {
   /** Entries resident (0 until warmed up). */
   get size(): number {
     return this.engineNow?.state.size ?? 0;
+  }
+
+  /** The resident entries while serving (none otherwise): for status, tests and comparisons with the log. */
+  *entries(): IterableIterator<StoredEntryView> {
+    if (this.engineNow) yield* this.engineNow.entries();
   }
 
   /** Fences older primaries, warms up from the log, then serves. Resolves once serving. */

@@ -122,8 +122,15 @@ export class EntryType {
     let get = this.getters.get(path);
     if (!get) {
       const parts = path.split('.');
+      const [a, b] = parts;
       if (parts.length === 1) {
         get = (entry) => entry[path];
+      } else if (parts.length === 2 && a !== undefined && b !== undefined) {
+        // The common nested case (`shipping.city`) without a loop.
+        get = (entry) => {
+          const record = entry[a] as Record<string, unknown> | null | undefined;
+          return record === null || record === undefined ? null : record[b];
+        };
       } else {
         get = (entry) => {
           let value: unknown = entry;

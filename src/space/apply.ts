@@ -14,8 +14,7 @@ export function apply(state: PartitionState, mutation: Mutation): void {
   const { op, type, id, version } = mutation;
   const store = state.storeOf(type);
   const current = store.entries.get(id);
-  const bad = (why: string): InvariantViolationError =>
-    new InvariantViolationError(`${op} ${type}/${id} v${version}: ${why}`, { type, entryId: id });
+  const bad = (why: string): InvariantViolationError => invariant(mutation, why);
 
   switch (op) {
     case 'WRITE':
@@ -50,4 +49,8 @@ export function apply(state: PartitionState, mutation: Mutation): void {
     default:
       throw bad('unknown op');
   }
+}
+
+function invariant(m: Mutation, why: string): InvariantViolationError {
+  return new InvariantViolationError(`${m.op} ${m.type}/${m.id} v${m.version}: ${why}`, { type: m.type, entryId: m.id });
 }

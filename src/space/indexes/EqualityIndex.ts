@@ -8,7 +8,8 @@ type Bucket = string | Set<string>;
 /**
  * Hash index: key → ids. A key with one entry holds the id string itself and becomes a Set only on
  * its second entry, so a high-cardinality index (customerId, status) costs one Map slot per entry.
- * A compound key is the JSON of its values, which keeps `1` and `"1"` apart.
+ * A compound key is a string of type-tagged, length-prefixed parts, which keeps `1` and `"1"` apart and
+ * cannot be confused by separators inside values.
  * @internal
  */
 export class EqualityIndex implements SpaceIndex {
@@ -23,13 +24,20 @@ export class EqualityIndex implements SpaceIndex {
     if (getters.length === 1 && first) {
       this.keyOf = (stored) => normalize(first(stored.entry));
     } else {
-      this.keyOf = (stored) => JSON.stringify(getters.map((get) => normalize(get(stored.entry))));
+      this.keyOf = (stored) => {
+        let key = '';
+        for (let i = 0; i < getters.length; i++) key += part((getters[i] as FieldGetter)(stored.entry));
+        return key;
+      };
     }
   }
 
   /** The Map key of a tuple of field values, as `keyOf` builds it for an entry. */
   private keyOfTuple(key: readonly unknown[]): unknown {
-    return key.length === 1 ? normalize(key[0]) : JSON.stringify(key.map(normalize));
+    if (key.length === 1) return normalize(key[0]);
+    let out = '';
+    for (const value of key) out += part(value);
+    return out;
   }
 
   add(stored: StoredEntry): void {
@@ -76,4 +84,18 @@ export class EqualityIndex implements SpaceIndex {
 /** undefined (missing nested record) and null are the same key. */
 function normalize(value: unknown): unknown {
   return value === undefined ? null : value;
+}
+
+/** One part of a compound key: a type tag, then for strings their length, so parts never run together. */
+function part(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return `s${value.length}:${value}`;
+    case 'number':
+      return `n${value};`;
+    case 'boolean':
+      return value ? 't;' : 'f;';
+    default:
+      return value === null || value === undefined ? 'z;' : `j${JSON.stringify(value)};`;
+  }
 }

@@ -27,11 +27,13 @@ export interface RangeBound {
  */
 export class OrderedIndex implements SpaceIndex {
   private readonly tree: BTree<Key, undefined>;
+  private readonly single: FieldGetter | undefined;
 
   constructor(
     readonly definition: IndexDefinition,
     private readonly getters: readonly FieldGetter[],
   ) {
+    this.single = getters.length === 1 ? getters[0] : undefined;
     this.tree = new BTree<Key, undefined>(undefined, (a, b) => this.compare(a, b));
   }
 
@@ -80,14 +82,22 @@ export class OrderedIndex implements SpaceIndex {
   }
 
   private compare(a: Key, b: Key): number {
+    if (this.single !== undefined && !('probe' in a) && !('probe' in b)) {
+      // Hot path (inserts, deletes): two stored entries on a single-field index.
+      const c = compareValues(this.single(a.entry), this.single(b.entry));
+      if (c !== 0) return c;
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    }
     const getters = this.getters;
     const pa = 'probe' in a ? a : undefined;
     const pb = 'probe' in b ? b : undefined;
     for (let i = 0; i < getters.length; i++) {
       if (pa && i >= pa.values.length) return pa.side;
       if (pb && i >= pb.values.length) return -pb.side;
-      const get = getters[i]!;
-      const c = compareValues(pa ? pa.values[i] : get((a as StoredEntry).entry), pb ? pb.values[i] : get((b as StoredEntry).entry));
+      const get = getters[i] as FieldGetter;
+      const va = pa ? pa.values[i] : get((a as StoredEntry).entry);
+      const vb = pb ? pb.values[i] : get((b as StoredEntry).entry);
+      const c = compareValues(va, vb);
       if (c !== 0) return c;
     }
     if (pa) return pa.side;

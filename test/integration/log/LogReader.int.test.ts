@@ -105,6 +105,17 @@ describe('LogReader', () => {
     expect(seen).toEqual([positions[2]!.offset, positions[3]!.offset]);
   });
 
+  it('regression: a read started right after an acknowledged append sees it (commit markers land late)', async () => {
+    // The last stable offset trails a committed transaction until its markers are written, after the
+    // commit returned; catching up to it instead of the high watermark lost acknowledged writes.
+    const appender = await startedAppender('ryw');
+    for (let version = 1; version <= 40; version++) {
+      await appender.append([orderMutation('r', version, version)]);
+      const read = await readAll(kafka, prefix, 'ryw', codec);
+      expect(read.map((r) => r.mutation.version)).toEqual(Array.from({ length: version }, (_, i) => i + 1));
+    }
+  });
+
   it('tails: delivers mutations appended after catching up', async () => {
     const appender = await startedAppender('tailed');
     await appender.append([orderMutation('t1', 1, 1)]);

@@ -1,0 +1,89 @@
+import { InvalidArgumentError } from '../errors';
+import type { LogReadProgress } from '../log/LogReader';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { EngineLimits } from '../space/ExecuteContext';
+import type { ReplicationMode } from '../partition/ReplicationSink';
+import type { PrimaryRole } from '../partition/PrimaryPartition';
+import type { SpacelogError } from '../errors';
+
+/** What `Spacelog.start` takes. Only `space`, `partitions` and `schemas` are required. */
+export interface GridOptions {
+  /** Space name: the middle part of its topics `<prefix>.<space>.<k>`. */
+  readonly space: string;
+  /** Partition count P, fixed when the space is created (an existing space with another P is refused). */
+  readonly partitions: number;
+  /** Entry types: a folder of `.avsc` files or a loaded registry. */
+  readonly schemas: string | TypeRegistry;
+  readonly kafka?: {
+    /** Default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092. */
+    readonly brokers?: readonly string[];
+    readonly clientId?: string;
+    readonly replicationFactor?: number;
+    readonly minInsyncReplicas?: number;
+  };
+  /** Topic prefix; default `spacelog`. */
+  readonly prefix?: string;
+  /** `sync` (default): acknowledged after Kafka acks=all. `async`: after apply; see the README for the window of loss. */
+  readonly replication?: ReplicationMode;
+  /** Async mode: most acknowledged-but-unappended mutations per partition (default 10,000). */
+  readonly asyncWindow?: number;
+  readonly limits?: EngineLimits;
+  /** Group-commit linger per partition in ms (default 2). */
+  readonly lingerMs?: number;
+  /** How often leases are checked (default 1000 ms). */
+  readonly leaseSweepMs?: number;
+  /** How long an operation waits for a partition that is warming up (default 30,000 ms). */
+  readonly readyWaitMs?: number;
+  /** Stamped on every mutation as its origin; default `<hostname>:<pid>`. */
+  readonly origin?: string;
+  readonly onProgress?: (partition: number, progress: LogReadProgress) => void;
+  readonly onRoleChange?: (partition: number, role: PrimaryRole, reason?: SpacelogError) => void;
+}
+
+export const DEFAULT_PREFIX = 'spacelog';
+export const DEFAULT_BROKERS = ['127.0.0.1:9092'];
+export const DEFAULT_LEASE_SWEEP_MS = 1000;
+export const DEFAULT_READY_WAIT_MS = 30_000;
+export const MAX_PARTITIONS = 4096;
+
+const KNOWN_KEYS = new Set([
+  'space',
+  'partitions',
+  'schemas',
+  'kafka',
+  'prefix',
+  'replication',
+  'asyncWindow',
+  'limits',
+  'lingerMs',
+  'leaseSweepMs',
+  'readyWaitMs',
+  'origin',
+  'onProgress',
+  'onRoleChange',
+]);
+
+/** Brokers from the environment (`SPACELOG_KAFKA_BROKERS`, comma separated), else the default. */
+export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  const value = env.SPACELOG_KAFKA_BROKERS?.trim();
+  return value ? value.split(',').map((b) => b.trim()).filter(Boolean) : [...DEFAULT_BROKERS];
+}
+
+/** Rejects unknown keys and contradictory values at start, before anything connects. */
+export function checkGridOptions(options: GridOptions): void {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown grid option '${key}'`);
+  }
+  if (!Number.isInteger(options.partitions) || options.partitions < 1 || options.partitions > MAX_PARTITIONS) {
+    throw new InvalidArgumentError(`partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${String(options.partitions)}`);
+  }
+  if (options.replication !== undefined && options.replication !== 'sync' && options.replication !== 'async') {
+    throw new InvalidArgumentError(`replication must be 'sync' or 'async', got '${String(options.replication)}'`);
+  }
+  for (const key of ['asyncWindow', 'lingerMs', 'leaseSweepMs', 'readyWaitMs'] as const) {
+    const value = options[key];
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
+      throw new InvalidArgumentError(`${key} must be a non-negative number, got ${String(value)}`);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Spacelog: a space-based data grid whose system of record is a Kafka log.
+ *
+ * `Spacelog.start(options)` runs a grid in this process and gives the Space API
+ * (write / read / take / readMultiple / takeMultiple / count / clear / change / renew / subscribe).
+ * Everything not exported here is internal.
+ */
+import { LocalGrid } from './cluster/LocalGrid';
+import type { GridOptions } from './cluster/GridConfig';
+
+export const Spacelog = {
+  /** Starts a grid hosting every partition of a space in this process; resolves once all partitions serve. */
+  start: (options: GridOptions): Promise<LocalGrid> => LocalGrid.start(options),
+} as const;
+
+export { LocalGrid, type PartitionStatus } from './cluster/LocalGrid';
+export type { GridOptions } from './cluster/GridConfig';
+export type { Space, ReadOptions, MultipleOptions, RoutingOptions, SpaceWriteResult } from './client/Space';
+export type { Entry, Mutation, MutationOp } from './space/Mutation';
+export type { Selector, IdSelector, TemplateSelector, QuerySelector, QueryParams } from './space/Selector';
+export type { WriteOptions, WriteMode, WriteResult, ChangeOptions, ChangeResult } from './space/Operation';
+export type { ChangeOp } from './space/ChangeSet';
+export type { SpaceEvent, SpaceListener } from './space/SubscriptionHub';
+export { SpaceEngine, type SpaceEngineOptions, type MutationSink, type BlockingOptions } from './space/SpaceEngine';
+export { apply } from './space/apply';
+export { execute } from './space/execute';
+export { EntryType } from './schema/EntryType';
+export { TypeRegistry } from './schema/TypeRegistry';
+export { SchemaLoader } from './schema/SchemaLoader';
+export { partitionOf, murmur2 } from './cluster/partitionOf';
+export { MutationCodec, MutationDecoder, createMutationDecoder, partitionTopic, HEADER } from './log';
+export type { ReplicationMode } from './partition/ReplicationSink';
+export type { PrimaryRole } from './partition/PrimaryPartition';
+export * from './errors';

@@ -3,7 +3,11 @@ import type { IndexDefinition } from '../../schema/IndexDefinition';
 import type { StoredEntry } from '../StoredEntry';
 import type { SpaceIndex } from './SpaceIndex';
 
-type Bucket = string | Set<string>;
+/** undefined = a key that is empty now but kept in the Map (see `removeKey`). */
+type Bucket = string | Set<string> | undefined;
+
+/** Empty keys are swept once there are this many and they are at least half of all keys. */
+const SWEEP_MIN_EMPTY = 1024;
 
 /**
  * Hash index: key → ids. A key with one entry holds the id string itself and becomes a Set only on
@@ -13,7 +17,8 @@ type Bucket = string | Set<string>;
  * @internal
  */
 export class EqualityIndex implements SpaceIndex {
-  private readonly buckets = new Map<unknown, Bucket>();
+  private buckets = new Map<unknown, Bucket>();
+  private emptyKeys = 0;
   private readonly keyOf: (stored: StoredEntry) => unknown;
 
   constructor(
@@ -43,8 +48,10 @@ export class EqualityIndex implements SpaceIndex {
   add(stored: StoredEntry): void {
     const key = this.keyOf(stored);
     const bucket = this.buckets.get(key);
-    if (bucket === undefined) this.buckets.set(key, stored.id);
-    else if (typeof bucket === 'string') this.buckets.set(key, new Set([bucket, stored.id]));
+    if (bucket === undefined) {
+      if (this.buckets.has(key)) this.emptyKeys--;
+      this.buckets.set(key, stored.id);
+    } else if (typeof bucket === 'string') this.buckets.set(key, new Set([bucket, stored.id]));
     else bucket.add(stored.id);
   }
 
@@ -69,11 +76,24 @@ export class EqualityIndex implements SpaceIndex {
     return true;
   }
 
+  /** Rebuilds the Map without its empty keys (a fresh Map also has no deleted entries). */
+  private sweep(): void {
+    const next = new Map<unknown, Bucket>();
+    for (const [key, bucket] of this.buckets) if (bucket !== undefined) next.set(key, bucket);
+    this.buckets = next;
+    this.emptyKeys = 0;
+  }
+
   private removeKey(key: unknown, id: string): void {
     const bucket = this.buckets.get(key);
     if (bucket === undefined) return;
     if (typeof bucket === 'string') {
-      if (bucket === id) this.buckets.delete(key);
+      if (bucket !== id) return;
+      // Not `delete`: V8 leaves deleted entries in their hash chain until the next rehash, so a key that
+      // is emptied and refilled over and over (a taker's template) would make every lookup of it crawl.
+      // Empty keys are kept and swept in bulk instead.
+      this.buckets.set(key, undefined);
+      if (++this.emptyKeys >= SWEEP_MIN_EMPTY && this.emptyKeys * 2 >= this.buckets.size) this.sweep();
       return;
     }
     bucket.delete(id);

@@ -1,0 +1,62 @@
+/**
+ * A crash-test child: starts an in-process grid and runs a sync-mode write / change / take load,
+ * printing one JSON line per ACKNOWLEDGED operation on stdout. The parent kills it with SIGKILL.
+ * argv: prefix space partitions round
+ */
+import * as path from 'node:path';
+import { LocalGrid } from '../../../src/cluster/LocalGrid';
+
+const [prefix = '', space = '', partitionsText = '3', roundText = '0'] = process.argv.slice(2);
+const round = Number(roundText);
+const schemas = path.resolve(__dirname, '../../../../schemas/examples');
+
+function say(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+async function main(): Promise<void> {
+  const grid = await LocalGrid.start({ space, partitions: Number(partitionsText), schemas, prefix, lingerMs: 1 });
+  say({ ready: true });
+  const written: { id: string; customerId: string }[] = [];
+  let n = 0;
+  const worker = async (w: number): Promise<void> => {
+    for (;;) {
+      const pick = n % 5;
+      n++;
+      if (pick < 3 || written.length < 10) {
+        const id = `o-${round}-${w}-${n}`;
+        const customerId = `c-${n % 13}`;
+        const r = await grid.space.write('Order', {
+          id,
+          customerId,
+          status: 'NEW',
+          total: n,
+          createdAt: 1_700_000_000_000 + n,
+          shipping: { city: 'Oslo', zip: '0150' },
+          lines: [{ sku: 'sku-1', quantity: 1, price: n }],
+          note: null,
+        });
+        written.push({ id, customerId });
+        say({ op: 'write', id, version: r.version });
+      } else if (pick === 3) {
+        const target = written[Math.floor(Math.random() * written.length)]!;
+        const r = await grid.space.change('Order', { id: target.id }, [{ op: 'increment', path: 'total', by: 1 }], {
+          routing: target.customerId,
+        });
+        for (const c of r.changed) say({ op: 'change', id: c.id, version: c.version });
+      } else {
+        const index = Math.floor(Math.random() * written.length);
+        const target = written.splice(index, 1)[0]!;
+        say({ op: 'taking', id: target.id }); // before the take: an unacknowledged take may still remove it
+        const taken = await grid.space.take('Order', { id: target.id }, { routing: target.customerId });
+        if (taken) say({ op: 'take', id: target.id });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, (_, w) => worker(w)));
+}
+
+main().catch((error: unknown) => {
+  say({ error: String(error) });
+  process.exit(1);
+});

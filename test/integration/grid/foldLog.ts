@@ -4,6 +4,7 @@ import { partitionTopic } from '../../../src/log/topicNames';
 import { apply } from '../../../src/space/apply';
 import { PartitionState } from '../../../src/space/PartitionState';
 import type { TypeRegistry } from '../../../src/schema/TypeRegistry';
+import type { Mutation } from '../../../src/space/Mutation';
 
 /** A comparable picture of entries: `type/id` → version and state. */
 export type EntryPicture = Record<string, { version: number; entry: unknown }>;
@@ -18,6 +19,8 @@ export async function foldLog(options: {
   space: string;
   partitions: number;
   types: TypeRegistry;
+  /** Receives every committed mutation in log order, per partition. */
+  onMutation?: (partition: number, mutation: Mutation) => void;
 }): Promise<EntryPicture> {
   const kafka = new Kafka({ clientId: 'fold-test', brokers: options.brokers, logLevel: logLevel.NOTHING });
   const decoder = await createMutationDecoder({ brokers: options.brokers, prefix: options.prefix, types: [...options.types] });
@@ -40,7 +43,9 @@ export async function foldLog(options: {
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             for (const message of batch.messages) {
-              apply(state, await decoder.decodeFresh(message));
+              const mutation = await decoder.decodeFresh(message);
+              options.onMutation?.(k, mutation);
+              apply(state, mutation);
               next = Number(message.offset) + 1;
             }
             lastSeen = Date.now();

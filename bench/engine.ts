@@ -29,7 +29,8 @@ function rng(seed: number): () => number {
 function makeOrder(i: number, random: () => number, prefix = 'o-'): Record<string, unknown> {
   const lines = [];
   const count = 1 + (i % 3);
-  for (let l = 0; l < count; l++) lines.push({ sku: `sku-${(i * 7 + l) % 10_000}`, quantity: 1 + l, price: 9.5 + l });
+  for (let l = 0; l < count; l++)
+    lines.push({ sku: `sku-${(i * 7 + l) % 10_000}`, quantity: 1 + l, price: 9.5 + l });
   return {
     id: `${prefix}${i}`,
     // (customerId, status) is unique per order: the one-match template case uses it.
@@ -89,20 +90,40 @@ async function main(): Promise<void> {
   const mapRate = rate(OPS, t);
   t = process.hrtime.bigint();
   for (const id of ids) if ((await engine.read('Order', { id })) !== null) sink++;
-  emit({ bench: 'engine', case: 'read-by-id', value: Math.round(rate(OPS, t)), unit: 'ops/s', baseline: { name: 'Map.get', value: Math.round(mapRate) } });
+  emit({
+    bench: 'engine',
+    case: 'read-by-id',
+    value: Math.round(rate(OPS, t)),
+    unit: 'ops/s',
+    baseline: { name: 'Map.get', value: Math.round(mapRate) },
+  });
   t = process.hrtime.bigint();
   for (const id of ids) if (engine.lookup('Order', id) !== undefined) sink++;
-  emit({ bench: 'engine', case: 'read-by-id-sync-lookup', value: Math.round(rate(OPS, t)), unit: 'ops/s', baseline: { name: 'Map.get', value: Math.round(mapRate) } });
+  emit({
+    bench: 'engine',
+    case: 'read-by-id-sync-lookup',
+    value: Math.round(rate(OPS, t)),
+    unit: 'ops/s',
+    baseline: { name: 'Map.get', value: Math.round(mapRate) },
+  });
 
   // template read through the (customerId, status) equality index, one match each
   const templateOps = Math.min(OPS, 300_000);
   t = process.hrtime.bigint();
   for (let j = 0; j < templateOps; j++) {
     const i = keyIndexes[j]!;
-    const found = await engine.read('Order', { template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] } });
+    const found = await engine.read('Order', {
+      template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] },
+    });
     if (found !== null) sink++;
   }
-  emit({ bench: 'engine', case: 'template-read-equality-one-match', value: Math.round(rate(templateOps, t)), unit: 'ops/s', baseline: { name: 'Map.get', value: Math.round(mapRate) } });
+  emit({
+    bench: 'engine',
+    case: 'template-read-equality-one-match',
+    value: Math.round(rate(templateOps, t)),
+    unit: 'ops/s',
+    baseline: { name: 'Map.get', value: Math.round(mapRate) },
+  });
 
   // range query on the ordered byTotal index, ~100 entries per query
   const width = (1000 * 100) / N;
@@ -113,10 +134,20 @@ async function main(): Promise<void> {
   for (let j = 0; j < rangeOps; j++) {
     const lo = random() * (1000 - width);
     const s = process.hrtime.bigint();
-    returned += (await engine.readMultiple('Order', { query: 'total >= ? AND total < ?', params: [lo, lo + width] })).length;
+    returned += (
+      await engine.readMultiple('Order', { query: 'total >= ? AND total < ?', params: [lo, lo + width] })
+    ).length;
     rangeLatencies.push(Number(process.hrtime.bigint() - s) / 1e6);
   }
-  emit({ bench: 'engine', case: 'range-query-100', value: Math.round(rate(rangeOps, t)), unit: 'ops/s', avg_returned: Math.round(returned / rangeOps), p50_ms: percentile(rangeLatencies, 50), p99_ms: percentile(rangeLatencies, 99) });
+  emit({
+    bench: 'engine',
+    case: 'range-query-100',
+    value: Math.round(rate(rangeOps, t)),
+    unit: 'ops/s',
+    avg_returned: Math.round(returned / rangeOps),
+    p50_ms: percentile(rangeLatencies, 50),
+    p99_ms: percentile(rangeLatencies, 99),
+  });
 
   // write new entries (validated, mutation built and applied)
   const writeOps = 200_000;
@@ -136,12 +167,23 @@ async function main(): Promise<void> {
   t = process.hrtime.bigint();
   for (const o of takers) {
     const s = process.hrtime.bigint();
-    const waiting = engine.take('Order', { template: { customerId: 'taker', status: o['status'] } }, { timeout: Infinity });
+    const waiting = engine.take(
+      'Order',
+      { template: { customerId: 'taker', status: o['status'] } },
+      { timeout: Infinity },
+    );
     await engine.write('Order', o);
     if ((await waiting) !== null) sink++;
     latencies.push(Number(process.hrtime.bigint() - s) / 1e6);
   }
-  emit({ bench: 'engine', case: 'take-to-waiting-taker', value: Math.round(rate(takeOps, t)), unit: 'ops/s', p50_ms: percentile(latencies, 50), p99_ms: percentile(latencies, 99) });
+  emit({
+    bench: 'engine',
+    case: 'take-to-waiting-taker',
+    value: Math.round(rate(takeOps, t)),
+    unit: 'ops/s',
+    p50_ms: percentile(latencies, 50),
+    p99_ms: percentile(latencies, 99),
+  });
   if (engine.size !== N + writeOps) throw new Error(`bench consistency: size ${engine.size}`);
   progress(`done (${sink} hits)`);
 }

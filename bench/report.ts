@@ -14,9 +14,12 @@ export interface BenchResult {
 /** Prints one result as one JSON line on stdout; the ratio is computed from the baseline when missing. */
 export function emit(result: BenchResult): void {
   const ratio =
-    result.ratio ?? (result.baseline && result.baseline.value > 0 ? result.value / result.baseline.value : undefined);
+    result.ratio ??
+    (result.baseline && result.baseline.value > 0 ? result.value / result.baseline.value : undefined);
   const rounded = ratio === undefined ? undefined : Math.round(ratio * 1000) / 1000;
-  process.stdout.write(`${JSON.stringify({ ...result, ...(rounded === undefined ? {} : { ratio: rounded }) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, ...(rounded === undefined ? {} : { ratio: rounded }) })}\n`,
+  );
 }
 
 /** Progress for long benchmarks goes to stderr so stdout stays pure JSON lines. */

@@ -25,19 +25,30 @@ export interface StackEndpoints {
   readonly databaseUrl: string;
 }
 
+/** The Kafka the stack uses, as {@link Stack.upKafka} found or started it. */
+export interface KafkaUp {
+  readonly brokers: string[];
+  readonly source: KafkaSource;
+  /** True when this call started the brokers (so the caller may stop them again). */
+  readonly startedNow: boolean;
+  readonly logFiles: readonly string[];
+}
+
+/** The PostgreSQL the stack uses, as {@link Stack.upPostgres} found or started it. */
+export interface PostgresUp {
+  readonly url: string;
+  readonly source: PostgresSource;
+  /** True when this call started the server (so the caller may stop it again). */
+  readonly startedNow: boolean;
+  /** `show server_version`. */
+  readonly version: string;
+}
+
 /** The outcome of {@link Stack.up}. */
 export interface StackUpResult {
   readonly endpoints: StackEndpoints;
-  readonly kafka: {
-    readonly source: KafkaSource;
-    readonly startedNow: boolean;
-    readonly logFiles: readonly string[];
-  };
-  readonly postgres: {
-    readonly source: PostgresSource;
-    readonly startedNow: boolean;
-    readonly version: string;
-  };
+  readonly kafka: KafkaUp;
+  readonly postgres: PostgresUp;
 }
 
 /** One service as `stack status` reports it. */
@@ -77,37 +88,27 @@ export class Stack {
 
   /** Starts what is missing, reuses what is healthy, and returns the endpoints. */
   async up(): Promise<StackUpResult> {
-    const postgres = await this.postgres.up();
+    const postgres = await this.upPostgres();
     const kafka = await this.upKafka();
+    return { endpoints: { kafkaBrokers: kafka.brokers, databaseUrl: postgres.url }, kafka, postgres };
+  }
+
+  /** Finds or starts PostgreSQL only (see {@link LocalPostgres}). */
+  async upPostgres(): Promise<PostgresUp> {
+    const postgres = await this.postgres.up();
     return {
-      endpoints: { kafkaBrokers: kafka.brokers, databaseUrl: postgres.url },
-      kafka: { source: kafka.source, startedNow: kafka.startedNow, logFiles: kafka.logFiles },
-      postgres: {
-        source: postgres.source,
-        startedNow: !postgres.reused,
-        version: postgres.version.serverVersion,
-      },
+      url: postgres.url,
+      source: postgres.source,
+      startedNow: !postgres.reused,
+      version: postgres.version.serverVersion,
     };
   }
 
-  /** Stops only what this launcher started (recorded PIDs / clusters). */
-  async down(): Promise<{ readonly kafkaStopped: boolean; readonly postgresStopped: boolean }> {
-    const kafkaStopped = await this.kafka.down();
-    const postgresStopped = await this.postgres.down();
-    return { kafkaStopped, postgresStopped };
-  }
-
-  /** Reports both services, with their versions. */
-  async status(): Promise<StackStatus> {
-    return { kafka: await this.kafkaStatus(), postgres: await this.postgresStatus() };
-  }
-
-  private async upKafka(): Promise<{
-    brokers: string[];
-    source: KafkaSource;
-    startedNow: boolean;
-    logFiles: string[];
-  }> {
+  /**
+   * Finds or starts Kafka only: the configured brokers, else the recorded healthy cluster, else a
+   * Kafka someone else runs on our ports, else a new cluster.
+   */
+  async upKafka(): Promise<KafkaUp> {
     const configured = this.options.configuredKafkaBrokers;
     if (configured !== undefined) {
       if ((await tryProbeKafka(configured, 10_000)) === undefined) {
@@ -132,6 +133,28 @@ export class Stack {
       startedNow: !reused,
       logFiles: record.brokers.map((broker) => broker.logFile),
     };
+  }
+
+  /** Stops only what this launcher started (recorded PIDs / clusters). */
+  async down(): Promise<{ readonly kafkaStopped: boolean; readonly postgresStopped: boolean }> {
+    const kafkaStopped = await this.downKafka();
+    const postgresStopped = await this.downPostgres();
+    return { kafkaStopped, postgresStopped };
+  }
+
+  /** Stops the Kafka brokers this launcher started, if any. True if one was running. */
+  downKafka(): Promise<boolean> {
+    return this.kafka.down();
+  }
+
+  /** Stops the PostgreSQL this launcher started, if any (never one it merely found). */
+  downPostgres(): Promise<boolean> {
+    return this.postgres.down();
+  }
+
+  /** Reports both services, with their versions. */
+  async status(): Promise<StackStatus> {
+    return { kafka: await this.kafkaStatus(), postgres: await this.postgresStatus() };
   }
 
   private async kafkaStatus(): Promise<ServiceStatus> {

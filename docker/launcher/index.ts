@@ -4,7 +4,15 @@
  * the test setup in test/support.
  */
 export { Stack } from './Stack';
-export type { KafkaSource, ServiceStatus, StackEndpoints, StackStatus, StackUpResult } from './Stack';
+export type {
+  KafkaSource,
+  KafkaUp,
+  PostgresUp,
+  ServiceStatus,
+  StackEndpoints,
+  StackStatus,
+  StackUpResult,
+} from './Stack';
 export { PostgresInstance, PRIVATE_POSTGRES_PORT_BASE, startPrivatePostgres } from './PostgresInstance';
 export type { PostgresInstanceOptions, PostgresStopMode } from './PostgresInstance';
 export type { PostgresSource } from './LocalPostgres';

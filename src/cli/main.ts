@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { isSpacelogError } from '../errors/SpacelogError';
 import { isStackError } from '../errors/stack';
+import { registerDemoCommand } from './demoCommand';
 import { registerStackCommand } from './stackCommand';
+import { registerTailCommand } from './tailCommand';
 
 /**
  * Builds the `spacelog` command. Each subcommand lives in its own module and registers itself here;
@@ -12,12 +14,19 @@ export function buildProgram(): Command {
     .description('Spacelog: a space-based data grid whose system of record is a Kafka log')
     .showHelpAfterError();
   registerStackCommand(program);
+  registerTailCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
 /** Runs the CLI. Failures are printed (with the log lines that explain them) and set a non-zero exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = buildProgram().exitOverride();
+  // `spacelog stack status | head -1`: a reader that goes away is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

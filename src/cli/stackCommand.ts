@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
-import { parseBrokerCount, ServiceStatus, Stack } from '../../docker/launcher';
+import { parseBrokerCount, redactUrl, ServiceStatus, Stack } from '../../docker/launcher';
 import { isStackError } from '../errors/stack';
 
 /** Options of `spacelog stack up`. */
@@ -36,7 +36,7 @@ export function registerStackCommand(program: Command): void {
         `postgresql ${result.postgres.startedNow ? 'started' : `in use (${result.postgres.source})`}: ` +
           `PostgreSQL ${result.postgres.version}`,
       );
-      say(`export SPACELOG_KAFKA_BROKERS=${result.endpoints.kafkaBrokers.join(',')}`);
+      say(`database: ${redactUrl(result.endpoints.databaseUrl)}`);
     });
 
   stack

@@ -99,3 +99,11 @@ export class LogReadError extends SpacelogError {
     this.name = 'LogReadError';
   }
 }
+
+/** No partition topic `<prefix>.<space>.<k>` exists: the space was never created under that prefix. */
+export class SpaceNotFoundError extends SpacelogError {
+  constructor(message: string, options: SpacelogErrorOptions = {}) {
+    super(message, 'SPACE_NOT_FOUND', false, options);
+    this.name = 'SpaceNotFoundError';
+  }
+}

@@ -47,6 +47,14 @@ export class EntryType {
     this.paths = fieldPaths(root);
     const infos = new Map([...this.paths].map(([path, { info }]) => [path, info]));
     const attributes = parseSpacelogAttributes(rawAttributes, infos, file);
+    const idNode = this.paths.get(attributes.idField)?.node;
+    if (idNode?.info.kind === 'number' && accepts(idNode, 0.5)) {
+      throw new SchemaDefinitionError(
+        `${file}: id field "${attributes.idField}" must be a non-null string or long, not a float or double`,
+        file,
+        attributes.idField,
+      );
+    }
     this.idField = attributes.idField;
     this.generatedIds = attributes.generatedIds;
     this.routingField = attributes.routingField;
@@ -61,11 +69,19 @@ export class EntryType {
    */
   static fromSchema(schema: unknown, file = '<inline>'): EntryType {
     if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
-      throw new SchemaDefinitionError(`${file}: an entry type must be an Avro record schema object`, file, '');
+      throw new SchemaDefinitionError(
+        `${file}: an entry type must be an Avro record schema object`,
+        file,
+        '',
+      );
     }
     const raw = schema as Record<string, unknown>;
     if (raw.type !== 'record') {
-      throw new SchemaDefinitionError(`${file}: an entry type must be an Avro record (got ${String(raw.type)})`, file, '');
+      throw new SchemaDefinitionError(
+        `${file}: an entry type must be an Avro record (got ${String(raw.type)})`,
+        file,
+        '',
+      );
     }
     if (JSON.stringify(schema).includes('"decimal"')) {
       throw new SchemaDefinitionError(`${file}: the decimal logical type is not supported yet`, file, '');
@@ -121,26 +137,7 @@ export class EntryType {
   getter(path: string): FieldGetter {
     let get = this.getters.get(path);
     if (!get) {
-      const parts = path.split('.');
-      const [a, b] = parts;
-      if (parts.length === 1) {
-        get = (entry) => entry[path];
-      } else if (parts.length === 2 && a !== undefined && b !== undefined) {
-        // The common nested case (`shipping.city`) without a loop.
-        get = (entry) => {
-          const record = entry[a] as Record<string, unknown> | null | undefined;
-          return record === null || record === undefined ? null : record[b];
-        };
-      } else {
-        get = (entry) => {
-          let value: unknown = entry;
-          for (const part of parts) {
-            if (value === null || value === undefined) return null;
-            value = (value as Record<string, unknown>)[part];
-          }
-          return value;
-        };
-      }
+      get = compileGetter(path);
       this.getters.set(path, get);
     }
     return get;
@@ -151,5 +148,40 @@ export class EntryType {
     const field = error.path.join('.');
     const where = field === '' ? this.name : `${this.name}.${field}`;
     return new SchemaValidationError(`${where}: ${error.reason}`, field, { type: this.name });
+  }
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Compiles a dotted-path reader. Avro names are identifiers, so each getter is generated code with
+ * its own named property loads: monomorphic on the type's one hidden class, where a shared
+ * `entry[path]` would go megamorphic across fields. A null or missing record on the way reads as null.
+ */
+function compileGetter(path: string): FieldGetter {
+  const parts = path.split('.');
+  if (!parts.every((p) => IDENTIFIER.test(p))) {
+    return (entry) => {
+      let value: unknown = entry;
+      for (const part of parts) {
+        if (value === null || value === undefined) return null;
+        value = (value as Record<string, unknown>)[part];
+      }
+      return value;
+    };
+  }
+  let body = 'let v = e;';
+  parts.forEach((part, i) => {
+    body += i === 0 ? `v = v.${part};` : `if (v === null || v === undefined) return null; v = v.${part};`;
+  });
+  return new Function('e', `${body} return v;`) as FieldGetter;
+}
+
+function accepts(node: SchemaNode, value: unknown): boolean {
+  try {
+    node.check(value);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -26,7 +26,8 @@ export function parseSpacelogAttributes(
   const bad = (message: string, field = ''): SchemaDefinitionError =>
     new SchemaDefinitionError(`${file}: ${message}`, file, field);
   const attrs = raw === undefined ? {} : raw;
-  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) throw bad('"spacelog" must be an object');
+  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))
+    throw bad('"spacelog" must be an object');
   const record = attrs as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!KEYS.has(key)) throw bad(`unknown key "spacelog.${key}" (expected id, routing, indexes)`);
@@ -38,7 +39,8 @@ export function parseSpacelogAttributes(
   if (typeof id === 'string') {
     idField = id;
   } else if (id !== undefined) {
-    if (id === null || typeof id !== 'object') throw bad('"spacelog.id" must be a field name or { generated, field }');
+    if (id === null || typeof id !== 'object')
+      throw bad('"spacelog.id" must be a field name or { generated, field }');
     const spec = id as Record<string, unknown>;
     if (typeof spec.field !== 'string') throw bad('"spacelog.id.field" must name a field');
     if (spec.generated !== undefined && typeof spec.generated !== 'boolean') {
@@ -80,13 +82,16 @@ function parseIndexes(
     if (typeof name !== 'string' || name === '') throw bad(`index #${i} needs a name`);
     if (names.has(name)) throw bad(`duplicate index name "${name}"`);
     names.add(name);
-    if (kind !== 'equality' && kind !== 'ordered') throw bad(`index "${name}": kind must be "equality" or "ordered"`);
-    if (!Array.isArray(paths) || paths.length === 0) throw bad(`index "${name}": fields must be a non-empty array`);
+    if (kind !== 'equality' && kind !== 'ordered')
+      throw bad(`index "${name}": kind must be "equality" or "ordered"`);
+    if (!Array.isArray(paths) || paths.length === 0)
+      throw bad(`index "${name}": fields must be a non-empty array`);
     for (const path of paths) {
       if (typeof path !== 'string') throw bad(`index "${name}": field names must be strings`);
       const info = fields.get(path);
       if (!info) throw bad(`index "${name}" is on unknown field "${path}"`, path);
-      if (!INDEXABLE.has(info.kind)) throw bad(`index "${name}": field "${path}" is a ${info.kind}, not a scalar`, path);
+      if (!INDEXABLE.has(info.kind))
+        throw bad(`index "${name}": field "${path}" is a ${info.kind}, not a scalar`, path);
     }
     return Object.freeze({ name, fields: Object.freeze([...(paths as string[])]), kind });
   });

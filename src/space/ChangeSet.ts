@@ -22,7 +22,8 @@ export function checkChangeSet(type: EntryType, changes: readonly ChangeOp[]): v
   }
   for (const change of changes) {
     const path = (change as { path?: unknown }).path;
-    if (typeof path !== 'string') throw new InvalidArgumentError('every change needs a string path', { type: type.name });
+    if (typeof path !== 'string')
+      throw new InvalidArgumentError('every change needs a string path', { type: type.name });
     const found = type.pathNode(path);
     if (!found) {
       throw new SchemaValidationError(`${type.name}.${path}: field not in schema`, path, { type: type.name });
@@ -38,14 +39,20 @@ export function checkChangeSet(type: EntryType, changes: readonly ChangeOp[]): v
         break;
       case 'unset':
         if (!found.info.nullable) {
-          throw new SchemaValidationError(`${type.name}.${path}: cannot unset a required field`, path, { type: type.name });
+          throw new SchemaValidationError(`${type.name}.${path}: cannot unset a required field`, path, {
+            type: type.name,
+          });
         }
         break;
       case 'increment':
         if (kind !== 'number') {
-          throw new SchemaValidationError(`${type.name}.${path}: increment needs a number field, not ${kind}`, path, {
-            type: type.name,
-          });
+          throw new SchemaValidationError(
+            `${type.name}.${path}: increment needs a number field, not ${kind}`,
+            path,
+            {
+              type: type.name,
+            },
+          );
         }
         if (change.by !== undefined && typeof change.by !== 'number') {
           throw new InvalidArgumentError(`increment of ${path}: 'by' must be a number`, { type: type.name });
@@ -54,9 +61,13 @@ export function checkChangeSet(type: EntryType, changes: readonly ChangeOp[]): v
       case 'addToArray':
       case 'removeFromArray':
         if (kind !== 'array') {
-          throw new SchemaValidationError(`${type.name}.${path}: ${change.op} needs an array field, not ${kind}`, path, {
-            type: type.name,
-          });
+          throw new SchemaValidationError(
+            `${type.name}.${path}: ${change.op} needs an array field, not ${kind}`,
+            path,
+            {
+              type: type.name,
+            },
+          );
         }
         break;
       default:
@@ -75,25 +86,36 @@ export function checkChangeSet(type: EntryType, changes: readonly ChangeOp[]): v
 export function applyChangeSet(type: EntryType, entry: Entry, changes: readonly ChangeOp[]): Entry {
   let draft: Record<string, unknown> = entry as Record<string, unknown>;
   for (const change of changes) {
-    draft = updateIn(draft, change.path.split('.'), 0, (current) => {
-      switch (change.op) {
-        case 'set':
-          return change.value;
-        case 'unset':
-          return null;
-        case 'increment':
-          if (typeof current !== 'number') {
-            throw new SchemaValidationError(`${type.name}.${change.path}: cannot increment ${String(current)}`, change.path, {
-              type: type.name,
-            });
-          }
-          return current + (change.by ?? 1);
-        case 'addToArray':
-          return [...(current as unknown[]), change.value];
-        case 'removeFromArray':
-          return (current as unknown[]).filter((item) => !isDeepStrictEqual(item, change.value));
-      }
-    }, type, change.path);
+    draft = updateIn(
+      draft,
+      change.path.split('.'),
+      0,
+      (current) => {
+        switch (change.op) {
+          case 'set':
+            return change.value;
+          case 'unset':
+            return null;
+          case 'increment':
+            if (typeof current !== 'number') {
+              throw new SchemaValidationError(
+                `${type.name}.${change.path}: cannot increment ${String(current)}`,
+                change.path,
+                {
+                  type: type.name,
+                },
+              );
+            }
+            return current + (change.by ?? 1);
+          case 'addToArray':
+            return [...(current as unknown[]), change.value];
+          case 'removeFromArray':
+            return (current as unknown[]).filter((item) => !isDeepStrictEqual(item, change.value));
+        }
+      },
+      type,
+      change.path,
+    );
   }
   return type.validate(draft);
 }
@@ -115,5 +137,8 @@ function updateIn(
       type: type.name,
     });
   }
-  return { ...target, [key]: updateIn(current as Record<string, unknown>, parts, at + 1, update, type, path) };
+  return {
+    ...target,
+    [key]: updateIn(current as Record<string, unknown>, parts, at + 1, update, type, path),
+  };
 }

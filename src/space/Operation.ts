@@ -36,7 +36,12 @@ export interface ChangeResult {
 
 /** One operation on a partition, as `execute` takes it. */
 export type Operation =
-  | { readonly kind: 'write'; readonly type: string; readonly entry: unknown; readonly options?: WriteOptions }
+  | {
+      readonly kind: 'write';
+      readonly type: string;
+      readonly entry: unknown;
+      readonly options?: WriteOptions;
+    }
   | { readonly kind: 'read' | 'take' | 'count' | 'clear'; readonly type: string; readonly selector: Selector }
   | {
       readonly kind: 'readMultiple' | 'takeMultiple';

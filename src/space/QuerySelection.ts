@@ -16,7 +16,9 @@ type Candidates = (store: TypeStore, visit: (stored: StoredEntry) => boolean) =>
 export function queryCompiler(cache = new QueryCache()): QueryCompiler {
   return (type, query, params) => {
     if (params !== undefined && !Array.isArray(params)) {
-      throw new InvalidArgumentError('query params must be an array (one value per ?, in order)', { type: type.name });
+      throw new InvalidArgumentError('query params must be an array (one value per ?, in order)', {
+        type: type.name,
+      });
     }
     const checked = cache.get(type.name, query, type.fieldInfo);
     const bound = bindParams(checked, params ?? []);

@@ -34,13 +34,12 @@ export function lookupCandidates(
     if (!index) return scanAll(store, visit);
     const seen = keys.length > 1 ? new Set<string>() : undefined;
     for (const key of keys) {
-      const go = index.lookup(key, (id) => {
+      const go = index.lookup(key, (stored) => {
         if (seen) {
-          if (seen.has(id)) return true;
-          seen.add(id);
+          if (seen.has(stored.id)) return true;
+          seen.add(stored.id);
         }
-        const stored = store.entries.get(id);
-        return stored === undefined || visit(stored);
+        return visit(stored);
       });
       if (!go) return;
     }
@@ -51,7 +50,12 @@ export function lookupCandidates(
  * The live entries (lease not passed at `now`) a selection picks, honouring ORDER BY, the query's LIMIT
  * and `limit`. Does not change the state.
  */
-export function selectEntries(store: TypeStore, selection: Selection, now: number, limit = Infinity): StoredEntry[] {
+export function selectEntries(
+  store: TypeStore,
+  selection: Selection,
+  now: number,
+  limit = Infinity,
+): StoredEntry[] {
   const max = Math.min(limit, selection.limit ?? Infinity);
   const out: StoredEntry[] = [];
   if (max <= 0) return out;
@@ -59,7 +63,8 @@ export function selectEntries(store: TypeStore, selection: Selection, now: numbe
   // Without ORDER BY, stop at the limit; with it, every match must be seen before sorting.
   const cap = compare ? Infinity : max;
   selection.candidates(store, (stored) => {
-    if ((stored.leaseExpiresAt === null || stored.leaseExpiresAt > now) && matches(stored.entry)) out.push(stored);
+    if ((stored.leaseExpiresAt === null || stored.leaseExpiresAt > now) && matches(stored.entry))
+      out.push(stored);
     return out.length < cap;
   });
   if (compare) {

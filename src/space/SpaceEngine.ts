@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidArgumentError, InvariantViolationError, OperationAbortedError, SpaceClosedError } from '../errors';
+import {
+  InvalidArgumentError,
+  InvariantViolationError,
+  OperationAbortedError,
+  SpaceClosedError,
+} from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { apply } from './apply';
 import { removal } from './buildMutation';
@@ -8,7 +13,14 @@ import { compileSelector } from './compileSelector';
 import { execute } from './execute';
 import type { EngineLimits, ExecuteContext, QueryCompiler } from './ExecuteContext';
 import type { Entry, Mutation, MutationOp } from './Mutation';
-import type { ChangeOptions, ChangeResult, Operation, OperationResults, WriteOptions, WriteResult } from './Operation';
+import type {
+  ChangeOptions,
+  ChangeResult,
+  Operation,
+  OperationResults,
+  WriteOptions,
+  WriteResult,
+} from './Operation';
 import { PartitionState } from './PartitionState';
 import { queryCompiler } from './QuerySelection';
 import { ALL, type Selector } from './Selector';
@@ -113,7 +125,12 @@ export class SpaceEngine {
   }
 
   /** Changes fields of every match in place (one full-state UPDATE each). */
-  change(type: string, selector: Selector, changes: readonly ChangeOp[], options?: ChangeOptions): Promise<ChangeResult> {
+  change(
+    type: string,
+    selector: Selector,
+    changes: readonly ChangeOp[],
+    options?: ChangeOptions,
+  ): Promise<ChangeResult> {
     return this.run({ kind: 'change', type, selector, changes, options });
   }
 
@@ -162,9 +179,21 @@ export class SpaceEngine {
   }
 
   /** Every live entry with its bookkeeping (including expired ones whose EXPIRE is not logged yet). */
-  *entries(): IterableIterator<{ type: string; id: string; version: number; leaseExpiresAt: number | null; entry: Entry }> {
+  *entries(): IterableIterator<{
+    type: string;
+    id: string;
+    version: number;
+    leaseExpiresAt: number | null;
+    entry: Entry;
+  }> {
     for (const { type, stored } of this.state.all()) {
-      yield { type, id: stored.id, version: stored.version, leaseExpiresAt: stored.leaseExpiresAt, entry: stored.entry };
+      yield {
+        type,
+        id: stored.id,
+        version: stored.version,
+        leaseExpiresAt: stored.leaseExpiresAt,
+        entry: stored.entry,
+      };
     }
   }
 
@@ -182,7 +211,8 @@ export class SpaceEngine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const waiter of this.waiters.drain()) waiter.reject(new SpaceClosedError('space engine closed while waiting'));
+    for (const waiter of this.waiters.drain())
+      waiter.reject(new SpaceClosedError('space engine closed while waiting'));
   }
 
   private context(now = this.clock()): ExecuteContext {
@@ -250,7 +280,9 @@ export class SpaceEngine {
     const timeout = options?.timeout ?? 0;
     const signal = options?.signal;
     if (typeof timeout !== 'number' || !(timeout >= 0)) {
-      return Promise.reject(new InvalidArgumentError(`timeout must be >= 0 ms, got ${String(timeout)}`, { type }));
+      return Promise.reject(
+        new InvalidArgumentError(`timeout must be >= 0 ms, got ${String(timeout)}`, { type }),
+      );
     }
     if (signal?.aborted) return Promise.reject(new OperationAbortedError({ type }));
     if (this.closed) return Promise.reject(new SpaceClosedError());

@@ -1,46 +1,55 @@
 import { isDeepStrictEqual } from 'node:util';
 import { SchemaValidationError } from '../errors';
-import type { EntryType } from '../schema/EntryType';
+import type { EntryType, FieldGetter } from '../schema/EntryType';
 import type { Entry } from './Mutation';
 import { lookupCandidates, scanAll, type Selection } from './Selection';
 
-interface Constraint {
-  readonly path: string;
-  readonly get: (entry: Entry) => unknown;
-  readonly value: unknown;
-  readonly scalar: boolean;
+const SCALAR_KINDS = new Set(['string', 'number', 'boolean', 'enum', 'timestamp', 'date', 'uuid', 'decimal']);
+
+/** What a template's shape (the set of fields it sets) compiles to; cached per type and shape. */
+interface TemplatePlan {
+  readonly getters: readonly FieldGetter[];
+  readonly scalar: readonly boolean[];
+  /** Position of the id field among the set fields, or -1. */
+  readonly idAt: number;
+  /** Best index covering set scalar fields, with the positions of its fields' values. */
+  readonly index: { readonly name: string; readonly positions: readonly number[] } | undefined;
 }
 
-const SCALAR_KINDS = new Set(['string', 'number', 'boolean', 'enum', 'timestamp', 'date', 'uuid', 'decimal']);
+const MAX_SHAPES_PER_TYPE = 256;
+const plans = new WeakMap<EntryType, Map<string, TemplatePlan>>();
 
 /**
  * Compiles a template (null / undefined = wildcard, nested partial objects for nested records) into a
  * Selection: by id when the id field is set, else through the equality index covering the most set
- * fields, else an ordered index on a set field, else a scan. Unknown fields are refused.
+ * fields, else an ordered index whose fields are all set, else a scan. Unknown fields are refused.
+ * The plan depends only on which fields are set, so it is cached per (type, shape).
  * @internal
  */
 export function compileTemplate(type: EntryType, template: Readonly<Record<string, unknown>>): Selection {
   if (template === null || typeof template !== 'object' || Array.isArray(template)) {
     throw new SchemaValidationError(`${type.name}: a template must be an object`, '', { type: type.name });
   }
-  const constraints: Constraint[] = [];
-  collect(type, template, '', constraints);
+  const paths: string[] = [];
+  const values: unknown[] = [];
+  collect(type, template, '', paths, values);
+  const plan = planFor(type, paths);
+  const { getters, scalar } = plan;
+  const n = values.length;
 
   const matches =
-    constraints.length === 0
+    n === 0
       ? () => true
       : (entry: Entry): boolean => {
-          for (const c of constraints) {
-            const actual = c.get(entry);
-            if (c.scalar ? actual !== c.value : !isDeepStrictEqual(actual, c.value)) return false;
+          for (let i = 0; i < n; i++) {
+            const actual = (getters[i] as FieldGetter)(entry);
+            if (scalar[i] ? actual !== values[i] : !isDeepStrictEqual(actual, values[i])) return false;
           }
           return true;
         };
 
-  const byPath = new Map(constraints.filter((c) => c.scalar).map((c) => [c.path, c.value]));
-  const id = byPath.get(type.idField);
-  if (id !== undefined) {
-    const key = String(id);
+  if (plan.idAt >= 0) {
+    const key = String(values[plan.idAt]);
     return {
       type,
       matches,
@@ -50,28 +59,64 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
       },
     };
   }
-  let best: { name: string; key: unknown[]; score: number } | undefined;
-  for (const index of type.indexes) {
-    if (!index.fields.every((f) => byPath.has(f))) continue;
-    // Equality indexes first, then more fields covered.
-    const score = index.fields.length + (index.kind === 'equality' ? 100 : 0);
-    if (!best || score > best.score) best = { name: index.name, key: index.fields.map((f) => byPath.get(f)), score };
-  }
-  return { type, matches, candidates: best ? lookupCandidates(best.name, [best.key]) : scanAll };
+  const index = plan.index;
+  const candidates = index ? lookupCandidates(index.name, [index.positions.map((p) => values[p])]) : scanAll;
+  return { type, matches, candidates };
 }
 
-function collect(type: EntryType, template: object, prefix: string, out: Constraint[]): void {
-  for (const [key, value] of Object.entries(template)) {
+function planFor(type: EntryType, paths: readonly string[]): TemplatePlan {
+  let byShape = plans.get(type);
+  if (!byShape) plans.set(type, (byShape = new Map()));
+  const shape = paths.join('\u0000');
+  let plan = byShape.get(shape);
+  if (plan) return plan;
+  const scalar = paths.map((p) => SCALAR_KINDS.has(type.pathNode(p)?.info.kind ?? ''));
+  const scalarAt = new Map<string, number>();
+  paths.forEach((p, i) => {
+    if (scalar[i]) scalarAt.set(p, i);
+  });
+  let best: { name: string; positions: number[]; score: number } | undefined;
+  for (const index of type.indexes) {
+    if (!index.fields.every((f) => scalarAt.has(f))) continue;
+    // Equality indexes first, then more fields covered.
+    const score = index.fields.length + (index.kind === 'equality' ? 100 : 0);
+    if (!best || score > best.score) {
+      best = { name: index.name, positions: index.fields.map((f) => scalarAt.get(f) as number), score };
+    }
+  }
+  plan = {
+    getters: paths.map((p) => type.getter(p)),
+    scalar,
+    idAt: scalarAt.get(type.idField) ?? -1,
+    index: best && { name: best.name, positions: best.positions },
+  };
+  if (byShape.size >= MAX_SHAPES_PER_TYPE) byShape.clear();
+  byShape.set(shape, plan);
+  return plan;
+}
+
+function collect(
+  type: EntryType,
+  template: object,
+  prefix: string,
+  paths: string[],
+  values: unknown[],
+): void {
+  for (const key in template) {
+    const value = (template as Record<string, unknown>)[key];
     if (value === undefined || value === null) continue;
     const path = prefix === '' ? key : `${prefix}.${key}`;
     const found = type.pathNode(path);
     if (!found) {
-      throw new SchemaValidationError(`${type.name}.${path}: template field not in schema`, path, { type: type.name });
+      throw new SchemaValidationError(`${type.name}.${path}: template field not in schema`, path, {
+        type: type.name,
+      });
     }
     if (found.info.kind === 'record' && typeof value === 'object' && !Array.isArray(value)) {
-      collect(type, value, path, out);
+      collect(type, value, path, paths, values);
       continue;
     }
-    out.push({ path, get: type.getter(path), value, scalar: SCALAR_KINDS.has(found.info.kind) });
+    paths.push(path);
+    values.push(value);
   }
 }

@@ -28,7 +28,9 @@ export class TypeStore {
     for (const definition of type.indexes) {
       const getters = definition.fields.map((f) => type.getter(f));
       const index =
-        definition.kind === 'ordered' ? new OrderedIndex(definition, getters) : new EqualityIndex(definition, getters);
+        definition.kind === 'ordered'
+          ? new OrderedIndex(definition, getters)
+          : new EqualityIndex(definition, getters);
       this.indexes.set(definition.name, index);
     }
     this.indexList = [...this.indexes.values()];

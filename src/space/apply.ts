@@ -52,5 +52,8 @@ export function apply(state: PartitionState, mutation: Mutation): void {
 }
 
 function invariant(m: Mutation, why: string): InvariantViolationError {
-  return new InvariantViolationError(`${m.op} ${m.type}/${m.id} v${m.version}: ${why}`, { type: m.type, entryId: m.id });
+  return new InvariantViolationError(`${m.op} ${m.type}/${m.id} v${m.version}: ${why}`, {
+    type: m.type,
+    entryId: m.id,
+  });
 }

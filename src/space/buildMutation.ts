@@ -17,7 +17,12 @@ export function buildMutation(
 }
 
 /** The TAKE / EXPIRE removing a stored entry. @internal */
-export function removal(op: 'TAKE' | 'EXPIRE', type: string, stored: StoredEntry, ctx: ExecuteContext): Mutation {
+export function removal(
+  op: 'TAKE' | 'EXPIRE',
+  type: string,
+  stored: StoredEntry,
+  ctx: ExecuteContext,
+): Mutation {
   return buildMutation(op, type, stored.id, stored.version, stored.leaseExpiresAt, null, ctx);
 }
 
@@ -25,7 +30,10 @@ export function removal(op: 'TAKE' | 'EXPIRE', type: string, stored: StoredEntry
 export function leaseExpiry(lease: number | undefined, now: number, type: string): number | null {
   if (lease === undefined || lease === Infinity) return null;
   if (typeof lease !== 'number' || !(lease > 0)) {
-    throw new InvalidArgumentError(`lease must be a positive number of ms or Infinity, got ${String(lease)}`, { type });
+    throw new InvalidArgumentError(
+      `lease must be a positive number of ms or Infinity, got ${String(lease)}`,
+      { type },
+    );
   }
   return now + lease;
 }

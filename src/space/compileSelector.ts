@@ -11,7 +11,9 @@ import { compileTemplate } from './Template';
  */
 export function compileSelector(type: EntryType, selector: Selector, queries?: QueryCompiler): Selection {
   if (selector === null || typeof selector !== 'object') {
-    throw new InvalidArgumentError('a selector must be { id } | { template } | { query, params }', { type: type.name });
+    throw new InvalidArgumentError('a selector must be { id } | { template } | { query, params }', {
+      type: type.name,
+    });
   }
   if ('id' in selector) {
     const id = selector.id;
@@ -30,9 +32,13 @@ export function compileSelector(type: EntryType, selector: Selector, queries?: Q
   }
   if ('template' in selector) return compileTemplate(type, selector.template);
   if ('query' in selector) {
-    if (typeof selector.query !== 'string') throw new InvalidArgumentError('query must be a string', { type: type.name });
-    if (!queries) throw new InvalidArgumentError('queries are not available in this engine', { type: type.name });
+    if (typeof selector.query !== 'string')
+      throw new InvalidArgumentError('query must be a string', { type: type.name });
+    if (!queries)
+      throw new InvalidArgumentError('queries are not available in this engine', { type: type.name });
     return queries(type, selector.query, selector.params);
   }
-  throw new InvalidArgumentError('a selector must be { id } | { template } | { query, params }', { type: type.name });
+  throw new InvalidArgumentError('a selector must be { id } | { template } | { query, params }', {
+    type: type.name,
+  });
 }

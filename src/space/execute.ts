@@ -54,7 +54,12 @@ function executeAny(state: PartitionState, op: Operation, ctx: ExecuteContext): 
   }
   const store = state.storeOf(type);
   const selector = op.selector;
-  if ((op.kind === 'read' || op.kind === 'take') && selector !== null && typeof selector === 'object' && 'id' in selector) {
+  if (
+    (op.kind === 'read' || op.kind === 'take') &&
+    selector !== null &&
+    typeof selector === 'object' &&
+    'id' in selector
+  ) {
     // Hot path: by id, no selection to compile.
     const stored = store.entries.get(String(selector.id));
     const live = stored !== undefined && (stored.leaseExpiresAt === null || stored.leaseExpiresAt > ctx.now);
@@ -78,7 +83,8 @@ function executeAny(state: PartitionState, op: Operation, ctx: ExecuteContext): 
     case 'readMultiple':
     case 'takeMultiple': {
       const limit = op.limit ?? Infinity;
-      if (!(limit >= 0)) throw new InvalidArgumentError(`limit must be >= 0, got ${String(limit)}`, { type: name });
+      if (!(limit >= 0))
+        throw new InvalidArgumentError(`limit must be >= 0, got ${String(limit)}`, { type: name });
       const found = selectEntries(store, selection, ctx.now, limit);
       const mutations = op.kind === 'takeMultiple' ? found.map((s) => removal('TAKE', name, s, ctx)) : [];
       return { mutations, result: found.map((s) => s.entry) };

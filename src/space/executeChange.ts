@@ -1,4 +1,9 @@
-import { EntryNotFoundError, EntryTooLargeError, InvalidArgumentError, VersionConflictError } from '../errors';
+import {
+  EntryNotFoundError,
+  EntryTooLargeError,
+  InvalidArgumentError,
+  VersionConflictError,
+} from '../errors';
 import type { EntryType } from '../schema/EntryType';
 import { buildMutation, leaseExpiry } from './buildMutation';
 import { applyChangeSet, checkChangeSet, type ChangeOp } from './ChangeSet';
@@ -32,7 +37,8 @@ export function executeChange(
   }
   const selection = compileSelector(type, selector, ctx.queries);
   const targets = selectEntries(state.storeOf(type), selection, ctx.now);
-  if (byId && targets.length === 0) throw new EntryNotFoundError({ type: name, entryId: String(selector.id) });
+  if (byId && targets.length === 0)
+    throw new EntryNotFoundError({ type: name, entryId: String(selector.id) });
 
   const maxBytes = ctx.limits?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const mutations: Mutation[] = [];

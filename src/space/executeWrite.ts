@@ -37,10 +37,13 @@ export function executeWrite(
 ): { mutations: Mutation[]; result: WriteResult } {
   const mode = options?.mode ?? 'upsert';
   const name = type.name;
-  if (!MODES.has(mode)) throw new InvalidArgumentError(`unknown write mode '${String(mode)}'`, { type: name });
+  if (!MODES.has(mode))
+    throw new InvalidArgumentError(`unknown write mode '${String(mode)}'`, { type: name });
   const expected = options?.expectedVersion;
   if (expected !== undefined && !(Number.isInteger(expected) && expected >= 0)) {
-    throw new InvalidArgumentError(`expectedVersion must be an integer >= 0, got ${String(expected)}`, { type: name });
+    throw new InvalidArgumentError(`expectedVersion must be an integer >= 0, got ${String(expected)}`, {
+      type: name,
+    });
   }
   const leaseExpiresAt = leaseExpiry(options?.lease, ctx.now, name);
 
@@ -48,7 +51,8 @@ export function executeWrite(
   if (type.generatedIds && input !== null && typeof input === 'object') {
     const given = (input as Record<string, unknown>)[type.idField];
     if (given === undefined || given === null) {
-      if (!ctx.nextId) throw new InvalidArgumentError(`type ${name} generates ids but no id source is set`, { type: name });
+      if (!ctx.nextId)
+        throw new InvalidArgumentError(`type ${name} generates ids but no id source is set`, { type: name });
       input = { ...(input as Record<string, unknown>), [type.idField]: ctx.nextId() };
     }
   }

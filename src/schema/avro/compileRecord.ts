@@ -78,9 +78,16 @@ export function compileRecord(
         return 0${keys.map((k, i) => ` + s[${i}](v[${k}])`).join('')};
       },
     };`;
-  const factory = new Function('c', 's', 'names', 'freeze', 'notRecord', 'unknownField', 'prefixed', source) as (
-    ...args: unknown[]
-  ) => typeof impl;
+  const factory = new Function(
+    'c',
+    's',
+    'names',
+    'freeze',
+    'notRecord',
+    'unknownField',
+    'prefixed',
+    source,
+  ) as (...args: unknown[]) => typeof impl;
   const built = factory(
     checks,
     sizes,

@@ -29,7 +29,8 @@ function intNode(kind: ScalarKind, name: string, min: number, max: number): Sche
   return scalar(
     kind,
     (v) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw fail(`expected ${name}`, v);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+        throw fail(`expected ${name}`, v);
       return v;
     },
     (v) => varintSize(v as number),
@@ -108,7 +109,10 @@ export function compileSchema(type: avro.Type, records = new Map<avro.Type, Sche
           // Typed arrays cannot be frozen; a private copy at least keeps the caller from aliasing the entry.
           return Buffer.from(v);
         },
-        (v) => ((v as Buffer).length === fixedSize ? fixedSize : varintSize((v as Buffer).length) + (v as Buffer).length),
+        (v) =>
+          (v as Buffer).length === fixedSize
+            ? fixedSize
+            : varintSize((v as Buffer).length) + (v as Buffer).length,
       );
     }
     case 'enum':
@@ -122,7 +126,9 @@ export function compileSchema(type: avro.Type, records = new Map<avro.Type, Sche
       return compileRecord(type as avro.types.RecordType, records, compileSchema);
     case 'union:unwrapped':
     case 'union:wrapped':
-      return compileUnion((type as avro.types.UnwrappedUnionType).types.map((t) => compileSchema(t, records)));
+      return compileUnion(
+        (type as avro.types.UnwrappedUnionType).types.map((t) => compileSchema(t, records)),
+      );
     default:
       throw new Error(`unsupported Avro type ${name}`);
   }
@@ -233,4 +239,3 @@ function compileUnion(branches: SchemaNode[]): SchemaNode {
     ...(base ? { inner: base, fields: base.fields, items: base.items } : {}),
   };
 }
-

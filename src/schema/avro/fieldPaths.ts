@@ -11,16 +11,18 @@ export function fieldPaths(root: SchemaNode): Map<string, { node: SchemaNode; in
   const out = new Map<string, { node: SchemaNode; info: FieldInfo }>();
   const walk = (node: SchemaNode, prefix: string, nullable: boolean, stack: Set<SchemaNode>): void => {
     const fields = node.fields;
-    if (!fields || stack.has(node)) return;
-    stack.add(node.inner ?? node);
+    const record = node.inner ?? node;
+    if (!fields || stack.has(record)) return;
+    stack.add(record);
     for (const [name, child] of fields) {
       const path = prefix === '' ? name : `${prefix}.${name}`;
       const childNullable = nullable || child.info.nullable;
-      const info = childNullable === child.info.nullable ? child.info : { ...child.info, nullable: childNullable };
+      const info =
+        childNullable === child.info.nullable ? child.info : { ...child.info, nullable: childNullable };
       out.set(path, { node: child, info });
       if (child.info.kind === 'record') walk(child, path, childNullable, stack);
     }
-    stack.delete(node.inner ?? node);
+    stack.delete(record);
   };
   walk(root, '', false, new Set());
   return out;

@@ -16,7 +16,9 @@ class PassThroughType extends avro.types.LogicalType {
   protected override _resolve(type: avro.Type): ((value: unknown) => unknown) | undefined {
     const under = this.underlyingType;
     if (avro.Type.isType(type, 'logical:*')) {
-      return (type as avro.types.LogicalType).underlyingType.typeName === under.typeName ? (v) => v : undefined;
+      return (type as avro.types.LogicalType).underlyingType.typeName === under.typeName
+        ? (v) => v
+        : undefined;
     }
     return type.typeName === under.typeName ? (v) => v : undefined;
   }
@@ -35,7 +37,10 @@ export const SPACELOG_LOGICAL_TYPES: Readonly<Record<string, typeof PassThroughT
 /** Parses an Avro schema the way Spacelog uses it: unwrapped unions (ambiguous ones refused), plain logical values. */
 export function parseAvro(schema: unknown): avro.Type {
   return avro.Type.forSchema(schema as avro.Schema, {
-    logicalTypes: SPACELOG_LOGICAL_TYPES as unknown as Record<string, new (...args: unknown[]) => avro.types.LogicalType>,
+    logicalTypes: SPACELOG_LOGICAL_TYPES as unknown as Record<
+      string,
+      new (...args: unknown[]) => avro.types.LogicalType
+    >,
     wrapUnions: 'never',
   });
 }

@@ -1,109 +1,128 @@
 import BTree from 'sorted-btree';
 import type { FieldGetter } from '../../schema/EntryType';
 import type { IndexDefinition } from '../../schema/IndexDefinition';
-import { compareValues } from '../query/compareValues';
+import { compareKeyTuples, compareValues } from '../query/compareValues';
 import type { StoredEntry } from '../StoredEntry';
+import { bucketAdd, bucketRemove, bucketReplace, visitBucket, type Bucket } from './Bucket';
 import type { SpaceIndex } from './SpaceIndex';
 
-/** A search bound in the tree: sorts just before (side -1) or just after (side 1) every key with that prefix. */
-interface Probe {
-  readonly probe: true;
-  readonly values: readonly unknown[];
-  readonly side: -1 | 1;
-}
-type Key = StoredEntry | Probe;
-
-/** One end of a range on an index's leading field(s). */
+/** One end of a range on an index's leading field. */
 export interface RangeBound {
   readonly value: unknown;
   readonly inclusive: boolean;
 }
 
 /**
- * B+tree index ordered by (field values..., id). The tree's keys are the StoredEntry objects themselves
- * and the comparator reads their fields, so the index costs one pointer per entry and no key tuples.
- * Range scans cost O(log n + k).
+ * B+tree index: key (the field's value, or the tuple of a compound index's values) → bucket of entries. The tree holds
+ * the values themselves, so a numeric index keeps plain numbers in its nodes and a search touches no
+ * entry (comparing through entries costs a cache miss per step on a large partition).
+ * Range scans cost O(log n + k). Keys order by compareValues (nulls last).
  * @internal
  */
 export class OrderedIndex implements SpaceIndex {
-  private readonly tree: BTree<Key, undefined>;
-  private readonly single: FieldGetter | undefined;
+  private readonly tree: BTree<unknown, Bucket>;
+  private readonly keyOf: (stored: StoredEntry) => unknown;
+  private readonly compound: boolean;
+  private readonly compare: (a: unknown, b: unknown) => number;
 
   constructor(
     readonly definition: IndexDefinition,
-    private readonly getters: readonly FieldGetter[],
+    getters: readonly FieldGetter[],
   ) {
-    this.single = getters.length === 1 ? getters[0] : undefined;
-    this.tree = new BTree<Key, undefined>(undefined, (a, b) => this.compare(a, b));
+    const [first] = getters;
+    this.compound = getters.length > 1 || first === undefined;
+    if (!this.compound && first) {
+      this.keyOf = (stored) => normalize(first(stored.entry));
+      this.compare = compareScalars;
+    } else {
+      this.keyOf = (stored) => getters.map((get) => normalize(get(stored.entry)));
+      this.compare = (a, b) => compareKeyTuples(a as readonly unknown[], b as readonly unknown[]);
+    }
+    this.tree = new BTree<unknown, Bucket>(undefined, this.compare);
   }
 
   add(stored: StoredEntry): void {
-    this.tree.set(stored, undefined);
+    const key = this.keyOf(stored);
+    // One descent for the common case of a new key (set without overwrite reports whether it added).
+    if (this.tree.set(key, stored, false)) return;
+    const bucket = this.tree.get(key);
+    const next = bucketAdd(bucket, stored);
+    if (next !== bucket) this.tree.set(key, next);
   }
 
   remove(stored: StoredEntry): void {
-    this.tree.delete(stored);
+    this.removeKey(this.keyOf(stored), stored);
   }
 
   replace(previous: StoredEntry, next: StoredEntry): void {
-    this.tree.delete(previous);
-    this.tree.set(next, undefined);
+    const before = this.keyOf(previous);
+    const after = this.keyOf(next);
+    if (this.compare(before, after) !== 0) {
+      this.removeKey(before, previous);
+      this.add(next);
+      return;
+    }
+    const bucket = this.tree.get(before);
+    const updated = bucketReplace(bucket, previous, next);
+    if (updated !== bucket) this.tree.set(before, updated);
   }
 
-  lookup(key: readonly unknown[], visit: (id: string) => boolean): boolean {
-    return this.range({ value: key, inclusive: true }, { value: key, inclusive: true }, (s) => visit(s.id), true);
+  lookup(key: readonly unknown[], visit: (stored: StoredEntry) => boolean): boolean {
+    const bucket = this.tree.get(this.compound ? key.map(normalize) : normalize(key[0]));
+    return bucket === undefined || visitBucket(bucket, visit);
   }
 
   /**
-   * Visits entries in index order between the bounds (values of the leading field, or a tuple of leading
-   * fields when `tuple` is set); stops when `visit` returns false. Returns false when stopped.
+   * Visits the entries whose key lies between the bounds, in key order; stops when `visit` returns
+   * false (then returns false). Bounds apply to the value of a single-field index.
    */
   range(
     lower: RangeBound | undefined,
     upper: RangeBound | undefined,
     visit: (stored: StoredEntry) => boolean,
-    tuple = false,
   ): boolean {
-    const asValues = (bound: RangeBound): readonly unknown[] => (tuple ? (bound.value as unknown[]) : [bound.value]);
-    const low: Probe | undefined = lower && { probe: true, values: asValues(lower), side: lower.inclusive ? -1 : 1 };
-    const high: Probe | undefined = upper && { probe: true, values: asValues(upper), side: upper.inclusive ? 1 : -1 };
-    const iterator = low ? this.tree.keys(low) : this.tree.keys();
-    for (let step = iterator.next(); !step.done; step = iterator.next()) {
-      const key = step.value;
-      if (high && this.compare(key, high) > 0) break;
-      if (!visit(key as StoredEntry)) return false;
-    }
-    return true;
+    const tree = this.tree;
+    const low = lower === undefined ? tree.minKey() : normalize(lower.value);
+    const high = upper === undefined ? tree.maxKey() : normalize(upper.value);
+    if (low === undefined && tree.size === 0) return true;
+    if (this.compare(low, high) > 0) return true;
+    let stopped = false;
+    tree.forRange(low, high, upper === undefined || upper.inclusive, (key, bucket) => {
+      if (lower !== undefined && !lower.inclusive && this.compare(key, low) === 0) return undefined;
+      if (!visitBucket(bucket, visit)) {
+        stopped = true;
+        return { break: true };
+      }
+      return undefined;
+    });
+    return !stopped;
   }
 
-  /** Number of indexed entries (for tests). */
-  get size(): number {
+  /** Number of distinct keys (for tests). */
+  get keyCount(): number {
     return this.tree.size;
   }
 
-  private compare(a: Key, b: Key): number {
-    if (this.single !== undefined && !('probe' in a) && !('probe' in b)) {
-      // Hot path (inserts, deletes): two stored entries on a single-field index.
-      const c = compareValues(this.single(a.entry), this.single(b.entry));
-      if (c !== 0) return c;
-      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    }
-    const getters = this.getters;
-    const pa = 'probe' in a ? a : undefined;
-    const pb = 'probe' in b ? b : undefined;
-    for (let i = 0; i < getters.length; i++) {
-      if (pa && i >= pa.values.length) return pa.side;
-      if (pb && i >= pb.values.length) return -pb.side;
-      const get = getters[i] as FieldGetter;
-      const va = pa ? pa.values[i] : get((a as StoredEntry).entry);
-      const vb = pb ? pb.values[i] : get((b as StoredEntry).entry);
-      const c = compareValues(va, vb);
-      if (c !== 0) return c;
-    }
-    if (pa) return pa.side;
-    if (pb) return -pb.side;
-    const ia = (a as StoredEntry).id;
-    const ib = (b as StoredEntry).id;
-    return ia < ib ? -1 : ia > ib ? 1 : 0;
+  private removeKey(key: unknown, stored: StoredEntry): void {
+    const bucket = this.tree.get(key);
+    if (bucket === undefined) return;
+    const next = bucketRemove(bucket, stored);
+    if (next === undefined) this.tree.delete(key);
+    else if (next !== bucket) this.tree.set(key, next);
   }
+}
+
+/** compareValues with a fast path for two ordinary numbers (the usual ordered-index key). */
+function compareScalars(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a < b) return -1;
+    if (a > b) return 1;
+    if (a === b) return 0;
+  }
+  return compareValues(a, b);
+}
+
+/** undefined (missing nested record) and null are the same key. */
+function normalize(value: unknown): unknown {
+  return value === undefined ? null : value;
 }

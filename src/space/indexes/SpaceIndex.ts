@@ -8,6 +8,6 @@ export interface SpaceIndex {
   remove(stored: StoredEntry): void;
   /** Moves an entry from its previous state to its next one (cheap when the key did not change). */
   replace(previous: StoredEntry, next: StoredEntry): void;
-  /** Calls `visit` with the id of every entry whose key equals `key` (one value per index field). */
-  lookup(key: readonly unknown[], visit: (id: string) => boolean): boolean;
+  /** Visits every entry whose key equals `key` (one value per index field); false when `visit` stopped. */
+  lookup(key: readonly unknown[], visit: (stored: StoredEntry) => boolean): boolean;
 }

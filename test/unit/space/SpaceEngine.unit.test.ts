@@ -15,7 +15,11 @@ describe('SpaceEngine write', () => {
   it('writes version 1, then updates to version 2, logging WRITE then UPDATE', async () => {
     const { engine, sink } = newEngine();
     expect(await engine.write('Order', order('o1'))).toEqual({ id: 'o1', version: 1, leaseExpiresAt: null });
-    expect(await engine.write('Order', order('o1', { total: 5 }))).toEqual({ id: 'o1', version: 2, leaseExpiresAt: null });
+    expect(await engine.write('Order', order('o1', { total: 5 }))).toEqual({
+      id: 'o1',
+      version: 2,
+      leaseExpiresAt: null,
+    });
     expect(sink.log.map((m) => [m.op, m.id, m.version, m.origin])).toEqual([
       ['WRITE', 'o1', 1, 'test-pu'],
       ['UPDATE', 'o1', 2, 'test-pu'],
@@ -58,14 +62,18 @@ describe('SpaceEngine write', () => {
     await expect(engine.write('Order', order('o1'), { mode: 'insert-only' })).rejects.toBeInstanceOf(
       EntryAlreadyExistsError,
     );
-    await expect(engine.write('Order', order('o2'), { mode: 'update-only' })).rejects.toBeInstanceOf(EntryNotFoundError);
+    await expect(engine.write('Order', order('o2'), { mode: 'update-only' })).rejects.toBeInstanceOf(
+      EntryNotFoundError,
+    );
     expect((await engine.write('Order', order('o1'), { mode: 'update-only' })).version).toBe(2);
     expect((await engine.write('Order', order('o3'), { mode: 'insert-only' })).version).toBe(1);
   });
 
   it('checks expectedVersion (0 = must not exist)', async () => {
     const { engine } = newEngine();
-    await expect(engine.write('Order', order('o1'), { expectedVersion: 1 })).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(engine.write('Order', order('o1'), { expectedVersion: 1 })).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
     await engine.write('Order', order('o1'), { expectedVersion: 0 });
     const error = await engine.write('Order', order('o1'), { expectedVersion: 3 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VersionConflictError);
@@ -93,16 +101,19 @@ describe('SpaceEngine write', () => {
     ['bad lease', 'Order', order('o9'), { lease: -5 }, InvalidArgumentError],
     ['insert over existing', 'Order', order('o1'), { mode: 'insert-only' }, EntryAlreadyExistsError],
     ['version conflict', 'Order', order('o1'), { expectedVersion: 7 }, VersionConflictError],
-  ])('refuses %s with a typed error and leaves the state untouched', async (_name, type, value, options, kind) => {
-    const { engine, sink } = newEngine({ limits: { maxEntryBytes: 1000 } });
-    await engine.write('Order', order('o1'));
-    await engine.write('Product', { sku: 'p1', name: 'Pen', price: 1.5, stock: 3 });
-    const before = snapshot(engine);
-    const logged = sink.log.length;
-    await expect(engine.write(type, value, options as never)).rejects.toBeInstanceOf(kind);
-    expect(snapshot(engine)).toEqual(before);
-    expect(sink.log.length).toBe(logged);
-  });
+  ])(
+    'refuses %s with a typed error and leaves the state untouched',
+    async (_name, type, value, options, kind) => {
+      const { engine, sink } = newEngine({ limits: { maxEntryBytes: 1000 } });
+      await engine.write('Order', order('o1'));
+      await engine.write('Product', { sku: 'p1', name: 'Pen', price: 1.5, stock: 3 });
+      const before = snapshot(engine);
+      const logged = sink.log.length;
+      await expect(engine.write(type, value, options as never)).rejects.toBeInstanceOf(kind);
+      expect(snapshot(engine)).toEqual(before);
+      expect(sink.log.length).toBe(logged);
+    },
+  );
 
   it('refuses writes over capacity, but still accepts updates', async () => {
     const { engine } = newEngine({ limits: { maxEntries: 2 } });
@@ -126,7 +137,10 @@ describe('SpaceEngine read, take, count, clear', () => {
     const setup = newEngine();
     const { engine } = setup;
     await engine.write('Order', order('o1', { status: 'NEW', total: 10 }));
-    await engine.write('Order', order('o2', { status: 'PAID', total: 20, shipping: { city: 'Lyon', zip: '69001' } }));
+    await engine.write(
+      'Order',
+      order('o2', { status: 'PAID', total: 20, shipping: { city: 'Lyon', zip: '69001' } }),
+    );
     await engine.write('Order', order('o3', { status: 'PAID', total: 30, customerId: 'c2' }));
     return setup;
   }
@@ -137,16 +151,20 @@ describe('SpaceEngine read, take, count, clear', () => {
     expect(await engine.read('Order', { id: 'nope' })).toBeNull();
     expect((await engine.read('Order', { template: { status: 'PAID', customerId: 'c2' } }))?.id).toBe('o3');
     expect((await engine.read('Order', { template: { shipping: { city: 'Lyon' } } }))?.id).toBe('o2');
-    expect((await engine.readMultiple('Order', { template: { status: 'PAID', note: null } })).map((e) => e.id).sort()).toEqual(
-      ['o2', 'o3'],
-    );
+    expect(
+      (await engine.readMultiple('Order', { template: { status: 'PAID', note: null } }))
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['o2', 'o3']);
     expect(await engine.count('Order', { template: { status: 'SHIPPED' } })).toBe(0);
     expect(await engine.count('Order')).toBe(3);
   });
 
   it('refuses a template field not in the schema', async () => {
     const { engine } = await seeded();
-    await expect(engine.read('Order', { template: { colour: 'red' } })).rejects.toBeInstanceOf(SchemaValidationError);
+    await expect(engine.read('Order', { template: { colour: 'red' } })).rejects.toBeInstanceOf(
+      SchemaValidationError,
+    );
   });
 
   it('takes an entry once and logs TAKE with its version', async () => {
@@ -218,7 +236,13 @@ describe('SpaceEngine change', () => {
     ]);
     expect(result).toEqual({ count: 1, changed: [{ id: 'o1', version: 2, leaseExpiresAt: null }] });
     const entry = await engine.read('Order', { id: 'o1' });
-    expect(entry).toMatchObject({ status: 'PAID', note: null, total: 110, lines: [line], shipping: { city: 'Nice' } });
+    expect(entry).toMatchObject({
+      status: 'PAID',
+      note: null,
+      total: 110,
+      lines: [line],
+      shipping: { city: 'Nice' },
+    });
     expect(sink.log.at(-1)?.op).toBe('UPDATE');
     expect(await engine.count('Order', { template: { shipping: { city: 'Nice' } } })).toBe(1);
   });

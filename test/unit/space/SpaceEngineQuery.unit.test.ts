@@ -25,7 +25,9 @@ describe('SpaceEngine query selectors', () => {
 
   it('takes the first by ORDER BY and changes by query', async () => {
     const { engine } = await seeded();
-    expect((await engine.take('Order', { query: 'status = ? ORDER BY total', params: ['PAID'] }))?.total).toBe(20);
+    expect(
+      (await engine.take('Order', { query: 'status = ? ORDER BY total', params: ['PAID'] }))?.total,
+    ).toBe(20);
     const changed = await engine.change('Order', { query: 'customerId = ?', params: ['c0'] }, [
       { op: 'set', path: 'status', value: 'SHIPPED' },
     ]);
@@ -44,6 +46,8 @@ describe('SpaceEngine query selectors', () => {
   it('refuses bad queries with typed errors', async () => {
     const { engine } = await seeded();
     await expect(engine.read('Order', { query: 'total >>= 3' })).rejects.toBeInstanceOf(QuerySyntaxError);
-    await expect(engine.read('Order', { query: 'colour = ?', params: ['red'] })).rejects.toBeInstanceOf(QueryTypeError);
+    await expect(engine.read('Order', { query: 'colour = ?', params: ['red'] })).rejects.toBeInstanceOf(
+      QueryTypeError,
+    );
   });
 });

@@ -54,7 +54,9 @@ describe('SpaceEngine blocking read / take', () => {
     await expect(waiting).rejects.toBeInstanceOf(SpaceClosedError);
     await expect(engine.write('Order', order('o1'))).rejects.toBeInstanceOf(SpaceClosedError);
     const { engine: other } = newEngine();
-    await expect(other.read('Order', { template: {} }, { timeout: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(other.read('Order', { template: {} }, { timeout: -1 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 
   it('answers at once when a match exists, without queueing', async () => {

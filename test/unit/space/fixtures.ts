@@ -33,9 +33,11 @@ export class RecordingSink implements MutationSink {
 }
 
 /** An engine over the example types with a fake clock and deterministic ids. */
-export function newEngine(
-  overrides: Partial<SpaceEngineOptions> = {},
-): { engine: SpaceEngine; clock: FakeClock; sink: RecordingSink } {
+export function newEngine(overrides: Partial<SpaceEngineOptions> = {}): {
+  engine: SpaceEngine;
+  clock: FakeClock;
+  sink: RecordingSink;
+} {
   const clock = new FakeClock();
   const sink = new RecordingSink();
   let n = 0;

@@ -1,0 +1,242 @@
+/**
+ * Write benchmark: sync writes of new Orders through an in-process grid (4 partitions) with 1, 16
+ * and 256 concurrent writers (each awaits its write before the next), and one async case, against
+ * raw kafkajs in the same run with the same records (the product's MutationCodec encoding of the same
+ * Orders), the same acks (-1), the same idempotent producer and the same 4 topics:
+ *  - `raw-send-per-write`: each writer awaits its own producer.send() of one record;
+ *  - `raw-batching`: writers queue; per topic, one send() of everything queued per flight (group commit
+ *    without transactions);
+ *  - `raw-txn-batching` (256 writers): the same loop with one Kafka transaction per batch, a
+ *    transactional producer per topic: the product's append shape without the engine.
+ * Usage: node dist/bench/write.js [measureSeconds=8] [warmupSeconds=2]
+ */
+import type { Message, Producer } from 'kafkajs';
+import { LocalGrid } from '../src/cluster/LocalGrid';
+import { partitionOf } from '../src/cluster/partitionOf';
+import { TopicAdmin } from '../src/log/TopicAdmin';
+import { partitionTopic } from '../src/log/topicNames';
+import type { ReplicationMode } from '../src/partition/ReplicationSink';
+import {
+  BROKERS,
+  closedLoop,
+  kafkaClient,
+  loadTypes,
+  orderCodec,
+  SCHEMAS,
+  uniquePrefix,
+  writeMutation,
+  type LoopResult,
+} from './kafkaBench';
+import { makeOrder, rng } from './orders';
+import { emit, progress } from './report';
+
+const MEASURE_MS = Number(process.argv[2] ?? 8) * 1000;
+const WARMUP_MS = Number(process.argv[3] ?? 2) * 1000;
+const PARTITIONS = 4;
+const WRITER_COUNTS = [1, 16, 256] as const;
+const prefix = uniquePrefix('write');
+const kafka = kafkaClient('bench-write');
+const admin = new TopicAdmin({ kafka, prefix });
+const codec = orderCodec(loadTypes());
+const random = rng(11);
+
+/** Order `n` of a run, its id unique to the case. */
+function order(tag: string, n: number): Record<string, unknown> {
+  return makeOrder(n, random, `${tag}-`);
+}
+
+async function gridCase(writers: number, replication: ReplicationMode): Promise<LoopResult> {
+  const space = `${replication}${writers}`;
+  progress(`grid ${replication}, ${writers} writers`);
+  const grid = await LocalGrid.start({
+    space,
+    partitions: PARTITIONS,
+    schemas: SCHEMAS,
+    prefix,
+    kafka: { brokers: BROKERS },
+    replication,
+  });
+  try {
+    return await closedLoop(writers, WARMUP_MS, MEASURE_MS, (_, n) =>
+      grid.space.write('Order', order(space, n)),
+    );
+  } finally {
+    await grid.close();
+  }
+}
+
+/** One record of the raw baselines: the product's encoding of the same Order, to the same topic. */
+function rawRecord(space: string, n: number): { topic: string; message: Message } {
+  const state = order(space, n);
+  const record = codec.encode(writeMutation(state, 'bench'));
+  const topic = partitionTopic(prefix, space, partitionOf(state.customerId, PARTITIONS));
+  return { topic, message: { key: record.key, value: record.value, headers: record.headers, partition: 0 } };
+}
+
+async function idempotentProducer(): Promise<Producer> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  return producer;
+}
+
+async function rawSendPerWrite(writers: number): Promise<LoopResult> {
+  const space = `rawsend${writers}`;
+  progress(`raw kafkajs send per write, ${writers} writers`);
+  await admin.ensureSpace(space, PARTITIONS);
+  const producer = await idempotentProducer();
+  try {
+    return await closedLoop(writers, WARMUP_MS, MEASURE_MS, (_, n) => {
+      const { topic, message } = rawRecord(space, n);
+      return producer.send({ topic, acks: -1, messages: [message] });
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+interface Waiting {
+  readonly message: Message;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Group commit in its simplest form: one batch in flight per topic, the next one forms meanwhile. */
+class BatchingLoop {
+  private queue: Waiting[] = [];
+  private flying = false;
+
+  constructor(private readonly send: (messages: Message[]) => Promise<unknown>) {}
+
+  push(message: Message): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ message, resolve, reject });
+      if (!this.flying) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    if (this.flying || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, 1000);
+    this.flying = true;
+    this.send(batch.map((w) => w.message))
+      .then(
+        () => batch.forEach((w) => w.resolve()),
+        (error: unknown) => batch.forEach((w) => w.reject(error)),
+      )
+      .finally(() => {
+        this.flying = false;
+        this.flush();
+      });
+  }
+}
+
+async function rawBatching(writers: number, transactional: boolean): Promise<LoopResult> {
+  const space = `raw${transactional ? 'txn' : 'batch'}${writers}`;
+  progress(`raw kafkajs ${transactional ? 'transactional ' : ''}batching, ${writers} writers`);
+  const topics = await admin.ensureSpace(space, PARTITIONS);
+  const producers: Producer[] = [];
+  const loops = new Map<string, BatchingLoop>();
+  for (const topic of topics) {
+    if (transactional) {
+      const producer = kafka.producer({
+        transactionalId: `bench.${topic}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: 10, initialRetryTime: 5 }, // as the appender (see PartitionAppender)
+      });
+      await producer.connect();
+      producers.push(producer);
+      loops.set(
+        topic,
+        new BatchingLoop(async (messages) => {
+          const txn = await producer.transaction();
+          await txn.send({ topic, acks: -1, messages });
+          await txn.commit();
+        }),
+      );
+    } else {
+      const producer = producers[0] ?? (await idempotentProducer());
+      if (producers.length === 0) producers.push(producer);
+      loops.set(topic, new BatchingLoop((messages) => producer.send({ topic, acks: -1, messages })));
+    }
+  }
+  try {
+    return await closedLoop(writers, WARMUP_MS, MEASURE_MS, (_, n) => {
+      const { topic, message } = rawRecord(space, n);
+      return loops.get(topic)!.push(message);
+    });
+  } finally {
+    await Promise.all(producers.map((p) => p.disconnect()));
+  }
+}
+
+function emitCase(
+  name: string,
+  r: LoopResult,
+  baselines: Record<string, LoopResult>,
+  ratioAgainst: string,
+): void {
+  const base = baselines[ratioAgainst];
+  emit({
+    bench: 'write',
+    case: name,
+    value: r.opsPerSecond,
+    unit: 'writes/s',
+    ...(base ? { baseline: { name: ratioAgainst, value: base.opsPerSecond } } : {}),
+    p50_ms: r.p50,
+    p99_ms: r.p99,
+    baselines: Object.fromEntries(
+      Object.entries(baselines).map(([k, v]) => [k, { value: v.opsPerSecond, p50_ms: v.p50, p99_ms: v.p99 }]),
+    ),
+  });
+}
+
+async function main(): Promise<void> {
+  progress(`brokers ${BROKERS.join(',')}, prefix ${prefix}, ${MEASURE_MS / 1000} s per case`);
+  try {
+    for (const writers of WRITER_COUNTS) {
+      const grid = await gridCase(writers, 'sync');
+      const baselines: Record<string, LoopResult> = {
+        'raw-send-per-write': await rawSendPerWrite(writers),
+        'raw-batching': await rawBatching(writers, false),
+      };
+      if (writers === 256) baselines['raw-txn-batching'] = await rawBatching(writers, true);
+      emitCase(`sync-${writers}-writers`, grid, baselines, 'raw-batching');
+      for (const [name, r] of Object.entries(baselines))
+        emit({
+          bench: 'write',
+          case: `${name}-${writers}-writers`,
+          value: r.opsPerSecond,
+          unit: 'writes/s',
+          p50_ms: r.p50,
+          p99_ms: r.p99,
+        });
+    }
+    const asyncCase = await gridCase(256, 'async');
+    emit({
+      bench: 'write',
+      case: 'async-256-writers',
+      value: asyncCase.opsPerSecond,
+      unit: 'writes/s',
+      p50_ms: asyncCase.p50,
+      p99_ms: asyncCase.p99,
+    });
+  } finally {
+    progress('deleting topics');
+    await admin.deleteAll().catch((e: unknown) => progress(`could not delete topics: ${String(e)}`));
+    await admin.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

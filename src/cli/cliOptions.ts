@@ -1,0 +1,48 @@
+import { InvalidArgumentError as CommanderInvalidArgument } from 'commander';
+import { brokersFromEnv } from '../cluster/GridConfig';
+
+/**
+ * Parsers for command-line option values, shaped as commander argument parsers: they throw
+ * commander's `InvalidArgumentError`, which commander prints as `error: option '--max <n>' argument
+ * '0' is invalid. <message>` and turns into exit code 1.
+ */
+
+/** A whole number ≥ `min` (default 1), written in decimal digits only. */
+export function parseWholeNumber(value: string, min = 1): number {
+  const text = value.trim();
+  const parsed = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min) {
+    throw new CommanderInvalidArgument(`expected a whole number from ${min}, got '${value}'`);
+  }
+  return parsed;
+}
+
+/** A positive integer (`--max`, `--partitions`, `--rate`, `--duration`). */
+export function parsePositiveInteger(value: string): number {
+  return parseWholeNumber(value, 1);
+}
+
+/**
+ * A comma-separated list of `host:port` brokers (`--brokers`). Blank items are ignored; an item
+ * without a valid port is refused.
+ */
+export function parseBrokers(value: string): string[] {
+  const brokers = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  if (brokers.length === 0) throw new CommanderInvalidArgument(`names no broker: '${value}'`);
+  for (const broker of brokers) {
+    const match = /^(.+):(\d{1,5})$/.exec(broker);
+    const port = match === null ? NaN : Number(match[2]);
+    if (!(port >= 1 && port <= 65535)) {
+      throw new CommanderInvalidArgument(`'${broker}' is not host:port`);
+    }
+  }
+  return brokers;
+}
+
+/** The brokers to use: the option when given, else SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092. */
+export function resolveBrokers(option: readonly string[] | undefined, env = process.env): string[] {
+  return option === undefined ? brokersFromEnv(env) : [...option];
+}

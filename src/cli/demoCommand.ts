@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { parseBrokers, parsePositiveInteger } from './cliOptions';
+import { DEFAULT_DEMO_PARTITIONS, DEFAULT_DEMO_RATE, runDemo } from './Demo';
+import { onStopSignal } from './stopSignals';
+
+/** Options of `spacelog demo`, as commander hands them over. */
+interface DemoCommandOptions {
+  readonly partitions: number;
+  readonly rate: number;
+  readonly duration?: number;
+  readonly prefix: string;
+  readonly brokers?: string[];
+}
+
+/**
+ * Registers `spacelog demo` (`npm start`): the local stack, a grid hosting the example `orders`
+ * space, a steady load and live figures, until Ctrl-C (or `--duration` seconds).
+ */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'start the local stack and a grid hosting the example orders space, run a steady load and show live figures',
+    )
+    .option('--partitions <n>', 'partitions of the orders space', parsePositiveInteger, DEFAULT_DEMO_PARTITIONS)
+    .option('--rate <ops>', 'target operations per second', parsePositiveInteger, DEFAULT_DEMO_RATE)
+    .option('--duration <seconds>', 'stop after this many seconds (default: run until Ctrl-C)', parsePositiveInteger)
+    .option('--prefix <prefix>', 'topic prefix', DEFAULT_PREFIX)
+    .option(
+      '--brokers <list>',
+      'use this Kafka (host:port,...) and leave the local stack alone (SPACELOG_KAFKA_BROKERS does the same)',
+      parseBrokers,
+    )
+    .action(async (options: DemoCommandOptions) => {
+      const stop = new AbortController();
+      const removeHandlers = onStopSignal(() => stop.abort());
+      try {
+        await runDemo({
+          partitions: options.partitions,
+          rate: options.rate,
+          prefix: options.prefix,
+          signal: stop.signal,
+          ...(options.duration === undefined ? {} : { durationSeconds: options.duration }),
+          ...(options.brokers === undefined ? {} : { brokers: options.brokers }),
+        });
+      } finally {
+        removeHandlers();
+      }
+    });
+}

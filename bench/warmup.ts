@@ -144,19 +144,19 @@ async function main(): Promise<void> {
     const started = process.hrtime.bigint();
     const grid = await profiled(() =>
       LocalGrid.start({
-      space: SPACE,
-      partitions: PARTITIONS,
-      schemas: SCHEMAS,
-      prefix,
-      kafka: { brokers: BROKERS },
-      onProgress: (partition, p) => {
-        if (Date.now() - lastReport < 2000) return;
-        lastReport = Date.now();
-        progress(
-          `partition ${partition}: ${p.records} records, ${p.percent.toFixed(0)}%, ${Math.round(p.recordsPerSecond)}/s`,
-        );
-      },
-    }),
+        space: SPACE,
+        partitions: PARTITIONS,
+        schemas: SCHEMAS,
+        prefix,
+        kafka: { brokers: BROKERS },
+        onProgress: (partition, p) => {
+          if (Date.now() - lastReport < 2000) return;
+          lastReport = Date.now();
+          progress(
+            `partition ${partition}: ${p.records} records, ${p.percent.toFixed(0)}%, ${Math.round(p.recordsPerSecond)}/s`,
+          );
+        },
+      }),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const entries = grid.status().reduce((n, s) => n + s.entries, 0);

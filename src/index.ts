@@ -21,7 +21,12 @@ export type { Selector, IdSelector, TemplateSelector, QuerySelector, QueryParams
 export type { WriteOptions, WriteMode, WriteResult, ChangeOptions, ChangeResult } from './space/Operation';
 export type { ChangeOp } from './space/ChangeSet';
 export type { SpaceEvent, SpaceListener } from './space/SubscriptionHub';
-export { SpaceEngine, type SpaceEngineOptions, type MutationSink, type BlockingOptions } from './space/SpaceEngine';
+export {
+  SpaceEngine,
+  type SpaceEngineOptions,
+  type MutationSink,
+  type BlockingOptions,
+} from './space/SpaceEngine';
 export { apply } from './space/apply';
 export { execute } from './space/execute';
 export { EntryType } from './schema/EntryType';

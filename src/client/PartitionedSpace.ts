@@ -34,7 +34,11 @@ export class PartitionedSpace implements Space {
     this.routing = new SpaceRouting(partitions);
   }
 
-  async write(type: string, entry: Readonly<Record<string, unknown>>, options?: WriteOptions): Promise<SpaceWriteResult> {
+  async write(
+    type: string,
+    entry: Readonly<Record<string, unknown>>,
+    options?: WriteOptions,
+  ): Promise<SpaceWriteResult> {
     const routed = this.routing.forWrite(this.types.require(type), entry);
     const result = await (await this.access(routed.partition)).write(type, routed.entry, options);
     return { ...result, partition: routed.partition };
@@ -48,19 +52,31 @@ export class PartitionedSpace implements Space {
     return this.blocking('take', type, selector, options);
   }
 
-  async readMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
+  async readMultiple(
+    type: string,
+    selector: Selector = ALL,
+    options: MultipleOptions = {},
+  ): Promise<Entry[]> {
     const target = this.target(type, selector, options);
     if (target !== undefined) return (await this.access(target)).readMultiple(type, selector, options.limit);
-    const parts = await Promise.all(this.routing.all().map(async (k) => (await this.access(k)).readMultiple(type, selector, options.limit)));
+    const parts = await Promise.all(
+      this.routing.all().map(async (k) => (await this.access(k)).readMultiple(type, selector, options.limit)),
+    );
     return this.merge(type, selector, parts.flat(), options.limit);
   }
 
-  async takeMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
+  async takeMultiple(
+    type: string,
+    selector: Selector = ALL,
+    options: MultipleOptions = {},
+  ): Promise<Entry[]> {
     const target = this.target(type, selector, options);
     if (target !== undefined) return (await this.access(target)).takeMultiple(type, selector, options.limit);
     const order = this.orderOf(type, selector);
     if (order.compare === undefined && order.limit === undefined && options.limit === undefined) {
-      const parts = await Promise.all(this.routing.all().map(async (k) => (await this.access(k)).takeMultiple(type, selector)));
+      const parts = await Promise.all(
+        this.routing.all().map(async (k) => (await this.access(k)).takeMultiple(type, selector)),
+      );
       return parts.flat();
     }
     // A global ORDER BY / LIMIT: pick the winners by reading, then take exactly those by id.
@@ -90,18 +106,28 @@ export class PartitionedSpace implements Space {
     options: ChangeOptions & RoutingOptions = {},
   ): Promise<ChangeResult> {
     const { routing: _routing, ...changeOptions } = options;
-    const results = await this.each(type, selector, options, (engine) => engine.change(type, selector, changes, changeOptions));
+    const results = await this.each(type, selector, options, (engine) =>
+      engine.change(type, selector, changes, changeOptions),
+    );
     return { count: results.reduce((n, r) => n + r.count, 0), changed: results.flatMap((r) => r.changed) };
   }
 
-  async renew(type: string, id: string, lease: number, options: RoutingOptions = {}): Promise<SpaceWriteResult> {
+  async renew(
+    type: string,
+    id: string,
+    lease: number,
+    options: RoutingOptions = {},
+  ): Promise<SpaceWriteResult> {
     const entryType = this.types.require(type);
     const target = this.routing.forId(entryType, id, options.routing);
     if (target === undefined) {
-      throw new InvalidArgumentError(`renew of ${type}/${id} needs { routing } (the type is routed by '${entryType.routingField}')`, {
-        type,
-        entryId: id,
-      });
+      throw new InvalidArgumentError(
+        `renew of ${type}/${id} needs { routing } (the type is routed by '${entryType.routingField}')`,
+        {
+          type,
+          entryId: id,
+        },
+      );
     }
     const result = await (await this.access(target)).renew(type, id, lease);
     return { ...result, partition: target };
@@ -142,7 +168,10 @@ export class PartitionedSpace implements Space {
     return (await this.each(type, selector, options, run)).reduce((a, b) => a + b, 0);
   }
 
-  private orderOf(type: string, selector: Selector): { compare?: (a: Entry, b: Entry) => number; limit?: number } {
+  private orderOf(
+    type: string,
+    selector: Selector,
+  ): { compare?: (a: Entry, b: Entry) => number; limit?: number } {
     if (!('query' in selector)) return {};
     const selection = this.queries(this.types.require(type), selector.query, selector.params);
     return {
@@ -158,7 +187,12 @@ export class PartitionedSpace implements Space {
     return Number.isFinite(max) ? entries.slice(0, max) : entries;
   }
 
-  private async blocking(kind: 'read' | 'take', type: string, selector: Selector, options: ReadOptions): Promise<Entry | null> {
+  private async blocking(
+    kind: 'read' | 'take',
+    type: string,
+    selector: Selector,
+    options: ReadOptions,
+  ): Promise<Entry | null> {
     const timeout = options.timeout ?? 0;
     const target = this.target(type, selector, options);
     const blockingOptions = { timeout, ...(options.signal ? { signal: options.signal } : {}) };
@@ -180,10 +214,12 @@ export class PartitionedSpace implements Space {
         await Promise.race(
           this.routing.all().map(async (k) => {
             const engine = await this.access(k);
-            return engine.read(type, selector, { timeout: remaining, signal: stop.signal }).catch((error: unknown) => {
-              if (error instanceof OperationAbortedError) return null;
-              throw error;
-            });
+            return engine
+              .read(type, selector, { timeout: remaining, signal: stop.signal })
+              .catch((error: unknown) => {
+                if (error instanceof OperationAbortedError) return null;
+                throw error;
+              });
           }),
         );
       } finally {

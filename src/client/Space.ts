@@ -36,7 +36,11 @@ export interface SpaceWriteResult extends WriteResult {
 export interface Space {
   readonly name: string;
   readonly partitions: number;
-  write(type: string, entry: Readonly<Record<string, unknown>>, options?: WriteOptions): Promise<SpaceWriteResult>;
+  write(
+    type: string,
+    entry: Readonly<Record<string, unknown>>,
+    options?: WriteOptions,
+  ): Promise<SpaceWriteResult>;
   read(type: string, selector: Selector, options?: ReadOptions): Promise<Entry | null>;
   take(type: string, selector: Selector, options?: ReadOptions): Promise<Entry | null>;
   readMultiple(type: string, selector?: Selector, options?: MultipleOptions): Promise<Entry[]>;

@@ -15,9 +15,14 @@ export class SpaceRouting {
    * The partition of a write, and the entry to write: a type with generated ids routed by its id gets
    * its id here, before routing, since the id must be known to pick the partition.
    */
-  forWrite(type: EntryType, entry: Readonly<Record<string, unknown>>): { partition: number; entry: Readonly<Record<string, unknown>> } {
+  forWrite(
+    type: EntryType,
+    entry: Readonly<Record<string, unknown>>,
+  ): { partition: number; entry: Readonly<Record<string, unknown>> } {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw new SchemaValidationError(`an entry of type '${type.name}' must be an object`, '', { type: type.name });
+      throw new SchemaValidationError(`an entry of type '${type.name}' must be an object`, '', {
+        type: type.name,
+      });
     }
     let toWrite = entry;
     if (type.generatedIds && (entry[type.idField] === undefined || entry[type.idField] === null)) {
@@ -38,9 +43,12 @@ export class SpaceRouting {
   forSelector(type: EntryType, selector: Selector, routing: unknown): number | undefined {
     if (routing !== undefined && routing !== null) return partitionOf(routing, this.partitions);
     if (selector === null || typeof selector !== 'object') {
-      throw new InvalidArgumentError('a selector is { id }, { template } or { query, params }', { type: type.name });
+      throw new InvalidArgumentError('a selector is { id }, { template } or { query, params }', {
+        type: type.name,
+      });
     }
-    if ('id' in selector && type.routingField === type.idField) return partitionOf(selector.id, this.partitions);
+    if ('id' in selector && type.routingField === type.idField)
+      return partitionOf(selector.id, this.partitions);
     if ('template' in selector && selector.template) {
       const value = type.getter(type.routingField)(selector.template);
       if (value !== undefined && value !== null) return partitionOf(value, this.partitions);

@@ -66,7 +66,12 @@ const KNOWN_KEYS = new Set([
 /** Brokers from the environment (`SPACELOG_KAFKA_BROKERS`, comma separated), else the default. */
 export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
   const value = env.SPACELOG_KAFKA_BROKERS?.trim();
-  return value ? value.split(',').map((b) => b.trim()).filter(Boolean) : [...DEFAULT_BROKERS];
+  return value
+    ? value
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean)
+    : [...DEFAULT_BROKERS];
 }
 
 /** Rejects unknown keys and contradictory values at start, before anything connects. */
@@ -74,11 +79,23 @@ export function checkGridOptions(options: GridOptions): void {
   for (const key of Object.keys(options)) {
     if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown grid option '${key}'`);
   }
-  if (!Number.isInteger(options.partitions) || options.partitions < 1 || options.partitions > MAX_PARTITIONS) {
-    throw new InvalidArgumentError(`partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${String(options.partitions)}`);
+  if (
+    !Number.isInteger(options.partitions) ||
+    options.partitions < 1 ||
+    options.partitions > MAX_PARTITIONS
+  ) {
+    throw new InvalidArgumentError(
+      `partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${String(options.partitions)}`,
+    );
   }
-  if (options.replication !== undefined && options.replication !== 'sync' && options.replication !== 'async') {
-    throw new InvalidArgumentError(`replication must be 'sync' or 'async', got '${String(options.replication)}'`);
+  if (
+    options.replication !== undefined &&
+    options.replication !== 'sync' &&
+    options.replication !== 'async'
+  ) {
+    throw new InvalidArgumentError(
+      `replication must be 'sync' or 'async', got '${String(options.replication)}'`,
+    );
   }
   for (const key of ['asyncWindow', 'lingerMs', 'leaseSweepMs', 'readyWaitMs'] as const) {
     const value = options[key];

@@ -45,7 +45,8 @@ export class LocalGrid {
   /** Starts the grid; resolves once every partition serves. */
   static async start(options: GridOptions): Promise<LocalGrid> {
     checkGridOptions(options);
-    const types = typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
+    const types =
+      typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     const kafka = new Kafka({
       clientId: options.kafka?.clientId ?? `spacelog-${options.space}`,
@@ -55,8 +56,12 @@ export class LocalGrid {
     const topics = new TopicAdmin({
       kafka,
       prefix,
-      ...(options.kafka?.replicationFactor !== undefined ? { replicationFactor: options.kafka.replicationFactor } : {}),
-      ...(options.kafka?.minInsyncReplicas !== undefined ? { minInsyncReplicas: options.kafka.minInsyncReplicas } : {}),
+      ...(options.kafka?.replicationFactor !== undefined
+        ? { replicationFactor: options.kafka.replicationFactor }
+        : {}),
+      ...(options.kafka?.minInsyncReplicas !== undefined
+        ? { minInsyncReplicas: options.kafka.minInsyncReplicas }
+        : {}),
     });
     try {
       await topics.ensureSpace(options.space, options.partitions);

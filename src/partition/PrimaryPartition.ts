@@ -116,7 +116,10 @@ export class PrimaryPartition {
   async close(): Promise<void> {
     if (this.current === 'closed') return;
     const wasServing = this.current === 'primary';
-    this.setFinal('closed', new PartitionNotReadyError(`partition ${this.options.partition} is closed`, this.context()));
+    this.setFinal(
+      'closed',
+      new PartitionNotReadyError(`partition ${this.options.partition} is closed`, this.context()),
+    );
     const appender = this.appender;
     this.appender = undefined;
     if (appender) {
@@ -139,7 +142,12 @@ export class PrimaryPartition {
       onFailed: (error) => this.failed(appender, error),
     });
     this.appender = appender;
-    const sink = new ReplicationSink(appender, options.replication, (e) => this.failed(appender, e), options.asyncWindow);
+    const sink = new ReplicationSink(
+      appender,
+      options.replication,
+      (e) => this.failed(appender, e),
+      options.asyncWindow,
+    );
     const engine = new SpaceEngine({
       types: options.types,
       origin: options.origin,
@@ -193,7 +201,11 @@ export class PrimaryPartition {
         await this.start();
         return;
       } catch (error) {
-        this.options.onRoleChange?.(this.options.partition, 'failed', error instanceof SpacelogError ? error : undefined);
+        this.options.onRoleChange?.(
+          this.options.partition,
+          'failed',
+          error instanceof SpacelogError ? error : undefined,
+        );
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
       }
     }

@@ -15,7 +15,13 @@ function say(line: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
-  const grid = await LocalGrid.start({ space, partitions: Number(partitionsText), schemas, prefix, lingerMs: 1 });
+  const grid = await LocalGrid.start({
+    space,
+    partitions: Number(partitionsText),
+    schemas,
+    prefix,
+    lingerMs: 1,
+  });
   say({ ready: true });
   const written: { id: string; customerId: string }[] = [];
   let n = 0;
@@ -40,9 +46,14 @@ async function main(): Promise<void> {
         say({ op: 'write', id, version: r.version });
       } else if (pick === 3) {
         const target = written[Math.floor(Math.random() * written.length)]!;
-        const r = await grid.space.change('Order', { id: target.id }, [{ op: 'increment', path: 'total', by: 1 }], {
-          routing: target.customerId,
-        });
+        const r = await grid.space.change(
+          'Order',
+          { id: target.id },
+          [{ op: 'increment', path: 'total', by: 1 }],
+          {
+            routing: target.customerId,
+          },
+        );
         for (const c of r.changed) say({ op: 'change', id: c.id, version: c.version });
       } else {
         const index = Math.floor(Math.random() * written.length);

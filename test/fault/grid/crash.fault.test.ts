@@ -21,7 +21,13 @@ interface Acks {
 }
 
 /** Runs one child until `killAfterMs` after it is ready, then SIGKILLs it; records every acknowledgement it printed. */
-function runRound(prefix: string, space: string, round: number, killAfterMs: number, acks: Acks): Promise<number> {
+function runRound(
+  prefix: string,
+  space: string,
+  round: number,
+  killAfterMs: number,
+  acks: Acks,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [WORKER, prefix, space, '3', String(round)], {
       env: { ...process.env },
@@ -30,7 +36,13 @@ function runRound(prefix: string, space: string, round: number, killAfterMs: num
     let count = 0;
     let failure: string | undefined;
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const message = JSON.parse(line) as { ready?: boolean; op?: string; id?: string; version?: number; error?: string };
+      const message = JSON.parse(line) as {
+        ready?: boolean;
+        op?: string;
+        id?: string;
+        version?: number;
+        error?: string;
+      };
       if (message.ready) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       else if (message.error) failure = message.error;
       else if (message.op === 'taking') acks.takeAttempts.add(message.id!);
@@ -42,7 +54,8 @@ function runRound(prefix: string, space: string, round: number, killAfterMs: num
     });
     child.on('exit', (_code, signal) => {
       if (failure) reject(new Error(`worker failed: ${failure}`));
-      else if (signal !== 'SIGKILL') reject(new Error(`worker exited without being killed (${String(signal)})`));
+      else if (signal !== 'SIGKILL')
+        reject(new Error(`worker exited without being killed (${String(signal)})`));
       else resolve(count);
     });
   });
@@ -84,7 +97,13 @@ describe('crash: SIGKILL a grid process under sync load', () => {
         }
       }
       expect(lost).toEqual([]);
-      const fold = await foldLog({ brokers, prefix, space, partitions: 3, types: SchemaLoader.loadFolder(SCHEMAS) });
+      const fold = await foldLog({
+        brokers,
+        prefix,
+        space,
+        partitions: 3,
+        types: SchemaLoader.loadFolder(SCHEMAS),
+      });
       expect(fold).toEqual(state);
     } finally {
       await grid.close();

@@ -33,7 +33,13 @@ describe('schema evolution through the log', () => {
   });
 
   it('warms up records of an older schema under a newer compatible one, and refuses an incompatible one', async () => {
-    const v1 = await LocalGrid.start({ space, partitions: 2, schemas: deviceTypes(), prefix, kafka: { brokers } });
+    const v1 = await LocalGrid.start({
+      space,
+      partitions: 2,
+      schemas: deviceTypes(),
+      prefix,
+      kafka: { brokers },
+    });
     await v1.space.write('Device', { id: 'd1', model: 'X1' });
     await v1.space.write('Device', { id: 'd2', model: 'X2' });
     await v1.close();
@@ -41,7 +47,11 @@ describe('schema evolution through the log', () => {
     const v2Types = deviceTypes([{ name: 'firmware', type: 'string', default: 'unknown' }]);
     const v2 = await LocalGrid.start({ space, partitions: 2, schemas: v2Types, prefix, kafka: { brokers } });
     try {
-      expect(await v2.space.read('Device', { id: 'd1' })).toEqual({ id: 'd1', model: 'X1', firmware: 'unknown' });
+      expect(await v2.space.read('Device', { id: 'd1' })).toEqual({
+        id: 'd1',
+        model: 'X1',
+        firmware: 'unknown',
+      });
       await v2.space.write('Device', { id: 'd3', model: 'X3', firmware: '2.1' });
       expect(await v2.space.count('Device', { query: "firmware = 'unknown'" })).toBe(2);
     } finally {
@@ -61,7 +71,9 @@ describe('schema evolution through the log', () => {
         ],
       }),
     ]);
-    await expect(LocalGrid.start({ space, partitions: 2, schemas: bad, prefix, kafka: { brokers } })).rejects.toMatchObject({
+    await expect(
+      LocalGrid.start({ space, partitions: 2, schemas: bad, prefix, kafka: { brokers } }),
+    ).rejects.toMatchObject({
       name: 'SchemaIncompatibleError',
       field: 'model',
     });

@@ -11,7 +11,14 @@ const SCHEMAS = path.resolve(__dirname, '../../../schemas/examples');
 const brokers = brokersFromEnv();
 
 function customer(id: string): Record<string, unknown> {
-  return { id, name: `name ${id}`, email: `${id}@example.com`, city: 'Oslo', tier: 'GOLD', createdAt: 1_700_000_000_000 };
+  return {
+    id,
+    name: `name ${id}`,
+    email: `${id}@example.com`,
+    city: 'Oslo',
+    tier: 'GOLD',
+    createdAt: 1_700_000_000_000,
+  };
 }
 
 describe('fencing: one writer per partition (law 3)', () => {
@@ -38,17 +45,36 @@ describe('fencing: one writer per partition (law 3)', () => {
       onRoleChange: (_k, role) => roles.push(role),
     });
     await old.space.write('Customer', customer('before'));
-    const usurper = await LocalGrid.start({ space, partitions: 1, schemas: SCHEMAS, prefix, origin: 'new-primary', kafka: { brokers } });
+    const usurper = await LocalGrid.start({
+      space,
+      partitions: 1,
+      schemas: SCHEMAS,
+      prefix,
+      origin: 'new-primary',
+      kafka: { brokers },
+    });
     try {
       expect(await usurper.space.read('Customer', { id: 'before' })).toMatchObject({ id: 'before' });
-      await expect(old.space.write('Customer', customer('zombie'))).rejects.toMatchObject({ name: 'FencedError', retriable: false });
-      await expect(old.space.read('Customer', { id: 'before' })).rejects.toMatchObject({ name: 'FencedError' });
+      await expect(old.space.write('Customer', customer('zombie'))).rejects.toMatchObject({
+        name: 'FencedError',
+        retriable: false,
+      });
+      await expect(old.space.read('Customer', { id: 'before' })).rejects.toMatchObject({
+        name: 'FencedError',
+      });
       expect(roles).toContain('fenced');
       expect(old.status()[0]?.role).toBe('fenced');
 
       await usurper.space.write('Customer', customer('after'));
       const seen: Mutation[] = [];
-      await foldLog({ brokers, prefix, space, partitions: 1, types: SchemaLoader.loadFolder(SCHEMAS), onMutation: (_k, m) => seen.push(m) });
+      await foldLog({
+        brokers,
+        prefix,
+        space,
+        partitions: 1,
+        types: SchemaLoader.loadFolder(SCHEMAS),
+        onMutation: (_k, m) => seen.push(m),
+      });
       expect(seen.map((m) => m.id)).not.toContain('zombie');
       const firstNew = seen.findIndex((m) => m.origin === 'new-primary');
       expect(firstNew).toBeGreaterThanOrEqual(0);

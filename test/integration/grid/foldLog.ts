@@ -23,7 +23,11 @@ export async function foldLog(options: {
   onMutation?: (partition: number, mutation: Mutation) => void;
 }): Promise<EntryPicture> {
   const kafka = new Kafka({ clientId: 'fold-test', brokers: options.brokers, logLevel: logLevel.NOTHING });
-  const decoder = await createMutationDecoder({ brokers: options.brokers, prefix: options.prefix, types: [...options.types] });
+  const decoder = await createMutationDecoder({
+    brokers: options.brokers,
+    prefix: options.prefix,
+    types: [...options.types],
+  });
   const admin = kafka.admin();
   await admin.connect();
   const picture: EntryPicture = {};
@@ -34,7 +38,10 @@ export async function foldLog(options: {
       const high = Number(end?.high ?? '0');
       const state = new PartitionState(options.types);
       if (high > 0) {
-        const consumer = kafka.consumer({ groupId: `fold-${Math.random().toString(36).slice(2)}`, readUncommitted: false });
+        const consumer = kafka.consumer({
+          groupId: `fold-${Math.random().toString(36).slice(2)}`,
+          readUncommitted: false,
+        });
         await consumer.connect();
         await consumer.subscribe({ topic, fromBeginning: true });
         let lastSeen = Date.now();
@@ -58,7 +65,8 @@ export async function foldLog(options: {
         await consumer.disconnect();
       }
       for (const store of state.typeStores) {
-        for (const [id, stored] of store.entries) picture[`${store.type.name}/${id}`] = { version: stored.version, entry: stored.entry };
+        for (const [id, stored] of store.entries)
+          picture[`${store.type.name}/${id}`] = { version: stored.version, entry: stored.entry };
       }
     }
   } finally {
@@ -69,7 +77,9 @@ export async function foldLog(options: {
 }
 
 /** The same picture of a running grid. */
-export function pictureOf(entries: Iterable<{ type: string; id: string; version: number; entry: unknown }>): EntryPicture {
+export function pictureOf(
+  entries: Iterable<{ type: string; id: string; version: number; entry: unknown }>,
+): EntryPicture {
   const picture: EntryPicture = {};
   for (const e of entries) picture[`${e.type}/${e.id}`] = { version: e.version, entry: e.entry };
   return picture;

@@ -37,17 +37,26 @@ describe('in-process grid: restart', () => {
   });
 
   it('rebuilds exactly the state it had, which is the fold of the raw log', async () => {
-    const first = await LocalGrid.start({ space, partitions: 3, schemas: SCHEMAS, prefix, kafka: { brokers } });
+    const first = await LocalGrid.start({
+      space,
+      partitions: 3,
+      schemas: SCHEMAS,
+      prefix,
+      kafka: { brokers },
+    });
     const ops: Promise<unknown>[] = [];
     for (let i = 0; i < 300; i++) ops.push(first.space.write('Order', order(i, i % 17)));
     await Promise.all(ops);
     // Updates, changes, takes and a lease that runs out, mixed.
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        first.space.change('Order', { id: `o-${i}` }, [{ op: 'set', path: 'status', value: 'PAID' }], { routing: `c-${i % 17}` }),
+        first.space.change('Order', { id: `o-${i}` }, [{ op: 'set', path: 'status', value: 'PAID' }], {
+          routing: `c-${i % 17}`,
+        }),
       ),
     );
-    for (let i = 50; i < 80; i++) await first.space.take('Order', { id: `o-${i}` }, { routing: `c-${i % 17}` });
+    for (let i = 50; i < 80; i++)
+      await first.space.take('Order', { id: `o-${i}` }, { routing: `c-${i % 17}` });
     await first.space.write('Order', order(1000, 1), { lease: 1 });
     await first.space.write('Order', order(1001, 2), { mode: 'insert-only' });
     await expect(first.space.write('Order', order(1001, 2), { mode: 'insert-only' })).rejects.toMatchObject({
@@ -63,11 +72,19 @@ describe('in-process grid: restart', () => {
     const fold = await foldLog({ brokers, prefix, space, partitions: 3, types });
     expect(fold).toEqual(before);
 
-    const second = await LocalGrid.start({ space, partitions: 3, schemas: SCHEMAS, prefix, kafka: { brokers } });
+    const second = await LocalGrid.start({
+      space,
+      partitions: 3,
+      schemas: SCHEMAS,
+      prefix,
+      kafka: { brokers },
+    });
     try {
       expect(pictureOf(second.entries())).toEqual(before);
       expect(await second.space.count('Order')).toBe(271);
-      const paid = await second.space.readMultiple('Order', { query: "status = 'PAID' ORDER BY total DESC LIMIT 5" });
+      const paid = await second.space.readMultiple('Order', {
+        query: "status = 'PAID' ORDER BY total DESC LIMIT 5",
+      });
       expect(paid.map((o) => o.id)).toEqual(['o-49', 'o-48', 'o-47', 'o-46', 'o-45']);
     } finally {
       await second.close();
@@ -75,7 +92,9 @@ describe('in-process grid: restart', () => {
   }, 90_000);
 
   it('refuses a space that exists with another partition count', async () => {
-    await expect(LocalGrid.start({ space, partitions: 4, schemas: SCHEMAS, prefix, kafka: { brokers } })).rejects.toMatchObject({
+    await expect(
+      LocalGrid.start({ space, partitions: 4, schemas: SCHEMAS, prefix, kafka: { brokers } }),
+    ).rejects.toMatchObject({
       name: 'TopicConfigError',
     });
   }, 30_000);

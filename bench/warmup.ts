@@ -10,6 +10,7 @@
  * Usage: node --max-old-space-size=8192 dist/bench/warmup.js [N]
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Session } from 'node:inspector/promises';
 import { LocalGrid } from '../src/cluster/LocalGrid';
 import { partitionOf } from '../src/cluster/partitionOf';
@@ -57,6 +58,12 @@ async function profiled<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** CPU seconds (user + system) of this process since `from`: robust to other load on the machine. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1e6;
+}
+
 function gc(): void {
   (global as { gc?: () => void }).gc?.();
 }
@@ -101,7 +108,7 @@ async function fill(): Promise<void> {
 }
 
 /** Raw kafkajs: one consumer reads every record of the space's topics to the end; seconds taken. */
-async function rawConsume(): Promise<number> {
+async function rawConsume(): Promise<{ seconds: number; cpuSeconds: number }> {
   const topics = Array.from({ length: PARTITIONS }, (_, k) => `${prefix}.${SPACE}.${k}`);
   const consumer = kafka.consumer({
     groupId: `${prefix}-raw-${Date.now()}`,
@@ -111,6 +118,7 @@ async function rawConsume(): Promise<number> {
     allowAutoTopicCreation: false,
   });
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   let seen = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -125,8 +133,9 @@ async function rawConsume(): Promise<number> {
   });
   await finished;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = cpuSince(cpu);
   await consumer.disconnect();
-  return seconds;
+  return { seconds, cpuSeconds };
 }
 
 async function main(): Promise<void> {
@@ -135,13 +144,14 @@ async function main(): Promise<void> {
     await fill();
     gc();
     progress('raw kafkajs consumption');
-    const rawSeconds = await rawConsume();
+    const { seconds: rawSeconds, cpuSeconds: rawCpu } = await rawConsume();
     const rawRate = Math.round(N / rawSeconds);
     progress(`raw: ${rawSeconds.toFixed(2)} s, ${rawRate}/s`);
     gc();
     progress('LocalGrid.start (warm-up)');
     let lastReport = 0;
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const grid = await profiled(() =>
       LocalGrid.start({
         space: SPACE,
@@ -159,6 +169,7 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpuSeconds = cpuSince(cpu);
     const entries = grid.status().reduce((n, s) => n + s.entries, 0);
     progress(`warm-up: ${seconds.toFixed(2)} s, ${entries} entries resident`);
     await grid.close();
@@ -171,6 +182,10 @@ async function main(): Promise<void> {
       baseline: { name: 'raw kafkajs consumer (eachBatch, no decoding)', value: rawRate },
       seconds: Math.round(seconds * 1000) / 1000,
       baseline_seconds: Math.round(rawSeconds * 1000) / 1000,
+      // CPU time of this process: the same comparison, less sensitive to other load on the machine.
+      cpu_seconds: Math.round(cpuSeconds * 1000) / 1000,
+      baseline_cpu_seconds: Math.round(rawCpu * 1000) / 1000,
+      load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
     });
   } finally {
     progress('deleting topics');

@@ -36,8 +36,10 @@ export interface DemoOptions {
 interface DemoKafka {
   readonly brokers: readonly string[];
   readonly databaseUrl?: string;
-  /** The stack the demo started; undefined when it reused one or used configured endpoints. */
-  readonly startedStack?: Stack;
+  /** The stack, when the demo started part of it (and must stop that part on the way out). */
+  readonly stack?: Stack;
+  readonly startedKafka?: boolean;
+  readonly startedPostgres?: boolean;
 }
 
 /**
@@ -78,9 +80,14 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       await grid.close();
     }
   } finally {
-    if (kafka.startedStack !== undefined) {
-      say('stopping the stack the demo started');
-      await kafka.startedStack.down();
+    // Leave a stack that was already running as it was: stop only what the demo started.
+    if (kafka.stack !== undefined && kafka.startedKafka === true) {
+      say('stopping the Kafka the demo started');
+      await kafka.stack.downKafka();
+    }
+    if (kafka.stack !== undefined && kafka.startedPostgres === true) {
+      say('stopping the PostgreSQL the demo started');
+      await kafka.stack.downPostgres();
     }
   }
 }
@@ -113,7 +120,8 @@ async function runLoad(
       : `running for ${options.durationSeconds} s`,
   );
   const startedAt = performance.now();
-  const deadline = options.durationSeconds === undefined ? Infinity : startedAt + options.durationSeconds * 1000;
+  const deadline =
+    options.durationSeconds === undefined ? Infinity : startedAt + options.durationSeconds * 1000;
   const live = 'isTTY' in out && out.isTTY === true;
   load.start();
   try {
@@ -123,7 +131,9 @@ async function runLoad(
         () => undefined,
       );
       const window = figures.takeWindow();
-      const entries = await Promise.all(DEMO_TYPES.map(async (type) => [type, await space.count(type)] as const));
+      const entries = await Promise.all(
+        DEMO_TYPES.map(async (type) => [type, await space.count(type)] as const),
+      );
       const line = formatFigures({
         elapsedSeconds: (performance.now() - startedAt) / 1000,
         writesPerSecond: window.writesPerSecond,
@@ -159,7 +169,6 @@ async function demoKafka(options: DemoOptions, say: (line: string) => void): Pro
   say('bringing the local stack up (Kafka and PostgreSQL; the first run downloads Kafka)...');
   const stack = new Stack({}, (line) => say(`  ${line}`), env);
   const up = await stack.up();
-  const started = up.kafka.startedNow || up.postgres.startedNow;
   say(
     `kafka ${up.kafka.startedNow ? 'started' : 'already running'}: ${up.endpoints.kafkaBrokers.join(',')}; ` +
       `postgresql ${up.postgres.startedNow ? 'started' : 'in use'}: ${redactUrl(up.endpoints.databaseUrl)}`,
@@ -167,7 +176,9 @@ async function demoKafka(options: DemoOptions, say: (line: string) => void): Pro
   return {
     brokers: up.endpoints.kafkaBrokers,
     databaseUrl: up.endpoints.databaseUrl,
-    ...(started ? { startedStack: stack } : {}),
+    stack,
+    startedKafka: up.kafka.startedNow,
+    startedPostgres: up.postgres.startedNow,
   };
 }
 

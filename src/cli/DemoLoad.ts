@@ -72,7 +72,8 @@ export class DemoLoad {
     const { space } = this.options;
     const writes: Promise<unknown>[] = [];
     for (let n = 0; n < DEMO_PRODUCTS; n++) writes.push(space.write('Product', demoProduct(n)));
-    for (let n = 0; n < DEMO_CUSTOMERS; n++) writes.push(space.write('Customer', demoCustomer(n, this.random)));
+    for (let n = 0; n < DEMO_CUSTOMERS; n++)
+      writes.push(space.write('Customer', demoCustomer(n, this.random)));
     await Promise.all(writes);
     for (const order of await space.readMultiple('Order')) this.track(order);
   }
@@ -93,7 +94,10 @@ export class DemoLoad {
   private tick(): void {
     const now = performance.now();
     // Cap the bucket at one second's worth: after a stall the load catches up gently, not in a burst.
-    this.tokens = Math.min(this.options.rate, this.tokens + ((now - this.lastTick) / 1000) * this.options.rate);
+    this.tokens = Math.min(
+      this.options.rate,
+      this.tokens + ((now - this.lastTick) / 1000) * this.options.rate,
+    );
     this.lastTick = now;
     while (this.tokens >= 1 && this.inFlight.size < this.maxInFlight) {
       this.tokens -= 1;

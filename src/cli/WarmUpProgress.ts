@@ -12,11 +12,7 @@ export class WarmUpProgress {
   private readonly records: number[];
   private readonly startedAt = performance.now();
 
-  constructor(
-    label: string,
-    partitions: number,
-    stream: NodeJS.WritableStream = process.stdout,
-  ) {
+  constructor(label: string, partitions: number, stream: NodeJS.WritableStream = process.stdout) {
     this.percents = new Array<number>(partitions).fill(0);
     this.records = new Array<number>(partitions).fill(0);
     this.bar = new SingleBar(

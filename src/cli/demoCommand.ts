@@ -23,9 +23,18 @@ export function registerDemoCommand(program: Command): void {
     .description(
       'start the local stack and a grid hosting the example orders space, run a steady load and show live figures',
     )
-    .option('--partitions <n>', 'partitions of the orders space', parsePositiveInteger, DEFAULT_DEMO_PARTITIONS)
+    .option(
+      '--partitions <n>',
+      'partitions of the orders space',
+      parsePositiveInteger,
+      DEFAULT_DEMO_PARTITIONS,
+    )
     .option('--rate <ops>', 'target operations per second', parsePositiveInteger, DEFAULT_DEMO_RATE)
-    .option('--duration <seconds>', 'stop after this many seconds (default: run until Ctrl-C)', parsePositiveInteger)
+    .option(
+      '--duration <seconds>',
+      'stop after this many seconds (default: run until Ctrl-C)',
+      parsePositiveInteger,
+    )
     .option('--prefix <prefix>', 'topic prefix', DEFAULT_PREFIX)
     .option(
       '--brokers <list>',

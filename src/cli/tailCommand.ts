@@ -21,7 +21,9 @@ interface TailCommandOptions {
 export function registerTailCommand(program: Command): void {
   program
     .command('tail')
-    .description('print the mutations of a space as JSON lines, from the end of its partition logs (or the start)')
+    .description(
+      'print the mutations of a space as JSON lines, from the end of its partition logs (or the start)',
+    )
     .argument('<space>', 'space name, e.g. orders')
     .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
     .option('--type <type>', 'print only mutations of this entry type, e.g. Order')

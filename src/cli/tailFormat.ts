@@ -12,7 +12,11 @@ export interface PartitionTopic {
  * answer), ordered by partition. Other spaces sharing the prefix, the schema topic and look-alikes
  * (`orders.1x`, `orders.01`, `orders-eu.1`) are left out.
  */
-export function partitionTopicsOf(topics: readonly string[], prefix: string, space: string): PartitionTopic[] {
+export function partitionTopicsOf(
+  topics: readonly string[],
+  prefix: string,
+  space: string,
+): PartitionTopic[] {
   const found: PartitionTopic[] = [];
   for (const topic of topics) {
     const partition = parsePartitionTopic(prefix, space, topic);

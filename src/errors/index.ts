@@ -4,3 +4,4 @@ export * from './query';
 export * from './stack';
 export * from './log';
 export * from './engine';
+export * from './mirror';

@@ -9,3 +9,5 @@ export type { TestDatabase } from './TestDatabase';
 export { deleteTopicsByPrefix, TestKafka } from './TestKafka';
 export type { ReadMessage, ReadOptions, TestTopicOptions } from './TestKafka';
 export { uniqueName } from './uniqueName';
+export { gridTestKit, exampleOrder, EXAMPLE_SCHEMAS } from './gridTestKit';
+export type { GridTestKit } from './gridTestKit';

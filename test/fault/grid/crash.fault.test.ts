@@ -1,17 +1,14 @@
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { Kafka, logLevel } from 'kafkajs';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { brokersFromEnv } from '../../../src/cluster/GridConfig';
+import { gridTestKit } from '../../support';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { foldLog, pictureOf } from '../../integration/grid/foldLog';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WORKER = path.join(ROOT, 'dist/test/fault/children/gridWorker.js');
 const SCHEMAS = path.join(ROOT, 'schemas/examples');
-const brokers = brokersFromEnv();
 const ROUNDS = 10;
 
 interface Acks {
@@ -62,16 +59,11 @@ function runRound(
 }
 
 describe('crash: SIGKILL a grid process under sync load', () => {
-  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const kit = gridTestKit();
+  const { prefix, brokers } = kit;
   const space = 'orders';
 
-  afterAll(async () => {
-    const admin = new Kafka({ clientId: 'cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    await admin.disconnect();
-  });
+  afterAll(() => kit.cleanup());
 
   it(`loses no acknowledged operation over ${ROUNDS} kills`, async () => {
     const acks: Acks = { versions: new Map(), taken: new Set(), takeAttempts: new Set() };

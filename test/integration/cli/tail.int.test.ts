@@ -41,7 +41,13 @@ describe('spacelog tail', () => {
   const running: CliProcess[] = [];
 
   beforeAll(async () => {
-    grid = await LocalGrid.start({ space: SPACE, partitions: 2, schemas: SCHEMAS, prefix, kafka: { brokers } });
+    grid = await LocalGrid.start({
+      space: SPACE,
+      partitions: 2,
+      schemas: SCHEMAS,
+      prefix,
+      kafka: { brokers },
+    });
     await grid.space.write('Customer', customer('alice', 'Alice'));
     await grid.space.write('Customer', customer('alice', 'Alice B.'));
     await grid.space.write('Order', order('o-1', 'alice'));
@@ -145,7 +151,9 @@ describe('spacelog tail', () => {
     const result = await runCli(['tail', 'nosuchspace', '--prefix', prefix, '--brokers', brokers.join(',')]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(`space 'nosuchspace' has no partition topics '${prefix}.nosuchspace.<k>'`);
+    expect(result.stderr).toContain(
+      `space 'nosuchspace' has no partition topics '${prefix}.nosuchspace.<k>'`,
+    );
   }, 60_000);
 
   it('refuses a bad --max before connecting', async () => {

@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { brokersFromEnv } from '../../../src/cluster/GridConfig';
+import { gridTestKit } from '../../support';
 import { EntryType } from '../../../src/schema/EntryType';
 import { TypeRegistry } from '../../../src/schema/TypeRegistry';
-
-const brokers = brokersFromEnv();
 
 /** A Device type; `extra` fields are appended to version 1's. */
 function deviceTypes(extra: object[] = []): TypeRegistry {
@@ -21,16 +17,11 @@ function deviceTypes(extra: object[] = []): TypeRegistry {
 }
 
 describe('schema evolution through the log', () => {
-  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const kit = gridTestKit();
+  const { prefix, brokers } = kit;
   const space = 'devices';
 
-  afterAll(async () => {
-    const admin = new Kafka({ clientId: 'cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    await admin.disconnect();
-  });
+  afterAll(() => kit.cleanup());
 
   it('warms up records of an older schema under a newer compatible one, and refuses an incompatible one', async () => {
     const v1 = await LocalGrid.start({

@@ -1,14 +1,11 @@
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { brokersFromEnv } from '../../../src/cluster/GridConfig';
+import { gridTestKit } from '../../support';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { Mutation } from '../../../src/space/Mutation';
 import { foldLog } from './foldLog';
 
 const SCHEMAS = path.resolve(__dirname, '../../../schemas/examples');
-const brokers = brokersFromEnv();
 
 function customer(id: string): Record<string, unknown> {
   return {
@@ -22,16 +19,11 @@ function customer(id: string): Record<string, unknown> {
 }
 
 describe('fencing: one writer per partition (law 3)', () => {
-  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const kit = gridTestKit();
+  const { prefix, brokers } = kit;
   const space = 'crm';
 
-  afterAll(async () => {
-    const admin = new Kafka({ clientId: 'cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    await admin.disconnect();
-  });
+  afterAll(() => kit.cleanup());
 
   it('a new primary fences the old one, which then refuses everything, and the log holds nothing of it afterwards', async () => {
     const roles: string[] = [];

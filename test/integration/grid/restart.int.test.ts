@@ -1,40 +1,18 @@
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { brokersFromEnv } from '../../../src/cluster/GridConfig';
+import { exampleOrder, gridTestKit } from '../../support';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { foldLog, pictureOf } from './foldLog';
 
 const SCHEMAS = path.resolve(__dirname, '../../../schemas/examples');
-const brokers = brokersFromEnv();
-
-function order(i: number, customer: number): Record<string, unknown> {
-  return {
-    id: `o-${i}`,
-    customerId: `c-${customer}`,
-    status: 'NEW',
-    total: 10 + i,
-    createdAt: 1_700_000_000_000 + i,
-    shipping: { city: i % 2 ? 'Lyon' : 'Oslo', zip: `${1000 + i}` },
-    lines: [{ sku: `sku-${i % 7}`, quantity: 1 + (i % 3), price: 5 }],
-    note: null,
-  };
-}
 
 describe('in-process grid: restart', () => {
-  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const kit = gridTestKit();
+  const { prefix, brokers } = kit;
   const space = 'orders';
   const types = SchemaLoader.loadFolder(SCHEMAS);
 
-  afterAll(async () => {
-    const kafka = new Kafka({ clientId: 'cleanup', brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    await admin.disconnect();
-  });
+  afterAll(() => kit.cleanup());
 
   it('rebuilds exactly the state it had, which is the fold of the raw log', async () => {
     const first = await LocalGrid.start({
@@ -45,7 +23,7 @@ describe('in-process grid: restart', () => {
       kafka: { brokers },
     });
     const ops: Promise<unknown>[] = [];
-    for (let i = 0; i < 300; i++) ops.push(first.space.write('Order', order(i, i % 17)));
+    for (let i = 0; i < 300; i++) ops.push(first.space.write('Order', exampleOrder(i, i % 17)));
     await Promise.all(ops);
     // Updates, changes, takes and a lease that runs out, mixed.
     await Promise.all(
@@ -57,9 +35,11 @@ describe('in-process grid: restart', () => {
     );
     for (let i = 50; i < 80; i++)
       await first.space.take('Order', { id: `o-${i}` }, { routing: `c-${i % 17}` });
-    await first.space.write('Order', order(1000, 1), { lease: 1 });
-    await first.space.write('Order', order(1001, 2), { mode: 'insert-only' });
-    await expect(first.space.write('Order', order(1001, 2), { mode: 'insert-only' })).rejects.toMatchObject({
+    await first.space.write('Order', exampleOrder(1000, 1), { lease: 1 });
+    await first.space.write('Order', exampleOrder(1001, 2), { mode: 'insert-only' });
+    await expect(
+      first.space.write('Order', exampleOrder(1001, 2), { mode: 'insert-only' }),
+    ).rejects.toMatchObject({
       name: 'EntryAlreadyExistsError',
     });
     await new Promise((r) => setTimeout(r, 1500)); // let the lease sweep log EXPIRE for o-1000

@@ -1,0 +1,45 @@
+import { SpacelogError, SpacelogErrorOptions } from './SpacelogError';
+
+/**
+ * The mirror's PostgreSQL tables do not match the entry types (a table or column is missing or has
+ * another type). The mirror refuses to start; `spacelog migrate make` writes the migration that fixes it.
+ */
+export class MirrorSchemaMismatchError extends SpacelogError {
+  /** Schema-qualified table name, e.g. `spacelog.orders_order`. */
+  readonly table: string;
+  /** The column at fault; empty when the whole table is missing. */
+  readonly column: string;
+  constructor(message: string, table: string, column: string, options: SpacelogErrorOptions = {}) {
+    super(message, 'MIRROR_SCHEMA_MISMATCH', false, options);
+    this.name = 'MirrorSchemaMismatchError';
+    this.table = table;
+    this.column = column;
+  }
+}
+
+/**
+ * A log record the mirror cannot project (undecodable, unknown type, a value PostgreSQL refuses).
+ * The projector stops rather than skip it: `offset`, `partition`, `type` and `entryId` name it.
+ */
+export class MirrorPoisonRecordError extends SpacelogError {
+  constructor(message: string, options: SpacelogErrorOptions = {}) {
+    super(message, 'MIRROR_POISON_RECORD', false, options);
+    this.name = 'MirrorPoisonRecordError';
+  }
+}
+
+/** `waitFor` / `waitForMirror` ran out of time before the mirror applied the position. */
+export class MirrorWaitTimeoutError extends SpacelogError {
+  constructor(message: string, options: SpacelogErrorOptions = {}) {
+    super(message, 'MIRROR_WAIT_TIMEOUT', true, options);
+    this.name = 'MirrorWaitTimeoutError';
+  }
+}
+
+/** The projector was stopped (or failed) while a caller waited on it. */
+export class MirrorStoppedError extends SpacelogError {
+  constructor(message: string, options: SpacelogErrorOptions = {}) {
+    super(message, 'MIRROR_STOPPED', false, options);
+    this.name = 'MirrorStoppedError';
+  }
+}

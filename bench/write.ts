@@ -196,9 +196,17 @@ function emitCase(
   });
 }
 
+/** BENCH_ONLY=sync-256 runs only that grid case (for profiling with node --cpu-prof). */
+async function only(name: string): Promise<void> {
+  const [mode, writers] = name.split('-');
+  const r = await gridCase(Number(writers), mode === 'async' ? 'async' : 'sync');
+  emit({ bench: 'write', case: name, value: r.opsPerSecond, unit: 'writes/s', p50_ms: r.p50, p99_ms: r.p99 });
+}
+
 async function main(): Promise<void> {
   progress(`brokers ${BROKERS.join(',')}, prefix ${prefix}, ${MEASURE_MS / 1000} s per case`);
   try {
+    if (process.env.BENCH_ONLY) return await only(process.env.BENCH_ONLY);
     for (const writers of WRITER_COUNTS) {
       const grid = await gridCase(writers, 'sync');
       const baselines: Record<string, LoopResult> = {

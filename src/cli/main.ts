@@ -12,7 +12,9 @@ import { registerTailCommand } from './tailCommand';
 export function buildProgram(): Command {
   const program = new Command('spacelog')
     .description('Spacelog: a space-based data grid whose system of record is a Kafka log')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Before the subcommands: commander copies these settings into each subcommand as it is created.
+    .exitOverride();
   registerStackCommand(program);
   registerTailCommand(program);
   registerDemoCommand(program);
@@ -21,7 +23,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI. Failures are printed (with the log lines that explain them) and set a non-zero exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   // `spacelog stack status | head -1`: a reader that goes away is not an error of ours.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

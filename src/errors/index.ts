@@ -5,3 +5,4 @@ export * from './stack';
 export * from './log';
 export * from './engine';
 export * from './mirror';
+export * from './transaction';

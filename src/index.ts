@@ -16,6 +16,12 @@ export const Spacelog = {
 export { LocalGrid, type PartitionStatus } from './cluster/LocalGrid';
 export type { GridOptions } from './cluster/GridConfig';
 export type { Space, ReadOptions, MultipleOptions, RoutingOptions, SpaceWriteResult } from './client/Space';
+export type { SpaceTransaction, TransactionReadOptions } from './client/Space';
+export {
+  type TransactionOptions,
+  DEFAULT_TRANSACTION_TIMEOUT_MS,
+  MAX_TRANSACTION_TIMEOUT_MS,
+} from './space/transaction/Transaction';
 export type { Entry, Mutation, MutationOp } from './space/Mutation';
 export type { Selector, IdSelector, TemplateSelector, QuerySelector, QueryParams } from './space/Selector';
 export type { WriteOptions, WriteMode, WriteResult, ChangeOptions, ChangeResult } from './space/Operation';

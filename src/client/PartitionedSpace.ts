@@ -8,7 +8,16 @@ import { queryCompiler } from '../space/QuerySelection';
 import { ALL, type Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { SpaceListener } from '../space/SubscriptionHub';
-import type { MultipleOptions, ReadOptions, RoutingOptions, Space, SpaceWriteResult } from './Space';
+import { Transaction, type TransactionOptions } from '../space/transaction/Transaction';
+import { PartitionedTransaction } from './PartitionedTransaction';
+import type {
+  MultipleOptions,
+  ReadOptions,
+  RoutingOptions,
+  Space,
+  SpaceTransaction,
+  SpaceWriteResult,
+} from './Space';
 import { SpaceRouting } from './SpaceRouting';
 
 /** How the space reaches the serving engine of a partition (it may wait for warm-up). */
@@ -131,6 +140,24 @@ export class PartitionedSpace implements Space {
     }
     const result = await (await this.access(target)).renew(type, id, lease);
     return { ...result, partition: target };
+  }
+
+  /**
+   * Runs `fn` in a transaction over any partitions, committed all or nothing (see `Space.transaction`).
+   * In this in-process grid every primary is local, so one partition's transactional producer can
+   * write the records of all of them in one Kafka transaction while their own writers are held.
+   */
+  transaction<T>(fn: (tx: SpaceTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    let transaction: Transaction;
+    try {
+      transaction = new Transaction(Transaction.timeoutOf(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const tx = new PartitionedTransaction(transaction, this.types, this.routing, this.access, (t, s, e, l) =>
+      this.merge(t, s, e, l),
+    );
+    return transaction.run(() => fn(tx));
   }
 
   async subscribe(

@@ -3,6 +3,7 @@ import type { Entry, MutationOp } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions, WriteResult } from '../space/Operation';
 import type { Selector } from '../space/Selector';
 import type { SpaceListener } from '../space/SubscriptionHub';
+import type { TransactionOptions } from '../space/transaction/Transaction';
 
 /** Names the partition of an operation whose selector does not (an id of a type routed by another field). */
 export interface RoutingOptions {
@@ -26,6 +27,32 @@ export interface MultipleOptions extends RoutingOptions {
 /** A write's outcome, with the partition that holds the entry. */
 export interface SpaceWriteResult extends WriteResult {
   readonly partition: number;
+}
+
+/** Options of a read or take inside a transaction (it never blocks: it answers at once). */
+export type TransactionReadOptions = RoutingOptions;
+
+/**
+ * The operations of an open transaction (`space.transaction`). Reads see the transaction's own
+ * writes, and the last committed state elsewhere; writes, changes and takes lock their entries until
+ * the transaction ends and become visible to others only when it commits, all at once.
+ */
+export interface SpaceTransaction {
+  write(
+    type: string,
+    entry: Readonly<Record<string, unknown>>,
+    options?: WriteOptions,
+  ): Promise<SpaceWriteResult>;
+  read(type: string, selector: Selector, options?: TransactionReadOptions): Promise<Entry | null>;
+  /** By id, waits for another transaction's lock; by template or query, skips entries other transactions locked. */
+  take(type: string, selector: Selector, options?: TransactionReadOptions): Promise<Entry | null>;
+  readMultiple(type: string, selector?: Selector, options?: MultipleOptions): Promise<Entry[]>;
+  change(
+    type: string,
+    selector: Selector,
+    changes: readonly ChangeOp[],
+    options?: ChangeOptions & RoutingOptions,
+  ): Promise<ChangeResult>;
 }
 
 /**
@@ -54,6 +81,13 @@ export interface Space {
     options?: ChangeOptions & RoutingOptions,
   ): Promise<ChangeResult>;
   renew(type: string, id: string, lease: number, options?: RoutingOptions): Promise<SpaceWriteResult>;
+  /**
+   * Runs `fn` in a transaction over any partitions of the space: everything it wrote, changed or took
+   * commits all or nothing (one Kafka transaction, so every read_committed reader sees all or none of
+   * it). A throw or rejection rolls it back (TransactionAbortedError with the cause), so does the
+   * timeout (TransactionTimeoutError, default 10 s); either way nothing of it was applied or logged.
+   */
+  transaction<T>(fn: (tx: SpaceTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Hears committed mutations of every partition; returns the unsubscribe function. */
   subscribe(
     type: string,

@@ -6,3 +6,4 @@ export * from './log';
 export * from './engine';
 export * from './mirror';
 export * from './transaction';
+export * from './net';

@@ -16,7 +16,12 @@ export class TransactionAbortedError extends SpacelogError {
 export class TransactionTimeoutError extends SpacelogError {
   readonly timeoutMs: number;
   constructor(timeoutMs: number, options: SpacelogErrorOptions = {}) {
-    super(`transaction timed out after ${timeoutMs} ms and was rolled back`, 'TRANSACTION_TIMEOUT', true, options);
+    super(
+      `transaction timed out after ${timeoutMs} ms and was rolled back`,
+      'TRANSACTION_TIMEOUT',
+      true,
+      options,
+    );
     this.name = 'TransactionTimeoutError';
     this.timeoutMs = timeoutMs;
   }

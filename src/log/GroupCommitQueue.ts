@@ -2,6 +2,8 @@
 export interface QueuedItem<R> {
   readonly records: number;
   readonly bytes: number;
+  /** Goes in a batch of its own (a transaction barrier): the items before it are sent first. */
+  readonly alone?: boolean;
   resolve(result: R): void;
   reject(error: unknown): void;
 }
@@ -90,6 +92,14 @@ export class GroupCommitQueue<I extends QueuedItem<unknown>> {
     let bytes = 0;
     let count = 0;
     for (const item of this.items) {
+      if (item.alone) {
+        if (count === 0) {
+          records += item.records;
+          bytes += item.bytes;
+          count = 1;
+        }
+        break;
+      }
       const fits =
         records + item.records <= this.limits.maxBatchRecords &&
         bytes + item.bytes <= this.limits.maxBatchBytes;

@@ -8,6 +8,8 @@ import {
   type ErrorContext,
 } from '../errors';
 import type { Mutation } from '../space/Mutation';
+import type { PreparedRecords, TransactionLog } from '../space/transaction/TransactionLog';
+import { AppendHold, type HoldingAppender, type PreparedAppend } from './AppendHold';
 import { GroupCommitQueue, type QueuedItem } from './GroupCommitQueue';
 import { describeKafkaError, isFencingError, wrapKafkaError } from './kafkaErrors';
 import type { EncodedRecord, LogPosition, MutationSink } from './LogTypes';
@@ -55,6 +57,8 @@ export interface AppenderStats {
 
 interface Pending extends QueuedItem<LogPosition[]> {
   readonly encoded: readonly EncodedRecord[];
+  /** Set on the barrier of a multi-partition commit (a batch of its own). */
+  readonly hold?: AppendHold;
 }
 
 /**
@@ -64,7 +68,7 @@ interface Pending extends QueuedItem<LogPosition[]> {
  * every append in it resolves only once the commit is acknowledged (law 2). The first failure
  * ends the appender: `fenced` (another primary took over) or `failed` (fail-stop; rebuild from the log).
  */
-export class PartitionAppender implements MutationSink {
+export class PartitionAppender implements MutationSink, TransactionLog, HoldingAppender {
   readonly topic: string;
   readonly transactionalId: string;
   private readonly options: PartitionAppenderOptions;
@@ -145,6 +149,105 @@ export class PartitionAppender implements MutationSink {
     return promise;
   }
 
+  /** Logs of one space on one cluster can share a Kafka transaction (multi-partition commits). */
+  get group(): string {
+    return transactionalIdOf(this.options.prefix, this.options.space, 0).replace(/\.0$/, '');
+  }
+
+  /** True while appends and holds are accepted. */
+  get accepting(): boolean {
+    return this.current === 'ready' && this.closing === undefined;
+  }
+
+  /** Encodes mutations for a multi-partition commit (nothing queued; a bad mutation throws). */
+  prepare(mutations: readonly Mutation[]): PreparedAppend {
+    const encoded = mutations.map((m) => this.options.codec.encode(m));
+    return { topic: this.topic, count: encoded.length, encoded };
+  }
+
+  /**
+   * Queues a hold for a multi-partition commit at the current position (see `TransactionLog`):
+   * the records of earlier appends land before the transaction, later ones after it.
+   */
+  hold(records: PreparedRecords): AppendHold {
+    if (!this.accepting) throw this.notReady();
+    const hold = new AppendHold(this, records as PreparedAppend);
+    const promise = new Promise<LogPosition[]>((resolve, reject) =>
+      this.queue.push({
+        encoded: [],
+        records: records.count,
+        bytes: 0,
+        alone: true,
+        hold,
+        resolve,
+        reject: (error) => {
+          hold.drop(error);
+          reject(error);
+        },
+      }),
+    );
+    this.track(promise);
+    return hold;
+  }
+
+  /** @internal The leader of a multi-partition commit: one Kafka transaction over every hold's topic. */
+  async writeAcross(holds: readonly AppendHold[]): Promise<void> {
+    const producer = this.producer;
+    if (this.current !== 'ready' || producer === undefined) throw this.notReady();
+    const topicMessages = holds.map((h) => ({
+      topic: h.records.topic,
+      messages: h.records.encoded.map((r) => ({
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
+        partition: 0,
+      })),
+    }));
+    let committing = false;
+    try {
+      const txn = await producer.transaction();
+      try {
+        await txn.sendBatch({ topicMessages, acks: -1 });
+      } catch (error) {
+        if (!isFencingError(error)) await txn.abort().catch(() => undefined);
+        throw error;
+      }
+      committing = true;
+      await txn.commit();
+      this.counters.transactions++;
+      this.counters.records += topicMessages.reduce((n, t) => n + t.messages.length, 0);
+    } catch (error) {
+      if (isFencingError(error)) {
+        throw new FencedError(`writer of ${this.topic} was fenced during a multi-partition commit`, {
+          ...this.context(),
+          cause: error,
+        });
+      }
+      throw new AppendFailedError(
+        `multi-partition commit through ${this.topic} failed: ${describeKafkaError(error)}`,
+        committing,
+        { ...this.context(), cause: error },
+      );
+    }
+  }
+
+  /** @internal A multi-partition commit failed after the engines applied it: this appender ends. */
+  endHold(error: unknown): void {
+    if (this.failure !== undefined) return;
+    if (error instanceof FencedError && error.partition === this.options.partition) {
+      this.end('fenced', error, []);
+      this.options.onFenced?.(error);
+      return;
+    }
+    const failed = new AppendFailedError(
+      `a multi-partition commit involving ${this.topic} failed`,
+      error instanceof AppendFailedError ? error.maybeCommitted : true,
+      { ...this.context(), cause: error },
+    );
+    this.end('failed', failed, []);
+    this.options.onFailed?.(failed);
+  }
+
   /** Waits until every append made so far is settled; rejects with the failure if the appender ended. */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.unsettled]);
@@ -197,6 +300,8 @@ export class PartitionAppender implements MutationSink {
   }
 
   private async sendBatch(batch: readonly Pending[]): Promise<void> {
+    const hold = batch[0]?.hold;
+    if (hold !== undefined) return this.holdQueue(batch[0] as Pending, hold);
     const producer = this.producer;
     if (this.current !== 'ready' || producer === undefined) {
       for (const item of batch) item.reject(this.notReady());
@@ -224,6 +329,20 @@ export class PartitionAppender implements MutationSink {
       this.answer(batch, metadata);
     } catch (error) {
       this.fail(error, committing, batch);
+    }
+  }
+
+  /** Pauses the queue at a hold until its commit releases it (or fails it, which ends the appender). */
+  private async holdQueue(item: Pending, hold: AppendHold): Promise<void> {
+    if (this.current !== 'ready') {
+      item.reject(this.notReady());
+      return;
+    }
+    try {
+      await hold.arrive();
+      item.resolve([]);
+    } catch (error) {
+      item.reject(this.failure ?? error);
     }
   }
 

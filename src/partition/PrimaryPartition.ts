@@ -153,6 +153,8 @@ export class PrimaryPartition {
       origin: options.origin,
       partition: options.partition,
       sink,
+      // Multi-partition transaction commits hold this appender and may write through it.
+      transactionLog: appender,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     });

@@ -17,6 +17,11 @@ export interface Selection {
   readonly compare?: (a: Entry, b: Entry) => number;
   /** LIMIT of a query. */
   readonly limit?: number;
+  /**
+   * True when `candidates` visits only entries `matches` accepts (a range plan that tested each index
+   * key against the whole condition), so selecting skips the recheck and never reads the entries.
+   */
+  readonly exact?: boolean;
 }
 
 /** Candidates of a full scan. */
@@ -62,11 +67,18 @@ export function selectEntries(
   const { matches, compare } = selection;
   // Without ORDER BY, stop at the limit; with it, every match must be seen before sorting.
   const cap = compare ? Infinity : max;
-  selection.candidates(store, (stored) => {
-    if ((stored.leaseExpiresAt === null || stored.leaseExpiresAt > now) && matches(stored.entry))
-      out.push(stored);
-    return out.length < cap;
-  });
+  if (selection.exact === true) {
+    selection.candidates(store, (stored) => {
+      if (stored.leaseExpiresAt === null || stored.leaseExpiresAt > now) out.push(stored);
+      return out.length < cap;
+    });
+  } else {
+    selection.candidates(store, (stored) => {
+      if ((stored.leaseExpiresAt === null || stored.leaseExpiresAt > now) && matches(stored.entry))
+        out.push(stored);
+      return out.length < cap;
+    });
+  }
   if (compare) {
     out.sort((a, b) => compare(a.entry, b.entry));
     if (out.length > max) out.length = max;

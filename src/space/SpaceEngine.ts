@@ -26,6 +26,9 @@ import { queryCompiler } from './QuerySelection';
 import { ALL, type Selector } from './Selector';
 import type { StoredEntry } from './StoredEntry';
 import { SubscriptionHub, type SpaceListener } from './SubscriptionHub';
+import { LockTable } from './transaction/LockTable';
+import { TransactionBranch, type TransactionOwner } from './transaction/TransactionBranch';
+import type { TransactionLog } from './transaction/TransactionLog';
 import { WaiterQueue, type Waiter } from './WaiterQueue';
 
 /** Where committed mutations go: the partition log (group commit) in a primary. */
@@ -50,7 +53,14 @@ export interface SpaceEngineOptions {
   readonly queries?: QueryCompiler;
   /** Receives errors thrown by subscription listeners. Default: ignored. */
   readonly onListenerError?: (error: unknown) => void;
+  /** The partition's log for multi-partition transaction commits (set by the primary). */
+  readonly transactionLog?: TransactionLog;
+  /** How long a plain write / take / change waits for an entry locked by a transaction. Default 30 s. */
+  readonly lockWaitMs?: number;
 }
+
+/** Default bound of a plain operation's wait for a transaction's lock (transactions last 60 s at most). */
+export const DEFAULT_LOCK_WAIT_MS = 30_000;
 
 /** Blocking options of read / take. */
 export interface BlockingOptions {
@@ -78,6 +88,10 @@ export class SpaceEngine {
   private readonly queries: QueryCompiler;
   private readonly waiters = new WaiterQueue();
   private readonly subscriptions: SubscriptionHub;
+  /** Entries locked by open transactions. @internal */
+  readonly locks = new LockTable();
+  private readonly transactionLog: TransactionLog | undefined;
+  private readonly lockWaitMs: number;
   private closed = false;
 
   constructor(options: SpaceEngineOptions) {
@@ -90,6 +104,25 @@ export class SpaceEngine {
     this.nextId = options.nextId ?? randomUUID;
     this.queries = options.queries ?? queryCompiler();
     this.subscriptions = new SubscriptionHub(options.onListenerError ?? (() => undefined));
+    this.transactionLog = options.transactionLog;
+    this.lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+  }
+
+  /**
+   * Opens this partition's part of a transaction: a private overlay whose commit applies here.
+   * @internal (use `space.transaction`)
+   */
+  openBranch(owner: TransactionOwner): TransactionBranch {
+    if (this.closed) throw new SpaceClosedError();
+    return new TransactionBranch(owner, {
+      partition: this.partition,
+      state: this.state,
+      locks: this.locks,
+      log: this.transactionLog,
+      isClosed: () => this.closed,
+      context: () => this.context(),
+      commit: (mutations, append) => this.commit(mutations, append),
+    });
   }
 
   /** Writes (upsert by default) an entry; resolves with its id, new version and lease expiry. */
@@ -213,6 +246,7 @@ export class SpaceEngine {
     this.closed = true;
     for (const waiter of this.waiters.drain())
       waiter.reject(new SpaceClosedError('space engine closed while waiting'));
+    this.locks.rejectWaiters(new SpaceClosedError('space engine closed while waiting for a lock'));
   }
 
   private context(now = this.clock()): ExecuteContext {
@@ -227,8 +261,23 @@ export class SpaceEngine {
     } catch (error) {
       return Promise.reject(error);
     }
-    const { mutations, result } = execution;
+    const { result } = execution;
+    let mutations = execution.mutations;
     if (mutations.length === 0) return Promise.resolve(result);
+    if (this.locks.size > 0) {
+      // Entries locked by an open transaction: the lease sweep leaves them for later; anything else
+      // waits for the release and runs again against the state the transaction left.
+      if (operation.kind === 'expireDue') {
+        mutations = mutations.filter((m) => this.locks.lockedBy([m]) === undefined);
+        if (mutations.length === 0) return Promise.resolve(0 as OperationResults[O['kind']]);
+        if (mutations.length !== execution.mutations.length)
+          return this.commit(mutations).then(() => mutations.length as OperationResults[O['kind']]);
+      } else {
+        const locked = this.locks.lockedBy(mutations);
+        if (locked !== undefined)
+          return this.locks.whenReleased(locked, this.lockWaitMs).then(() => this.run(operation, now));
+      }
+    }
     return this.commit(mutations).then(() => result);
   }
 
@@ -236,10 +285,14 @@ export class SpaceEngine {
    * Applies mutations, hands them to the sink, and offers new states to waiters. Resolves once the
    * sink has them; waiters and subscribers are only told after that.
    */
-  private commit(mutations: readonly Mutation[]): Promise<void> {
+  private commit(
+    mutations: readonly Mutation[],
+    append?: (mutations: readonly Mutation[]) => Promise<void>,
+  ): Promise<void> {
     const removed = this.subscriptions.active ? this.removedStates(mutations) : undefined;
     for (const m of mutations) apply(this.state, m);
-    const durable = this.sink ? this.sink.append(mutations) : undefined;
+    // `append` is a multi-partition commit's hold on this partition's log; otherwise the sink.
+    const durable = append ? append(mutations) : this.sink?.append(mutations);
     const notify = (): void => {
       if (!this.subscriptions.active) return;
       mutations.forEach((m, i) => this.subscriptions.deliver(m, m.state ?? removed?.[i]));
@@ -293,7 +346,16 @@ export class SpaceEngine {
       return Promise.reject(error);
     }
     const { mutations, result } = execution;
-    if (mutations.length > 0) return this.commit(mutations).then(() => result);
+    if (mutations.length > 0) {
+      const locked = this.locks.lockedBy(mutations);
+      if (locked !== undefined) {
+        // The match is locked by an open transaction: wait for it to end, then look again.
+        return this.locks
+          .whenReleased(locked, this.lockWaitMs)
+          .then(() => this.blocking(kind, type, selector, options));
+      }
+      return this.commit(mutations).then(() => result);
+    }
     if (result !== null || timeout === 0) return Promise.resolve(result);
     // Registered synchronously: a write issued right after this call must already see the waiter.
     return this.wait(kind, type, selector, timeout, signal);

@@ -25,17 +25,23 @@ export class TypeStore {
   private readonly indexList: SpaceIndex[];
 
   constructor(readonly type: EntryType) {
+    const entries = this.entries;
+    const isLive = (stored: StoredEntry): boolean => entries.get(stored.id) === stored;
     for (const definition of type.indexes) {
       const getters = definition.fields.map((f) => type.getter(f));
       const index =
         definition.kind === 'ordered'
-          ? new OrderedIndex(definition, getters)
-          : new EqualityIndex(definition, getters);
+          ? new OrderedIndex(definition, getters, isLive)
+          : new EqualityIndex(definition, getters, isLive);
       this.indexes.set(definition.name, index);
     }
     this.indexList = [...this.indexes.values()];
   }
 
+  /**
+   * Adds a new entry. A StoredEntry object is inserted at most once per store (apply builds a new one
+   * for every state): the indexes tell stale members of their lists by identity (see EntryList).
+   */
   insert(stored: StoredEntry): void {
     this.entries.set(stored.id, stored);
     for (const index of this.indexList) index.add(stored);

@@ -1,8 +1,11 @@
 import type { FieldGetter } from '../../schema/EntryType';
 import type { IndexDefinition } from '../../schema/IndexDefinition';
 import type { StoredEntry } from '../StoredEntry';
-import { bucketAdd, bucketRemove, bucketReplace, visitBucket, type Bucket } from './Bucket';
+import { bucketAdd, bucketRemove, bucketReplace, visitBucket, type Bucket, type IsLive } from './Bucket';
 import type { SpaceIndex } from './SpaceIndex';
+
+/** The value of a key kept after its last entry left. */
+const EMPTY = null;
 
 /** Empty keys are swept once there are this many and they are at least half of all keys. */
 const SWEEP_MIN_EMPTY = 1024;
@@ -15,13 +18,16 @@ const SWEEP_MIN_EMPTY = 1024;
  * @internal
  */
 export class EqualityIndex implements SpaceIndex {
-  private buckets = new Map<unknown, Bucket | undefined>();
+  /** key → bucket, or EMPTY for a key whose entries all left (see removeKey). */
+  private buckets = new Map<unknown, Bucket | typeof EMPTY>();
   private emptyKeys = 0;
   private readonly keyOf: (stored: StoredEntry) => unknown;
 
   constructor(
     readonly definition: IndexDefinition,
     getters: readonly FieldGetter[],
+    /** Tells the current records of their ids from stale ones (see EntryList). */
+    private readonly isLive: IsLive,
   ) {
     const [first] = getters;
     if (getters.length === 1 && first) {
@@ -45,8 +51,12 @@ export class EqualityIndex implements SpaceIndex {
 
   add(stored: StoredEntry): void {
     const key = this.keyOf(stored);
-    const bucket = this.buckets.get(key);
-    if (bucket === undefined && this.buckets.has(key)) this.emptyKeys--;
+    // EMPTY (not a missing key) tells a kept empty key apart without a second lookup (`has`).
+    let bucket = this.buckets.get(key);
+    if (bucket === EMPTY) {
+      this.emptyKeys--;
+      bucket = undefined;
+    }
     const next = bucketAdd(bucket, stored);
     if (next !== bucket) this.buckets.set(key, next);
   }
@@ -63,34 +73,36 @@ export class EqualityIndex implements SpaceIndex {
       this.add(next);
       return;
     }
-    const bucket = this.buckets.get(before);
-    const updated = bucketReplace(bucket, previous, next);
-    if (updated !== bucket) this.buckets.set(before, updated);
+    const found = this.buckets.get(before);
+    const bucket = found === EMPTY ? undefined : found;
+    if (found === EMPTY) this.emptyKeys--;
+    const updated = bucketReplace(bucket, previous, next, this.isLive);
+    if (updated !== found) this.buckets.set(before, updated);
   }
 
   lookup(key: readonly unknown[], visit: (stored: StoredEntry) => boolean): boolean {
     const bucket = this.buckets.get(this.keyOfTuple(key));
     // No copy: execute never edits state while it selects (mutations are applied afterwards).
-    return bucket === undefined || visitBucket(bucket, visit);
+    return bucket === undefined || bucket === EMPTY || visitBucket(bucket, visit, this.isLive);
   }
 
   /** Rebuilds the Map without its empty keys (a fresh Map also has no deleted entries). */
   private sweep(): void {
-    const next = new Map<unknown, Bucket | undefined>();
-    for (const [key, bucket] of this.buckets) if (bucket !== undefined) next.set(key, bucket);
+    const next = new Map<unknown, Bucket | typeof EMPTY>();
+    for (const [key, bucket] of this.buckets) if (bucket !== EMPTY) next.set(key, bucket);
     this.buckets = next;
     this.emptyKeys = 0;
   }
 
   private removeKey(key: unknown, stored: StoredEntry): void {
     const bucket = this.buckets.get(key);
-    if (bucket === undefined) return;
-    const next = bucketRemove(bucket, stored);
+    if (bucket === undefined || bucket === EMPTY) return;
+    const next = bucketRemove(bucket, stored, this.isLive);
     if (next === bucket) return;
     // Not `delete`: V8 leaves deleted entries in their hash chain until the next rehash, so a key that
     // is emptied and refilled over and over (a taker's template) would make every lookup of it crawl.
     // Empty keys are kept and swept in bulk instead.
-    this.buckets.set(key, next);
+    this.buckets.set(key, next ?? EMPTY);
     if (
       next === undefined &&
       ++this.emptyKeys >= SWEEP_MIN_EMPTY &&

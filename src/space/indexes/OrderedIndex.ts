@@ -3,8 +3,20 @@ import type { FieldGetter } from '../../schema/EntryType';
 import type { IndexDefinition } from '../../schema/IndexDefinition';
 import { compareKeyTuples, compareValues } from '../query/compareValues';
 import type { StoredEntry } from '../StoredEntry';
-import { bucketAdd, bucketRemove, bucketReplace, visitBucket, type Bucket } from './Bucket';
+import { bucketAdd, bucketRemove, bucketReplace, visitBucket, type Bucket, type IsLive } from './Bucket';
 import type { SpaceIndex } from './SpaceIndex';
+
+/**
+ * Branching factor of the tree. sorted-btree's default (32) makes a million-key tree five levels
+ * deep; at 128 it is three, and a search costs fewer cache misses (measured: inserts ~25% and
+ * 100-entry range scans ~2x faster at 1M keys). Leaf splices stay short at this size.
+ */
+const MAX_NODE_SIZE = 128;
+
+/** sorted-btree's editRange answer that deletes the visited pair. */
+const DELETE = { delete: true } as const;
+/** sorted-btree's forRange answer that stops the scan. */
+const BREAK = { break: true } as const;
 
 /** One end of a range on an index's leading field. */
 export interface RangeBound {
@@ -28,6 +40,8 @@ export class OrderedIndex implements SpaceIndex {
   constructor(
     readonly definition: IndexDefinition,
     getters: readonly FieldGetter[],
+    /** Tells the current records of their ids from stale ones (see EntryList). */
+    private readonly isLive: IsLive,
   ) {
     const [first] = getters;
     this.compound = getters.length > 1 || first === undefined;
@@ -38,7 +52,7 @@ export class OrderedIndex implements SpaceIndex {
       this.keyOf = (stored) => getters.map((get) => normalize(get(stored.entry)));
       this.compare = (a, b) => compareKeyTuples(a as readonly unknown[], b as readonly unknown[]);
     }
-    this.tree = new BTree<unknown, Bucket>(undefined, this.compare);
+    this.tree = new BTree<unknown, Bucket>(undefined, this.compare, MAX_NODE_SIZE);
   }
 
   add(stored: StoredEntry): void {
@@ -63,35 +77,39 @@ export class OrderedIndex implements SpaceIndex {
       return;
     }
     const bucket = this.tree.get(before);
-    const updated = bucketReplace(bucket, previous, next);
+    const updated = bucketReplace(bucket, previous, next, this.isLive);
     if (updated !== bucket) this.tree.set(before, updated);
   }
 
   lookup(key: readonly unknown[], visit: (stored: StoredEntry) => boolean): boolean {
     const bucket = this.tree.get(this.compound ? key.map(normalize) : normalize(key[0]));
-    return bucket === undefined || visitBucket(bucket, visit);
+    return bucket === undefined || visitBucket(bucket, visit, this.isLive);
   }
 
   /**
    * Visits the entries whose key lies between the bounds, in key order; stops when `visit` returns
-   * false (then returns false). Bounds apply to the value of a single-field index.
+   * false (then returns false). Bounds apply to the value of a single-field index. With `keep`, a
+   * key it refuses is skipped without touching its entries.
    */
   range(
     lower: RangeBound | undefined,
     upper: RangeBound | undefined,
     visit: (stored: StoredEntry) => boolean,
+    keep?: (key: unknown) => boolean,
   ): boolean {
     const tree = this.tree;
     const low = lower === undefined ? tree.minKey() : normalize(lower.value);
     const high = upper === undefined ? tree.maxKey() : normalize(upper.value);
     if (low === undefined && tree.size === 0) return true;
     if (this.compare(low, high) > 0) return true;
+    const skipLow = lower !== undefined && !lower.inclusive;
     let stopped = false;
     tree.forRange(low, high, upper === undefined || upper.inclusive, (key, bucket) => {
-      if (lower !== undefined && !lower.inclusive && this.compare(key, low) === 0) return undefined;
-      if (!visitBucket(bucket, visit)) {
+      if (skipLow && this.compare(key, low) === 0) return undefined;
+      if (keep !== undefined && !keep(key)) return undefined;
+      if (!visitBucket(bucket, visit, this.isLive)) {
         stopped = true;
-        return { break: true };
+        return BREAK;
       }
       return undefined;
     });
@@ -103,13 +121,25 @@ export class OrderedIndex implements SpaceIndex {
     return this.tree.size;
   }
 
+  /** The entry `removeKey` is removing (read by `removeVisit`, which must not allocate a closure). */
+  private removing: StoredEntry | undefined;
+
   private removeKey(key: unknown, stored: StoredEntry): void {
-    const bucket = this.tree.get(key);
-    if (bucket === undefined) return;
-    const next = bucketRemove(bucket, stored);
-    if (next === undefined) this.tree.delete(key);
-    else if (next !== bucket) this.tree.set(key, next);
+    // One descent: editRange on [key, key] finds the bucket and edits or deletes it in place
+    // (get + delete would descend twice, and delete is an editRange itself).
+    this.removing = stored;
+    this.tree.editRange(key, key, true, this.removeVisit);
+    this.removing = undefined;
   }
+
+  private readonly removeVisit = (
+    _key: unknown,
+    bucket: Bucket,
+  ): { delete: true } | { value: Bucket } | undefined => {
+    const next = bucketRemove(bucket, this.removing as StoredEntry, this.isLive);
+    if (next === undefined) return DELETE;
+    return next === bucket ? undefined : { value: next };
+  };
 }
 
 /** compareValues with a fast path for two ordinary numbers (the usual ordered-index key). */

@@ -79,7 +79,10 @@ export class LockTable {
         this.forget(key, waiter);
         const slash = key.indexOf('/');
         reject(
-          new TransactionLockTimeoutError(timeoutMs, { type: key.slice(0, slash), entryId: key.slice(slash + 1) }),
+          new TransactionLockTimeoutError(timeoutMs, {
+            type: key.slice(0, slash),
+            entryId: key.slice(slash + 1),
+          }),
         );
       }, timeoutMs);
       list.push(waiter);

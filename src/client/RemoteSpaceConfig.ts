@@ -1,0 +1,81 @@
+import { InvalidArgumentError } from '../errors';
+import { DEFAULT_MAX_FRAME_BYTES } from '../net/protocol';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './Retrier';
+
+/** What `Spacelog.connect` takes. Only `bootstrap` and `space` are required. */
+export interface ConnectOptions {
+  /** Servers to ask for the space description, `host:port`, tried in order. */
+  readonly bootstrap: readonly string[];
+  /** The space to use; the server must serve a space of that name. */
+  readonly space: string;
+  /** Client-side limit of a non-blocking operation, retries included; default 30,000 ms. */
+  readonly requestTimeout?: number;
+  /** Extra time a blocking read / take waits for its answer beyond its own timeout; default 5000 ms. */
+  readonly blockingMargin?: number;
+  /** Limit of opening one TCP connection; default 5000 ms. */
+  readonly connectTimeout?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Largest frame accepted from the server; default 16 MiB. */
+  readonly maxFrameBytes?: number;
+}
+
+/** Per-call controls every RemoteSpace method accepts besides the Space options. */
+export interface RemoteCallOptions {
+  readonly signal?: AbortSignal;
+  /** Overrides `requestTimeout` for this call (blocking calls: `timeout + blockingMargin`). */
+  readonly requestTimeout?: number;
+}
+
+/** @internal */
+export interface ResolvedConnectOptions {
+  readonly bootstrap: readonly string[];
+  readonly space: string;
+  readonly requestTimeout: number;
+  readonly blockingMargin: number;
+  readonly connectTimeout: number;
+  readonly retry: RetryPolicy;
+  readonly maxFrameBytes: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_BLOCKING_MARGIN_MS = 5000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+const KNOWN_KEYS = new Set([
+  'bootstrap',
+  'space',
+  'requestTimeout',
+  'blockingMargin',
+  'connectTimeout',
+  'retry',
+  'maxFrameBytes',
+]);
+
+/** Applies defaults; rejects unknown keys and bad values before anything connects. @internal */
+export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown connect option '${key}'`);
+  }
+  if (!Array.isArray(options.bootstrap) || options.bootstrap.length === 0) {
+    throw new InvalidArgumentError('connect needs { bootstrap: ["host:port", ...] }');
+  }
+  if (typeof options.space !== 'string' || options.space === '') {
+    throw new InvalidArgumentError('connect needs { space: name }');
+  }
+  const resolved = {
+    bootstrap: [...options.bootstrap],
+    space: options.space,
+    requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    blockingMargin: options.blockingMargin ?? DEFAULT_BLOCKING_MARGIN_MS,
+    connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+  };
+  for (const key of ['requestTimeout', 'blockingMargin', 'connectTimeout', 'maxFrameBytes'] as const) {
+    const value = resolved[key];
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new InvalidArgumentError(`${key} must be a positive number, got ${String(value)}`);
+    }
+  }
+  return resolved;
+}

@@ -1,0 +1,129 @@
+import type { Knex } from 'knex';
+import { coalesce, poison, type LoggedMutation, type MirrorRow, type TableChanges } from './coalesce';
+import { quoteIdent } from './naming';
+import type { OffsetStore } from './OffsetStore';
+import { isTransientDatabaseError } from './retryDatabase';
+import { META_COLUMNS, type TableMapping } from './TableMapping';
+
+/** What one applied batch did. */
+export interface BatchOutcome {
+  /** The partition's applied position after the batch (the next offset to apply). */
+  readonly appliedOffset: number;
+  /** Mutations of the batch that were not applied before (the rest were dropped as already applied). */
+  readonly mutations: number;
+  readonly upserts: number;
+  readonly deletes: number;
+}
+
+/**
+ * Applies one batch of one partition in ONE PostgreSQL transaction: lock the partition's offset row,
+ * drop records below it (already applied), coalesce by key, one DELETE per table, one upsert per
+ * table (`INSERT … SELECT FROM jsonb_populate_recordset … ON CONFLICT (id) DO UPDATE … WHERE
+ * _version < excluded._version`: a row never goes back to an older version), and the new offset.
+ * Rows and offset commit together or not at all (law 5).
+ */
+export class BatchWriter {
+  private readonly statements = new Map<string, { upsert: string; remove: string }>();
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly offsets: OffsetStore,
+    private readonly mappings: ReadonlyMap<string, TableMapping>,
+    private readonly space: string,
+  ) {}
+
+  /**
+   * Applies `batch` (in log order) and moves the partition to `nextOffset` (the offset after the
+   * batch's last record, transaction markers included). Throws the database error (the caller retries
+   * transient ones) or MirrorPoisonRecordError for a record that cannot be projected.
+   */
+  async apply(partition: number, batch: readonly LoggedMutation[], nextOffset: number): Promise<BatchOutcome> {
+    const context = { space: this.space, partition };
+    try {
+      return await this.knex.transaction(async (trx) => {
+        const applied = await this.offsets.lock(trx, partition);
+        if (nextOffset <= applied) return { appliedOffset: applied, mutations: 0, upserts: 0, deletes: 0 };
+        const fresh = batch.filter((m) => m.offset >= applied);
+        const tables = coalesce(fresh, this.mappings, context);
+        let upserts = 0;
+        let deletes = 0;
+        for (const changes of tables) {
+          const sql = this.sqlOf(changes.mapping);
+          if (changes.deletes.length > 0) {
+            await trx.raw(sql.remove, [changes.deletes]);
+            deletes += changes.deletes.length;
+          }
+          if (changes.upserts.length > 0) {
+            await trx.raw(sql.upsert, [JSON.stringify(changes.upserts)]);
+            upserts += changes.upserts.length;
+          }
+        }
+        await this.offsets.set(trx, partition, nextOffset);
+        return { appliedOffset: nextOffset, mutations: fresh.length, upserts, deletes };
+      });
+    } catch (error) {
+      if (isTransientDatabaseError(error) || !isDataError(error)) throw error;
+      throw await this.diagnose(partition, batch, error);
+    }
+  }
+
+  /**
+   * PostgreSQL refused the batch's data (a value out of range, a CHECK): find the record by
+   * replaying its rows one by one under savepoints in a transaction that is rolled back.
+   */
+  private async diagnose(partition: number, batch: readonly LoggedMutation[], failure: unknown): Promise<unknown> {
+    const context = { space: this.space, partition };
+    let culprit: unknown;
+    const rollback = new Error('diagnosis done');
+    await this.knex
+      .transaction(async (trx) => {
+        const tables: TableChanges[] = coalesce(batch, this.mappings, context);
+        for (const changes of tables) {
+          const sql = this.sqlOf(changes.mapping);
+          for (const [i, row] of changes.upserts.entries()) {
+            await trx.raw('SAVEPOINT spacelog_row');
+            try {
+              await trx.raw(sql.upsert, [JSON.stringify([row] satisfies MirrorRow[])]);
+            } catch (error) {
+              const source = changes.sources[i];
+              if (source !== undefined) culprit = poison(source, context, describeError(error), error);
+              throw rollback;
+            }
+            await trx.raw('ROLLBACK TO SAVEPOINT spacelog_row');
+          }
+        }
+        throw rollback; // a diagnosis never commits anything
+      })
+      .catch(() => undefined);
+    return culprit ?? failure;
+  }
+
+  private sqlOf(m: TableMapping): { upsert: string; remove: string } {
+    let sql = this.statements.get(m.typeName);
+    if (sql === undefined) {
+      const columns = [...m.columns.map((c) => c.name), ...META_COLUMNS.map((c) => c.name)].map(quoteIdent);
+      const id = quoteIdent(m.idColumn.name);
+      const updates = columns.filter((c) => c !== id).map((c) => `${c} = excluded.${c}`);
+      sql = {
+        upsert:
+          `INSERT INTO ${m.qualifiedTable} AS t (${columns.join(', ')}) ` +
+          `SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${m.qualifiedTable}, ?::jsonb) ` +
+          `ON CONFLICT (${id}) DO UPDATE SET ${updates.join(', ')} WHERE t."_version" < excluded."_version"`,
+        remove: `DELETE FROM ${m.qualifiedTable} WHERE ${id} = ANY(?::${m.idColumn.sqlType}[])`,
+      };
+      this.statements.set(m.typeName, sql);
+    }
+    return sql;
+  }
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the data, not the server. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+function describeError(error: unknown): string {
+  const e = error as { message?: unknown; code?: unknown };
+  return `PostgreSQL refused it (${String(e.code)}): ${String(e.message)}`;
+}

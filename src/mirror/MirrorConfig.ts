@@ -1,0 +1,85 @@
+import type { Knex } from 'knex';
+import { InvalidArgumentError, type SpacelogError } from '../errors';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { RetryListener, RetryPolicy } from './retryDatabase';
+
+/** The applied position of one partition after a batch, for progress displays. */
+export interface MirrorProgress {
+  readonly partition: number;
+  /** Next offset to apply (everything before it is in PostgreSQL). */
+  readonly appliedOffset: number;
+  /** The partition log's end as Kafka reported it with the batch. */
+  readonly endOffset: number;
+  /** Mutations applied by this batch. */
+  readonly mutations: number;
+}
+
+/** What `new MirrorProjector(options)` takes. `space`, `schemas` and `database` are required. */
+export interface MirrorOptions {
+  readonly space: string;
+  /** Entry types: a folder of `.avsc` files or a loaded registry (the same the grid uses). */
+  readonly schemas: string | TypeRegistry;
+  /** A knex instance (kept open by `stop()`) or a PostgreSQL connection URL (the projector owns that pool). */
+  readonly database: Knex | string;
+  /** PostgreSQL schema of the mirror tables and Spacelog's own tables; default `spacelog`. */
+  readonly schema?: string;
+  /** Topic prefix; default `spacelog`. */
+  readonly prefix?: string;
+  readonly kafka?: {
+    /** Default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092. */
+    readonly brokers?: readonly string[];
+    readonly clientId?: string;
+  };
+  /** Kafka consumer group; default `<prefix>.<space>.mirror`. Its committed offsets are never used. */
+  readonly groupId?: string;
+  /** Partitions applied in parallel (each in its own transactions); default 2. */
+  readonly concurrency?: number;
+  /** Most bytes fetched per partition per batch; default 1 MiB. */
+  readonly maxBatchBytes?: number;
+  /** Backoff while PostgreSQL is away; default 100 ms doubling up to 5 s. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Apply Spacelog's own migrations (spacelog_offsets, spacelog_types) at start; default true. */
+  readonly migrate?: boolean;
+  readonly onProgress?: (progress: MirrorProgress) => void;
+  /** A transient database failure, before the wait that follows it. */
+  readonly onRetry?: RetryListener;
+  /** The projector stopped on a failure it cannot retry (a poison record, a schema change under it). */
+  readonly onError?: (error: SpacelogError) => void;
+}
+
+export const DEFAULT_MIRROR_SCHEMA = 'spacelog';
+export const DEFAULT_MIRROR_CONCURRENCY = 2;
+export const DEFAULT_MIRROR_BATCH_BYTES = 1024 * 1024;
+
+const KNOWN_KEYS = new Set([
+  'space',
+  'schemas',
+  'database',
+  'schema',
+  'prefix',
+  'kafka',
+  'groupId',
+  'concurrency',
+  'maxBatchBytes',
+  'retry',
+  'migrate',
+  'onProgress',
+  'onRetry',
+  'onError',
+]);
+
+/** Refuses unknown keys and bad values before anything connects. */
+export function checkMirrorOptions(options: MirrorOptions): void {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown mirror option '${key}'`);
+  }
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new InvalidArgumentError(`mirror schema must be a lower-case SQL identifier, got '${options.schema}'`);
+  }
+  for (const key of ['concurrency', 'maxBatchBytes'] as const) {
+    const value = options[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new InvalidArgumentError(`${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
+}

@@ -1,0 +1,367 @@
+import knexFactory, { type Knex } from 'knex';
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import {
+  MirrorPoisonRecordError,
+  MirrorStoppedError,
+  SpaceNotFoundError,
+  SpacelogError,
+  UnknownSchemaError,
+} from '../errors';
+import { brokersFromEnv, DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { MutationCodec } from '../log/MutationCodec';
+import { SchemaTopic } from '../log/SchemaTopic';
+import { TopicAdmin } from '../log/TopicAdmin';
+import { checkPrefix, checkSpaceName, parsePartitionTopic, partitionTopic } from '../log/topicNames';
+import { SchemaLoader } from '../schema/SchemaLoader';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import { BatchWriter } from './BatchWriter';
+import { checkMirrorSchema } from './checkMirrorSchema';
+import type { LoggedMutation } from './coalesce';
+import {
+  checkMirrorOptions,
+  DEFAULT_MIRROR_BATCH_BYTES,
+  DEFAULT_MIRROR_CONCURRENCY,
+  DEFAULT_MIRROR_SCHEMA,
+  type MirrorOptions,
+} from './MirrorConfig';
+import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
+import { OffsetStore } from './OffsetStore';
+import { PositionWaiters } from './PositionWaiters';
+import { DEFAULT_RETRY_POLICY, retryDatabase, type RetryPolicy } from './retryDatabase';
+import { migrateLatest } from './SpacelogMigrations';
+import { mapEntryType, type TableMapping } from './TableMapping';
+import type { MirrorPosition } from './waitForMirror';
+
+/**
+ * The write-behind mirror of one space (law 5): a Kafka consumer group (`<prefix>.<space>.mirror`,
+ * read_committed) over every partition log, turning each fetched batch into ONE PostgreSQL
+ * transaction that upserts / deletes the coalesced rows and moves the partition's offset in
+ * `spacelog_offsets`. Those offsets are the truth: on every assignment the consumer seeks there, and
+ * each transaction re-reads its partition's offset under a row lock and drops what is already
+ * applied, so a crash, a restart or a rebalance never loses or doubles a change.
+ *
+ * PostgreSQL outages are waited out with capped exponential backoff, never skipped (law 6); `lag()`
+ * tells how far behind it is. A record it cannot project stops it with MirrorPoisonRecordError.
+ * Embeddable: `await new MirrorProjector({ space, schemas, database }).start()`.
+ */
+export class MirrorProjector {
+  readonly space: string;
+  readonly schema: string;
+  readonly prefix: string;
+  private readonly options: MirrorOptions;
+  private readonly policy: RetryPolicy;
+  private readonly waiters: PositionWaiters;
+  private readonly oldestUnapplied = new Map<number, number>();
+  private readonly background = new Set<Promise<unknown>>();
+  private readonly abort = new AbortController();
+  private knex: Knex | undefined;
+  private ownsKnex = false;
+  private kafka: Kafka | undefined;
+  private topicAdmin: TopicAdmin | undefined;
+  private admin: Admin | undefined;
+  private consumer: Consumer | undefined;
+  private codec: MutationCodec | undefined;
+  private schemaTopic: SchemaTopic | undefined;
+  private writer: BatchWriter | undefined;
+  private offsets: OffsetStore;
+  private topics: string[] = [];
+  private failed: SpacelogError | undefined;
+  private stopping: Promise<void> | undefined;
+  private resolveStopped: ((failure: SpacelogError | undefined) => void) | undefined;
+  /** Resolves when the projector has stopped, with the failure that stopped it, if any. */
+  readonly stopped: Promise<SpacelogError | undefined>;
+
+  constructor(options: MirrorOptions) {
+    checkMirrorOptions(options);
+    checkSpaceName(options.space);
+    this.options = options;
+    this.space = options.space;
+    this.schema = options.schema ?? DEFAULT_MIRROR_SCHEMA;
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    checkPrefix(this.prefix);
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.waiters = new PositionWaiters(this.space);
+    this.offsets = new OffsetStore(this.schema, this.space);
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+  }
+
+  /** The failure that stopped the projector, if any. */
+  get failure(): SpacelogError | undefined {
+    return this.failed;
+  }
+
+  /** Next offset to apply per partition, as this projector last committed or read it. */
+  get appliedOffsets(): ReadonlyMap<number, number> {
+    return this.waiters.positions;
+  }
+
+  /**
+   * Connects, applies Spacelog's own migrations, checks the mirror tables against the entry types
+   * (MirrorSchemaMismatchError when they differ), and starts consuming. Waits out a PostgreSQL outage.
+   * Resolves once consuming, not once caught up (see `waitForCatchUp`).
+   */
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const types = this.loadTypes();
+    const mappings = new Map<string, TableMapping>(
+      [...types].map((t) => [t.name, mapEntryType(this.space, t, this.schema)]),
+    );
+    const knex = this.connectDatabase();
+    const applied = await this.retry(async () => {
+      if (this.options.migrate !== false) await migrateLatest({ knex, schema: this.schema });
+      await checkMirrorSchema(knex, [...mappings.values()]);
+      return this.offsets.readAll(knex);
+    });
+    for (const [partition, offset] of applied) this.waiters.advance(partition, offset);
+    this.writer = new BatchWriter(knex, this.offsets, mappings, this.space);
+
+    const kafka = new Kafka({
+      clientId: this.options.kafka?.clientId ?? `spacelog-mirror-${this.space}`,
+      brokers: [...(this.options.kafka?.brokers ?? brokersFromEnv())],
+      logLevel: logLevel.NOTHING,
+    });
+    this.kafka = kafka;
+    this.topicAdmin = new TopicAdmin({ kafka, prefix: this.prefix });
+    const partitions = await this.topicAdmin.describeSpace(this.space);
+    if (partitions === undefined) {
+      throw new SpaceNotFoundError(`space ${this.space} has no partition topics under prefix ${this.prefix}`, {
+        space: this.space,
+      });
+    }
+    this.topics = Array.from({ length: partitions }, (_, k) => partitionTopic(this.prefix, this.space, k));
+    this.schemaTopic = new SchemaTopic({ kafka, topics: this.topicAdmin });
+    this.codec = new MutationCodec({ types: [...types], writerSchemas: await this.schemaTopic.load() });
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    await this.runConsumer(kafka);
+  }
+
+  /** How far behind each partition the mirror is (asks Kafka for the log ends). */
+  async lag(): Promise<PartitionLag[]> {
+    if (this.admin === undefined) throw new MirrorStoppedError('mirror is not running', { space: this.space });
+    const ends = await fetchEndOffsets(this.admin, this.topics);
+    return lagOf(this.waiters.positions, ends, this.oldestUnapplied);
+  }
+
+  /**
+   * Read-your-writes: resolves once the record at `position` (a partition and the offset of an
+   * acknowledged write) is in PostgreSQL. Rejects with MirrorWaitTimeoutError, or MirrorStoppedError /
+   * the projector's failure if it stops first.
+   */
+  waitFor(position: MirrorPosition, timeoutMs: number): Promise<void> {
+    return this.waiters.wait(position, timeoutMs);
+  }
+
+  /** Resolves once every partition is applied up to the log end as it is now. */
+  async waitForCatchUp(timeoutMs: number): Promise<void> {
+    if (this.admin === undefined) throw new MirrorStoppedError('mirror is not running', { space: this.space });
+    const ends = await fetchEndOffsets(this.admin, this.topics);
+    await Promise.all(
+      ends.map((end, partition) => (end > 0 ? this.waitFor({ partition, offset: end - 1 }, timeoutMs) : undefined)),
+    );
+  }
+
+  /** Stops consuming, lets the batch in flight finish or give up, and disconnects. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.abort.abort();
+      this.waiters.failAll(this.failed ?? new MirrorStoppedError('mirror stopped', { space: this.space }));
+      await this.consumer?.disconnect().catch(() => undefined);
+      await Promise.allSettled([...this.background]);
+      await this.admin?.disconnect().catch(() => undefined);
+      await this.topicAdmin?.close().catch(() => undefined);
+      if (this.ownsKnex) await this.knex?.destroy().catch(() => undefined);
+      this.resolveStopped?.(this.failed);
+    })();
+    return this.stopping;
+  }
+
+  private loadTypes(): TypeRegistry {
+    const schemas = this.options.schemas;
+    return typeof schemas === 'string' ? SchemaLoader.loadFolder(schemas) : schemas;
+  }
+
+  private connectDatabase(): Knex {
+    const database = this.options.database;
+    if (typeof database !== 'string') return (this.knex = database);
+    this.ownsKnex = true;
+    const size = (this.options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY) + 2;
+    this.knex = knexFactory({
+      client: 'pg',
+      connection: database,
+      pool: { min: 0, max: size },
+      acquireConnectionTimeout: 10_000,
+      // Outages are reported once, through onRetry and lag(), not by knex on every failed connect.
+      log: { warn: ignore, error: ignore, deprecate: ignore, debug: ignore },
+    });
+    return this.knex;
+  }
+
+  private async runConsumer(kafka: Kafka): Promise<void> {
+    const batchBytes = this.options.maxBatchBytes ?? DEFAULT_MIRROR_BATCH_BYTES;
+    const consumer = kafka.consumer({
+      groupId: this.options.groupId ?? `${this.prefix}.${this.space}.mirror`,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: batchBytes,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const topic of Object.keys(payload.memberAssignment)) this.track(this.seekToApplied(topic));
+    });
+    // A fetch holding only transaction markers (or aborted records) never reaches eachBatch:
+    // move the applied position over it, or the lag would never reach 0.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const partition = parsePartitionTopic(this.prefix, this.space, payload.topic);
+      if (payload.batchSize !== 0 || partition === undefined) return;
+      const next = Number(payload.lastOffset) + 1;
+      if ((this.waiters.positions.get(partition) ?? 0) < next) this.track(this.applyBatch(partition, [], next));
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fail(new MirrorStoppedError(`mirror consumer crashed: ${payload.error.message}`, { space: this.space, cause: payload.error }));
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Positions the consumer at the partition's offset in spacelog_offsets (Kafka's own are not used). */
+  private async seekToApplied(topic: string): Promise<void> {
+    const knex = this.knex;
+    if (knex === undefined) return;
+    const partition = parsePartitionTopic(this.prefix, this.space, topic);
+    if (partition === undefined) return;
+    const applied = await this.retry(() => this.offsets.readAll(knex));
+    const offset = applied.get(partition) ?? 0;
+    this.waiters.advance(partition, offset);
+    if (offset > 0 && this.abort.signal.aborted === false) {
+      this.consumer?.seek({ topic, partition: 0, offset: String(offset) });
+    }
+  }
+
+  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const partition = parsePartitionTopic(this.prefix, this.space, batch.topic);
+    if (partition === undefined || this.abort.signal.aborted) return;
+    const applied = this.waiters.positions.get(partition) ?? 0;
+    const messages = batch.messages.filter((m) => Number(m.offset) >= applied);
+    const next = Number(batch.lastOffset()) + 1;
+    if (next <= applied) return;
+    try {
+      const decoded = await this.decode(partition, messages);
+      const first = decoded[0];
+      if (first !== undefined) this.oldestUnapplied.set(partition, first.mutation.timestamp);
+      await this.applyBatch(partition, decoded, next, heartbeat, Number(batch.highWatermark));
+    } catch (error) {
+      if (error instanceof SpacelogError) this.fail(error);
+      else this.fail(new MirrorStoppedError(`mirror failed: ${String(error)}`, { space: this.space, cause: error }));
+    }
+  }
+
+  private async applyBatch(
+    partition: number,
+    decoded: readonly LoggedMutation[],
+    next: number,
+    heartbeat?: () => Promise<void>,
+    endOffset = next,
+  ): Promise<void> {
+    const writer = this.writer;
+    if (writer === undefined) return;
+    try {
+      const outcome = await this.retry(() => writer.apply(partition, decoded, next), heartbeat);
+      this.oldestUnapplied.delete(partition);
+      this.waiters.advance(partition, outcome.appliedOffset);
+      this.options.onProgress?.({
+        partition,
+        appliedOffset: outcome.appliedOffset,
+        endOffset: Math.max(endOffset, outcome.appliedOffset),
+        mutations: outcome.mutations,
+      });
+    } catch (error) {
+      if (this.abort.signal.aborted && error instanceof MirrorStoppedError) return;
+      throw error;
+    }
+  }
+
+  private async decode(partition: number, messages: readonly KafkaMessage[]): Promise<LoggedMutation[]> {
+    const codec = this.codec;
+    if (codec === undefined) return [];
+    const out: LoggedMutation[] = [];
+    for (const message of messages) {
+      const offset = Number(message.offset);
+      try {
+        out.push({ mutation: codec.decode(message), offset });
+      } catch (error) {
+        if (error instanceof UnknownSchemaError && this.schemaTopic !== undefined) {
+          // A writer registered a schema after we loaded them: reload once, then it must resolve.
+          await this.schemaTopic.load(codec.writerSchemas);
+          try {
+            out.push({ mutation: codec.decode(message), offset });
+            continue;
+          } catch (again) {
+            error = again;
+          }
+        }
+        throw this.undecodable(partition, message, error);
+      }
+    }
+    return out;
+  }
+
+  private undecodable(partition: number, message: KafkaMessage, error: unknown): MirrorPoisonRecordError {
+    const key = message.key?.toString('utf8') ?? '';
+    const slash = key.indexOf('/');
+    const reason = error instanceof Error ? error.message : String(error);
+    return new MirrorPoisonRecordError(
+      `cannot decode record ${key} at offset ${message.offset} of partition ${partition}: ${reason}`,
+      {
+        space: this.space,
+        partition,
+        offset: message.offset,
+        ...(slash > 0 ? { type: key.slice(0, slash), entryId: key.slice(slash + 1) } : {}),
+        cause: error,
+      },
+    );
+  }
+
+  private retry<T>(attempt: () => Promise<T>, heartbeat?: () => Promise<void>): Promise<T> {
+    return retryDatabase(attempt, {
+      policy: this.policy,
+      signal: this.abort.signal,
+      ...(this.options.onRetry === undefined ? {} : { onRetry: this.options.onRetry }),
+      ...(heartbeat === undefined ? {} : { whileWaiting: heartbeat }),
+    });
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => {
+      if (this.abort.signal.aborted) return;
+      this.fail(error instanceof SpacelogError ? error : new MirrorStoppedError(String(error), { space: this.space, cause: error }));
+    });
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  private fail(error: SpacelogError): void {
+    if (this.failed !== undefined || this.abort.signal.aborted) return;
+    this.failed = error;
+    this.options.onError?.(error);
+    // Not awaited: the consumer's disconnect waits for the batch that is failing right now.
+    void this.stop();
+  }
+}
+
+function ignore(): void {
+  // deliberately silent
+}

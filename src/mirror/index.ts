@@ -1,0 +1,19 @@
+export { MirrorProjector } from './MirrorProjector';
+export {
+  DEFAULT_MIRROR_SCHEMA,
+  DEFAULT_MIRROR_CONCURRENCY,
+  DEFAULT_MIRROR_BATCH_BYTES,
+  type MirrorOptions,
+  type MirrorProgress,
+} from './MirrorConfig';
+export type { PartitionLag } from './MirrorLag';
+export { waitForMirror, type MirrorPosition } from './waitForMirror';
+export { mapEntryType, META_COLUMNS, type TableMapping, type ColumnMapping, type IndexMapping } from './TableMapping';
+export { SQL_TYPES, type ValueKind } from './avroColumn';
+export { checkMirrorSchema } from './checkMirrorSchema';
+export { planMigration, type MigrationPlan } from './MigrationPlanner';
+export { writeMigrationFile } from './writeMigrationFile';
+export { migrateLatest, pendingMigrations, MIGRATIONS_TABLE, type MigrationTarget } from './SpacelogMigrations';
+export { readMirrorStatus, type MirrorStatusOptions } from './readMirrorStatus';
+export { makeMirrorMigration, type MakeMigrationOptions } from './makeMirrorMigration';
+export { entryOfRow, type MirroredEntry } from './entryOfRow';

@@ -1,0 +1,66 @@
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { Knex } from 'knex';
+import { HEADER } from '../log/mutationEnvelope';
+import { TopicScanner } from '../log/TopicScanner';
+import { partitionTopic } from '../log/topicNames';
+import { DEFAULT_MIRROR_SCHEMA } from './MirrorConfig';
+import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
+import { OffsetStore } from './OffsetStore';
+
+/** What `readMirrorStatus` looks at. */
+export interface MirrorStatusOptions {
+  readonly knex: Knex;
+  readonly space: string;
+  readonly partitions: number;
+  readonly brokers: readonly string[];
+  readonly prefix: string;
+  readonly schema?: string;
+}
+
+/**
+ * The mirror's lag seen from outside the projector (`spacelog mirror status`): applied positions from
+ * `spacelog_offsets`, log ends from Kafka, and for a partition that is behind, the timestamp of its
+ * first unapplied record (read from the log), so `seconds` is known too.
+ */
+export async function readMirrorStatus(options: MirrorStatusOptions): Promise<PartitionLag[]> {
+  const store = new OffsetStore(options.schema ?? DEFAULT_MIRROR_SCHEMA, options.space);
+  const applied = await store.readAll(options.knex);
+  const kafka = new Kafka({ clientId: 'spacelog-mirror-status', brokers: [...options.brokers], logLevel: logLevel.NOTHING });
+  const topics = Array.from({ length: options.partitions }, (_, k) => partitionTopic(options.prefix, options.space, k));
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await fetchEndOffsets(admin, topics);
+    const oldest = new Map<number, number>();
+    await Promise.all(
+      ends.map(async (end, k) => {
+        const from = applied.get(k) ?? 0;
+        if (end <= from) return;
+        const timestamp = await firstTimestamp(kafka, topics[k] ?? '', from);
+        if (timestamp !== undefined) oldest.set(k, timestamp);
+      }),
+    );
+    return lagOf(applied, ends, oldest);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** The `spacelog.timestamp` header of the first committed record at or after `from`. */
+async function firstTimestamp(kafka: Kafka, topic: string, from: number): Promise<number | undefined> {
+  let found: KafkaMessage | undefined;
+  const scanner = new TopicScanner({
+    kafka,
+    topic,
+    fromOffset: from,
+    maxBytes: 64 * 1024,
+    onRecords: (records) => {
+      found ??= records[0];
+      void scanner.stop();
+    },
+  });
+  await scanner.start().catch(() => undefined);
+  const header = found?.headers?.[HEADER.timestamp];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value === undefined ? undefined : Number(value.toString());
+}

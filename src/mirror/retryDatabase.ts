@@ -1,0 +1,72 @@
+import { MirrorStoppedError, SpacelogError } from '../errors';
+
+/** Backoff of database retries: exponential from `initialMs`, capped at `maxMs`, with jitter. */
+export interface RetryPolicy {
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialMs: 100, maxMs: 5_000 };
+
+/** Called before each wait: the failure, how many attempts failed so far, and the wait. */
+export type RetryListener = (error: unknown, attempt: number, delayMs: number) => void;
+
+/**
+ * SQLSTATE classes that retrying cannot cure: data exceptions (22), integrity violations (23),
+ * syntax / undefined objects (42: a table or column changed under the mirror). Everything else
+ * (connection refused or reset, server shutting down, too many connections, serialization
+ * failures, pool timeouts) is an outage or contention, and the mirror waits it out.
+ */
+const PERMANENT_CLASSES = new Set(['22', '23', '42']);
+
+/** True when a PostgreSQL / driver error may go away by itself (the mirror retries it forever). */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (error instanceof SpacelogError) return error.retriable;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return !PERMANENT_CLASSES.has(code.slice(0, 2));
+  return true;
+}
+
+/**
+ * Runs `attempt` until it succeeds, waiting a capped exponential backoff (with jitter) between
+ * transient failures; a permanent failure is rethrown at once. Never gives up on its own: an outage
+ * must not make the mirror skip anything (law 6). `signal` ends the wait with MirrorStoppedError.
+ */
+export async function retryDatabase<T>(
+  attempt: () => Promise<T>,
+  options: {
+    readonly policy?: RetryPolicy;
+    readonly signal?: AbortSignal;
+    readonly onRetry?: RetryListener;
+    /** Called while waiting (e.g. a Kafka heartbeat); its failures are ignored. */
+    readonly whileWaiting?: () => Promise<void>;
+  } = {},
+): Promise<T> {
+  const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+  for (let failures = 0; ; ) {
+    if (options.signal?.aborted === true) throw new MirrorStoppedError('mirror stopped while retrying');
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) throw error;
+      failures++;
+      const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.min(failures - 1, 30));
+      const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+      options.onRetry?.(error, failures, delay);
+      await sleep(delay, options.signal);
+      await options.whileWaiting?.().catch(() => undefined);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,259 @@
+import { connect, type Socket } from 'node:net';
+import {
+  ConnectionLostError,
+  InvalidArgumentError,
+  OperationAbortedError,
+  RequestTimeoutError,
+  type SpacelogError,
+} from '../errors';
+import { fromWireError } from './errorCodec';
+import { encodeFrame, FrameDecoder, type Frame } from './FrameCodec';
+import { FRAME_KIND, type EventFrame, type RequestFrame, type ResponseFrame } from './protocol';
+
+/** How a client connection is opened. @internal */
+export interface ClientConnectionOptions {
+  readonly endpoint: string;
+  readonly connectTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  /** Every event frame received (subscriptions). */
+  readonly onEvent: (event: EventFrame) => void;
+  /** Called once when the connection is gone (error, server close, or close()). */
+  readonly onClose: (connection: ClientConnection) => void;
+}
+
+/** Per-call controls of a request. @internal */
+export interface RequestControls {
+  /** Client-side limit for the answer, ms. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+interface Pending {
+  readonly resolve: (response: ResponseFrame) => void;
+  readonly reject: (error: SpacelogError) => void;
+  readonly cleanUp: () => void;
+}
+
+/**
+ * One TCP connection to a Spacelog server, shared by every operation to that endpoint: requests are
+ * pipelined with ids and answered in any order. When the socket's buffer is full (`write` returned
+ * false), new frames wait in an outbox until 'drain' instead of piling up in the socket. A timeout
+ * or an abort sends a cancel frame so the server stops waiting too.
+ * @internal
+ */
+export class ClientConnection {
+  private readonly pending = new Map<number, Pending>();
+  private readonly outbox: { readonly frame: Buffer; readonly id: number | undefined }[] = [];
+  private readonly decoder: FrameDecoder;
+  private nextId = 1;
+  private blocked = false;
+  private corked = false;
+  private closedWith: SpacelogError | undefined;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly options: ClientConnectionOptions,
+  ) {
+    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.flush());
+    socket.on('error', (error) => this.fail(this.lost(`connection error: ${error.message}`, true, error)));
+    socket.on('close', () => this.fail(this.lost('connection closed by the server', true)));
+  }
+
+  /** Opens a connection; rejects with ConnectionLostError (requestSent = false). */
+  static open(options: ClientConnectionOptions): Promise<ClientConnection> {
+    const { host, port } = parseEndpoint(options.endpoint);
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(
+          new ConnectionLostError(
+            `cannot connect to ${options.endpoint}: timed out`,
+            options.endpoint,
+            false,
+          ),
+        );
+      }, options.connectTimeoutMs);
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(
+          new ConnectionLostError(
+            `cannot connect to ${options.endpoint}: ${error.message}`,
+            options.endpoint,
+            false,
+            {
+              cause: error,
+            },
+          ),
+        );
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new ClientConnection(socket, options));
+      });
+    });
+  }
+
+  get endpoint(): string {
+    return this.options.endpoint;
+  }
+
+  /** True once the connection is unusable; a new one must be opened. */
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Requests waiting for an answer. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Sends one request and resolves with its response; a response carrying an error rejects with
+   * the server's typed error. Returns the request id through `onId` (subscriptions key on it).
+   */
+  request(
+    body: Omit<RequestFrame, 'id'>,
+    controls: RequestControls,
+    onId?: (id: number) => void,
+  ): Promise<ResponseFrame> {
+    if (this.closedWith) return Promise.reject(this.lost('connection is closed', false));
+    if (controls.signal?.aborted) return Promise.reject(new OperationAbortedError({ type: body.type }));
+    const id = this.nextId++;
+    onId?.(id);
+    return new Promise<ResponseFrame>((resolve, reject) => {
+      const { signal } = controls;
+      // No timer for waits beyond what setTimeout can count (an Infinity timeout): the signal ends them.
+      const timer =
+        controls.timeoutMs <= MAX_TIMER_MS
+          ? setTimeout(() => {
+              this.cancel(id);
+              reject(new RequestTimeoutError(controls.timeoutMs, { type: body.type }));
+            }, controls.timeoutMs)
+          : undefined;
+      const onAbort = (): void => {
+        this.cancel(id);
+        reject(new OperationAbortedError({ type: body.type }));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const cleanUp = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.pending.set(id, {
+        resolve: (response) => {
+          cleanUp();
+          if (response.error === null) resolve(response);
+          else reject(fromWireError(response.error));
+        },
+        reject: (error) => {
+          cleanUp();
+          reject(error);
+        },
+        cleanUp,
+      });
+      this.send(encodeFrame(FRAME_KIND.request, { ...body, id }), id);
+    });
+  }
+
+  /** Closes the socket; pending requests fail with ConnectionLostError. Idempotent. */
+  close(): void {
+    if (this.closedWith) return;
+    this.fail(this.lost('connection closed by the client', true));
+    this.socket.destroy();
+  }
+
+  private cancel(id: number): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    pending.cleanUp();
+    this.pending.delete(id);
+    if (!this.closedWith) this.send(encodeFrame(FRAME_KIND.cancel, { id }));
+  }
+
+  private send(frame: Buffer, id?: number): void {
+    if (this.blocked) {
+      this.outbox.push({ frame, id });
+      return;
+    }
+    if (!this.corked) {
+      // Frames issued in one tick leave in one syscall.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    if (!this.socket.write(frame)) this.blocked = true;
+  }
+
+  private flush(): void {
+    this.blocked = false;
+    while (this.outbox.length > 0 && !this.blocked) {
+      const next = this.outbox.shift()!;
+      this.send(next.frame, next.id);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      this.fail(this.lost(`bad data from the server: ${String(error)}`, true, error));
+      this.socket.destroy();
+      return;
+    }
+    for (const frame of frames) {
+      if (frame.kind === FRAME_KIND.response) {
+        const pending = this.pending.get(frame.body.id);
+        // An answer to a request already timed out or aborted is dropped.
+        if (!pending) continue;
+        this.pending.delete(frame.body.id);
+        pending.resolve(frame.body);
+      } else if (frame.kind === FRAME_KIND.event) {
+        this.options.onEvent(frame.body);
+      }
+    }
+  }
+
+  private fail(error: SpacelogError): void {
+    if (this.closedWith) return;
+    this.closedWith = error;
+    const pending = [...this.pending];
+    this.pending.clear();
+    // Requests still in the outbox never reached the socket: safe to retry whatever they were.
+    const unsent = new Set(this.outbox.map((item) => item.id));
+    this.outbox.length = 0;
+    for (const [id, p] of pending) p.reject(unsent.has(id) ? this.lost(error.message, false) : error);
+    this.options.onClose(this);
+  }
+
+  private lost(message: string, requestSent: boolean, cause?: unknown): ConnectionLostError {
+    return new ConnectionLostError(
+      `${this.options.endpoint}: ${message}`,
+      this.options.endpoint,
+      requestSent,
+      {
+        ...(cause !== undefined ? { cause } : {}),
+      },
+    );
+  }
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Splits `host:port` (IPv6 as `[::1]:7400`). @internal */
+export function parseEndpoint(endpoint: string): { host: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(endpoint.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || !match[1] || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidArgumentError(`'${endpoint}' is not a host:port endpoint`);
+  }
+  return { host: match[1], port };
+}

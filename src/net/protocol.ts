@@ -1,0 +1,89 @@
+import * as avro from 'avsc';
+import type { MutationOp } from '../space/Mutation';
+import { CANCEL_SCHEMA, EVENT_SCHEMA, REQUEST_SCHEMA, RESPONSE_SCHEMA } from './protocolSchemas';
+
+/** What a request asks for (the `Op` enum of `schemas/protocol/Request.avsc`). @internal */
+export type WireOp =
+  | 'DESCRIBE'
+  | 'WRITE'
+  | 'READ'
+  | 'TAKE'
+  | 'READ_MULTIPLE'
+  | 'TAKE_MULTIPLE'
+  | 'COUNT'
+  | 'CLEAR'
+  | 'CHANGE'
+  | 'RENEW'
+  | 'SUBSCRIBE'
+  | 'UNSUBSCRIBE'
+  | 'PING';
+
+/** The kind byte after a frame's length. @internal */
+export const FRAME_KIND = { request: 1, response: 2, event: 3, cancel: 4 } as const;
+export type FrameKind = (typeof FRAME_KIND)[keyof typeof FRAME_KIND];
+
+/** A request frame's body. @internal */
+export interface RequestFrame {
+  readonly id: number;
+  readonly partition: number;
+  readonly op: WireOp;
+  readonly type: string;
+  readonly args: Buffer;
+  readonly entry: Buffer | null;
+  readonly deadline: number;
+}
+
+/** An error as it crosses the wire. @internal */
+export interface WireError {
+  readonly code: string;
+  readonly name: string;
+  readonly message: string;
+  readonly retriable: boolean;
+  readonly space: string | null;
+  readonly partition: number | null;
+  readonly type: string | null;
+  readonly entryId: string | null;
+  readonly details: string;
+}
+
+/** A response frame's body. @internal */
+export interface ResponseFrame {
+  readonly id: number;
+  readonly entries: readonly Buffer[];
+  readonly result: Buffer;
+  readonly error: WireError | null;
+}
+
+/** A subscription event frame's body. @internal */
+export interface EventFrame {
+  readonly subscription: number;
+  readonly op: MutationOp;
+  readonly type: string;
+  readonly id: string;
+  readonly version: number;
+  readonly leaseExpiresAt: number | null;
+  readonly entry: Buffer;
+}
+
+/** A cancel frame's body. @internal */
+export interface CancelFrame {
+  readonly id: number;
+}
+
+const parse = (schema: unknown): avro.Type =>
+  avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'never' });
+
+/** The avsc types of the four frame bodies. @internal */
+export const FRAME_TYPES = {
+  [FRAME_KIND.request]: parse(REQUEST_SCHEMA),
+  [FRAME_KIND.response]: parse(RESPONSE_SCHEMA),
+  [FRAME_KIND.event]: parse(EVENT_SCHEMA),
+  [FRAME_KIND.cancel]: parse(CANCEL_SCHEMA),
+} as const;
+
+/** Bytes of the frame header: uint32 length + uint8 kind. */
+export const FRAME_HEADER_BYTES = 5;
+/** Default largest frame accepted (length field value): 16 MiB. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** The partition number of a request the server routes itself (broadcast operations). */
+export const ANY_PARTITION = -1;

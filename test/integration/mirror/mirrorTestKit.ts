@@ -1,0 +1,177 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Knex } from 'knex';
+import type { LocalGrid } from '../../../src/cluster/LocalGrid';
+import { EntryNotFoundError } from '../../../src/errors';
+import { entryOfRow } from '../../../src/mirror/entryOfRow';
+import { makeMirrorMigration } from '../../../src/mirror/makeMirrorMigration';
+import { migrateLatest } from '../../../src/mirror/SpacelogMigrations';
+import { mapEntryType } from '../../../src/mirror/TableMapping';
+import type { TypeRegistry } from '../../../src/schema/TypeRegistry';
+import { deleteTopicsByPrefix } from '../../support';
+import type { EntryPicture } from '../grid/foldLog';
+
+/** The example entry types (Customer, Order, Payment, Product). */
+export const EXAMPLE_SCHEMAS = path.resolve(__dirname, '../../../schemas/examples');
+
+/** Generates the mirror migration of a space into a fresh folder and applies it; returns the folder. */
+export async function prepareMirrorTables(options: {
+  knex: Knex;
+  schema: string;
+  space: string;
+  types: TypeRegistry;
+  directory?: string;
+}): Promise<string> {
+  const directory = options.directory ?? mkdtempSync(path.join(os.tmpdir(), 'spacelog-migrations-'));
+  await makeMirrorMigration({ ...options, directory });
+  await migrateLatest({ knex: options.knex, schema: options.schema, directories: [directory] });
+  return directory;
+}
+
+/** Every mirror row of a space as `type/id` → version and entry (the shape `foldLog` returns). */
+export async function mirrorPicture(
+  knex: Knex,
+  schema: string,
+  space: string,
+  types: TypeRegistry,
+): Promise<EntryPicture> {
+  const picture: EntryPicture = {};
+  for (const type of types) {
+    const mapping = mapEntryType(space, type, schema);
+    const rows = (await knex.withSchema(schema).table(mapping.table).select('*')) as Record<string, unknown>[];
+    for (const row of rows) {
+      const mirrored = entryOfRow(mapping, row);
+      picture[`${type.name}/${mirrored.id}`] = { version: mirrored.version, entry: mirrored.entry };
+    }
+  }
+  return picture;
+}
+
+/** A small deterministic random source (mulberry32), so a failing workload can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What a workload did (acknowledged operations). */
+export interface WorkloadCounts {
+  writes: number;
+  changes: number;
+  takes: number;
+  leased: number;
+}
+
+/**
+ * A random mix through the grid: customers and orders written, rewritten and changed, orders taken
+ * (and some ids written again, so versions restart at 1), payments with short leases that expire,
+ * products with arrays. Every call is awaited, so every counted operation was acknowledged.
+ */
+export async function runWorkload(
+  grid: LocalGrid,
+  options: { operations: number; seed: number; tag: string; concurrency?: number },
+): Promise<WorkloadCounts> {
+  const random = seededRandom(options.seed);
+  const counts: WorkloadCounts = { writes: 0, changes: 0, takes: 0, leased: 0 };
+  const orders: { id: string; customerId: string }[] = [];
+  const statuses = ['NEW', 'PAID', 'SHIPPED', 'CANCELLED'];
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  let n = 0;
+  const step = async (): Promise<void> => {
+    const i = n++;
+    const r = random();
+    const customerId = `c${Math.floor(random() * 20)}`;
+    if (r < 0.15) {
+      await grid.space.write('Customer', {
+        id: customerId,
+        name: `Customer ${i}`,
+        email: `c${i}@example.com`,
+        city: pick(['Oslo', 'Lyon', 'Porto']),
+        tier: pick(['BRONZE', 'SILVER', 'GOLD']),
+        createdAt: 1_700_000_000_000 + i,
+      });
+      counts.writes++;
+    } else if (r < 0.5 || orders.length < 5) {
+      // Sometimes reuse an id that was taken: a new life at version 1.
+      const id = random() < 0.1 ? `${options.tag}-o${Math.floor(random() * Math.max(1, i))}` : `${options.tag}-o${i}`;
+      if (orders.some((o) => o.id === id)) return;
+      await grid.space.write(
+        'Order',
+        {
+          id,
+          customerId,
+          status: pick(statuses),
+          total: Math.round(random() * 100_000) / 100,
+          createdAt: 1_700_000_000_000 + i,
+          shipping: { city: pick(['Oslo', 'Lyon']), zip: String(1000 + i) },
+          lines: [{ sku: `sku-${i % 7}`, quantity: 1 + (i % 3), price: 9.5 }],
+          note: random() < 0.5 ? null : `note ${i}`,
+        },
+        { mode: 'upsert' },
+      );
+      orders.push({ id, customerId });
+      counts.writes++;
+    } else if (r < 0.75) {
+      const target = pick(orders);
+      // Another worker may take it meanwhile: a change by id of a missing entry is refused.
+      const result = await grid.space.change(
+        'Order',
+        { id: target.id },
+        [
+          { op: 'increment', path: 'total', by: 1 },
+          { op: 'set', path: 'status', value: pick(statuses) },
+        ],
+        { routing: target.customerId },
+      ).catch((error: unknown) => {
+        if (error instanceof EntryNotFoundError) return { count: 0 };
+        throw error;
+      });
+      counts.changes += result.count;
+    } else if (r < 0.88) {
+      const index = Math.floor(random() * orders.length);
+      const [target] = orders.splice(index, 1);
+      if (target === undefined) return;
+      const taken = await grid.space.take('Order', { id: target.id }, { routing: target.customerId });
+      if (taken !== null) counts.takes++;
+    } else if (r < 0.95) {
+      await grid.space.write(
+        'Payment',
+        { id: `${options.tag}-p${i}`, orderId: `o${i}`, amount: 10 + i, method: pick(['CARD', 'CASH']), paidAt: 1_700_000_000_000 + i },
+        { lease: 50 + Math.floor(random() * 300) },
+      );
+      counts.leased++;
+    } else {
+      await grid.space.write('Product', {
+        sku: `sku-${i % 11}`,
+        name: `Product ${i}`,
+        price: 1 + (i % 50),
+        stock: i,
+        tags: i % 2 === 0 ? ['a', `t${i}`] : [],
+      });
+      counts.writes++;
+    }
+  };
+  const workers = Array.from({ length: options.concurrency ?? 4 }, async () => {
+    while (n < options.operations) await step();
+  });
+  await Promise.all(workers);
+  return counts;
+}
+
+/** Deletes the topics a test created (everything under `<prefix>.`). */
+export async function deleteTestTopics(brokers: readonly string[], prefix: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'mirror-test-cleanup', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await deleteTopicsByPrefix(admin, `${prefix}.`);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -5,6 +5,22 @@ import type { OffsetStore } from './OffsetStore';
 import { isTransientDatabaseError } from './retryDatabase';
 import { META_COLUMNS, type TableMapping } from './TableMapping';
 
+/**
+ * PostgreSQL holds an older position than this projector committed (a database restored from a
+ * backup, or commits lost by a server running without synchronous commit): the batch in hand starts
+ * past a gap, so nothing of it is applied and the consumer must go back to `appliedOffset`.
+ * @internal
+ */
+export class MirrorRewind extends Error {
+  constructor(
+    readonly partition: number,
+    readonly appliedOffset: number,
+  ) {
+    super(`partition ${partition} must be read again from offset ${appliedOffset}`);
+    this.name = 'MirrorRewind';
+  }
+}
+
 /** What one applied batch did. */
 export interface BatchOutcome {
   /** The partition's applied position after the batch (the next offset to apply). */
@@ -34,14 +50,23 @@ export class BatchWriter {
 
   /**
    * Applies `batch` (in log order) and moves the partition to `nextOffset` (the offset after the
-   * batch's last record, transaction markers included). Throws the database error (the caller retries
+   * batch's last record, transaction markers included). `expectedOffset` is where this projector
+   * believes the partition is: a database behind it throws MirrorRewind. Throws the database error (the caller retries
    * transient ones) or MirrorPoisonRecordError for a record that cannot be projected.
    */
-  async apply(partition: number, batch: readonly LoggedMutation[], nextOffset: number): Promise<BatchOutcome> {
+  async apply(
+    partition: number,
+    batch: readonly LoggedMutation[],
+    nextOffset: number,
+    expectedOffset: number,
+  ): Promise<BatchOutcome> {
     const context = { space: this.space, partition };
     try {
       return await this.knex.transaction(async (trx) => {
+        // The offset row must survive a server crash once we move on: never trust synchronous_commit=off.
+        await trx.raw('SET LOCAL synchronous_commit = on');
         const applied = await this.offsets.lock(trx, partition);
+        if (applied < expectedOffset) throw new MirrorRewind(partition, applied);
         if (nextOffset <= applied) return { appliedOffset: applied, mutations: 0, upserts: 0, deletes: 0 };
         const fresh = batch.filter((m) => m.offset >= applied);
         const tables = coalesce(fresh, this.mappings, context);
@@ -62,7 +87,7 @@ export class BatchWriter {
         return { appliedOffset: nextOffset, mutations: fresh.length, upserts, deletes };
       });
     } catch (error) {
-      if (isTransientDatabaseError(error) || !isDataError(error)) throw error;
+      if (error instanceof MirrorRewind || isTransientDatabaseError(error) || !isDataError(error)) throw error;
       throw await this.diagnose(partition, batch, error);
     }
   }

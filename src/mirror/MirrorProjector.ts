@@ -14,7 +14,7 @@ import { TopicAdmin } from '../log/TopicAdmin';
 import { checkPrefix, checkSpaceName, parsePartitionTopic, partitionTopic } from '../log/topicNames';
 import { SchemaLoader } from '../schema/SchemaLoader';
 import type { TypeRegistry } from '../schema/TypeRegistry';
-import { BatchWriter } from './BatchWriter';
+import { BatchWriter, MirrorRewind } from './BatchWriter';
 import { checkMirrorSchema } from './checkMirrorSchema';
 import type { LoggedMutation } from './coalesce';
 import {
@@ -245,6 +245,7 @@ export class MirrorProjector {
     if (partition === undefined) return;
     const applied = await this.retry(() => this.offsets.readAll(knex));
     const offset = applied.get(partition) ?? 0;
+    this.waiters.rewind(partition, offset);
     this.waiters.advance(partition, offset);
     if (offset > 0 && this.abort.signal.aborted === false) {
       this.consumer?.seek({ topic, partition: 0, offset: String(offset) });
@@ -279,7 +280,8 @@ export class MirrorProjector {
     const writer = this.writer;
     if (writer === undefined) return;
     try {
-      const outcome = await this.retry(() => writer.apply(partition, decoded, next), heartbeat);
+      const expected = this.waiters.positions.get(partition) ?? 0;
+      const outcome = await this.retry(() => writer.apply(partition, decoded, next, expected), heartbeat);
       this.oldestUnapplied.delete(partition);
       this.waiters.advance(partition, outcome.appliedOffset);
       this.options.onProgress?.({
@@ -290,7 +292,11 @@ export class MirrorProjector {
       });
     } catch (error) {
       if (this.abort.signal.aborted && error instanceof MirrorStoppedError) return;
-      throw error;
+      if (!(error instanceof MirrorRewind)) throw error;
+      // Drop the batch and read again from what PostgreSQL really holds.
+      this.waiters.rewind(partition, error.appliedOffset);
+      const topic = this.topics[partition];
+      if (topic !== undefined) this.consumer?.seek({ topic, partition: 0, offset: String(error.appliedOffset) });
     }
   }
 

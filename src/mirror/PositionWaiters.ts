@@ -39,6 +39,11 @@ export class PositionWaiters {
     this.waiters.set(partition, still);
   }
 
+  /** Moves a partition back (the database holds less than we committed); waiters keep waiting. */
+  rewind(partition: number, appliedOffset: number): void {
+    if ((this.applied.get(partition) ?? 0) > appliedOffset) this.applied.set(partition, appliedOffset);
+  }
+
   /** Resolves once the record at `position` is applied; rejects on timeout or `failAll`. */
   wait(position: MirrorPosition, timeoutMs: number): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);

@@ -22,6 +22,7 @@ const PERMANENT_CLASSES = new Set(['22', '23', '42']);
 /** True when a PostgreSQL / driver error may go away by itself (the mirror retries it forever). */
 export function isTransientDatabaseError(error: unknown): boolean {
   if (error instanceof SpacelogError) return error.retriable;
+  if (error instanceof Error && error.name === 'MirrorRewind') return false;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return !PERMANENT_CLASSES.has(code.slice(0, 2));
   return true;

@@ -43,13 +43,14 @@ export class ServerConnection {
   }
 
   /**
-   * Graceful end: stop reading, abort blocking waits (they answer SpaceClosedError, which clients
-   * retry elsewhere), let the other running requests answer, then close. Forced after `graceMs`.
+   * Graceful end: refuse new requests and abort blocking waits (both answer SpaceClosedError, which
+   * clients retry after reconnecting), let the other running requests answer, then close the
+   * socket. Forced after `graceMs`. Reading goes on meanwhile, so the peer's FIN is seen.
    */
   async close(graceMs: number): Promise<void> {
     if (this.closed) return;
     this.closing = true;
-    this.socket.pause();
+    this.socket.resume();
     for (const controller of this.inFlight.values())
       controller.abort(new SpaceClosedError('server is closing'));
     if (this.inFlight.size > 0) {
@@ -84,11 +85,17 @@ export class ServerConnection {
         this.inFlight.get(frame.body.id)?.abort(new OperationAbortedError());
       // Responses and events are never sent to a server; ignore them.
     }
-    if (this.inFlight.size >= this.limits.maxInFlight) this.socket.pause();
+    if (this.inFlight.size >= this.limits.maxInFlight && !this.closing) this.socket.pause();
   }
 
   private start(request: RequestFrame): void {
-    if (this.closing) return;
+    if (this.closing) {
+      const refused = toWireError(new SpaceClosedError('server is closing'));
+      this.send(
+        encodeFrame(FRAME_KIND.response, { id: request.id, entries: [], result: EMPTY, error: refused }),
+      );
+      return;
+    }
     const controller = new AbortController();
     this.inFlight.set(request.id, controller);
     const scope = {
@@ -131,7 +138,7 @@ export class ServerConnection {
         this.socket.uncork();
       });
     }
-    if (!this.socket.write(frame)) this.socket.pause();
+    if (!this.socket.write(frame) && !this.closing) this.socket.pause();
   }
 
   private maybeResume(): void {

@@ -15,6 +15,11 @@ import type { LogHold, PreparedRecords, TransactionLog } from './TransactionLog'
  *   all records in one Kafka transaction and commits; the holds are released. If that fails, the
  *   engines have applied a transaction that is not in the log, so every involved log ends and its
  *   partition fails stop and rebuilds from the log (as for any failed append).
+ *
+ * Law 3 holds because every involved primary is in this process and its own writer is held while the
+ * leader's producer writes to its topic. A grid spread over processes may only let a transaction span
+ * partitions whose primaries are local (`TransactionLog.group` + `accepting` are checked before the
+ * point of no return); a cross-process two-phase commit is not provided.
  * @internal
  */
 export async function commitBranches(branches: readonly TransactionBranch[]): Promise<void> {

@@ -1,0 +1,33 @@
+import { GroupCommitQueue, type QueuedItem } from '../../../src/log/GroupCommitQueue';
+
+interface Item extends QueuedItem<void> {
+  readonly name: string;
+}
+
+function item(name: string, alone = false): Item {
+  return { name, records: 1, bytes: 10, alone, resolve: () => undefined, reject: () => undefined };
+}
+
+describe('a transaction hold in the group-commit queue', () => {
+  it('goes alone: what queued before it is sent first, what queued after waits until it is released', async () => {
+    const batches: string[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const queue = new GroupCommitQueue<Item>(
+      { maxBatchRecords: 100, maxBatchBytes: 10_000, lingerMs: 0 },
+      async (batch) => {
+        batches.push(batch.map((i) => i.name));
+        if (batch[0]?.alone) await held;
+      },
+    );
+    for (const name of ['a', 'b']) queue.push(item(name));
+    queue.push(item('HOLD', true));
+    for (const name of ['c', 'd']) queue.push(item(name));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toEqual([['a', 'b'], ['HOLD']]);
+    expect(queue.size).toBe(2);
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toEqual([['a', 'b'], ['HOLD'], ['c', 'd']]);
+  });
+});

@@ -81,6 +81,7 @@ export async function runWorkload(
   const random = seededRandom(options.seed);
   const counts: WorkloadCounts = { writes: 0, changes: 0, takes: 0, leased: 0 };
   const orders: { id: string; customerId: string }[] = [];
+  const taken: { id: string; customerId: string }[] = [];
   const statuses = ['NEW', 'PAID', 'SHIPPED', 'CANCELLED'];
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   let n = 0;
@@ -99,14 +100,16 @@ export async function runWorkload(
       });
       counts.writes++;
     } else if (r < 0.5 || orders.length < 5) {
-      // Sometimes reuse an id that was taken: a new life at version 1.
-      const id = random() < 0.1 ? `${options.tag}-o${Math.floor(random() * Math.max(1, i))}` : `${options.tag}-o${i}`;
-      if (orders.some((o) => o.id === id)) return;
+      // Sometimes write a taken id again (same routing): a new life at version 1. Ids are unique per
+      // type across the space, as the mirror's primary key requires.
+      const reused = random() < 0.3 ? taken.shift() : undefined;
+      const id = reused?.id ?? `${options.tag}-o${i}`;
+      const routing = reused?.customerId ?? customerId;
       await grid.space.write(
         'Order',
         {
           id,
-          customerId,
+          customerId: routing,
           status: pick(statuses),
           total: Math.round(random() * 100_000) / 100,
           createdAt: 1_700_000_000_000 + i,
@@ -116,7 +119,7 @@ export async function runWorkload(
         },
         { mode: 'upsert' },
       );
-      orders.push({ id, customerId });
+      orders.push({ id, customerId: routing });
       counts.writes++;
     } else if (r < 0.75) {
       const target = pick(orders);
@@ -138,8 +141,11 @@ export async function runWorkload(
       const index = Math.floor(random() * orders.length);
       const [target] = orders.splice(index, 1);
       if (target === undefined) return;
-      const taken = await grid.space.take('Order', { id: target.id }, { routing: target.customerId });
-      if (taken !== null) counts.takes++;
+      const result = await grid.space.take('Order', { id: target.id }, { routing: target.customerId });
+      if (result !== null) {
+        counts.takes++;
+        taken.push(target);
+      }
     } else if (r < 0.95) {
       await grid.space.write(
         'Payment',

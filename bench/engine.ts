@@ -5,44 +5,17 @@
  */
 import * as path from 'node:path';
 import { SchemaLoader } from '../src/schema/SchemaLoader';
+import { apply } from '../src/space/apply';
 import { deepFreeze } from '../src/space/deepFreeze';
+import { execute } from '../src/space/execute';
+import type { ExecuteContext } from '../src/space/ExecuteContext';
+import { queryCompiler } from '../src/space/QuerySelection';
 import { SpaceEngine } from '../src/space/SpaceEngine';
+import { makeOrder, ORDER_STATUSES as STATUSES, rng } from './orders';
 import { emit, percentile, progress } from './report';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const OPS = Math.min(N, 1_000_000);
-const STATUSES = ['NEW', 'PAID', 'SHIPPED', 'CANCELLED'] as const;
-const CITIES = Array.from({ length: 50 }, (_, i) => `City-${i}`);
-
-/** Deterministic PRNG (mulberry32) so both sides see the same data and keys. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function makeOrder(i: number, random: () => number, prefix = 'o-'): Record<string, unknown> {
-  const lines = [];
-  const count = 1 + (i % 3);
-  for (let l = 0; l < count; l++)
-    lines.push({ sku: `sku-${(i * 7 + l) % 10_000}`, quantity: 1 + l, price: 9.5 + l });
-  return {
-    id: `${prefix}${i}`,
-    // (customerId, status) is unique per order: the one-match template case uses it.
-    customerId: `c-${i >> 2}`,
-    status: STATUSES[i & 3],
-    total: random() * 1000,
-    createdAt: 1_700_000_000_000 + i,
-    shipping: { city: CITIES[i % CITIES.length], zip: `${10_000 + (i % 90_000)}` },
-    lines,
-    note: null,
-  };
-}
 
 function heapUsed(): number {
   const gc = (global as { gc?: () => void }).gc;
@@ -125,6 +98,25 @@ async function main(): Promise<void> {
     baseline: { name: 'Map.get', value: Math.round(mapRate) },
   });
 
+  // the same template reads through the synchronous core (execute on the engine's state, no Promise)
+  const state = engine.state;
+  const queries = queryCompiler();
+  // A fresh context per operation, as the engine builds one (clock reading included).
+  const context = (): ExecuteContext => ({ now: Date.now(), origin: 'bench', queries });
+  t = process.hrtime.bigint();
+  for (let j = 0; j < templateOps; j++) {
+    const i = keyIndexes[j]!;
+    const selector = { template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] } };
+    if (execute(state, { kind: 'read', type: 'Order', selector }, context()).result !== null) sink++;
+  }
+  emit({
+    bench: 'engine',
+    case: 'template-read-equality-one-match-sync',
+    value: Math.round(rate(templateOps, t)),
+    unit: 'ops/s',
+    baseline: { name: 'Map.get', value: Math.round(mapRate) },
+  });
+
   // range query on the ordered byTotal index, ~100 entries per query
   const width = (1000 * 100) / N;
   const rangeOps = 20_000;
@@ -149,18 +141,45 @@ async function main(): Promise<void> {
     p99_ms: percentile(rangeLatencies, 99),
   });
 
-  // write new entries (validated, mutation built and applied)
+  // write new entries (validated, mutation built and applied): the synchronous core, execute + apply
+  // on the engine's state, against Map.set of the same new orders frozen (no validation, no index).
   const writeOps = 200_000;
+  const sameTotals = rng(99);
+  const baselineOrders = Array.from({ length: writeOps }, (_, j) => makeOrder(N + j, sameTotals));
+  t = process.hrtime.bigint();
+  for (const o of baselineOrders) map.set(o['id'] as string, deepFreeze(o));
+  const mapSetRate = rate(writeOps, t);
   const fresh = rng(99);
   const incoming = Array.from({ length: writeOps }, (_, j) => makeOrder(N + j, fresh));
   t = process.hrtime.bigint();
-  for (const o of incoming) await engine.write('Order', o);
-  emit({ bench: 'engine', case: 'write-new-entry', value: Math.round(rate(writeOps, t)), unit: 'ops/s' });
+  for (const o of incoming) {
+    for (const m of execute(state, { kind: 'write', type: 'Order', entry: o }, context()).mutations)
+      apply(state, m);
+  }
+  emit({
+    bench: 'engine',
+    case: 'write-new-entry',
+    value: Math.round(rate(writeOps, t)),
+    unit: 'ops/s',
+    baseline: { name: 'Map.set of the frozen order', value: Math.round(mapSetRate) },
+  });
+
+  // the same through the asynchronous facade (engine.write, no sink, one awaited Promise per write)
+  const asyncOps = 100_000;
+  const incomingAsync = Array.from({ length: asyncOps }, (_, j) => makeOrder(N + writeOps + j, fresh));
+  t = process.hrtime.bigint();
+  for (const o of incomingAsync) await engine.write('Order', o);
+  emit({
+    bench: 'engine',
+    case: 'write-new-entry-async',
+    value: Math.round(rate(asyncOps, t)),
+    unit: 'ops/s',
+  });
 
   // take by a waiting taker: the taker waits, a write satisfies it
   const takeOps = 100_000;
   const takers: Record<string, unknown>[] = Array.from({ length: takeOps }, (_, j) => ({
-    ...makeOrder(N + writeOps + j, fresh),
+    ...makeOrder(N + writeOps + asyncOps + j, fresh),
     customerId: 'taker',
   }));
   const latencies: number[] = [];
@@ -184,7 +203,7 @@ async function main(): Promise<void> {
     p50_ms: percentile(latencies, 50),
     p99_ms: percentile(latencies, 99),
   });
-  if (engine.size !== N + writeOps) throw new Error(`bench consistency: size ${engine.size}`);
+  if (engine.size !== N + writeOps + asyncOps) throw new Error(`bench consistency: size ${engine.size}`);
   progress(`done (${sink} hits)`);
 }
 

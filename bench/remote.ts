@@ -4,8 +4,11 @@
  * same run. Two modes per side: sequential (one call at a time) and pipelined (64 in flight on one
  * connection). One JSON line per case; throughput ratio = ours / Redis (>= 0.67 meets the 1.5× target).
  * Usage: node dist/bench/remote.js [seconds per case = 5] [orders = 10000]
+ * The grid and its server run in a child process, as Redis runs in its own, so this process measures
+ * only the client side.
  * Env: SPACELOG_KAFKA_BROKERS; REDIS_URL (default redis://127.0.0.1:6379).
  */
+import { fork } from 'node:child_process';
 import { LocalGrid } from '../src/cluster/LocalGrid';
 import { RemoteSpace } from '../src/client/RemoteSpace';
 import { TopicAdmin } from '../src/log/TopicAdmin';
@@ -14,8 +17,8 @@ import { BROKERS, kafkaClient, SCHEMAS, uniquePrefix } from './kafkaBench';
 import { makeOrder, rng } from './orders';
 import { emit, percentile, progress } from './report';
 
-const MEASURE_MS = Number(process.argv[2] ?? 5) * 1000;
-const ORDERS = Number(process.argv[3] ?? 10_000);
+const MEASURE_MS = (Number(process.argv[2] ?? 5) || 5) * 1000;
+const ORDERS = Number(process.argv[3] ?? 10_000) || 10_000;
 const PIPELINE = 64;
 const WARMUP_MS = 1000;
 
@@ -85,13 +88,8 @@ async function openRedis(): Promise<RedisLike | undefined> {
   }
 }
 
-async function main(): Promise<void> {
-  const prefix = uniquePrefix('remote');
-  const random = rng(7);
-  const orders = Array.from({ length: ORDERS }, (_, i) => makeOrder(i, random));
-  progress(
-    `brokers ${BROKERS.join(',')}, prefix ${prefix}, ${ORDERS} orders, ${MEASURE_MS / 1000} s per case`,
-  );
+/** Child side: a grid and its server until the parent says stop. */
+async function serve(prefix: string): Promise<void> {
   const grid = await LocalGrid.start({
     space: 'orders',
     partitions: 4,
@@ -100,6 +98,39 @@ async function main(): Promise<void> {
     kafka: { brokers: BROKERS },
   });
   const server = await SpaceServer.listen(grid, { port: 0 });
+  process.send!({ endpoint: server.endpoint });
+  await new Promise((resolve) => process.once('message', resolve));
+  await server.close();
+  await grid.close();
+  process.exit(0);
+}
+
+/** Starts the serving child; resolves with its endpoint and a stop function. */
+async function startServer(prefix: string): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const child = fork(__filename, ['--serve', prefix], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { endpoint: string }) => resolve(m.endpoint));
+    child.once('exit', (code) => reject(new Error(`server child exited with ${String(code)}`)));
+  });
+  return {
+    endpoint,
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const prefix = uniquePrefix('remote');
+  const random = rng(7);
+  const orders = Array.from({ length: ORDERS }, (_, i) => makeOrder(i, random));
+  progress(
+    `brokers ${BROKERS.join(',')}, prefix ${prefix}, ${ORDERS} orders, ${MEASURE_MS / 1000} s per case`,
+  );
+  const server = await startServer(prefix);
   const space = await RemoteSpace.connect({ bootstrap: [server.endpoint], space: 'orders' });
   const redis = await openRedis();
   try {
@@ -157,8 +188,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await space.close();
-    await server.close();
-    await grid.close();
+    await server.stop();
     if (redis) {
       for (let i = 0; i < ORDERS; i += 1000) {
         await Promise.all(orders.slice(i, i + 1000).map((o) => redis.del(`bench:${String(o.id)}`)));
@@ -171,7 +201,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+(process.argv[2] === '--serve' ? serve(process.argv[3]!) : main()).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -7,10 +7,14 @@
  */
 import { LocalGrid } from './cluster/LocalGrid';
 import type { GridOptions } from './cluster/GridConfig';
+import { RemoteSpace } from './client/RemoteSpace';
+import type { ConnectOptions } from './client/RemoteSpaceConfig';
 
 export const Spacelog = {
   /** Starts a grid hosting every partition of a space in this process; resolves once all partitions serve. */
   start: (options: GridOptions): Promise<LocalGrid> => LocalGrid.start(options),
+  /** Connects to a space served over the network (`SpaceServer`); resolves once its description is known. */
+  connect: (options: ConnectOptions): Promise<RemoteSpace> => RemoteSpace.connect(options),
 } as const;
 
 export { LocalGrid, type PartitionStatus } from './cluster/LocalGrid';
@@ -42,4 +46,15 @@ export { partitionOf, murmur2 } from './cluster/partitionOf';
 export { MutationCodec, MutationDecoder, createMutationDecoder, partitionTopic, HEADER } from './log';
 export type { ReplicationMode } from './partition/ReplicationSink';
 export type { PrimaryRole } from './partition/PrimaryPartition';
+export { RemoteSpace } from './client/RemoteSpace';
+export { PartitionMap } from './client/PartitionMap';
+export type { ConnectOptions, RemoteCallOptions } from './client/RemoteSpaceConfig';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/Retrier';
+export {
+  SpaceServer,
+  DEFAULT_SPACE_PORT,
+  type SpaceServerOptions,
+  type ServedSpace,
+} from './net/SpaceServer';
+export type { SpaceDescription } from './net/SpaceDescription';
 export * from './errors';

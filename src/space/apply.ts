@@ -14,22 +14,22 @@ export function apply(state: PartitionState, mutation: Mutation): void {
   const { op, type, id, version } = mutation;
   const store = state.storeOf(type);
   const current = store.entries.get(id);
-  const bad = (why: string): InvariantViolationError => invariant(mutation, why);
 
   switch (op) {
     case 'WRITE':
     case 'UPDATE': {
       const raw = mutation.state;
-      if (raw === null) throw bad('no state');
-      if (op === 'WRITE' && current) throw bad(`entry exists at version ${current.version}`);
-      if (op === 'WRITE' && version !== 1) throw bad('a WRITE must be version 1');
-      if (op === 'UPDATE' && !current) throw bad('entry does not exist');
+      if (raw === null) throw invariant(mutation, 'no state');
+      if (op === 'WRITE' && current) throw invariant(mutation, `entry exists at version ${current.version}`);
+      if (op === 'WRITE' && version !== 1) throw invariant(mutation, 'a WRITE must be version 1');
+      if (op === 'UPDATE' && !current) throw invariant(mutation, 'entry does not exist');
       if (op === 'UPDATE' && current && version !== current.version + 1) {
-        throw bad(`entry is at version ${current.version}`);
+        throw invariant(mutation, `entry is at version ${current.version}`);
       }
       // States the engine built are frozen already; states decoded from the log get frozen here.
       const entry = Object.isFrozen(raw) ? raw : deepFreeze(raw);
-      if (store.type.idOf(entry) !== id) throw bad(`state has id '${store.type.idOf(entry)}'`);
+      if (store.type.idOf(entry) !== id)
+        throw invariant(mutation, `state has id '${store.type.idOf(entry)}'`);
       const next: StoredEntry = { id, entry, version, leaseExpiresAt: mutation.leaseExpiresAt };
       if (current) {
         store.replace(current, next);
@@ -41,13 +41,13 @@ export function apply(state: PartitionState, mutation: Mutation): void {
     }
     case 'TAKE':
     case 'EXPIRE':
-      if (!current) throw bad('entry does not exist');
-      if (current.version !== version) throw bad(`entry is at version ${current.version}`);
+      if (!current) throw invariant(mutation, 'entry does not exist');
+      if (current.version !== version) throw invariant(mutation, `entry is at version ${current.version}`);
       store.remove(current);
       state.size--;
       return;
     default:
-      throw bad('unknown op');
+      throw invariant(mutation, 'unknown op');
   }
 }
 

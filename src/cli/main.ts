@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { isSpacelogError } from '../errors/SpacelogError';
 import { isStackError } from '../errors/stack';
 import { registerDemoCommand } from './demoCommand';
+import { registerMigrateCommand } from './migrateCommand';
+import { registerMirrorCommand } from './mirrorCommand';
 import { registerStackCommand } from './stackCommand';
 import { registerTailCommand } from './tailCommand';
 
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerStackCommand(program);
   registerTailCommand(program);
   registerDemoCommand(program);
+  registerMirrorCommand(program);
+  registerMigrateCommand(program);
   return program;
 }
 

@@ -32,6 +32,8 @@ export interface MirrorOptions {
   };
   /** Kafka consumer group; default `<prefix>.<space>.mirror`. Its committed offsets are never used. */
   readonly groupId?: string;
+  /** Kafka group session timeout: how soon a dead projector's partitions move to another; default 30 s. */
+  readonly sessionTimeoutMs?: number;
   /** Partitions applied in parallel (each in its own transactions); default 2. */
   readonly concurrency?: number;
   /** Most bytes fetched per partition per batch; default 1 MiB. */
@@ -60,6 +62,7 @@ const KNOWN_KEYS = new Set([
   'kafka',
   'groupId',
   'concurrency',
+  'sessionTimeoutMs',
   'maxBatchBytes',
   'retry',
   'migrate',
@@ -76,7 +79,7 @@ export function checkMirrorOptions(options: MirrorOptions): void {
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
     throw new InvalidArgumentError(`mirror schema must be a lower-case SQL identifier, got '${options.schema}'`);
   }
-  for (const key of ['concurrency', 'maxBatchBytes'] as const) {
+  for (const key of ['concurrency', 'maxBatchBytes', 'sessionTimeoutMs'] as const) {
     const value = options[key];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
       throw new InvalidArgumentError(`${key} must be a positive integer, got ${String(value)}`);

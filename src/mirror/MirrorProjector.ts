@@ -210,6 +210,9 @@ export class MirrorProjector {
     const consumer = kafka.consumer({
       groupId: this.options.groupId ?? `${this.prefix}.${this.space}.mirror`,
       maxWaitTimeInMs: 100,
+      ...(this.options.sessionTimeoutMs === undefined
+        ? {}
+        : { sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.options.sessionTimeoutMs / 5)) }),
       maxBytesPerPartition: batchBytes,
       allowAutoTopicCreation: false,
     });

@@ -22,6 +22,12 @@ export interface Selection {
    * key against the whole condition), so selecting skips the recheck and never reads the entries.
    */
   readonly exact?: boolean;
+  /**
+   * A field every match must hold exactly this value in (compared with ===), when the selector
+   * says so (a template's scalar field): waiters are filed under it, so a write is offered only to
+   * the waiters it could satisfy.
+   */
+  readonly waitOn?: { readonly path: string; readonly value: unknown };
 }
 
 /** Candidates of a full scan. */

@@ -8,6 +8,7 @@ const SCALAR_KINDS = new Set(['string', 'number', 'boolean', 'enum', 'timestamp'
 
 /** What a template's shape (the set of fields it sets) compiles to; cached per type and shape. */
 interface TemplatePlan {
+  readonly paths: readonly string[];
   readonly getters: readonly FieldGetter[];
   readonly scalar: readonly boolean[];
   /** Position of the id field among the set fields, or -1. */
@@ -48,11 +49,15 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
           return true;
         };
 
+  const waitAt = plan.idAt >= 0 ? plan.idAt : plan.index ? plan.index.positions[0] : scalar.indexOf(true);
+  const waitOn =
+    waitAt === undefined || waitAt < 0 ? undefined : { path: plan.paths[waitAt] as string, value: values[waitAt] };
   if (plan.idAt >= 0) {
     const key = String(values[plan.idAt]);
     return {
       type,
       matches,
+      ...(waitOn ? { waitOn } : {}),
       candidates: (store, visit) => {
         const stored = store.entries.get(key);
         if (stored) visit(stored);
@@ -61,7 +66,7 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
   }
   const index = plan.index;
   const candidates = index ? lookupCandidates(index.name, [index.positions.map((p) => values[p])]) : scanAll;
-  return { type, matches, candidates };
+  return waitOn ? { type, matches, candidates, waitOn } : { type, matches, candidates };
 }
 
 function planFor(type: EntryType, paths: readonly string[]): TemplatePlan {
@@ -85,6 +90,7 @@ function planFor(type: EntryType, paths: readonly string[]): TemplatePlan {
     }
   }
   plan = {
+    paths: [...paths],
     getters: paths.map((p) => type.getter(p)),
     scalar,
     idAt: scalarAt.get(type.idField) ?? -1,

@@ -18,11 +18,6 @@ export interface SchemaNode {
   readonly items?: SchemaNode;
   /** For `[null, X]` unions: the X node (fields and items of X are reachable through it). */
   readonly inner?: SchemaNode;
-  /**
-   * Set when `check` accepts exactly the values of this `typeof` and returns them unchanged (string,
-   * float, double, boolean): a record's generated checker then tests them inline.
-   */
-  readonly jsType?: 'string' | 'number' | 'boolean';
   /** True for the Avro `null` type. */
   readonly isNull?: boolean;
 }

@@ -38,14 +38,12 @@ export function compileRecord(
 
   const names = type.fields.map((f) => f.name);
   const checks: ((v: unknown) => unknown)[] = [];
-  const jsTypes: (string | undefined)[] = [];
   const sizes: ((v: unknown) => number)[] = [];
   for (const field of type.fields) {
     const child = compile(field.type, records);
     fields.set(field.name, child);
     const fallback = defaultOf(field, child);
     const check = child.check;
-    jsTypes.push(child.jsType);
     checks.push(
       fallback === REQUIRED
         ? (v) => {
@@ -59,14 +57,6 @@ export function compileRecord(
   }
 
   const keys = names.map((n) => JSON.stringify(n));
-  // A plain string / number / boolean field is tested inline; anything else (or a value failing the
-  // inline test, which the field's checker then reports precisely) goes through the field's checker.
-  const value = (k: string, i: number): string => {
-    const jsType = jsTypes[i];
-    return jsType === undefined
-      ? `(i = ${i}, c[${i}](v[${k}]))`
-      : `(i = ${i}, typeof (x = v[${k}]) === '${jsType}' ? x : c[${i}](x))`;
-  };
   const source = `
     return {
       check: function (v) {
@@ -78,9 +68,8 @@ export function compileRecord(
           }
         }
         let i = 0;
-        let x;
         try {
-          return freeze({ ${keys.map((k, i) => `${k}: ${value(k, i)}`).join(', ')} });
+          return freeze({ ${keys.map((k, i) => `${k}: (i = ${i}, c[${i}](v[${k}]))`).join(', ')} });
         } catch (e) {
           throw prefixed(e, names[i]);
         }

@@ -21,13 +21,8 @@ const LOGICAL_KINDS: Readonly<Record<string, ScalarKind>> = {
 const fail = (reason: string, value: unknown): FieldError =>
   new FieldError(`${reason}, got ${describe(value)}`);
 
-function scalar(
-  kind: ScalarKind,
-  check: (v: unknown) => unknown,
-  size: (v: unknown) => number,
-  jsType?: SchemaNode['jsType'],
-): SchemaNode {
-  return { check, size, info: { kind, nullable: false }, ...(jsType ? { jsType } : {}) };
+function scalar(kind: ScalarKind, check: (v: unknown) => unknown, size: (v: unknown) => number): SchemaNode {
+  return { check, size, info: { kind, nullable: false } };
 }
 
 function intNode(kind: ScalarKind, name: string, min: number, max: number): SchemaNode {
@@ -77,7 +72,6 @@ export function compileSchema(type: avro.Type, records = new Map<avro.Type, Sche
           return v;
         },
         () => 1,
-        'boolean',
       );
     case 'int':
       return intNode('number', 'int', INT_MIN, INT_MAX);
@@ -93,7 +87,6 @@ export function compileSchema(type: avro.Type, records = new Map<avro.Type, Sche
           return v;
         },
         () => bytes,
-        'number',
       );
     }
     case 'string':
@@ -104,7 +97,6 @@ export function compileSchema(type: avro.Type, records = new Map<avro.Type, Sche
           return v;
         },
         (v) => stringSize(v as string),
-        'string',
       );
     case 'bytes':
     case 'fixed': {

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     database: process.env.SPACELOG_DATABASE_URL ?? '',
     schema,
     prefix,
+    sessionTimeoutMs: 6_000, // the next child gets the partitions soon after a kill
     maxBatchBytes: 16 * 1024, // small batches: many transactions to be killed in the middle of
     onProgress: (p) => sendToParent({ progress: true, ...p }),
     onError: (error) => sendToParent({ error: `${error.name}: ${error.message}` }),

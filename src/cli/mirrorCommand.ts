@@ -1,0 +1,126 @@
+import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
+import knexFactory from 'knex';
+import { Kafka, logLevel } from 'kafkajs';
+import { DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { InvalidArgumentError, SpaceNotFoundError } from '../errors';
+import { TopicAdmin } from '../log/TopicAdmin';
+import { databaseUrlFromEnv } from '../mirror/databaseUrl';
+import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
+import type { PartitionLag } from '../mirror/MirrorLag';
+import { MirrorProjector } from '../mirror/MirrorProjector';
+import { readMirrorStatus } from '../mirror/readMirrorStatus';
+import { parseBrokers, resolveBrokers } from './cliOptions';
+import { onStopSignal } from './stopSignals';
+
+/** Options of `spacelog mirror`, as commander hands them over. */
+interface MirrorCommandOptions {
+  readonly space: string;
+  readonly schemas?: string;
+  readonly prefix: string;
+  readonly brokers?: string[];
+  readonly database?: string;
+  readonly pgSchema: string;
+  readonly json?: boolean;
+}
+
+const PROGRESS_EVERY_MS = 2_000;
+
+/**
+ * Registers `spacelog mirror --space S --schemas DIR` (runs the PostgreSQL mirror of a space until
+ * Ctrl-C, printing its progress and lag) and `spacelog mirror status --space S` (prints each
+ * partition's applied offset, log end and lag, from spacelog_offsets and Kafka).
+ */
+export function registerMirrorCommand(program: Command): void {
+  program
+    .command('mirror')
+    .description('run the write-behind PostgreSQL mirror of a space, or show its lag (mirror status)')
+    .argument('[action]', "'status' to print the lag instead of running the mirror", (value: string) => {
+      if (value !== 'status') throw new CommanderInvalidArgument("the only action is 'status'");
+      return value;
+    })
+    .requiredOption('--space <name>', 'space name, e.g. orders')
+    .option('--schemas <dir>', 'folder of the .avsc entry types (required to run the mirror)')
+    .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
+    .option('--brokers <list>', 'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS)', parseBrokers)
+    .option('--database <url>', 'PostgreSQL URL (default: SPACELOG_DATABASE_URL)')
+    .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
+    .option('--json', 'status: print JSON')
+    .action(async (action: string | undefined, options: MirrorCommandOptions) => {
+      if (action === 'status') await printStatus(options);
+      else await runMirror(options);
+    });
+}
+
+async function runMirror(options: MirrorCommandOptions): Promise<void> {
+  if (options.schemas === undefined) throw new InvalidArgumentError('--schemas <dir> is required to run the mirror');
+  let latest = new Map<number, { applied: number; end: number }>();
+  const projector = new MirrorProjector({
+    space: options.space,
+    schemas: options.schemas,
+    database: options.database ?? databaseUrlFromEnv(),
+    schema: options.pgSchema,
+    prefix: options.prefix,
+    kafka: { brokers: resolveBrokers(options.brokers) },
+    onProgress: (p) => (latest = new Map(latest).set(p.partition, { applied: p.appliedOffset, end: p.endOffset })),
+    onRetry: (error, attempt, delay) =>
+      process.stderr.write(`mirror: PostgreSQL unavailable (${describe(error)}), retry ${attempt} in ${delay} ms\n`),
+  });
+  const removeHandlers = onStopSignal(() => void projector.stop());
+  try {
+    await projector.start();
+    process.stdout.write(`mirror of space ${options.space} running into schema ${options.pgSchema}\n`);
+    const timer = setInterval(() => {
+      void projector
+        .lag()
+        .then((lag) => process.stdout.write(`${formatLag(lag)}\n`))
+        .catch(() => undefined);
+    }, PROGRESS_EVERY_MS);
+    const failure = await projector.stopped;
+    clearInterval(timer);
+    if (failure !== undefined) throw failure;
+  } finally {
+    removeHandlers();
+    await projector.stop();
+  }
+}
+
+async function printStatus(options: MirrorCommandOptions): Promise<void> {
+  const brokers = resolveBrokers(options.brokers);
+  const kafka = new Kafka({ clientId: 'spacelog-mirror-status', brokers, logLevel: logLevel.NOTHING });
+  const topics = new TopicAdmin({ kafka, prefix: options.prefix });
+  const knex = knexFactory({ client: 'pg', connection: options.database ?? databaseUrlFromEnv(), pool: { min: 0, max: 2 } });
+  try {
+    const partitions = await topics.describeSpace(options.space);
+    if (partitions === undefined) {
+      throw new SpaceNotFoundError(`space ${options.space} has no partition topics under prefix ${options.prefix}`);
+    }
+    const lag = await readMirrorStatus({
+      knex,
+      space: options.space,
+      partitions,
+      brokers,
+      prefix: options.prefix,
+      schema: options.pgSchema,
+    });
+    process.stdout.write(options.json === true ? `${JSON.stringify(lag)}\n` : `${formatLag(lag)}\n`);
+  } finally {
+    await topics.close().catch(() => undefined);
+    await knex.destroy();
+  }
+}
+
+/** One line per partition: applied / end, records and seconds behind. */
+export function formatLag(lag: readonly PartitionLag[]): string {
+  return lag
+    .map(
+      (l) =>
+        `partition ${l.partition}: applied ${l.appliedOffset} / ${l.endOffset}, lag ${l.records} records` +
+        (l.seconds === null ? '' : `, ${l.seconds.toFixed(1)} s`),
+    )
+    .join('\n');
+}
+
+function describe(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown };
+  return typeof e.code === 'string' ? e.code : String(e.message ?? error);
+}

@@ -38,12 +38,18 @@ export function registerMigrateCommand(program: Command): void {
     .option('--database <url>', 'PostgreSQL URL (default: SPACELOG_DATABASE_URL)')
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
     .action(async (action: string | undefined, options: MigrateCommandOptions) => {
-      const knex = knexFactory({ client: 'pg', connection: options.database ?? databaseUrlFromEnv(), pool: { min: 0, max: 2 } });
+      const knex = knexFactory({
+        client: 'pg',
+        connection: options.database ?? databaseUrlFromEnv(),
+        pool: { min: 0, max: 2 },
+      });
       try {
         if (action === 'make') await make(knex, options);
         else {
           const applied = await migrateLatest({ knex, schema: options.pgSchema, directories: [options.dir] });
-          process.stdout.write(applied.length === 0 ? 'already up to date\n' : `applied ${applied.join(', ')}\n`);
+          process.stdout.write(
+            applied.length === 0 ? 'already up to date\n' : `applied ${applied.join(', ')}\n`,
+          );
         }
       } finally {
         await knex.destroy();

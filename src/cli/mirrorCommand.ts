@@ -52,7 +52,8 @@ export function registerMirrorCommand(program: Command): void {
 }
 
 async function runMirror(options: MirrorCommandOptions): Promise<void> {
-  if (options.schemas === undefined) throw new InvalidArgumentError('--schemas <dir> is required to run the mirror');
+  if (options.schemas === undefined)
+    throw new InvalidArgumentError('--schemas <dir> is required to run the mirror');
   let latest = new Map<number, { applied: number; end: number }>();
   const projector = new MirrorProjector({
     space: options.space,
@@ -61,9 +62,12 @@ async function runMirror(options: MirrorCommandOptions): Promise<void> {
     schema: options.pgSchema,
     prefix: options.prefix,
     kafka: { brokers: resolveBrokers(options.brokers) },
-    onProgress: (p) => (latest = new Map(latest).set(p.partition, { applied: p.appliedOffset, end: p.endOffset })),
+    onProgress: (p) =>
+      (latest = new Map(latest).set(p.partition, { applied: p.appliedOffset, end: p.endOffset })),
     onRetry: (error, attempt, delay) =>
-      process.stderr.write(`mirror: PostgreSQL unavailable (${describe(error)}), retry ${attempt} in ${delay} ms\n`),
+      process.stderr.write(
+        `mirror: PostgreSQL unavailable (${describe(error)}), retry ${attempt} in ${delay} ms\n`,
+      ),
   });
   const removeHandlers = onStopSignal(() => void projector.stop());
   try {
@@ -88,11 +92,17 @@ async function printStatus(options: MirrorCommandOptions): Promise<void> {
   const brokers = resolveBrokers(options.brokers);
   const kafka = new Kafka({ clientId: 'spacelog-mirror-status', brokers, logLevel: logLevel.NOTHING });
   const topics = new TopicAdmin({ kafka, prefix: options.prefix });
-  const knex = knexFactory({ client: 'pg', connection: options.database ?? databaseUrlFromEnv(), pool: { min: 0, max: 2 } });
+  const knex = knexFactory({
+    client: 'pg',
+    connection: options.database ?? databaseUrlFromEnv(),
+    pool: { min: 0, max: 2 },
+  });
   try {
     const partitions = await topics.describeSpace(options.space);
     if (partitions === undefined) {
-      throw new SpaceNotFoundError(`space ${options.space} has no partition topics under prefix ${options.prefix}`);
+      throw new SpaceNotFoundError(
+        `space ${options.space} has no partition topics under prefix ${options.prefix}`,
+      );
     }
     const lag = await readMirrorStatus({
       knex,

@@ -87,7 +87,8 @@ export class BatchWriter {
         return { appliedOffset: nextOffset, mutations: fresh.length, upserts, deletes };
       });
     } catch (error) {
-      if (error instanceof MirrorRewind || isTransientDatabaseError(error) || !isDataError(error)) throw error;
+      if (error instanceof MirrorRewind || isTransientDatabaseError(error) || !isDataError(error))
+        throw error;
       throw await this.diagnose(partition, batch, error);
     }
   }
@@ -96,7 +97,11 @@ export class BatchWriter {
    * PostgreSQL refused the batch's data (a value out of range, a CHECK): find the record by
    * replaying its rows one by one under savepoints in a transaction that is rolled back.
    */
-  private async diagnose(partition: number, batch: readonly LoggedMutation[], failure: unknown): Promise<unknown> {
+  private async diagnose(
+    partition: number,
+    batch: readonly LoggedMutation[],
+    failure: unknown,
+  ): Promise<unknown> {
     const context = { space: this.space, partition };
     let culprit: unknown;
     const rollback = new Error('diagnosis done');

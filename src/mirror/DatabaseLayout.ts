@@ -55,7 +55,12 @@ export class DatabaseLayout {
       .withSchema(this.schema)
       .table('spacelog_types')
       .select('type', 'fingerprint', 'table_name', 'columns')
-      .where({ space })) as { type: string; fingerprint: string; table_name: string; columns: ColumnMapping[] }[];
+      .where({ space })) as {
+      type: string;
+      fingerprint: string;
+      table_name: string;
+      columns: ColumnMapping[];
+    }[];
     return new Map(
       rows.map((r) => [r.type, { fingerprint: r.fingerprint, tableName: r.table_name, columns: r.columns }]),
     );

@@ -77,7 +77,9 @@ export function checkMirrorOptions(options: MirrorOptions): void {
     if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown mirror option '${key}'`);
   }
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
-    throw new InvalidArgumentError(`mirror schema must be a lower-case SQL identifier, got '${options.schema}'`);
+    throw new InvalidArgumentError(
+      `mirror schema must be a lower-case SQL identifier, got '${options.schema}'`,
+    );
   }
   for (const key of ['concurrency', 'maxBatchBytes', 'sessionTimeoutMs'] as const) {
     const value = options[key];

@@ -1,5 +1,12 @@
 import knexFactory, { type Knex } from 'knex';
-import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type KafkaMessage,
+} from 'kafkajs';
 import {
   MirrorPoisonRecordError,
   MirrorStoppedError,
@@ -132,9 +139,12 @@ export class MirrorProjector {
     this.topicAdmin = new TopicAdmin({ kafka, prefix: this.prefix });
     const partitions = await this.topicAdmin.describeSpace(this.space);
     if (partitions === undefined) {
-      throw new SpaceNotFoundError(`space ${this.space} has no partition topics under prefix ${this.prefix}`, {
-        space: this.space,
-      });
+      throw new SpaceNotFoundError(
+        `space ${this.space} has no partition topics under prefix ${this.prefix}`,
+        {
+          space: this.space,
+        },
+      );
     }
     this.topics = Array.from({ length: partitions }, (_, k) => partitionTopic(this.prefix, this.space, k));
     this.schemaTopic = new SchemaTopic({ kafka, topics: this.topicAdmin });
@@ -146,7 +156,8 @@ export class MirrorProjector {
 
   /** How far behind each partition the mirror is (asks Kafka for the log ends). */
   async lag(): Promise<PartitionLag[]> {
-    if (this.admin === undefined) throw new MirrorStoppedError('mirror is not running', { space: this.space });
+    if (this.admin === undefined)
+      throw new MirrorStoppedError('mirror is not running', { space: this.space });
     const ends = await fetchEndOffsets(this.admin, this.topics);
     return lagOf(this.waiters.positions, ends, this.oldestUnapplied);
   }
@@ -162,10 +173,13 @@ export class MirrorProjector {
 
   /** Resolves once every partition is applied up to the log end as it is now. */
   async waitForCatchUp(timeoutMs: number): Promise<void> {
-    if (this.admin === undefined) throw new MirrorStoppedError('mirror is not running', { space: this.space });
+    if (this.admin === undefined)
+      throw new MirrorStoppedError('mirror is not running', { space: this.space });
     const ends = await fetchEndOffsets(this.admin, this.topics);
     await Promise.all(
-      ends.map((end, partition) => (end > 0 ? this.waitFor({ partition, offset: end - 1 }, timeoutMs) : undefined)),
+      ends.map((end, partition) =>
+        end > 0 ? this.waitFor({ partition, offset: end - 1 }, timeoutMs) : undefined,
+      ),
     );
   }
 
@@ -212,7 +226,10 @@ export class MirrorProjector {
       maxWaitTimeInMs: 100,
       ...(this.options.sessionTimeoutMs === undefined
         ? {}
-        : { sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.options.sessionTimeoutMs / 5)) }),
+        : {
+            sessionTimeout: this.options.sessionTimeoutMs,
+            heartbeatInterval: Math.max(500, Math.floor(this.options.sessionTimeoutMs / 5)),
+          }),
       maxBytesPerPartition: batchBytes,
       allowAutoTopicCreation: false,
     });
@@ -226,10 +243,17 @@ export class MirrorProjector {
       const partition = parsePartitionTopic(this.prefix, this.space, payload.topic);
       if (payload.batchSize !== 0 || partition === undefined) return;
       const next = Number(payload.lastOffset) + 1;
-      if ((this.waiters.positions.get(partition) ?? 0) < next) this.track(this.applyBatch(partition, [], next));
+      if ((this.waiters.positions.get(partition) ?? 0) < next)
+        this.track(this.applyBatch(partition, [], next));
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.fail(new MirrorStoppedError(`mirror consumer crashed: ${payload.error.message}`, { space: this.space, cause: payload.error }));
+      if (!payload.restart)
+        this.fail(
+          new MirrorStoppedError(`mirror consumer crashed: ${payload.error.message}`, {
+            space: this.space,
+            cause: payload.error,
+          }),
+        );
     });
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
@@ -269,7 +293,10 @@ export class MirrorProjector {
       await this.applyBatch(partition, decoded, next, heartbeat, Number(batch.highWatermark));
     } catch (error) {
       if (error instanceof SpacelogError) this.fail(error);
-      else this.fail(new MirrorStoppedError(`mirror failed: ${String(error)}`, { space: this.space, cause: error }));
+      else
+        this.fail(
+          new MirrorStoppedError(`mirror failed: ${String(error)}`, { space: this.space, cause: error }),
+        );
     }
   }
 
@@ -299,7 +326,8 @@ export class MirrorProjector {
       // Drop the batch and read again from what PostgreSQL really holds.
       this.waiters.rewind(partition, error.appliedOffset);
       const topic = this.topics[partition];
-      if (topic !== undefined) this.consumer?.seek({ topic, partition: 0, offset: String(error.appliedOffset) });
+      if (topic !== undefined)
+        this.consumer?.seek({ topic, partition: 0, offset: String(error.appliedOffset) });
     }
   }
 
@@ -309,21 +337,24 @@ export class MirrorProjector {
     const out: LoggedMutation[] = [];
     for (const message of messages) {
       const offset = Number(message.offset);
+      let failure: unknown;
       try {
         out.push({ mutation: codec.decode(message), offset });
+        continue;
       } catch (error) {
-        if (error instanceof UnknownSchemaError && this.schemaTopic !== undefined) {
-          // A writer registered a schema after we loaded them: reload once, then it must resolve.
-          await this.schemaTopic.load(codec.writerSchemas);
-          try {
-            out.push({ mutation: codec.decode(message), offset });
-            continue;
-          } catch (again) {
-            error = again;
-          }
-        }
-        throw this.undecodable(partition, message, error);
+        failure = error;
       }
+      if (failure instanceof UnknownSchemaError && this.schemaTopic !== undefined) {
+        // A writer registered a schema after we loaded them: reload once, then it must resolve.
+        await this.schemaTopic.load(codec.writerSchemas);
+        try {
+          out.push({ mutation: codec.decode(message), offset });
+          continue;
+        } catch (again) {
+          failure = again;
+        }
+      }
+      throw this.undecodable(partition, message, failure);
     }
     return out;
   }
@@ -356,7 +387,11 @@ export class MirrorProjector {
   private track(work: Promise<unknown>): void {
     const tracked = work.catch((error: unknown) => {
       if (this.abort.signal.aborted) return;
-      this.fail(error instanceof SpacelogError ? error : new MirrorStoppedError(String(error), { space: this.space, cause: error }));
+      this.fail(
+        error instanceof SpacelogError
+          ? error
+          : new MirrorStoppedError(String(error), { space: this.space, cause: error }),
+      );
     });
     this.background.add(tracked);
     void tracked.finally(() => this.background.delete(tracked));

@@ -80,6 +80,10 @@ export class PositionWaiters {
 
   private remove(partition: number, waiter: Waiter): void {
     const list = this.waiters.get(partition);
-    if (list !== undefined) this.waiters.set(partition, list.filter((w) => w !== waiter));
+    if (list !== undefined)
+      this.waiters.set(
+        partition,
+        list.filter((w) => w !== waiter),
+      );
   }
 }

@@ -42,7 +42,10 @@ export async function migrateLatest(target: MigrationTarget): Promise<string[]> 
 /** Migrations found in the folders that the ledger does not list yet. */
 export async function pendingMigrations(target: MigrationTarget): Promise<string[]> {
   await target.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target.schema)}`);
-  const [, pending] = (await target.knex.migrate.list(migratorConfig(target))) as [unknown[], MigrationFile[]];
+  const [, pending] = (await target.knex.migrate.list(migratorConfig(target))) as [
+    unknown[],
+    MigrationFile[],
+  ];
   return pending.map((m) => m.name);
 }
 

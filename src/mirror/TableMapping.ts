@@ -75,7 +75,11 @@ export function mapEntryType(space: string, type: EntryType, schema: string): Ta
     }
     const clash = seen.get(column.name);
     if (clash !== undefined) {
-      throw definitionError(type, field.name, `fields "${clash}" and "${field.name}" both map to column "${column.name}"`);
+      throw definitionError(
+        type,
+        field.name,
+        `fields "${clash}" and "${field.name}" both map to column "${column.name}"`,
+      );
     }
     seen.set(column.name, field.name);
     return column;

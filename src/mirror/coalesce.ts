@@ -57,7 +57,8 @@ export function coalesce(
   const tables = new Map<string, TableChanges>();
   for (const { type, last, fresh } of keys.values()) {
     const mapping = mappings.get(type);
-    if (mapping === undefined) throw poison(last, context, `type ${type} is not one of the mirror's entry types`);
+    if (mapping === undefined)
+      throw poison(last, context, `type ${type} is not one of the mirror's entry types`);
     let changes = tables.get(type);
     if (changes === undefined) {
       changes = { mapping, deletes: [], upserts: [], sources: [] };

@@ -45,7 +45,15 @@ function fromSql(kind: ValueKind, value: unknown): unknown {
       return (value as Date).getTime() * 1000;
     case 'local-timestamp-millis': {
       const d = value as Date;
-      return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds());
+      return Date.UTC(
+        d.getFullYear(),
+        d.getMonth(),
+        d.getDate(),
+        d.getHours(),
+        d.getMinutes(),
+        d.getSeconds(),
+        d.getMilliseconds(),
+      );
     }
     case 'date': {
       const d = value as Date;

@@ -8,12 +8,23 @@ export {
 } from './MirrorConfig';
 export type { PartitionLag } from './MirrorLag';
 export { waitForMirror, type MirrorPosition } from './waitForMirror';
-export { mapEntryType, META_COLUMNS, type TableMapping, type ColumnMapping, type IndexMapping } from './TableMapping';
+export {
+  mapEntryType,
+  META_COLUMNS,
+  type TableMapping,
+  type ColumnMapping,
+  type IndexMapping,
+} from './TableMapping';
 export { SQL_TYPES, type ValueKind } from './avroColumn';
 export { checkMirrorSchema } from './checkMirrorSchema';
 export { planMigration, type MigrationPlan } from './MigrationPlanner';
 export { writeMigrationFile } from './writeMigrationFile';
-export { migrateLatest, pendingMigrations, MIGRATIONS_TABLE, type MigrationTarget } from './SpacelogMigrations';
+export {
+  migrateLatest,
+  pendingMigrations,
+  MIGRATIONS_TABLE,
+  type MigrationTarget,
+} from './SpacelogMigrations';
 export { readMirrorStatus, type MirrorStatusOptions } from './readMirrorStatus';
 export { makeMirrorMigration, type MakeMigrationOptions } from './makeMirrorMigration';
 export { entryOfRow, type MirroredEntry } from './entryOfRow';

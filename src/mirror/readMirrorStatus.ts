@@ -25,8 +25,14 @@ export interface MirrorStatusOptions {
 export async function readMirrorStatus(options: MirrorStatusOptions): Promise<PartitionLag[]> {
   const store = new OffsetStore(options.schema ?? DEFAULT_MIRROR_SCHEMA, options.space);
   const applied = await store.readAll(options.knex);
-  const kafka = new Kafka({ clientId: 'spacelog-mirror-status', brokers: [...options.brokers], logLevel: logLevel.NOTHING });
-  const topics = Array.from({ length: options.partitions }, (_, k) => partitionTopic(options.prefix, options.space, k));
+  const kafka = new Kafka({
+    clientId: 'spacelog-mirror-status',
+    brokers: [...options.brokers],
+    logLevel: logLevel.NOTHING,
+  });
+  const topics = Array.from({ length: options.partitions }, (_, k) =>
+    partitionTopic(options.prefix, options.space, k),
+  );
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -44,7 +44,7 @@ export async function retryDatabase<T>(
   } = {},
 ): Promise<T> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  for (let failures = 0; ; ) {
+  for (let failures = 0; ;) {
     if (options.signal?.aborted === true) throw new MirrorStoppedError('mirror stopped while retrying');
     try {
       return await attempt();

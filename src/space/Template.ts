@@ -3,6 +3,8 @@ import { SchemaValidationError } from '../errors';
 import type { EntryType, FieldGetter } from '../schema/EntryType';
 import type { Entry } from './Mutation';
 import { lookupCandidates, scanAll, type Selection } from './Selection';
+import type { StoredEntry } from './StoredEntry';
+import type { TypeStore } from './TypeStore';
 
 const SCALAR_KINDS = new Set(['string', 'number', 'boolean', 'enum', 'timestamp', 'date', 'uuid', 'decimal']);
 
@@ -15,6 +17,11 @@ interface TemplatePlan {
   readonly idAt: number;
   /** Best index covering set scalar fields, with the positions of its fields' values. */
   readonly index: { readonly name: string; readonly positions: readonly number[] } | undefined;
+  /**
+   * True when that index is an equality index on exactly the set fields: its key equals the
+   * template's values exactly when `matches` would hold (a NaN value aside, see compileTemplate).
+   */
+  readonly exact: boolean;
 }
 
 const MAX_SHAPES_PER_TYPE = 256;
@@ -51,7 +58,9 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
 
   const waitAt = plan.idAt >= 0 ? plan.idAt : plan.index ? plan.index.positions[0] : scalar.indexOf(true);
   const waitOn =
-    waitAt === undefined || waitAt < 0 ? undefined : { path: plan.paths[waitAt] as string, value: values[waitAt] };
+    waitAt === undefined || waitAt < 0
+      ? undefined
+      : { path: plan.paths[waitAt] as string, value: values[waitAt] };
   if (plan.idAt >= 0) {
     const key = String(values[plan.idAt]);
     return {
@@ -65,6 +74,18 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
     };
   }
   const index = plan.index;
+  // NaN is the one value an index key (SameValueZero) finds but `!==` refuses.
+  if (index && plan.exact && values.every((v) => v === v)) {
+    const key = index.positions.map((p) => values[p]);
+    const name = index.name;
+    const candidates = (store: TypeStore, visit: (stored: StoredEntry) => boolean): void => {
+      const found = store.indexes.get(name);
+      if (found) found.lookup(key, visit);
+      // No such index (not expected): the selection is exact, so check here.
+      else scanAll(store, (stored) => !matches(stored.entry) || visit(stored));
+    };
+    return { type, matches, candidates, exact: true, ...(waitOn ? { waitOn } : {}) };
+  }
   const candidates = index ? lookupCandidates(index.name, [index.positions.map((p) => values[p])]) : scanAll;
   return waitOn ? { type, matches, candidates, waitOn } : { type, matches, candidates };
 }
@@ -80,13 +101,21 @@ function planFor(type: EntryType, paths: readonly string[]): TemplatePlan {
   paths.forEach((p, i) => {
     if (scalar[i]) scalarAt.set(p, i);
   });
-  let best: { name: string; positions: number[]; score: number } | undefined;
+  let best: { name: string; positions: number[]; score: number; exact: boolean } | undefined;
   for (const index of type.indexes) {
     if (!index.fields.every((f) => scalarAt.has(f))) continue;
     // Equality indexes first, then more fields covered.
     const score = index.fields.length + (index.kind === 'equality' ? 100 : 0);
     if (!best || score > best.score) {
-      best = { name: index.name, positions: index.fields.map((f) => scalarAt.get(f) as number), score };
+      best = {
+        name: index.name,
+        positions: index.fields.map((f) => scalarAt.get(f) as number),
+        score,
+        exact:
+          index.kind === 'equality' &&
+          new Set(index.fields).size === paths.length &&
+          paths.every((p) => index.fields.includes(p)),
+      };
     }
   }
   plan = {
@@ -95,6 +124,7 @@ function planFor(type: EntryType, paths: readonly string[]): TemplatePlan {
     scalar,
     idAt: scalarAt.get(type.idField) ?? -1,
     index: best && { name: best.name, positions: best.positions },
+    exact: best?.exact ?? false,
   };
   if (byShape.size >= MAX_SHAPES_PER_TYPE) byShape.clear();
   byShape.set(shape, plan);

@@ -1,3 +1,4 @@
+import type { FieldGetter } from '../schema/EntryType';
 import type { Entry } from './Mutation';
 import type { Selection } from './Selection';
 
@@ -10,33 +11,74 @@ export interface Waiter {
   readonly reject: (error: unknown) => void;
 }
 
+/** A waiter with its arrival number (first come first served across all lists of its type). */
+interface Queued {
+  readonly waiter: Waiter;
+  readonly seq: number;
+}
+
+/** The waiters of one type whose selections pin one field (`Selection.waitOn`), by that value. */
+interface FieldWaiters {
+  readonly get: FieldGetter;
+  readonly byValue: Map<unknown, Queued[]>;
+}
+
+/** The waiters of one type: filed by a pinned field when they have one, else in one list. */
+class TypeWaiters {
+  count = 0;
+  readonly byField = new Map<string, FieldWaiters>();
+  readonly others: Queued[] = [];
+
+  /** The list a waiter belongs in (created when `create`). */
+  list(waiter: Waiter, create: boolean): Queued[] | undefined {
+    const on = waiter.selection.waitOn;
+    if (on === undefined) return this.others;
+    let field = this.byField.get(on.path);
+    if (field === undefined) {
+      if (!create) return undefined;
+      field = { get: waiter.selection.type.getter(on.path), byValue: new Map() };
+      this.byField.set(on.path, field);
+    }
+    let list = field.byValue.get(on.value);
+    if (list === undefined && create) field.byValue.set(on.value, (list = []));
+    return list;
+  }
+}
+
 /**
  * Blocked reads and takes of one partition, per type, in arrival order. A write is offered to the
  * waiters of its type: every matching read, and the FIRST matching take only (first come first served;
- * one write satisfies at most one take).
+ * one write satisfies at most one take). Waiters whose selection pins a field to a value are filed
+ * under it, so a write looks only at the waiters it could satisfy (plus the unfiled ones), not at all.
  * @internal
  */
 export class WaiterQueue {
-  private readonly byType = new Map<string, Waiter[]>();
+  private readonly byType = new Map<string, TypeWaiters>();
+  private seq = 0;
 
   get size(): number {
     let n = 0;
-    for (const list of this.byType.values()) n += list.length;
+    for (const waiters of this.byType.values()) n += waiters.count;
     return n;
   }
 
   add(type: string, waiter: Waiter): void {
-    const list = this.byType.get(type);
-    if (list) list.push(waiter);
-    else this.byType.set(type, [waiter]);
+    let waiters = this.byType.get(type);
+    if (!waiters) this.byType.set(type, (waiters = new TypeWaiters()));
+    (waiters.list(waiter, true) as Queued[]).push({ waiter, seq: this.seq++ });
+    waiters.count++;
   }
 
   remove(type: string, waiter: Waiter): void {
-    const list = this.byType.get(type);
-    if (!list) return;
-    const at = list.indexOf(waiter);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) this.byType.delete(type);
+    const waiters = this.byType.get(type);
+    const list = waiters?.list(waiter, false);
+    if (!waiters || !list) return;
+    const at = list.findIndex((queued) => queued.waiter === waiter);
+    if (at < 0) return;
+    list.splice(at, 1);
+    const on = waiter.selection.waitOn;
+    if (list.length === 0 && on) waiters.byField.get(on.path)?.byValue.delete(on.value);
+    this.settled(type, waiters, 1);
   }
 
   /** True when some waiter of that type exists (the write path's cheap check). */
@@ -46,28 +88,63 @@ export class WaiterQueue {
 
   /**
    * Removes and returns the waiters a new entry state satisfies: all matching reads, and the first
-   * matching take (if any).
+   * matching take (if any), in arrival order.
    */
   claim(type: string, entry: Entry): { reads: Waiter[]; take: Waiter | undefined } {
-    const list = this.byType.get(type);
     const reads: Waiter[] = [];
-    let take: Waiter | undefined;
-    if (!list) return { reads, take };
-    const kept: Waiter[] = [];
-    for (const waiter of list) {
-      if (waiter.kind === 'read' && waiter.selection.matches(entry)) reads.push(waiter);
-      else if (waiter.kind === 'take' && take === undefined && waiter.selection.matches(entry)) take = waiter;
-      else kept.push(waiter);
+    const waiters = this.byType.get(type);
+    if (!waiters) return { reads, take: undefined };
+    // The lists this entry could satisfy: the unfiled one, and per pinned field the entry's value's.
+    const lists: { list: Queued[]; byValue?: Map<unknown, Queued[]>; value?: unknown }[] = [];
+    if (waiters.others.length > 0) lists.push({ list: waiters.others });
+    for (const field of waiters.byField.values()) {
+      const value = field.get(entry);
+      const list = field.byValue.get(value);
+      if (list !== undefined) lists.push({ list, byValue: field.byValue, value });
     }
-    if (kept.length === 0) this.byType.delete(type);
-    else if (kept.length !== list.length) this.byType.set(type, kept);
-    return { reads, take };
+    let take: Queued | undefined;
+    const claimed: Queued[] = [];
+    for (const { list } of lists) {
+      for (const queued of list) {
+        const { waiter } = queued;
+        if (waiter.kind === 'read') {
+          if (waiter.selection.matches(entry)) claimed.push(queued);
+        } else if ((take === undefined || queued.seq < take.seq) && waiter.selection.matches(entry)) {
+          take = queued;
+        }
+      }
+    }
+    if (claimed.length === 0 && take === undefined) return { reads, take: undefined };
+    const gone = new Set(claimed);
+    if (take) gone.add(take);
+    for (const { list, byValue, value } of lists) {
+      let kept = 0;
+      for (const queued of list) if (!gone.has(queued)) list[kept++] = queued;
+      list.length = kept;
+      if (kept === 0 && byValue) byValue.delete(value);
+    }
+    // Reads in arrival order, as one list of all waiters would have yielded them.
+    claimed.sort((a, b) => a.seq - b.seq);
+    for (const queued of claimed) reads.push(queued.waiter);
+    this.settled(type, waiters, gone.size);
+    return { reads, take: take?.waiter };
   }
 
   /** Removes every waiter and returns them (for close). */
   drain(): Waiter[] {
-    const all = [...this.byType.values()].flat();
+    const all: Queued[] = [];
+    for (const waiters of this.byType.values()) {
+      all.push(...waiters.others);
+      for (const field of waiters.byField.values())
+        for (const list of field.byValue.values()) all.push(...list);
+    }
     this.byType.clear();
-    return all;
+    return all.sort((a, b) => a.seq - b.seq).map((queued) => queued.waiter);
+  }
+
+  /** Counts `n` waiters gone; a type with none left is dropped (so `has` stays exact). */
+  private settled(type: string, waiters: TypeWaiters, n: number): void {
+    waiters.count -= n;
+    if (waiters.count === 0) this.byType.delete(type);
   }
 }

@@ -62,7 +62,14 @@ describe('mirror crash: SIGKILL the projector mid-batch under load', () => {
   });
 
   it(`loses nothing and applies nothing twice over ${KILLS} kills`, async () => {
-    grid = await LocalGrid.start({ space, partitions, schemas: types, prefix, kafka: { brokers }, leaseSweepMs: 50 });
+    grid = await LocalGrid.start({
+      space,
+      partitions,
+      schemas: types,
+      prefix,
+      kafka: { brokers },
+      leaseSweepMs: 50,
+    });
     let loading = true;
     let round = 0;
     const load = (async () => {
@@ -87,7 +94,14 @@ describe('mirror crash: SIGKILL the projector mid-batch under load', () => {
     await grid.close();
     grid = undefined;
 
-    projector = new MirrorProjector({ space, schemas: types, database: db.knex, schema: db.schema, prefix, kafka: { brokers } });
+    projector = new MirrorProjector({
+      space,
+      schemas: types,
+      database: db.knex,
+      schema: db.schema,
+      prefix,
+      kafka: { brokers },
+    });
     await projector.start();
     await projector.waitForCatchUp(120_000);
 

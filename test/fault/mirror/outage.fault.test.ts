@@ -47,7 +47,14 @@ describe('mirror during a PostgreSQL outage (law 6)', () => {
   }, 60_000);
 
   it('keeps acknowledging writes, reports growing lag, and converges once PostgreSQL returns', async () => {
-    grid = await LocalGrid.start({ space, partitions, schemas: types, prefix, kafka: { brokers }, leaseSweepMs: 50 });
+    grid = await LocalGrid.start({
+      space,
+      partitions,
+      schemas: types,
+      prefix,
+      kafka: { brokers },
+      leaseSweepMs: 50,
+    });
     const retries: unknown[] = [];
     projector = new MirrorProjector({
       space,

@@ -3,7 +3,13 @@ import { MirrorProjector } from '../../../src/mirror/MirrorProjector';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { openTestDatabase, testKafkaBrokers, uniqueName, type TestDatabase } from '../../support';
 import { foldLog } from '../grid/foldLog';
-import { deleteTestTopics, EXAMPLE_SCHEMAS, mirrorPicture, prepareMirrorTables, runWorkload } from './mirrorTestKit';
+import {
+  deleteTestTopics,
+  EXAMPLE_SCHEMAS,
+  mirrorPicture,
+  prepareMirrorTables,
+  runWorkload,
+} from './mirrorTestKit';
 
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const space = 'orders';
@@ -29,10 +35,24 @@ describe('mirror equality (law 5)', () => {
   });
 
   it('equals the fold of the log row by row, versions included, after a random workload', async () => {
-    grid = await LocalGrid.start({ space, partitions, schemas: types, prefix, kafka: { brokers }, leaseSweepMs: 50 });
+    grid = await LocalGrid.start({
+      space,
+      partitions,
+      schemas: types,
+      prefix,
+      kafka: { brokers },
+      leaseSweepMs: 50,
+    });
     // Half the workload before the projector starts (catch-up), half while it runs (tail).
     const before = await runWorkload(grid, { operations: 300, seed: 7, tag: 'a' });
-    projector = new MirrorProjector({ space, schemas: types, database: db.knex, schema: db.schema, prefix, kafka: { brokers } });
+    projector = new MirrorProjector({
+      space,
+      schemas: types,
+      database: db.knex,
+      schema: db.schema,
+      prefix,
+      kafka: { brokers },
+    });
     await projector.start();
     const during = await runWorkload(grid, { operations: 300, seed: 11, tag: 'b' });
     expect(before.takes + during.takes).toBeGreaterThan(0);

@@ -20,7 +20,10 @@ function evolvedSchemas(): string {
   cpSync(EXAMPLE_SCHEMAS, folder, { recursive: true });
   const file = path.join(folder, 'Order.avsc');
   const order = JSON.parse(readFileSync(file, 'utf8')) as { fields: unknown[] };
-  order.fields.push({ name: 'priority', type: 'int', default: 0 }, { name: 'channel', type: ['null', 'string'], default: null });
+  order.fields.push(
+    { name: 'priority', type: 'int', default: 0 },
+    { name: 'channel', type: ['null', 'string'], default: null },
+  );
   writeFileSync(file, JSON.stringify(order));
   return folder;
 }
@@ -60,7 +63,9 @@ describe('mirror schema evolution', () => {
 
     let grid = await LocalGrid.start({ space, partitions, schemas: v1, prefix, kafka: { brokers } });
     for (let i = 0; i < 10; i++) await grid.space.write('Order', order(`old-${i}`));
-    await grid.space.change('Order', { id: 'old-0' }, [{ op: 'set', path: 'status', value: 'PAID' }], { routing: 'c-old-0' });
+    await grid.space.change('Order', { id: 'old-0' }, [{ op: 'set', path: 'status', value: 'PAID' }], {
+      routing: 'c-old-0',
+    });
     await grid.close();
     let projector = new MirrorProjector({ ...common, schemas: v1 });
     await projector.start();
@@ -71,16 +76,29 @@ describe('mirror schema evolution', () => {
     const v2 = SchemaLoader.loadFolder(v2Folder);
     const refused = new MirrorProjector({ ...common, schemas: v2 }).start();
     await expect(refused).rejects.toThrow(MirrorSchemaMismatchError);
-    await expect(refused).rejects.toThrow(/column priority of mirror table .*orders_order is missing: run `spacelog migrate make/);
+    await expect(refused).rejects.toThrow(
+      /column priority of mirror table .*orders_order is missing: run `spacelog migrate make/,
+    );
 
-    const { file, plan } = await makeMirrorMigration({ knex: db.knex, schema: db.schema, space, types: v2, directory });
+    const { file, plan } = await makeMirrorMigration({
+      knex: db.knex,
+      schema: db.schema,
+      space,
+      types: v2,
+      directory,
+    });
     expect(file).toBeDefined();
     expect(plan.changes).toEqual(['add column orders_order.priority', 'add column orders_order.channel']);
-    expect(await migrateLatest({ knex: db.knex, schema: db.schema, directories: [directory] })).toEqual([path.basename(file ?? '')]);
+    expect(await migrateLatest({ knex: db.knex, schema: db.schema, directories: [directory] })).toEqual([
+      path.basename(file ?? ''),
+    ]);
 
     grid = await LocalGrid.start({ space, partitions, schemas: v2, prefix, kafka: { brokers } });
-    for (let i = 0; i < 5; i++) await grid.space.write('Order', order(`new-${i}`, { priority: 5, channel: 'web' }));
-    await grid.space.change('Order', { id: 'old-1' }, [{ op: 'set', path: 'priority', value: 2 }], { routing: 'c-old-1' });
+    for (let i = 0; i < 5; i++)
+      await grid.space.write('Order', order(`new-${i}`, { priority: 5, channel: 'web' }));
+    await grid.space.change('Order', { id: 'old-1' }, [{ op: 'set', path: 'priority', value: 2 }], {
+      routing: 'c-old-1',
+    });
     await grid.close();
     projector = new MirrorProjector({ ...common, schemas: v2 });
     await projector.start();

@@ -40,7 +40,10 @@ export async function mirrorPicture(
   const picture: EntryPicture = {};
   for (const type of types) {
     const mapping = mapEntryType(space, type, schema);
-    const rows = (await knex.withSchema(schema).table(mapping.table).select('*')) as Record<string, unknown>[];
+    const rows = (await knex.withSchema(schema).table(mapping.table).select('*')) as Record<
+      string,
+      unknown
+    >[];
     for (const row of rows) {
       const mirrored = entryOfRow(mapping, row);
       picture[`${type.name}/${mirrored.id}`] = { version: mirrored.version, entry: mirrored.entry };
@@ -124,18 +127,20 @@ export async function runWorkload(
     } else if (r < 0.75) {
       const target = pick(orders);
       // Another worker may take it meanwhile: a change by id of a missing entry is refused.
-      const result = await grid.space.change(
-        'Order',
-        { id: target.id },
-        [
-          { op: 'increment', path: 'total', by: 1 },
-          { op: 'set', path: 'status', value: pick(statuses) },
-        ],
-        { routing: target.customerId },
-      ).catch((error: unknown) => {
-        if (error instanceof EntryNotFoundError) return { count: 0 };
-        throw error;
-      });
+      const result = await grid.space
+        .change(
+          'Order',
+          { id: target.id },
+          [
+            { op: 'increment', path: 'total', by: 1 },
+            { op: 'set', path: 'status', value: pick(statuses) },
+          ],
+          { routing: target.customerId },
+        )
+        .catch((error: unknown) => {
+          if (error instanceof EntryNotFoundError) return { count: 0 };
+          throw error;
+        });
       counts.changes += result.count;
     } else if (r < 0.88) {
       const index = Math.floor(random() * orders.length);
@@ -149,7 +154,13 @@ export async function runWorkload(
     } else if (r < 0.95) {
       await grid.space.write(
         'Payment',
-        { id: `${options.tag}-p${i}`, orderId: `o${i}`, amount: 10 + i, method: pick(['CARD', 'CASH']), paidAt: 1_700_000_000_000 + i },
+        {
+          id: `${options.tag}-p${i}`,
+          orderId: `o${i}`,
+          amount: 10 + i,
+          method: pick(['CARD', 'CASH']),
+          paidAt: 1_700_000_000_000 + i,
+        },
         { lease: 50 + Math.floor(random() * 300) },
       );
       counts.leased++;
@@ -173,7 +184,11 @@ export async function runWorkload(
 
 /** Deletes the topics a test created (everything under `<prefix>.`). */
 export async function deleteTestTopics(brokers: readonly string[], prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'mirror-test-cleanup', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'mirror-test-cleanup',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     await deleteTopicsByPrefix(admin, `${prefix}.`);

@@ -86,7 +86,12 @@ export class VersionConflictError extends SpacelogError {
 /** An insert-only write found an entry with the same id. */
 export class EntryAlreadyExistsError extends SpacelogError {
   constructor(options: SpacelogErrorOptions = {}) {
-    super(`entry ${options.type ?? ''}/${options.entryId ?? ''} already exists`, 'ENTRY_EXISTS', false, options);
+    super(
+      `entry ${options.type ?? ''}/${options.entryId ?? ''} already exists`,
+      'ENTRY_EXISTS',
+      false,
+      options,
+    );
     this.name = 'EntryAlreadyExistsError';
   }
 }
@@ -94,7 +99,12 @@ export class EntryAlreadyExistsError extends SpacelogError {
 /** An update-only write or a change named an entry that does not exist. */
 export class EntryNotFoundError extends SpacelogError {
   constructor(options: SpacelogErrorOptions = {}) {
-    super(`entry ${options.type ?? ''}/${options.entryId ?? ''} not found`, 'ENTRY_NOT_FOUND', false, options);
+    super(
+      `entry ${options.type ?? ''}/${options.entryId ?? ''} not found`,
+      'ENTRY_NOT_FOUND',
+      false,
+      options,
+    );
     this.name = 'EntryNotFoundError';
   }
 }

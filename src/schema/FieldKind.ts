@@ -2,7 +2,8 @@
  * The kind of a field as queries see it. `number` covers int, long, float, double; `timestamp`
  * and `date` are Avro logical types held as epoch milliseconds / days; `decimal` is held as a string.
  */
-export type ScalarKind = 'string' | 'number' | 'boolean' | 'bytes' | 'enum' | 'timestamp' | 'date' | 'uuid' | 'decimal';
+export type ScalarKind =
+  'string' | 'number' | 'boolean' | 'bytes' | 'enum' | 'timestamp' | 'date' | 'uuid' | 'decimal';
 
 /** What a dotted field path resolves to in an entry type. */
 export interface FieldInfo {

@@ -5,6 +5,7 @@ import type { EngineLimits } from '../space/ExecuteContext';
 import type { ReplicationMode } from '../partition/ReplicationSink';
 import type { PrimaryRole } from '../partition/PrimaryPartition';
 import type { SpacelogError } from '../errors';
+import type { GridMirrorOptions } from './GridMirror';
 
 /** What `Spacelog.start` takes. Only `space`, `partitions` and `schemas` are required. */
 export interface GridOptions {
@@ -38,6 +39,18 @@ export interface GridOptions {
   readonly origin?: string;
   readonly onProgress?: (partition: number, progress: LogReadProgress) => void;
   readonly onRoleChange?: (partition: number, role: PrimaryRole, reason?: SpacelogError) => void;
+  /**
+   * Runs the write-behind PostgreSQL mirror of the space in this process, started once the grid
+   * serves and stopped by `close()` (`grid.mirror`). Also the source of a `warmup: 'mirror'`.
+   */
+  readonly mirror?: GridMirrorOptions;
+  /**
+   * Where a partition's state comes from at start: `log` (default) folds the whole partition log;
+   * `mirror` loads the partition's rows from the mirror tables (versions and leases included) and
+   * folds only the log after the offset stored with them. Needs `mirror`. When the mirror cannot be
+   * read, the partition falls back to the log.
+   */
+  readonly warmup?: 'log' | 'mirror';
 }
 
 export const DEFAULT_PREFIX = 'spacelog';
@@ -61,6 +74,8 @@ const KNOWN_KEYS = new Set([
   'origin',
   'onProgress',
   'onRoleChange',
+  'mirror',
+  'warmup',
 ]);
 
 /** Brokers from the environment (`SPACELOG_KAFKA_BROKERS`, comma separated), else the default. */
@@ -96,6 +111,12 @@ export function checkGridOptions(options: GridOptions): void {
     throw new InvalidArgumentError(
       `replication must be 'sync' or 'async', got '${String(options.replication)}'`,
     );
+  }
+  if (options.warmup !== undefined && options.warmup !== 'log' && options.warmup !== 'mirror') {
+    throw new InvalidArgumentError(`warmup must be 'log' or 'mirror', got '${String(options.warmup)}'`);
+  }
+  if (options.warmup === 'mirror' && options.mirror === undefined) {
+    throw new InvalidArgumentError(`warmup 'mirror' needs the mirror option (its database)`);
   }
   for (const key of ['asyncWindow', 'lingerMs', 'leaseSweepMs', 'readyWaitMs'] as const) {
     const value = options[key];

@@ -8,6 +8,8 @@ import { SchemaLoader } from '../schema/SchemaLoader';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { PartitionedSpace } from '../client/PartitionedSpace';
 import type { Space } from '../client/Space';
+import type { MirrorProjector } from '../mirror/MirrorProjector';
+import { GridMirror } from './GridMirror';
 import {
   brokersFromEnv,
   checkGridOptions,
@@ -38,8 +40,22 @@ export class LocalGrid {
     private readonly topics: TopicAdmin,
     private readonly primaries: readonly PrimaryPartition[],
     name: string,
+    private readonly mirrorSide: GridMirror | undefined,
   ) {
     this.space = new PartitionedSpace(name, types, primaries.length, (k) => primaries[k]!.engine());
+  }
+
+  /**
+   * The embedded PostgreSQL mirror (option `mirror`), if it projects in this process:
+   * `grid.mirror.waitFor(result.position, timeoutMs)` reads your own write, `lag()` tells how far behind it is.
+   */
+  get mirror(): MirrorProjector | undefined {
+    return this.mirrorSide?.projector;
+  }
+
+  /** Settles once the embedded mirror consumes (it starts in the background after the grid serves). */
+  mirrorStarted(): Promise<void> {
+    return this.mirrorSide?.started() ?? Promise.resolve();
   }
 
   /** Starts the grid; resolves once every partition serves. */
@@ -69,6 +85,14 @@ export class LocalGrid {
       const writerSchemas = await schemaTopic.register([...types]);
       const codec = new MutationCodec({ types: [...types], writerSchemas });
       const origin = options.origin ?? `${hostname()}:${process.pid}`;
+      const mirror =
+        options.mirror === undefined
+          ? undefined
+          : new GridMirror(options.mirror, options.space, types, {
+              prefix,
+              brokers: options.kafka?.brokers ?? brokersFromEnv(),
+            });
+      const fromMirror = options.warmup === 'mirror' ? mirror : undefined;
       const primaries = Array.from(
         { length: options.partitions },
         (_, partition) =>
@@ -89,15 +113,17 @@ export class LocalGrid {
             ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
             ...(options.onRoleChange ? { onRoleChange: options.onRoleChange } : {}),
+            ...(fromMirror ? { snapshot: () => fromMirror.snapshot(partition) } : {}),
           }),
       );
-      const grid = new LocalGrid(types, topics, primaries, options.space);
+      const grid = new LocalGrid(types, topics, primaries, options.space, mirror);
       try {
         await Promise.all(primaries.map((p) => p.start()));
       } catch (error) {
         await grid.close();
         throw error;
       }
+      void mirror?.start();
       return grid;
     } catch (error) {
       await topics.close().catch(() => undefined);
@@ -119,6 +145,7 @@ export class LocalGrid {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all(this.primaries.map((p) => p.close()));
+      await this.mirrorSide?.close();
       await this.topics.close();
     })();
     return this.closing;

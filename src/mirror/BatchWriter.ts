@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { coalesce, poison, type LoggedMutation, type MirrorRow, type TableChanges } from './coalesce';
-import { quoteIdent } from './naming';
+import { coalesce, historyRowOf, poison, type LoggedMutation, type MirrorRow, type TableChanges } from './coalesce';
+import { historyTableOf, qualified, quoteIdent } from './naming';
 import type { OffsetStore } from './OffsetStore';
 import { isTransientDatabaseError } from './retryDatabase';
 import { META_COLUMNS, type TableMapping } from './TableMapping';
@@ -40,13 +40,23 @@ export interface BatchOutcome {
  */
 export class BatchWriter {
   private readonly statements = new Map<string, { upsert: string; remove: string }>();
+  private readonly historySql: string | undefined;
 
+  /** With `history`, every applied mutation is also appended to `<space>_history` in the same transaction. */
   constructor(
     private readonly knex: Knex,
     private readonly offsets: OffsetStore,
     private readonly mappings: ReadonlyMap<string, TableMapping>,
     private readonly space: string,
-  ) {}
+    history?: { readonly schema: string },
+  ) {
+    if (history !== undefined) {
+      const table = qualified(history.schema, historyTableOf(space));
+      this.historySql =
+        `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ?::jsonb) ` +
+        'ON CONFLICT DO NOTHING';
+    }
+  }
 
   /**
    * Applies `batch` (in log order) and moves the partition to `nextOffset` (the offset after the
@@ -82,6 +92,10 @@ export class BatchWriter {
             await trx.raw(sql.upsert, [JSON.stringify(changes.upserts)]);
             upserts += changes.upserts.length;
           }
+        }
+        if (this.historySql !== undefined && fresh.length > 0) {
+          const rows = fresh.map((m) => historyRowOf(this.mappings, m, context));
+          await trx.raw(this.historySql, [JSON.stringify(rows)]);
         }
         await this.offsets.set(trx, partition, nextOffset);
         return { appliedOffset: nextOffset, mutations: fresh.length, upserts, deletes };

@@ -2,9 +2,19 @@ import type { Knex } from 'knex';
 import { MirrorSchemaMismatchError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { DatabaseLayout } from './DatabaseLayout';
-import { addColumnSql, createIndexSql, createTableSql, recordTypeSql, replaceEnumCheckSql } from './ddl';
-import { mapEntryType } from './TableMapping';
-import { quoteIdent } from './naming';
+import {
+  addColumnSql,
+  createHistoryTableSql,
+  addMetaColumnSql,
+  createIndexSql,
+  createTableSql,
+  partitionIndexName,
+  partitionIndexSql,
+  recordTypeSql,
+  replaceEnumCheckSql,
+} from './ddl';
+import { mapEntryType, META_COLUMNS } from './TableMapping';
+import { historyTableOf, quoteIdent } from './naming';
 
 /** The statements a migration runs, and their reverse. */
 export interface MigrationPlan {
@@ -26,7 +36,13 @@ export interface MigrationPlan {
  */
 export async function planMigration(
   knex: Knex,
-  options: { readonly space: string; readonly schema: string; readonly types: TypeRegistry },
+  options: {
+    readonly space: string;
+    readonly schema: string;
+    readonly types: TypeRegistry;
+    /** Also the append-only `<space>_history` table (mirror option `history: true`). */
+    readonly history?: boolean;
+  },
 ): Promise<MigrationPlan> {
   const layout = new DatabaseLayout(knex, options.schema);
   const recorded = await layout.recordedTypes(options.space);
@@ -38,7 +54,7 @@ export async function planMigration(
     const existing = await layout.columns(m.table);
     const before = up.length;
     if (existing.size === 0) {
-      up.push(createTableSql(m), ...createIndexSql(m));
+      up.push(createTableSql(m), partitionIndexSql(m), ...createIndexSql(m));
       down.unshift(`DROP TABLE IF EXISTS ${quoteIdent(m.table)}`);
       changes.push(`create table ${m.table}`);
     } else {
@@ -70,7 +86,18 @@ export async function planMigration(
           changes.push(`enum check of ${m.table}.${column.name}: ${column.symbols.join(', ')}`);
         }
       }
+      for (const meta of META_COLUMNS) {
+        if (existing.has(meta.name) || !meta.nullable) continue;
+        up.push(addMetaColumnSql(m, meta));
+        down.unshift(`ALTER TABLE ${quoteIdent(m.table)} DROP COLUMN IF EXISTS ${quoteIdent(meta.name)}`);
+        changes.push(`add column ${m.table}.${meta.name}`);
+      }
       const indexes = await layout.indexes(m.table);
+      if (!indexes.has(partitionIndexName(m))) {
+        up.push(partitionIndexSql(m));
+        down.unshift(`DROP INDEX IF EXISTS ${quoteIdent(partitionIndexName(m))}`);
+        changes.push(`create index ${partitionIndexName(m)}`);
+      }
       const fresh = m.indexes.filter((index) => !indexes.has(index.name));
       up.push(...createIndexSql({ ...m, indexes: fresh }));
       for (const index of fresh) {
@@ -81,6 +108,14 @@ export async function planMigration(
     }
     up.push(recordTypeSql(m));
     if (up.length - before === 1) changes.push(`record schema ${m.fingerprint} of ${m.typeName}`);
+  }
+  if (options.history === true) {
+    const table = historyTableOf(options.space);
+    if ((await layout.columns(table)).size === 0) {
+      up.push(...createHistoryTableSql(options.space));
+      down.unshift(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      changes.push(`create table ${table}`);
+    }
   }
   return { space: options.space, up, down, changes };
 }

@@ -42,6 +42,17 @@ export interface MirrorOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Apply Spacelog's own migrations (spacelog_offsets, spacelog_types) at start; default true. */
   readonly migrate?: boolean;
+  /**
+   * Create or migrate the mirror tables of the types in place at start, without migration files
+   * (see `createMirrorTables`); default false: the tables come from `spacelog migrate`.
+   */
+  readonly createTables?: boolean;
+  /**
+   * Also append every mutation (not coalesced) to the append-only `<space>_history` table, in the
+   * same transaction as the rows; default false. The table comes from `migrate make --history`
+   * (or `createTables`).
+   */
+  readonly history?: boolean;
   readonly onProgress?: (progress: MirrorProgress) => void;
   /** A transient database failure, before the wait that follows it. */
   readonly onRetry?: RetryListener;
@@ -66,6 +77,8 @@ const KNOWN_KEYS = new Set([
   'maxBatchBytes',
   'retry',
   'migrate',
+  'createTables',
+  'history',
   'onProgress',
   'onRetry',
   'onError',

@@ -35,6 +35,7 @@ import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
 import { OffsetStore } from './OffsetStore';
 import { PositionWaiters } from './PositionWaiters';
 import { DEFAULT_RETRY_POLICY, retryDatabase, type RetryPolicy } from './retryDatabase';
+import { createMirrorTables } from './createMirrorTables';
 import { migrateLatest } from './SpacelogMigrations';
 import { mapEntryType, type TableMapping } from './TableMapping';
 import type { MirrorPosition } from './waitForMirror';
@@ -114,6 +115,11 @@ export class MirrorProjector {
       await this.stop();
       throw error;
     }
+    // stop() ran while connecting: what connected after it must not outlive it.
+    if (this.abort.signal.aborted) {
+      await this.release();
+      throw this.failed ?? new MirrorStoppedError('mirror stopped while starting', { space: this.space });
+    }
   }
 
   private async connect(): Promise<void> {
@@ -124,11 +130,26 @@ export class MirrorProjector {
     const knex = this.connectDatabase();
     const applied = await this.retry(async () => {
       if (this.options.migrate !== false) await migrateLatest({ knex, schema: this.schema });
-      await checkMirrorSchema(knex, [...mappings.values()]);
+      if (this.options.createTables === true) {
+        await createMirrorTables({
+          knex,
+          schema: this.schema,
+          space: this.space,
+          types,
+          history: this.options.history === true,
+        });
+      }
+      await checkMirrorSchema(knex, [...mappings.values()], this.options.history === true);
       return this.offsets.readAll(knex);
     });
     for (const [partition, offset] of applied) this.waiters.advance(partition, offset);
-    this.writer = new BatchWriter(knex, this.offsets, mappings, this.space);
+    this.writer = new BatchWriter(
+      knex,
+      this.offsets,
+      mappings,
+      this.space,
+      this.options.history === true ? { schema: this.schema } : undefined,
+    );
 
     const kafka = new Kafka({
       clientId: this.options.kafka?.clientId ?? `spacelog-mirror-${this.space}`,
@@ -188,14 +209,18 @@ export class MirrorProjector {
     this.stopping ??= (async () => {
       this.abort.abort();
       this.waiters.failAll(this.failed ?? new MirrorStoppedError('mirror stopped', { space: this.space }));
-      await this.consumer?.disconnect().catch(() => undefined);
-      await Promise.allSettled([...this.background]);
-      await this.admin?.disconnect().catch(() => undefined);
-      await this.topicAdmin?.close().catch(() => undefined);
-      if (this.ownsKnex) await this.knex?.destroy().catch(() => undefined);
+      await this.release();
       this.resolveStopped?.(this.failed);
     })();
     return this.stopping;
+  }
+
+  private async release(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    await Promise.allSettled([...this.background]);
+    await this.admin?.disconnect().catch(() => undefined);
+    await this.topicAdmin?.close().catch(() => undefined);
+    if (this.ownsKnex) await this.knex?.destroy().catch(() => undefined);
   }
 
   private loadTypes(): TypeRegistry {

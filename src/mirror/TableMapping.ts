@@ -29,12 +29,21 @@ export interface IndexMapping {
   readonly elements: readonly string[];
 }
 
-/** Bookkeeping columns every mirror table has, after the entry's own. */
-export const META_COLUMNS: readonly { readonly name: string; readonly sqlType: string }[] = [
-  { name: '_version', sqlType: 'bigint' },
-  { name: '_partition', sqlType: 'integer' },
-  { name: '_offset', sqlType: 'bigint' },
-  { name: '_updated_at', sqlType: 'timestamp with time zone' },
+/**
+ * Bookkeeping columns every mirror table has, after the entry's own: the entry's version, where its
+ * last change sits in the log, when it was made, and its lease expiry (null: lives forever), which a
+ * warm-up from the mirror needs to rebuild the entry exactly.
+ */
+export const META_COLUMNS: readonly {
+  readonly name: string;
+  readonly sqlType: string;
+  readonly nullable: boolean;
+}[] = [
+  { name: '_version', sqlType: 'bigint', nullable: false },
+  { name: '_partition', sqlType: 'integer', nullable: false },
+  { name: '_offset', sqlType: 'bigint', nullable: false },
+  { name: '_updated_at', sqlType: 'timestamp with time zone', nullable: false },
+  { name: '_lease_expires_at', sqlType: 'timestamp with time zone', nullable: true },
 ];
 
 /** How one entry type of one space is laid out in PostgreSQL. Pure data, built by {@link mapEntryType}. */
@@ -61,7 +70,8 @@ export interface TableMapping {
  * field (string → text, int → integer, long → bigint, float → real, double → double precision,
  * boolean, bytes → bytea, enum → text with a CHECK, timestamp-millis → timestamptz, date, uuid,
  * records / arrays / maps → jsonb, `[null, X]` → nullable X), the id as primary key, the
- * `_version`, `_partition`, `_offset`, `_updated_at` bookkeeping columns, and an index per
+ * `_version`, `_partition`, `_offset`, `_updated_at`, `_lease_expires_at` bookkeeping columns, an
+ * index on `_partition` (warm-up from the mirror reads a partition's rows), and an index per
  * Spacelog index (jsonb path expressions for nested fields).
  */
 export function mapEntryType(space: string, type: EntryType, schema: string): TableMapping {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { MirrorSchemaMismatchError } from '../errors';
 import { DatabaseLayout } from './DatabaseLayout';
+import { historyTableOf } from './naming';
 import { META_COLUMNS, type TableMapping } from './TableMapping';
 
 /**
@@ -9,7 +10,24 @@ import { META_COLUMNS, type TableMapping } from './TableMapping';
  * table / column at fault and the command that fixes it. Extra columns are fine (a removed field's
  * column stays, as its old values do).
  */
-export async function checkMirrorSchema(knex: Knex, mappings: readonly TableMapping[]): Promise<void> {
+export async function checkMirrorSchema(
+  knex: Knex,
+  mappings: readonly TableMapping[],
+  history = false,
+): Promise<void> {
+  const first = mappings[0];
+  if (history && first !== undefined) {
+    const table = historyTableOf(first.space);
+    if ((await new DatabaseLayout(knex, first.schema).columns(table)).size === 0) {
+      throw new MirrorSchemaMismatchError(
+        `history table ${first.schema}.${table} does not exist: run ` +
+          `\`spacelog migrate make --space ${first.space} --history --schemas <dir>\` then \`spacelog migrate\``,
+        `${first.schema}.${table}`,
+        '',
+        { space: first.space },
+      );
+    }
+  }
   for (const m of mappings) {
     const layout = new DatabaseLayout(knex, m.schema);
     const fix = `run \`spacelog migrate make --space ${m.space} --schemas <dir>\` then \`spacelog migrate\``;
@@ -25,7 +43,7 @@ export async function checkMirrorSchema(knex: Knex, mappings: readonly TableMapp
     }
     const wanted = [
       ...m.columns.map((c) => ({ name: c.name, sqlType: c.sqlType, nullable: c.nullable })),
-      ...META_COLUMNS.map((c) => ({ ...c, nullable: false })),
+      ...META_COLUMNS,
     ];
     for (const column of wanted) {
       const found = existing.get(column.name);

@@ -101,7 +101,39 @@ export function rowOf(
   row._partition = context.partition;
   row._offset = offset;
   row._updated_at = toSqlJson('timestamp-millis', mutation.timestamp);
+  row._lease_expires_at =
+    mutation.leaseExpiresAt === null ? null : toSqlJson('timestamp-millis', mutation.leaseExpiresAt);
   return row;
+}
+
+/** The `<space>_history` row of a mutation: its log position, bookkeeping and full state (fields by name). */
+export function historyRowOf(
+  mappings: ReadonlyMap<string, TableMapping>,
+  logged: LoggedMutation,
+  context: { readonly space: string; readonly partition: number },
+): MirrorRow {
+  const { mutation, offset } = logged;
+  let state: Record<string, unknown> | null = null;
+  if (mutation.state !== null) {
+    const mapping = mappings.get(mutation.type);
+    if (mapping === undefined) throw poison(logged, context, `type ${mutation.type} is not mirrored`);
+    const row = rowOf(mapping, logged, context);
+    state = {};
+    for (const column of mapping.columns) state[column.field] = row[column.name];
+  }
+  return {
+    partition: context.partition,
+    offset,
+    op: mutation.op,
+    type: mutation.type,
+    id: mutation.id,
+    version: mutation.version,
+    timestamp: toSqlJson('timestamp-millis', mutation.timestamp),
+    lease_expires_at:
+      mutation.leaseExpiresAt === null ? null : toSqlJson('timestamp-millis', mutation.leaseExpiresAt),
+    origin: mutation.origin,
+    state,
+  };
 }
 
 /** The typed error of a record the mirror cannot project. */

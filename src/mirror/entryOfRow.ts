@@ -10,6 +10,8 @@ export interface MirroredEntry {
   readonly version: number;
   readonly partition: number;
   readonly offset: number;
+  /** Lease expiry, epoch ms; null for an entry that lives forever. */
+  readonly leaseExpiresAt: number | null;
   readonly entry: Entry;
 }
 
@@ -26,6 +28,7 @@ export function entryOfRow(mapping: TableMapping, row: Readonly<Record<string, u
     version: Number(row._version),
     partition: Number(row._partition),
     offset: Number(row._offset),
+    leaseExpiresAt: row._lease_expires_at == null ? null : (row._lease_expires_at as Date).getTime(),
     entry,
   };
 }

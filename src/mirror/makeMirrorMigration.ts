@@ -14,6 +14,8 @@ export interface MakeMigrationOptions {
   readonly types: TypeRegistry;
   /** Folder of the generated migrations. */
   readonly directory: string;
+  /** Also the append-only `<space>_history` table. */
+  readonly history?: boolean;
 }
 
 /**

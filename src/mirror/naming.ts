@@ -37,6 +37,11 @@ export function fitIdentifier(name: string): string {
   return `${name.slice(0, MAX_IDENTIFIER - 9)}_${hash}`;
 }
 
+/** The append-only history table of a space (`orders` → `orders_history`), one row per mutation. */
+export function historyTableOf(space: string): string {
+  return fitIdentifier(`${snakeCase(space)}_history`);
+}
+
 /** The mirror table of an entry type: `<space>_<type>` in snake case (`orders` + `OrderLine` → `orders_order_line`). */
 export function tableNameOf(space: string, typeName: string): string {
   return fitIdentifier(`${snakeCase(space)}_${snakeCase(typeName)}`);

@@ -6,6 +6,7 @@ import { PartitionAppender } from '../log/PartitionAppender';
 import type { SchemaTopic } from '../log/SchemaTopic';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { EngineLimits } from '../space/ExecuteContext';
+import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
 import { SpaceEngine } from '../space/SpaceEngine';
 
 /** One resident entry with its version and lease. */
@@ -42,11 +43,22 @@ export interface PrimaryPartitionOptions {
   readonly appender?: { readonly lingerMs?: number; readonly maxBatchRecords?: number };
   readonly onProgress?: (partition: number, progress: LogReadProgress) => void;
   readonly onRoleChange?: (partition: number, role: PrimaryRole, reason?: SpacelogError) => void;
+  /**
+   * Warm-up from a snapshot (the PostgreSQL mirror): the entries it holds and the log offset it
+   * covers; the log is then tailed from that offset. When it fails, the warm-up reads the whole log.
+   */
+  readonly snapshot?: () => Promise<{
+    readonly nextOffset: number;
+    readonly entries: readonly RestoredEntry[];
+  }>;
+  /** The snapshot could not be read: the warm-up fell back to the log. */
+  readonly onSnapshotError?: (partition: number, error: unknown) => void;
 }
 
 /**
  * The primary of one partition in this process. Start: fence any older writer (a new transactional
- * producer epoch), then fold the log from the beginning with `apply` (warm-up), then serve. Fencing
+ * producer epoch), then fold the log from the beginning with `apply` (warm-up) — or restore the
+ * mirror's snapshot and fold the log from the offset it covers — then serve. Fencing
  * comes first so that no record of an older primary can land after the fold has read past it.
  * An append failure fail-stops the partition (pending operations get a retriable error) and it
  * rebuilds from the log; a fence makes it refuse everything with FencedError for good.
@@ -159,6 +171,7 @@ export class PrimaryPartition {
       ...(options.limits ? { limits: options.limits } : {}),
     });
     await appender.start();
+    const fromOffset = await this.restoreSnapshot(engine);
     const reader = new LogReader({
       kafka: options.kafka,
       prefix: options.prefix,
@@ -166,6 +179,7 @@ export class PrimaryPartition {
       partition: options.partition,
       codec: options.codec,
       ...(options.schemaTopic ? { schemaTopic: options.schemaTopic } : {}),
+      ...(fromOffset > 0 ? { fromOffset } : {}),
       onMutation: (mutation) => engine.applyReplicated(mutation),
       onProgress: (progress) => options.onProgress?.(options.partition, progress),
     });
@@ -180,6 +194,24 @@ export class PrimaryPartition {
     this.sweep = setInterval(() => void engine.expireDue().catch(() => undefined), options.leaseSweepMs);
     this.sweep.unref();
     for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(engine);
+  }
+
+  /**
+   * Loads the snapshot into the fresh engine, if there is one; returns the log offset to tail from
+   * (0: the whole log). Read first, restored in one synchronous step: a failed read leaves the engine empty.
+   */
+  private async restoreSnapshot(engine: SpaceEngine): Promise<number> {
+    const { snapshot, onSnapshotError, partition } = this.options;
+    if (snapshot === undefined) return 0;
+    let loaded;
+    try {
+      loaded = await snapshot();
+    } catch (error) {
+      onSnapshotError?.(partition, error);
+      return 0;
+    }
+    for (const entry of loaded.entries) restoreEntry(engine.state, entry);
+    return loaded.nextOffset;
   }
 
   private fenced(error: FencedError): void {

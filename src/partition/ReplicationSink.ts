@@ -1,5 +1,10 @@
-import type { MutationSink } from '../space/SpaceEngine';
+import type { MutationPosition, MutationSink } from '../space/SpaceEngine';
 import type { Mutation } from '../space/Mutation';
+
+/** The partition appender as the sink sees it: appends that report where each mutation landed. */
+export interface PositionedLog {
+  appendWithPositions(mutations: readonly Mutation[]): Promise<readonly MutationPosition[]>;
+}
 
 /** `sync`: acknowledge after Kafka (acks=all). `async`: acknowledge after apply, append behind. */
 export type ReplicationMode = 'sync' | 'async';
@@ -8,7 +13,8 @@ export type ReplicationMode = 'sync' | 'async';
 export const DEFAULT_ASYNC_WINDOW = 10_000;
 
 /**
- * The engine's sink in a primary. In `sync` mode it is the appender itself. In `async` mode it
+ * The engine's sink in a primary. In `sync` mode it is the appender itself, and each append resolves
+ * with the log positions of its mutations (a write answers with its position). In `async` mode it
  * acknowledges at once and appends behind, holding at most `window` unappended mutations: a caller
  * past the window waits for the appender (backpressure), so the loss on a crash is bounded by it.
  * A background failure is handed to `onFailure` (the partition fail-stops and rebuilds from the log).
@@ -18,7 +24,7 @@ export class ReplicationSink implements MutationSink {
   private readonly drained: (() => void)[] = [];
 
   constructor(
-    private readonly appender: MutationSink,
+    private readonly appender: PositionedLog,
     private readonly mode: ReplicationMode,
     private readonly onFailure: (error: unknown) => void,
     private readonly window: number = DEFAULT_ASYNC_WINDOW,
@@ -29,9 +35,9 @@ export class ReplicationSink implements MutationSink {
     return this.pending;
   }
 
-  append(mutations: readonly Mutation[]): Promise<void> {
-    if (this.mode === 'sync' || mutations.length === 0) return this.appender.append(mutations);
-    const appended = this.appender.append(mutations);
+  append(mutations: readonly Mutation[]): Promise<void | readonly MutationPosition[]> {
+    if (this.mode === 'sync' || mutations.length === 0) return this.appender.appendWithPositions(mutations);
+    const appended = this.appender.appendWithPositions(mutations);
     this.pending += mutations.length;
     const settle = (): void => {
       this.pending -= mutations.length;

@@ -26,6 +26,11 @@ export interface WriteResult {
   readonly id: string;
   readonly version: number;
   readonly leaseExpiresAt: number | null;
+  /**
+   * Where the mutation landed in its partition log (sync replication only): hand it to
+   * `grid.mirror.waitFor` / `waitForMirror` to read your own write from PostgreSQL.
+   */
+  readonly position?: { readonly partition: number; readonly offset: number };
 }
 
 /** Outcome of a change: the entries changed, with their new versions. */

@@ -31,10 +31,19 @@ import { TransactionBranch, type TransactionOwner } from './transaction/Transact
 import type { TransactionLog } from './transaction/TransactionLog';
 import { WaiterQueue, type Waiter } from './WaiterQueue';
 
+/** Where a mutation landed in its partition log (the sink knows; the engine only passes it on). */
+export interface MutationPosition {
+  readonly partition: number;
+  readonly offset: number;
+}
+
 /** Where committed mutations go: the partition log (group commit) in a primary. */
 export interface MutationSink {
-  /** Resolves once the mutations are durable; a rejection fail-stops the partition. */
-  append(mutations: readonly Mutation[]): Promise<void>;
+  /**
+   * Resolves once the mutations are durable; a rejection fail-stops the partition. A sink that knows
+   * where they landed resolves with one position per mutation, in order (writes then report theirs).
+   */
+  append(mutations: readonly Mutation[]): Promise<void | readonly MutationPosition[]>;
 }
 
 export interface SpaceEngineOptions {
@@ -121,7 +130,7 @@ export class SpaceEngine {
       log: this.transactionLog,
       isClosed: () => this.closed,
       context: () => this.context(),
-      commit: (mutations, append) => this.commit(mutations, append),
+      commit: (mutations, append) => this.commit(mutations, append).then(() => undefined),
     });
   }
 
@@ -278,7 +287,7 @@ export class SpaceEngine {
           return this.locks.whenReleased(locked, this.lockWaitMs).then(() => this.run(operation, now));
       }
     }
-    return this.commit(mutations).then(() => result);
+    return this.commit(mutations).then((positions) => withPosition(operation.kind, result, positions));
   }
 
   /**
@@ -288,7 +297,7 @@ export class SpaceEngine {
   private commit(
     mutations: readonly Mutation[],
     append?: (mutations: readonly Mutation[]) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<void | readonly MutationPosition[]> {
     const removed = this.subscriptions.active ? this.removedStates(mutations) : undefined;
     for (const m of mutations) apply(this.state, m);
     // `append` is a multi-partition commit's hold on this partition's log; otherwise the sink.
@@ -305,14 +314,17 @@ export class SpaceEngine {
       notify();
       return Promise.resolve();
     }
-    return durable.then(notify);
+    return durable.then((positions) => {
+      notify();
+      return positions;
+    });
   }
 
   private removedStates(mutations: readonly Mutation[]): (Entry | undefined)[] {
     return mutations.map((m) => (m.state === null ? this.lookup(m.type, m.id)?.entry : undefined));
   }
 
-  private wake(type: string, entry: Entry, durable: Promise<void> | undefined): void {
+  private wake(type: string, entry: Entry, durable: Promise<unknown> | undefined): void {
     const { reads, take } = this.waiters.claim(type, entry);
     for (const waiter of reads) {
       if (durable) durable.then(() => waiter.resolve(entry), waiter.reject);
@@ -321,7 +333,10 @@ export class SpaceEngine {
     if (!take) return;
     const stored = this.lookup(type, this.state.types.require(type).idOf(entry));
     if (!stored) return;
-    this.commit([removal('TAKE', type, stored, this.context())]).then(() => take.resolve(entry), take.reject);
+    this.commit([removal('TAKE', type, stored, this.context())]).then(
+      () => take.resolve(entry),
+      take.reject,
+    );
   }
 
   private blocking(
@@ -405,4 +420,16 @@ export class SpaceEngine {
       this.waiters.add(type, waiter);
     });
   }
+}
+
+/** A write or renewal answers with the log position of its mutation when the sink reported one. */
+function withPosition<R>(
+  kind: Operation['kind'],
+  result: R,
+  positions: void | readonly MutationPosition[],
+): R {
+  if ((kind !== 'write' && kind !== 'renew') || positions === undefined) return result;
+  const last = positions[positions.length - 1];
+  if (last === undefined) return result;
+  return { ...result, position: { partition: last.partition, offset: last.offset } };
 }

@@ -1,0 +1,128 @@
+import knexFactory, { type Knex } from 'knex';
+import { InvalidArgumentError, type SpacelogError } from '../errors';
+import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
+import { MirrorProjector } from '../mirror/MirrorProjector';
+import { readMirrorSnapshot, type MirrorSnapshot } from '../mirror/readMirrorSnapshot';
+import type { RetryListener } from '../mirror/retryDatabase';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+
+/** The mirror of a grid (`GridOptions.mirror`). */
+export interface GridMirrorOptions {
+  /** A PostgreSQL URL (the grid owns that pool) or a knex instance (left open by `close()`). */
+  readonly database: string | Knex;
+  /** PostgreSQL schema of the mirror tables; default `spacelog`. */
+  readonly schema?: string;
+  /** Also append every mutation to the append-only `<space>_history` table. Default false. */
+  readonly history?: boolean;
+  /** Run the projector in this process; default true. False: the mirror is only read by `warmup: 'mirror'`. */
+  readonly project?: boolean;
+  /** Create or migrate the mirror tables in place at start, without migration files (demos, tests). */
+  readonly createTables?: boolean;
+  /** Partitions applied in parallel by the projector; default 2. */
+  readonly concurrency?: number;
+  /** The projector stopped on a failure (or could not start). The grid keeps serving (law 6). */
+  readonly onError?: (error: SpacelogError) => void;
+  /** A transient database failure the projector is waiting out. */
+  readonly onRetry?: RetryListener;
+}
+
+const KNOWN_KEYS = new Set([
+  'database',
+  'schema',
+  'history',
+  'project',
+  'createTables',
+  'concurrency',
+  'onError',
+  'onRetry',
+]);
+
+/**
+ * The grid's side of the mirror: one pool, the projector (started after the grid serves, in the
+ * background so that PostgreSQL never holds the grid up), and the snapshots a warm-up reads.
+ * @internal
+ */
+export class GridMirror {
+  readonly schema: string;
+  readonly projector: MirrorProjector | undefined;
+  private readonly knex: Knex;
+  private readonly ownsKnex: boolean;
+  private starting: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: GridMirrorOptions,
+    private readonly space: string,
+    private readonly types: TypeRegistry,
+    kafka: { readonly prefix: string; readonly brokers: readonly string[] },
+  ) {
+    for (const key of Object.keys(options)) {
+      if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown mirror option '${key}'`);
+    }
+    this.schema = options.schema ?? DEFAULT_MIRROR_SCHEMA;
+    this.ownsKnex = typeof options.database === 'string';
+    this.knex =
+      typeof options.database === 'string'
+        ? knexFactory({
+            client: 'pg',
+            connection: options.database,
+            pool: { min: 0, max: (options.concurrency ?? 2) + 4 },
+            acquireConnectionTimeout: 10_000,
+            log: { warn: ignore, error: ignore, deprecate: ignore, debug: ignore },
+          })
+        : options.database;
+    this.projector =
+      options.project === false
+        ? undefined
+        : new MirrorProjector({
+            space,
+            schemas: types,
+            database: this.knex,
+            schema: this.schema,
+            prefix: kafka.prefix,
+            kafka: { brokers: kafka.brokers },
+            ...(options.history === undefined ? {} : { history: options.history }),
+            ...(options.createTables === undefined ? {} : { createTables: options.createTables }),
+            ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+            ...(options.onError === undefined ? {} : { onError: options.onError }),
+            ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
+          });
+  }
+
+  /** One partition's rows and the offset they cover, for a warm-up from the mirror. */
+  snapshot(partition: number): Promise<MirrorSnapshot> {
+    return readMirrorSnapshot(
+      { knex: this.knex, schema: this.schema, space: this.space, types: this.types },
+      partition,
+    );
+  }
+
+  /** Starts the projector in the background; the promise settles once it consumes (or failed to start). */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      try {
+        await this.projector?.start();
+      } catch (error) {
+        this.options.onError?.(error as SpacelogError);
+        throw error;
+      }
+    })();
+    // Reported through onError; a caller who wants to know awaits `started()`.
+    this.starting.catch(() => undefined);
+    return this.starting;
+  }
+
+  /** Settles once the projector consumes; rejects with why it could not start. */
+  started(): Promise<void> {
+    return this.starting ?? Promise.resolve();
+  }
+
+  /** Stops the projector and closes the pool if the grid made it. Idempotent. */
+  async close(): Promise<void> {
+    await this.projector?.stop();
+    if (this.ownsKnex) await this.knex.destroy().catch(() => undefined);
+  }
+}
+
+function ignore(): void {
+  // Outages are reported by the projector (onRetry, lag), not by knex on every failed connect.
+}

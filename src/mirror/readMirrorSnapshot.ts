@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { RestoredEntry } from '../space/restoreEntry';
+import { entryOfRow } from './entryOfRow';
+import { OffsetStore } from './OffsetStore';
+import { mapEntryType } from './TableMapping';
+
+/** One partition as the mirror holds it: its rows and the log offset they cover. */
+export interface MirrorSnapshot {
+  /** Next log offset the rows do not cover: a warm-up tails the log from here. */
+  readonly nextOffset: number;
+  readonly entries: readonly RestoredEntry[];
+}
+
+/** Where to read a partition's snapshot. */
+export interface MirrorSnapshotSource {
+  readonly knex: Knex;
+  /** PostgreSQL schema of the mirror. */
+  readonly schema: string;
+  readonly space: string;
+  readonly types: TypeRegistry;
+}
+
+/**
+ * Reads every mirror row of one partition (`_partition = k`) with its version and lease, and the
+ * partition's applied offset, in ONE read-only REPEATABLE READ transaction: the projector writes
+ * rows and offset together, so the snapshot is exactly the fold of the log up to `nextOffset`, even
+ * while the projector runs. Warm-up from the mirror restores these entries and tails the log from there.
+ */
+export async function readMirrorSnapshot(
+  source: MirrorSnapshotSource,
+  partition: number,
+): Promise<MirrorSnapshot> {
+  const offsets = new OffsetStore(source.schema, source.space);
+  return source.knex.transaction(
+    async (trx) => {
+      const nextOffset = (await offsets.readAll(trx)).get(partition) ?? 0;
+      const entries: RestoredEntry[] = [];
+      if (nextOffset === 0) return { nextOffset, entries };
+      for (const type of source.types) {
+        const mapping = mapEntryType(source.space, type, source.schema);
+        const rows = (await trx
+          .withSchema(source.schema)
+          .table(mapping.table)
+          .select('*')
+          .where('_partition', partition)) as Record<string, unknown>[];
+        for (const row of rows) {
+          const mirrored = entryOfRow(mapping, row);
+          entries.push({
+            type: type.name,
+            id: mirrored.id,
+            version: mirrored.version,
+            leaseExpiresAt: mirrored.leaseExpiresAt,
+            entry: mirrored.entry,
+          });
+        }
+      }
+      return { nextOffset, entries };
+    },
+    { isolationLevel: 'repeatable read', readOnly: true },
+  );
+}

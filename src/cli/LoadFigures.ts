@@ -10,6 +10,11 @@ export interface DemoFigures {
   readonly entries: readonly (readonly [type: string, count: number])[];
   /** Operations that failed since the start. */
   readonly errors: number;
+  /**
+   * How far the PostgreSQL mirror is behind the log: records not applied yet and the age of the oldest
+   * (null: not fetched yet); `waiting` while it is not running (starting, or PostgreSQL away). Absent: no mirror.
+   */
+  readonly mirrorLag?: { readonly records: number; readonly seconds: number | null } | 'waiting';
 }
 
 /** The counters of one window, taken (and reset) by {@link LoadFigures.takeWindow}. */
@@ -93,7 +98,7 @@ export function percentile(samples: readonly number[], q: number): number | unde
 
 /**
  * The one-line form of the figures, e.g.
- * `12s  writes/s 412  takes/s 61  p99 write 3.2 ms  entries Customer 200 · Order 1,234  errors 0`.
+ * `12s  writes/s 412  takes/s 61  p99 write 3.2 ms  entries Customer 200 · Order 1,234  mirror lag 0  errors 0`.
  */
 export function formatFigures(figures: DemoFigures): string {
   const entries = figures.entries.map(([type, count]) => `${type} ${thousands(count)}`).join(' · ');
@@ -103,8 +108,17 @@ export function formatFigures(figures: DemoFigures): string {
     `takes/s ${thousands(Math.round(figures.takesPerSecond))}`,
     `p99 write ${figures.p99WriteMs === undefined ? '-' : `${formatMs(figures.p99WriteMs)} ms`}`,
     `entries ${entries === '' ? '-' : entries}`,
+    ...(figures.mirrorLag === undefined ? [] : [formatLag(figures.mirrorLag)]),
     `errors ${thousands(figures.errors)}`,
   ].join('  ');
+}
+
+/** `mirror lag 0`, `mirror lag 42 rec 0.3 s`, `mirror waiting`. */
+function formatLag(lag: NonNullable<DemoFigures['mirrorLag']>): string {
+  if (lag === 'waiting') return 'mirror waiting';
+  if (lag.records === 0) return 'mirror lag 0';
+  const age = lag.seconds === null ? '' : ` ${lag.seconds.toFixed(1)} s`;
+  return `mirror lag ${thousands(lag.records)} rec${age}`;
 }
 
 /** Milliseconds with one decimal below 100 ms, whole above (3.2, 12.0, 140). */

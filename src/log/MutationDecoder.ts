@@ -34,7 +34,8 @@ export class MutationDecoder {
     const kafka = new Kafka({
       clientId: 'spacelog-decoder',
       brokers: [...options.brokers],
-      logLevel: logLevel.WARN,
+      // kafkajs logs retriable hiccups (a coordinator still loading) as errors; ours surface as thrown errors.
+      logLevel: logLevel.NOTHING,
     });
     const admin = new TopicAdmin({ kafka, prefix: options.prefix });
     const schemaTopic = new SchemaTopic({ kafka, topics: admin });

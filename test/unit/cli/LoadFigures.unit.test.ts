@@ -82,3 +82,25 @@ describe('formatFigures', () => {
     expect(formatMs(1520)).toBe('1,520');
   });
 });
+
+describe('formatFigures with a mirror', () => {
+  const base = {
+    elapsedSeconds: 3,
+    writesPerSecond: 10,
+    takesPerSecond: 1,
+    p99WriteMs: 2,
+    entries: [['Order', 5]] as const,
+    errors: 0,
+  };
+
+  it('shows the mirror lag in records and seconds before the errors', () => {
+    expect(formatFigures({ ...base, mirrorLag: { records: 1234, seconds: 0.42 } })).toBe(
+      '3s  writes/s 10  takes/s 1  p99 write 2.0 ms  entries Order 5  mirror lag 1,234 rec 0.4 s  errors 0',
+    );
+    expect(formatFigures({ ...base, mirrorLag: { records: 0, seconds: 0 } })).toContain(
+      '  mirror lag 0  errors 0',
+    );
+    expect(formatFigures({ ...base, mirrorLag: { records: 7, seconds: null } })).toContain('mirror lag 7 rec  ');
+    expect(formatFigures({ ...base, mirrorLag: 'waiting' })).toContain('  mirror waiting  errors 0');
+  });
+});

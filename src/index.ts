@@ -19,6 +19,16 @@ export const Spacelog = {
 
 export { LocalGrid, type PartitionStatus } from './cluster/LocalGrid';
 export type { GridOptions } from './cluster/GridConfig';
+export type { GridMirrorOptions } from './cluster/GridMirror';
+export {
+  MirrorProjector,
+  waitForMirror,
+  createMirrorTables,
+  type MirrorOptions,
+  type MirrorProgress,
+  type MirrorPosition,
+  type PartitionLag,
+} from './mirror';
 export type { Space, ReadOptions, MultipleOptions, RoutingOptions, SpaceWriteResult } from './client/Space';
 export type { SpaceTransaction, TransactionReadOptions } from './client/Space';
 export {

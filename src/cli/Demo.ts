@@ -3,7 +3,10 @@ import { redactUrl, Stack } from '../../docker/launcher';
 import type { Space } from '../client/Space';
 import { brokersFromEnv, DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { LocalGrid } from '../cluster/LocalGrid';
+import { databaseUrlFromEnv } from '../mirror/databaseUrl';
+import { SchemaLoader } from '../schema/SchemaLoader';
 import { DemoLoad } from './DemoLoad';
+import { demoMirrorLag, demoMirrorSchema, demoQueries, resetStaleDemoMirror } from './demoMirror';
 import { formatFigures, LoadFigures } from './LoadFigures';
 import { exampleSchemasFolder } from './packageRoot';
 import { WarmUpProgress } from './WarmUpProgress';
@@ -30,6 +33,18 @@ export interface DemoOptions {
   /** Where the demo talks; default stdout. */
   readonly output?: NodeJS.WriteStream | NodeJS.WritableStream;
   readonly env?: NodeJS.ProcessEnv;
+  /** Run the PostgreSQL mirror in the grid; default true. */
+  readonly mirror?: boolean;
+  /** PostgreSQL schema of the mirror; default `spacelog` (one per prefix for other prefixes). */
+  readonly mirrorSchema?: string;
+  /** Also keep the append-only `orders_history` table. */
+  readonly history?: boolean;
+}
+
+/** Where the demo's mirror goes. */
+interface DemoMirror {
+  readonly databaseUrl: string;
+  readonly schema: string;
 }
 
 /** Where the demo's Kafka came from, and whether the demo must stop the stack on the way out. */
@@ -54,16 +69,30 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const kafka = await demoKafka(options, say);
   try {
     if (options.signal?.aborted === true) return;
+    const types = SchemaLoader.loadFolder(exampleSchemasFolder());
+    const mirror = await demoMirror(options, kafka, types, say);
     const progress = new WarmUpProgress(`${prefix}.${DEMO_SPACE}`, options.partitions, out);
     let grid: LocalGrid;
     try {
       grid = await LocalGrid.start({
         space: DEMO_SPACE,
         partitions: options.partitions,
-        schemas: exampleSchemasFolder(),
+        schemas: types,
         prefix,
         kafka: { brokers: kafka.brokers },
         onProgress: progress.onProgress,
+        ...(mirror === undefined
+          ? {}
+          : {
+              mirror: {
+                database: mirror.databaseUrl,
+                schema: mirror.schema,
+                // The demo makes its tables in place; production uses `spacelog migrate` files.
+                createTables: true,
+                history: options.history === true,
+                onError: (error) => process.stderr.write(`spacelog demo: mirror stopped: ${error.message}\n`),
+              },
+            }),
       });
     } catch (error) {
       progress.abandon();
@@ -75,7 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         `${warm.records.toLocaleString('en-US')} mutations replayed in ${warm.seconds.toFixed(1)} s`,
     );
     try {
-      await runLoad(grid.space, options, kafka, say);
+      await runLoad(grid, options, kafka, mirror, say);
     } finally {
       await grid.close();
     }
@@ -93,11 +122,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 }
 
 async function runLoad(
-  space: Space,
+  grid: LocalGrid,
   options: DemoOptions,
   kafka: DemoKafka,
+  mirror: DemoMirror | undefined,
   say: (line: string) => void,
 ): Promise<void> {
+  const space: Space = grid.space;
   const out = options.output ?? process.stdout;
   const figures = new LoadFigures();
   let firstError = true;
@@ -113,7 +144,7 @@ async function runLoad(
   });
   await load.seed();
   say(`load: about ${options.rate} operations/s (orders, payments with leases, shipping, takes, customers)`);
-  for (const hint of lookHints(options, kafka)) say(hint);
+  for (const hint of lookHints(options, mirror)) say(hint);
   say(
     options.durationSeconds === undefined
       ? 'Ctrl-C stops the demo'
@@ -134,6 +165,7 @@ async function runLoad(
       const entries = await Promise.all(
         DEMO_TYPES.map(async (type) => [type, await space.count(type)] as const),
       );
+      const mirrorLag = await demoMirrorLag(grid);
       const line = formatFigures({
         elapsedSeconds: (performance.now() - startedAt) / 1000,
         writesPerSecond: window.writesPerSecond,
@@ -141,6 +173,7 @@ async function runLoad(
         p99WriteMs: window.p99WriteMs,
         entries,
         errors: window.errors,
+        ...(mirrorLag === undefined ? {} : { mirrorLag }),
       });
       // On a terminal the figures stay on one line; in a log, one line per second.
       out.write(live ? `\r\x1b[2K${line}` : `${line}\n`);
@@ -148,6 +181,14 @@ async function runLoad(
   } finally {
     await load.stop();
     if (live) out.write('\n');
+  }
+  if (grid.mirror !== undefined) {
+    // Leave PostgreSQL holding everything the load did, so the queries printed above see it all.
+    const caughtUp = await grid.mirror.waitForCatchUp(10_000).then(
+      () => true,
+      () => false,
+    );
+    say(caughtUp ? 'mirror caught up with the log' : 'mirror not caught up (it continues on the next start)');
   }
   const totals = figures.totals();
   say(
@@ -182,16 +223,46 @@ async function demoKafka(options: DemoOptions, say: (line: string) => void): Pro
   };
 }
 
+/**
+ * The demo's mirror: the stack's PostgreSQL, else SPACELOG_DATABASE_URL or the local default. A mirror
+ * left by a run against an earlier (now gone) Kafka is emptied first.
+ */
+async function demoMirror(
+  options: DemoOptions,
+  kafka: DemoKafka,
+  types: ReturnType<typeof SchemaLoader.loadFolder>,
+  say: (line: string) => void,
+): Promise<DemoMirror | undefined> {
+  if (options.mirror === false) return undefined;
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const databaseUrl = kafka.databaseUrl ?? databaseUrlFromEnv(options.env ?? process.env);
+  const schema = options.mirrorSchema ?? demoMirrorSchema(prefix, DEFAULT_PREFIX);
+  const reset = await resetStaleDemoMirror({
+    databaseUrl,
+    schema,
+    space: DEMO_SPACE,
+    partitions: options.partitions,
+    prefix,
+    brokers: kafka.brokers,
+    types,
+  });
+  if (reset) say(`mirror: the rows in ${schema} came from an earlier Kafka; emptied them to mirror this one`);
+  say(`mirror: PostgreSQL ${redactUrl(databaseUrl)}, schema ${schema} (tables created in place)`);
+  return { databaseUrl, schema };
+}
+
 /** How to look at the data while the demo runs. */
-function lookHints(options: DemoOptions, kafka: DemoKafka): string[] {
+function lookHints(options: DemoOptions, mirror: DemoMirror | undefined): string[] {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const flags = [
     prefix === DEFAULT_PREFIX ? '' : ` --prefix ${prefix}`,
     options.brokers === undefined ? '' : ` --brokers ${options.brokers.join(',')}`,
   ].join('');
   const hints = [`watch the log:   npx spacelog tail ${DEMO_SPACE}${flags}`];
-  if (kafka.databaseUrl !== undefined) {
-    hints.push(`query with SQL:  psql ${redactUrl(kafka.databaseUrl)}  (once the PostgreSQL mirror runs)`);
+  if (mirror !== undefined) {
+    const psql = `psql ${redactUrl(mirror.databaseUrl)}`;
+    hints.push(`query with SQL:  ${psql}   (reporting queries: README, "SQL reporting"), e.g.`);
+    for (const query of demoQueries(mirror.schema, DEMO_SPACE)) hints.push(`  ${psql} -c "${query}"`);
   }
   return hints;
 }

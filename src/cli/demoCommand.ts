@@ -11,11 +11,15 @@ interface DemoCommandOptions {
   readonly duration?: number;
   readonly prefix: string;
   readonly brokers?: string[];
+  readonly mirror: boolean;
+  readonly mirrorSchema?: string;
+  readonly history?: boolean;
 }
 
 /**
  * Registers `spacelog demo` (`npm start`): the local stack, a grid hosting the example `orders`
- * space, a steady load and live figures, until Ctrl-C (or `--duration` seconds).
+ * space with its PostgreSQL mirror, a steady load and live figures (mirror lag included), until
+ * Ctrl-C (or `--duration` seconds).
  */
 export function registerDemoCommand(program: Command): void {
   program
@@ -41,6 +45,9 @@ export function registerDemoCommand(program: Command): void {
       'use this Kafka (host:port,...) and leave the local stack alone (SPACELOG_KAFKA_BROKERS does the same)',
       parseBrokers,
     )
+    .option('--no-mirror', 'do not run the PostgreSQL mirror')
+    .option('--mirror-schema <name>', 'PostgreSQL schema of the mirror (default spacelog)')
+    .option('--history', 'also keep the append-only orders_history table of every mutation')
     .action(async (options: DemoCommandOptions) => {
       const stop = new AbortController();
       const removeHandlers = onStopSignal(() => stop.abort());
@@ -52,6 +59,9 @@ export function registerDemoCommand(program: Command): void {
           signal: stop.signal,
           ...(options.duration === undefined ? {} : { durationSeconds: options.duration }),
           ...(options.brokers === undefined ? {} : { brokers: options.brokers }),
+          mirror: options.mirror,
+          ...(options.mirrorSchema === undefined ? {} : { mirrorSchema: options.mirrorSchema }),
+          ...(options.history === true ? { history: true } : {}),
         });
       } finally {
         removeHandlers();

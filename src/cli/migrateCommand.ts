@@ -14,6 +14,7 @@ interface MigrateCommandOptions {
   readonly space?: string;
   readonly database?: string;
   readonly pgSchema: string;
+  readonly history?: boolean;
 }
 
 /** Where generated mirror migrations go by default (relative to the current folder). */
@@ -37,6 +38,7 @@ export function registerMigrateCommand(program: Command): void {
     .option('--space <name>', 'make: space name')
     .option('--database <url>', 'PostgreSQL URL (default: SPACELOG_DATABASE_URL)')
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
+    .option('--history', 'make: also the append-only <space>_history table (mirror --history)')
     .action(async (action: string | undefined, options: MigrateCommandOptions) => {
       const knex = knexFactory({
         client: 'pg',
@@ -67,6 +69,7 @@ async function make(knex: knexFactory.Knex, options: MigrateCommandOptions): Pro
     space: options.space,
     types: SchemaLoader.loadFolder(options.schemas),
     directory: options.dir,
+    ...(options.history === true ? { history: true } : {}),
   });
   if (file === undefined) {
     process.stdout.write(`mirror tables of space ${options.space} already match the schemas\n`);

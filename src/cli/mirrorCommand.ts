@@ -21,6 +21,7 @@ interface MirrorCommandOptions {
   readonly database?: string;
   readonly pgSchema: string;
   readonly json?: boolean;
+  readonly history?: boolean;
 }
 
 const PROGRESS_EVERY_MS = 2_000;
@@ -45,6 +46,7 @@ export function registerMirrorCommand(program: Command): void {
     .option('--database <url>', 'PostgreSQL URL (default: SPACELOG_DATABASE_URL)')
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
     .option('--json', 'status: print JSON')
+    .option('--history', 'also append every mutation to the <space>_history table')
     .action(async (action: string | undefined, options: MirrorCommandOptions) => {
       if (action === 'status') await printStatus(options);
       else await runMirror(options);
@@ -62,6 +64,7 @@ async function runMirror(options: MirrorCommandOptions): Promise<void> {
     schema: options.pgSchema,
     prefix: options.prefix,
     kafka: { brokers: resolveBrokers(options.brokers) },
+    ...(options.history === true ? { history: true } : {}),
     onProgress: (p) =>
       (latest = new Map(latest).set(p.partition, { applied: p.appliedOffset, end: p.endOffset })),
     onRetry: (error, attempt, delay) =>

@@ -9,6 +9,7 @@ import {
   schemaFingerprint,
   type MutationEnvelope,
 } from './mutationEnvelope';
+import { FastWriteDecoder } from './FastWriteDecoder';
 import { toPlainEntry } from './plainEntry';
 import { WriterSchemas } from './WriterSchemas';
 
@@ -37,16 +38,16 @@ export class MutationCodec {
   readonly writerSchemas: WriterSchemas;
   private readonly readers = new Map<string, ReaderType>();
   private readonly resolvers = new Map<string, Resolver>();
+  /** The common case (a current type at its current schema), decoded without avsc. */
+  private readonly fast = new FastWriteDecoder();
 
   constructor(options: MutationCodecOptions = {}) {
     this.writerSchemas = options.writerSchemas ?? new WriterSchemas();
     for (const entryType of options.types ?? []) {
       const fingerprint = schemaFingerprint(entryType.avroType);
-      this.readers.set(entryType.name, {
-        type: entryType.avroType,
-        fingerprint,
-        fingerprintBytes: Buffer.from(fingerprint, 'hex'),
-      });
+      const fingerprintBytes = Buffer.from(fingerprint, 'hex');
+      this.readers.set(entryType.name, { type: entryType.avroType, fingerprint, fingerprintBytes });
+      this.fast.add(entryType.name, entryType.avroType, fingerprintBytes);
     }
   }
 
@@ -99,6 +100,10 @@ export class MutationCodec {
    */
   decode(record: LogRecord): Mutation {
     if (record.key === null) throw new CorruptRecordError('record without a key');
+    if (record.value !== null) {
+      const decoded = this.fast.decode(record.key, record.value);
+      if (decoded !== undefined) return decoded;
+    }
     const key = record.key.toString('utf8');
     const slash = key.indexOf('/');
     if (slash <= 0) throw new CorruptRecordError(`record key '${key}' is not <type>/<id>`);

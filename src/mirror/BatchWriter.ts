@@ -1,5 +1,12 @@
 import type { Knex } from 'knex';
-import { coalesce, historyRowOf, poison, type LoggedMutation, type MirrorRow, type TableChanges } from './coalesce';
+import {
+  coalesce,
+  historyRowOf,
+  poison,
+  type LoggedMutation,
+  type MirrorRow,
+  type TableChanges,
+} from './coalesce';
 import { historyTableOf, qualified, quoteIdent } from './naming';
 import type { OffsetStore } from './OffsetStore';
 import { isTransientDatabaseError } from './retryDatabase';
@@ -39,7 +46,7 @@ export interface BatchOutcome {
  * Rows and offset commit together or not at all (law 5).
  */
 export class BatchWriter {
-  private readonly statements = new Map<string, { upsert: string; remove: string }>();
+  private readonly statements = new Map<string, { upsert: string; insert: string; remove: string }>();
   private readonly historySql: string | undefined;
 
   /** With `history`, every applied mutation is also appended to `<space>_history` in the same transaction. */
@@ -88,10 +95,11 @@ export class BatchWriter {
             await trx.raw(sql.remove, [changes.deletes]);
             deletes += changes.deletes.length;
           }
-          if (changes.upserts.length > 0) {
-            await trx.raw(sql.upsert, [JSON.stringify(changes.upserts)]);
-            upserts += changes.upserts.length;
-          }
+          const inserted = changes.upserts.filter((_, i) => changes.fresh[i] === true);
+          const updated = changes.upserts.filter((_, i) => changes.fresh[i] !== true);
+          if (inserted.length > 0) await trx.raw(sql.insert, [JSON.stringify(inserted)]);
+          if (updated.length > 0) await trx.raw(sql.upsert, [JSON.stringify(updated)]);
+          upserts += changes.upserts.length;
         }
         if (this.historySql !== undefined && fresh.length > 0) {
           const rows = fresh.map((m) => historyRowOf(this.mappings, m, context));
@@ -142,13 +150,15 @@ export class BatchWriter {
     return culprit ?? failure;
   }
 
-  private sqlOf(m: TableMapping): { upsert: string; remove: string } {
+  private sqlOf(m: TableMapping): { upsert: string; insert: string; remove: string } {
     let sql = this.statements.get(m.typeName);
     if (sql === undefined) {
       const columns = [...m.columns.map((c) => c.name), ...META_COLUMNS.map((c) => c.name)].map(quoteIdent);
       const id = quoteIdent(m.idColumn.name);
       const updates = columns.filter((c) => c !== id).map((c) => `${c} = excluded.${c}`);
+      const select = `SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${m.qualifiedTable}, ?::jsonb)`;
       sql = {
+        insert: `INSERT INTO ${m.qualifiedTable} (${columns.join(', ')}) ${select}`,
         upsert:
           `INSERT INTO ${m.qualifiedTable} AS t (${columns.join(', ')}) ` +
           `SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${m.qualifiedTable}, ?::jsonb) ` +

@@ -19,6 +19,11 @@ export interface TableChanges {
   readonly deletes: string[];
   /** Final states, one per id. */
   readonly upserts: MirrorRow[];
+  /**
+   * Per upsert (same order): its id is among `deletes` (a life begun in the batch), so once the deletes
+   * ran it is a plain INSERT, which PostgreSQL does without ON CONFLICT's speculative insertion.
+   */
+  readonly fresh: boolean[];
   /** The mutation each upsert comes from (same order), to name a row PostgreSQL refuses. */
   readonly sources: LoggedMutation[];
 }
@@ -61,7 +66,7 @@ export function coalesce(
       throw poison(last, context, `type ${type} is not one of the mirror's entry types`);
     let changes = tables.get(type);
     if (changes === undefined) {
-      changes = { mapping, deletes: [], upserts: [], sources: [] };
+      changes = { mapping, deletes: [], upserts: [], fresh: [], sources: [] };
       tables.set(type, changes);
     }
     const { mutation } = last;
@@ -71,6 +76,7 @@ export function coalesce(
     }
     if (fresh) changes.deletes.push(mutation.id);
     changes.upserts.push(rowOf(mapping, last, context));
+    changes.fresh.push(fresh);
     changes.sources.push(last);
   }
   return [...tables.values()];

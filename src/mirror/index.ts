@@ -28,3 +28,5 @@ export {
 export { readMirrorStatus, type MirrorStatusOptions } from './readMirrorStatus';
 export { makeMirrorMigration, type MakeMigrationOptions } from './makeMirrorMigration';
 export { entryOfRow, type MirroredEntry } from './entryOfRow';
+export { createMirrorTables, type CreateTablesOptions } from './createMirrorTables';
+export { readMirrorSnapshot, type MirrorSnapshot, type MirrorSnapshotSource } from './readMirrorSnapshot';

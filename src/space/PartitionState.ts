@@ -12,6 +12,8 @@ export class PartitionState {
   private readonly stores = new Map<string, TypeStore>();
   /** Number of live entries over all types (what the capacity limit counts). */
   size = 0;
+  /** Between deferIndexes and buildDeferredIndexes (warm-up). */
+  private deferring = false;
 
   constructor(readonly types: TypeRegistry) {}
 
@@ -22,6 +24,7 @@ export class PartitionState {
       const type = this.types.get(typeName);
       if (!type) return undefined;
       store = new TypeStore(type);
+      if (this.deferring) store.deferIndexes();
       this.stores.set(typeName, store);
     }
     return store;
@@ -45,5 +48,20 @@ export class PartitionState {
   /** The stores created so far. */
   get typeStores(): IterableIterator<TypeStore> {
     return this.stores.values();
+  }
+
+  /**
+   * Warm-up: indexes are built once at the end (`buildDeferredIndexes`) instead of per change; see
+   * TypeStore.deferIndexes. Until then, only `apply` and `lookup` by id may use the state.
+   */
+  deferIndexes(): void {
+    this.deferring = true;
+    for (const store of this.stores.values()) store.deferIndexes();
+  }
+
+  /** Ends `deferIndexes`: builds every deferred index. The state is then as a plain fold leaves it. */
+  buildDeferredIndexes(): void {
+    this.deferring = false;
+    for (const store of this.stores.values()) store.buildDeferredIndexes();
   }
 }

@@ -215,6 +215,20 @@ export class SpaceEngine {
     apply(this.state, m);
   }
 
+  /**
+   * Warm-up of a replica that does not serve yet: until `endBulkLoad`, applied changes (applyReplicated,
+   * restoreEntry) update the id map only and the indexes are built once at the end, in bulk. The
+   * result equals a fold of the same changes with every index maintained as it goes.
+   */
+  beginBulkLoad(): void {
+    this.state.deferIndexes();
+  }
+
+  /** Ends `beginBulkLoad`: builds the deferred indexes (call once caught up, before serving). */
+  endBulkLoad(): void {
+    this.state.buildDeferredIndexes();
+  }
+
   /** The stored record of an id (state, version, lease), or undefined; synchronous, never copies. */
   lookup(type: string, id: string): StoredEntry | undefined {
     return this.state.store(type)?.entries.get(id);
@@ -333,10 +347,7 @@ export class SpaceEngine {
     if (!take) return;
     const stored = this.lookup(type, this.state.types.require(type).idOf(entry));
     if (!stored) return;
-    this.commit([removal('TAKE', type, stored, this.context())]).then(
-      () => take.resolve(entry),
-      take.reject,
-    );
+    this.commit([removal('TAKE', type, stored, this.context())]).then(() => take.resolve(entry), take.reject);
   }
 
   private blocking(

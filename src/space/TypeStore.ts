@@ -23,6 +23,13 @@ export class TypeStore {
   /** Entries with a lease, soonest first: `expireDue` reads the head only. */
   readonly leases = new BTree<StoredEntry, undefined>(undefined, compareLeases);
   private readonly indexList: SpaceIndex[];
+  /**
+   * Warm-up: every StoredEntry stored since `deferIndexes`, in order. The indexes and the lease tree
+   * are left alone meanwhile and built from it once, in bulk (`buildDeferredIndexes`).
+   */
+  private journal: StoredEntry[] | undefined;
+  /** Journal members that are no longer current (replaced or removed). */
+  private superseded = 0;
 
   constructor(readonly type: EntryType) {
     const entries = this.entries;
@@ -44,12 +51,21 @@ export class TypeStore {
    */
   insert(stored: StoredEntry): void {
     this.entries.set(stored.id, stored);
+    if (this.journal !== undefined) {
+      this.journal.push(stored);
+      return;
+    }
     for (const index of this.indexList) index.add(stored);
     if (stored.leaseExpiresAt !== null) this.leases.set(stored, undefined);
   }
 
   replace(previous: StoredEntry, next: StoredEntry): void {
     this.entries.set(next.id, next);
+    if (this.journal !== undefined) {
+      this.journal.push(next);
+      this.superseded++;
+      return;
+    }
     for (const index of this.indexList) index.replace(previous, next);
     if (previous.leaseExpiresAt !== null) this.leases.delete(previous);
     if (next.leaseExpiresAt !== null) this.leases.set(next, undefined);
@@ -57,7 +73,39 @@ export class TypeStore {
 
   remove(stored: StoredEntry): void {
     this.entries.delete(stored.id);
+    if (this.journal !== undefined) {
+      this.superseded++;
+      return;
+    }
     for (const index of this.indexList) index.remove(stored);
     if (stored.leaseExpiresAt !== null) this.leases.delete(stored);
+  }
+
+  /**
+   * Warm-up: from now on, changes update the id map only, and the indexes are built once at the end
+   * (`buildDeferredIndexes`), sorted, instead of one random insert per record. Queries are wrong until
+   * then, so only a replica that does not serve yet may do this. A store that already holds entries
+   * keeps indexing as it goes (their order in the index buckets is not known here).
+   */
+  deferIndexes(): void {
+    if (this.journal !== undefined || this.entries.size > 0) return;
+    this.journal = [];
+    this.superseded = 0;
+  }
+
+  /**
+   * Ends `deferIndexes`: indexes the live entries exactly as one insert per change would have. An
+   * index bucket lists its entries in the order their current states were stored, which is the order
+   * of the live members of the journal.
+   */
+  buildDeferredIndexes(): void {
+    const journal = this.journal;
+    if (journal === undefined) return;
+    this.journal = undefined;
+    const entries = this.entries;
+    const live = this.superseded === 0 ? journal : journal.filter((s) => entries.get(s.id) === s);
+    this.superseded = 0;
+    for (const index of this.indexList) index.load(live);
+    for (const stored of live) if (stored.leaseExpiresAt !== null) this.leases.set(stored, undefined);
   }
 }

@@ -46,6 +46,11 @@ export function restoreEntry(state: PartitionState, restored: RestoredEntry): vo
       context,
     );
   }
-  store.insert({ id: restored.id, entry, version: restored.version, leaseExpiresAt: restored.leaseExpiresAt });
+  store.insert({
+    id: restored.id,
+    entry,
+    version: restored.version,
+    leaseExpiresAt: restored.leaseExpiresAt,
+  });
   state.size++;
 }

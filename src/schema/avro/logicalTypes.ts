@@ -44,3 +44,8 @@ export function parseAvro(schema: unknown): avro.Type {
     wrapUnions: 'never',
   });
 }
+
+/** True for a Spacelog logical type, whose values are those of its underlying type. @internal */
+export function isPassThroughLogicalType(type: avro.Type): type is avro.types.LogicalType {
+  return type instanceof PassThroughType;
+}

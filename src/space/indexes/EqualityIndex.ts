@@ -61,6 +61,10 @@ export class EqualityIndex implements SpaceIndex {
     if (next !== bucket) this.buckets.set(key, next);
   }
 
+  load(entries: readonly StoredEntry[]): void {
+    for (let i = 0; i < entries.length; i++) this.add(entries[i] as StoredEntry);
+  }
+
   remove(stored: StoredEntry): void {
     this.removeKey(this.keyOf(stored), stored);
   }

@@ -5,6 +5,8 @@ import type { StoredEntry } from '../StoredEntry';
 export interface SpaceIndex {
   readonly definition: IndexDefinition;
   add(stored: StoredEntry): void;
+  /** Adds entries in this order, with the same result as `add` of each in turn (warm-up's bulk path). */
+  load(entries: readonly StoredEntry[]): void;
   remove(stored: StoredEntry): void;
   /** Moves an entry from its previous state to its next one (cheap when the key did not change). */
   replace(previous: StoredEntry, next: StoredEntry): void;

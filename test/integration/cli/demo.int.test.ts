@@ -1,5 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { deleteTopicsByPrefix, testKafkaBrokers, uniqueName } from '../../support';
+import knex from 'knex';
+import { demoMirrorSchema } from '../../../src/cli/demoMirror';
+import { deleteTopicsByPrefix, testDatabaseUrl, testKafkaBrokers, uniqueName } from '../../support';
 import { runCli } from './cliProcess';
 
 /**
@@ -10,7 +12,13 @@ describe('spacelog demo', () => {
   const brokers = testKafkaBrokers();
   const prefix = uniqueName('tdemo');
 
+  const databaseUrl = testDatabaseUrl();
+  const schema = demoMirrorSchema(prefix, 'spacelog');
+
   afterAll(async () => {
+    const db = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+    await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+    await db.destroy();
     const admin = new Kafka({ clientId: 'cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     await deleteTopicsByPrefix(admin, `${prefix}.`);
@@ -20,7 +28,7 @@ describe('spacelog demo', () => {
   it('--duration 5 warms up, runs the load, prints live figures once a second and exits 0', async () => {
     const result = await runCli(
       ['demo', '--duration', '5', '--prefix', prefix, '--partitions', '2', '--rate', '200'],
-      { SPACELOG_KAFKA_BROKERS: brokers.join(',') },
+      { SPACELOG_KAFKA_BROKERS: brokers.join(','), SPACELOG_DATABASE_URL: databaseUrl },
       120_000,
     );
     expect(result.stderr).toBe('');
@@ -34,6 +42,22 @@ describe('spacelog demo', () => {
     // The seed wrote the catalogue and the customers before the load: the counts show them.
     expect(figures.at(-1)).toContain('Customer 200 · Product 20 · Order ');
     expect(figures.at(-1)).toMatch(/errors 0$/);
+    // The embedded mirror: its schema, its lag in the figures, the psql hint, and a catch-up at the end.
+    expect(lines.some((l) => l.startsWith(`mirror: PostgreSQL `) && l.includes(`schema ${schema}`))).toBe(
+      true,
+    );
+    expect(figures.every((l) => / {2}mirror (lag [\d,]+( rec( [\d.]+ s)?)?|waiting) {2}errors/.test(l))).toBe(
+      true,
+    );
+    expect(lines.some((l) => l.includes(`psql `) && l.includes(`FROM ${schema}.orders_order`))).toBe(true);
+    expect(lines).toContain('mirror caught up with the log');
+    const db = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+    try {
+      const [row] = (await db.withSchema(schema).table('orders_customer').count('* as n')) as { n: string }[];
+      expect(Number(row?.n)).toBe(200);
+    } finally {
+      await db.destroy();
+    }
     const summary = lines.find((l) => l.startsWith('stopped after '));
     expect(summary).toMatch(/^stopped after \d+ s: [\d,]+ writes, [\d,]+ takes, 0 errors$/);
     expect(Number(/: ([\d,]+) writes/.exec(summary!)![1]!.replace(/,/g, ''))).toBeGreaterThan(0);

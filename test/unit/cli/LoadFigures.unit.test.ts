@@ -100,7 +100,9 @@ describe('formatFigures with a mirror', () => {
     expect(formatFigures({ ...base, mirrorLag: { records: 0, seconds: 0 } })).toContain(
       '  mirror lag 0  errors 0',
     );
-    expect(formatFigures({ ...base, mirrorLag: { records: 7, seconds: null } })).toContain('mirror lag 7 rec  ');
+    expect(formatFigures({ ...base, mirrorLag: { records: 7, seconds: null } })).toContain(
+      'mirror lag 7 rec  ',
+    );
     expect(formatFigures({ ...base, mirrorLag: 'waiting' })).toContain('  mirror waiting  errors 0');
   });
 });

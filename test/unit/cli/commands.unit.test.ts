@@ -49,10 +49,10 @@ describe('spacelog demo arguments', () => {
     expect(await refusal(registerDemoCommand, ['demo', '--duration', '2.5'])).toContain('--duration');
   });
 
-  it('defaults to 4 partitions, 500 operations/s and the spacelog prefix', () => {
+  it('defaults to 4 partitions, 500 operations/s, the spacelog prefix and the mirror on', () => {
     const { program: root } = program(registerDemoCommand);
     const demo = root.commands.find((c) => c.name() === 'demo')!;
-    expect(demo.opts()).toEqual({ partitions: 4, rate: 500, prefix: 'spacelog' });
+    expect(demo.opts()).toEqual({ partitions: 4, rate: 500, prefix: 'spacelog', mirror: true });
   });
 });
 

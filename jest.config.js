@@ -18,8 +18,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      // Real services on a two-core machine: a test states its own longer timeout when it needs one.
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/integrationTimeout.ts'],
       testMatch: ['<rootDir>/test/integration/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
@@ -27,7 +26,7 @@ module.exports = {
     {
       ...common,
       displayName: 'fault',
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/faultTimeout.ts'],
       testMatch: ['<rootDir>/test/fault/**/*.fault.test.ts'],
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',

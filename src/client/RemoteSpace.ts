@@ -1,11 +1,4 @@
-import {
-  ConnectionLostError,
-  InvalidArgumentError,
-  isRetriable,
-  PartitionNotReadyError,
-  SpaceNotFoundError,
-  UnsupportedOperationError,
-} from '../errors';
+import { InvalidArgumentError, UnsupportedOperationError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
@@ -15,8 +8,16 @@ import type { SpaceListener } from '../space/SubscriptionHub';
 import { decodeEntry, encodeEntry } from '../net/entryCodec';
 import { ANY_PARTITION, type ResponseFrame, type WireOp } from '../net/protocol';
 import { typesOf, type SpaceDescription } from '../net/SpaceDescription';
-import { fromWireJson, toWireJson } from '../net/wireJson';
+import { fromWireJson } from '../net/wireJson';
 import { ConnectionPool } from './ConnectionPool';
+import {
+  broadcastEndpoint,
+  describeSpace,
+  sendCall,
+  type Call,
+  type CallTarget,
+  type Safety,
+} from './RemoteCall';
 import { PartitionMap } from './PartitionMap';
 import {
   resolveConnectOptions,
@@ -24,7 +25,6 @@ import {
   type RemoteCallOptions,
   type ResolvedConnectOptions,
 } from './RemoteSpaceConfig';
-import { retry } from './Retrier';
 import { RemoteSubscriptions } from './RemoteSubscriptions';
 import type { TransactionOptions } from '../space/transaction/Transaction';
 import type {
@@ -36,24 +36,6 @@ import type {
   SpaceWriteResult,
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
-
-/** Whether a failed attempt of an operation may be tried again (STYLE rule 4). */
-type Safety = 'idempotent' | 'once';
-
-/** One remote call, before retries. @internal */
-interface Call {
-  readonly op: WireOp;
-  readonly type: string;
-  readonly partition: number;
-  readonly args?: Record<string, unknown>;
-  readonly entry?: Buffer;
-  readonly safety: Safety;
-  readonly options: RemoteCallOptions;
-  /** Set for blocking read / take: how long the server may wait for a match. */
-  readonly wait?: number;
-  /** Told the request id of each attempt (subscriptions key their events on it). */
-  readonly onId?: (id: number) => void;
-}
 
 /**
  * The Space API through the network (`Spacelog.connect`). Each operation is routed on the client
@@ -98,7 +80,7 @@ export class RemoteSpace implements Space {
       onLost: (endpoint) => subscriptions.lost(endpoint),
     });
     try {
-      const { description, endpoint } = await RemoteSpace.describe(config, pool);
+      const { description, endpoint } = await describeSpace(config, pool);
       const types = typesOf(description);
       const map = description.partitionMap
         ? new PartitionMap(description.partitionMap)
@@ -109,32 +91,6 @@ export class RemoteSpace implements Space {
       pool.close();
       throw error;
     }
-  }
-
-  private static async describe(
-    config: ResolvedConnectOptions,
-    pool: ConnectionPool,
-  ): Promise<{ description: SpaceDescription; endpoint: string }> {
-    const deadline = Date.now() + config.requestTimeout;
-    const run = { deadline, retriable: isRetriable };
-    return retry(config.retry, run, async (n) => {
-      const endpoint = config.bootstrap[(n - 1) % config.bootstrap.length]!;
-      const connection = await pool.get(endpoint);
-      const response = await connection.request(
-        { partition: ANY_PARTITION, op: 'DESCRIBE', type: '', args: EMPTY, entry: null, deadline: 0 },
-        { timeoutMs: Math.max(1, deadline - Date.now()) },
-      );
-      const description = fromWireJson(response.result) as SpaceDescription;
-      if (description.name !== config.space) {
-        throw new SpaceNotFoundError(
-          `${endpoint} serves space '${description.name}', not '${config.space}'`,
-          {
-            space: config.space,
-          },
-        );
-      }
-      return { description, endpoint };
-    });
   }
 
   /** The current partition map. */
@@ -273,7 +229,7 @@ export class RemoteSpace implements Space {
     options?: { readonly ops?: readonly MutationOp[] },
   ): Promise<() => void> {
     this.types.require(type);
-    return this.subscriptions.add(this.broadcastEndpoint(), type, selector, listener, options?.ops);
+    return this.subscriptions.add(broadcastEndpoint(this.target()), type, selector, listener, options?.ops);
   }
 
   /** Closes every connection; operations afterwards fail with ClientClosedError. Idempotent. */
@@ -336,65 +292,12 @@ export class RemoteSpace implements Space {
 
   /** Sends one call to its partition's endpoint, retrying what may be retried within the deadline. @internal */
   call(call: Call): Promise<ResponseFrame> {
-    const started = Date.now();
-    const blocking = call.wait !== undefined;
-    const waitEnd = blocking ? started + call.wait! : started;
-    const budget =
-      call.options.requestTimeout ?? (blocking ? this.config.blockingMargin : this.config.requestTimeout);
-    const deadline = waitEnd + budget;
-    const run = {
-      deadline,
-      ...(call.options.signal ? { signal: call.options.signal } : {}),
-      retriable: call.safety === 'idempotent' ? isRetriable : surelyNotApplied,
-    };
-    return retry(this.config.retry, run, async () => {
-      const endpoint =
-        call.partition === ANY_PARTITION ? this.broadcastEndpoint() : this.map.endpointOf(call.partition);
-      const connection = await this.pool.get(endpoint);
-      const now = Date.now();
-      const args = blocking
-        ? {
-            ...call.args,
-            options: { ...(call.args?.options as object), timeout: Math.max(0, waitEnd - now) },
-          }
-        : call.args;
-      const remaining = Math.max(1, deadline - now);
-      return connection.request(
-        {
-          partition: call.partition,
-          op: call.op,
-          type: call.type,
-          args: toWireJson(args),
-          entry: call.entry ?? null,
-          deadline: Number.isFinite(remaining) ? Math.ceil(remaining) : 0,
-        },
-        { timeoutMs: remaining, ...(call.options.signal ? { signal: call.options.signal } : {}) },
-        call.onId,
-      );
-    });
+    return sendCall(call, this.target());
   }
 
-  private broadcastEndpoint(): string {
-    const endpoint = this.map.single;
-    if (endpoint === undefined) {
-      // Comes with the cluster: fan out per endpoint and merge on the client.
-      throw new InvalidArgumentError(
-        'operations over every partition need one server serving them all (for now)',
-        {
-          space: this.name,
-        },
-      );
-    }
-    return endpoint;
+  private target(): CallTarget {
+    return { config: this.config, pool: this.pool, map: this.map, space: this.name };
   }
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/** A write or take may be retried only when it surely did not run on the server. */
-function surelyNotApplied(error: unknown): boolean {
-  if (error instanceof ConnectionLostError) return !error.requestSent;
-  return error instanceof PartitionNotReadyError;
 }
 
 function routingOf(options: RoutingOptions): RoutingOptions {

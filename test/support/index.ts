@@ -11,3 +11,5 @@ export type { ReadMessage, ReadOptions, TestTopicOptions } from './TestKafka';
 export { uniqueName } from './uniqueName';
 export { gridTestKit, exampleOrder, EXAMPLE_SCHEMAS } from './gridTestKit';
 export type { GridTestKit } from './gridTestKit';
+export { killAfterReady } from './killAfterReady';
+export type { WorkerLine } from './killAfterReady';

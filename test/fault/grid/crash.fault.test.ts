@@ -1,8 +1,6 @@
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { gridTestKit } from '../../support';
+import { gridTestKit, killAfterReady } from '../../support';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { foldLog, pictureOf } from '../../integration/grid/foldLog';
 
@@ -17,45 +15,25 @@ interface Acks {
   takeAttempts: Set<string>;
 }
 
-/** Runs one child until `killAfterMs` after it is ready, then SIGKILLs it; records every acknowledgement it printed. */
-function runRound(
+/** Runs one worker until `killAfterMs` after it is ready, then SIGKILLs it; records every acknowledgement it printed. */
+async function runRound(
   prefix: string,
   space: string,
   round: number,
   killAfterMs: number,
   acks: Acks,
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [WORKER, prefix, space, '3', String(round)], {
-      env: { ...process.env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let count = 0;
-    let failure: string | undefined;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const message = JSON.parse(line) as {
-        ready?: boolean;
-        op?: string;
-        id?: string;
-        version?: number;
-        error?: string;
-      };
-      if (message.ready) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      else if (message.error) failure = message.error;
-      else if (message.op === 'taking') acks.takeAttempts.add(message.id!);
-      else if (message.op === 'take') acks.taken.add(message.id!);
-      else if (message.id && message.version) {
-        acks.versions.set(message.id, Math.max(acks.versions.get(message.id) ?? 0, message.version));
-        count++;
-      }
-    });
-    child.on('exit', (_code, signal) => {
-      if (failure) reject(new Error(`worker failed: ${failure}`));
-      else if (signal !== 'SIGKILL')
-        reject(new Error(`worker exited without being killed (${String(signal)})`));
-      else resolve(count);
-    });
+  let count = 0;
+  await killAfterReady(WORKER, [prefix, space, '3', String(round)], killAfterMs, (line) => {
+    const id = String(line.id);
+    if (line.op === 'taking') acks.takeAttempts.add(id);
+    else if (line.op === 'take') acks.taken.add(id);
+    else if (typeof line.version === 'number') {
+      acks.versions.set(id, Math.max(acks.versions.get(id) ?? 0, line.version));
+      count++;
+    }
   });
+  return count;
 }
 
 describe('crash: SIGKILL a grid process under sync load', () => {

@@ -1,9 +1,7 @@
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
-import { gridTestKit } from '../../support';
+import { gridTestKit, killAfterReady } from '../../support';
 import { foldLog, pictureOf, type EntryPicture } from '../../integration/grid/foldLog';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -17,39 +15,32 @@ interface Acks {
   takeAttempts: Set<string>;
 }
 
-/** Runs one child until `killAfterMs` after it is ready, then SIGKILLs it; records its acknowledgements. */
-function runRound(
+/** Runs one worker until `killAfterMs` after it is ready, then SIGKILLs it; records its acknowledgements. */
+async function runRound(
   brokers: string[],
   prefix: string,
   space: string,
   round: number,
   killAfterMs: number,
   acks: Acks,
-) {
-  return new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, prefix, space, '3', String(round)], {
-      env: { ...process.env, SPACELOG_KAFKA_BROKERS: brokers.join(',') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let count = 0;
-    let failure: string | undefined;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const message = JSON.parse(line) as { ready?: boolean; op?: string; pair?: string; error?: string };
-      if (message.ready) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      else if (message.error) failure = message.error;
-      else if (message.op === 'committed') {
-        acks.committed.add(message.pair!);
+): Promise<number> {
+  let count = 0;
+  const env = { ...process.env, SPACELOG_KAFKA_BROKERS: brokers.join(',') };
+  await killAfterReady(
+    WORKER,
+    [prefix, space, '3', String(round)],
+    killAfterMs,
+    (line) => {
+      const pair = String(line.pair);
+      if (line.op === 'committed') {
+        acks.committed.add(pair);
         count++;
-      } else if (message.op === 'taking') acks.takeAttempts.add(message.pair!);
-      else if (message.op === 'taken') acks.taken.add(message.pair!);
-    });
-    child.on('exit', (_code, signal) => {
-      if (failure) reject(new Error(`worker failed: ${failure}`));
-      else if (signal !== 'SIGKILL')
-        reject(new Error(`worker exited without being killed (${String(signal)})`));
-      else resolve(count);
-    });
-  });
+      } else if (line.op === 'taking') acks.takeAttempts.add(pair);
+      else if (line.op === 'taken') acks.taken.add(pair);
+    },
+    env,
+  );
+  return count;
 }
 
 /** Pair name → how many of its two entries exist. */

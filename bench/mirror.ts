@@ -200,7 +200,7 @@ async function lagUnderLoad(): Promise<void> {
     schemas: types,
     prefix,
     kafka: { brokers: BROKERS },
-    mirror: { database: knex, schema, createTables: true },
+    mirror: { database: knex, schema, createTables: true, concurrency: CONCURRENCY },
   });
   await grid.mirrorStarted();
   const mirror = grid.mirror!;
@@ -291,6 +291,7 @@ async function lagUnderLoad(): Promise<void> {
     write_ack_p99_ms: percentile(acks, 99),
     samples: lags.length,
     errors,
+    concurrency: CONCURRENCY,
     load_average_1m: load(),
   });
 }

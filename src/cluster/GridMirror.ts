@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { InvalidArgumentError, type SpacelogError } from '../errors';
-import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
+import { DEFAULT_MIRROR_CONCURRENCY, DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
 import { MirrorProjector } from '../mirror/MirrorProjector';
 import { readMirrorSnapshot, type MirrorSnapshot } from '../mirror/readMirrorSnapshot';
 import type { RetryListener } from '../mirror/retryDatabase';
@@ -18,7 +18,7 @@ export interface GridMirrorOptions {
   readonly project?: boolean;
   /** Create or migrate the mirror tables in place at start, without migration files (demos, tests). */
   readonly createTables?: boolean;
-  /** Partitions applied in parallel by the projector; default 2. */
+  /** Partitions applied in parallel by the projector; default 4. */
   readonly concurrency?: number;
   /** The projector stopped on a failure (or could not start). The grid keeps serving (law 6). */
   readonly onError?: (error: SpacelogError) => void;
@@ -65,7 +65,7 @@ export class GridMirror {
         ? knexFactory({
             client: 'pg',
             connection: options.database,
-            pool: { min: 0, max: (options.concurrency ?? 2) + 4 },
+            pool: { min: 0, max: (options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY) + 4 },
             acquireConnectionTimeout: 10_000,
             log: { warn: ignore, error: ignore, deprecate: ignore, debug: ignore },
           })

@@ -1,6 +1,13 @@
 import type { Type } from 'avsc';
 import type { Entry, Mutation, MutationOp } from '../space/Mutation';
-import { compilePlainReader, readAvroLong, readAvroString, type AvroCursor, type PlainReader } from './plainReader';
+import {
+  compilePlainReader,
+  readAvroLong,
+  readAvroString,
+  utf8,
+  type AvroCursor,
+  type PlainReader,
+} from './plainReader';
 
 /** Envelope op symbols in schema order (`MutationOp` of mutationEnvelope.ts). */
 const OPS: readonly MutationOp[] = ['WRITE', 'UPDATE', 'TAKE', 'EXPIRE'];
@@ -79,7 +86,7 @@ export class FastWriteDecoder {
     return {
       op,
       type: type.name,
-      id: key.toString('utf8', slash + 1),
+      id: utf8(key, slash + 1, key.length),
       version,
       leaseExpiresAt,
       timestamp,

@@ -181,7 +181,22 @@ function readString(c: AvroCursor): string {
   const stop = start + length;
   if (length < 0 || stop > c.end) throw new Truncated();
   c.pos = stop;
-  return c.buf.toString('utf8', start, stop);
+  return utf8(c.buf, start, stop);
+}
+
+interface Utf8Slicing {
+  utf8Slice(start: number, end: number): string;
+}
+const HAS_UTF8_SLICE = typeof (Buffer.prototype as unknown as Partial<Utf8Slicing>).utf8Slice === 'function';
+
+/**
+ * `buf.toString('utf8', start, end)` without its argument handling (Node's own Buffer method, as
+ * avsc uses it): most of a decoded entry's cost is its short strings. @internal
+ */
+export function utf8(buf: Buffer, start: number, end: number): string {
+  return HAS_UTF8_SLICE
+    ? (buf as unknown as Utf8Slicing).utf8Slice(start, end)
+    : buf.toString('utf8', start, end);
 }
 
 /** Reads a zigzag varint (Avro int / long) at the cursor. @internal */

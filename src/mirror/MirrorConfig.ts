@@ -34,7 +34,10 @@ export interface MirrorOptions {
   readonly groupId?: string;
   /** Kafka group session timeout: how soon a dead projector's partitions move to another; default 30 s. */
   readonly sessionTimeoutMs?: number;
-  /** Partitions applied in parallel (each in its own transactions); default 2. */
+  /**
+   * Partitions applied in parallel (each in its own transactions); default 4. Their transactions wait on
+   * round trips and commits, so overlapping them keeps the lag down (bench/RESULTS.md, mirror).
+   */
   readonly concurrency?: number;
   /** Most bytes fetched per partition per batch; default 1 MiB. */
   readonly maxBatchBytes?: number;
@@ -61,7 +64,7 @@ export interface MirrorOptions {
 }
 
 export const DEFAULT_MIRROR_SCHEMA = 'spacelog';
-export const DEFAULT_MIRROR_CONCURRENCY = 2;
+export const DEFAULT_MIRROR_CONCURRENCY = 4;
 export const DEFAULT_MIRROR_BATCH_BYTES = 1024 * 1024;
 
 const KNOWN_KEYS = new Set([

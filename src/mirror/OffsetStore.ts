@@ -31,13 +31,11 @@ export class OffsetStore {
    * the new position and drops what is already applied.
    */
   async lock(trx: Knex.Transaction, partition: number): Promise<number> {
-    await trx.raw(
-      `INSERT INTO ${this.table} (space, partition, topic_offset, updated_at) VALUES (?, ?, 0, now()) ` +
-        'ON CONFLICT (space, partition) DO NOTHING',
-      [this.space, partition],
-    );
+    // One round trip: creates the row if needed, else takes its row lock (ON CONFLICT DO UPDATE locks
+    // like FOR UPDATE, and after a wait sees the committed position) and returns the position.
     const result = (await trx.raw(
-      `SELECT topic_offset FROM ${this.table} WHERE space = ? AND partition = ? FOR UPDATE`,
+      `INSERT INTO ${this.table} AS o (space, partition, topic_offset, updated_at) VALUES (?, ?, 0, now()) ` +
+        'ON CONFLICT (space, partition) DO UPDATE SET space = o.space RETURNING o.topic_offset',
       [this.space, partition],
     )) as { rows: { topic_offset: string }[] };
     return Number(result.rows[0]?.topic_offset ?? 0);

@@ -141,6 +141,8 @@ export class SpaceEngine {
 
   /** The first match, or null; with a timeout, waits for a matching write. */
   read(type: string, selector: Selector, options?: BlockingOptions): Promise<Entry | null> {
+    if (options === undefined && typeof selector === 'object' && selector !== null && 'id' in selector)
+      return this.readById(type, selector.id);
     return this.blocking('read', type, selector, options);
   }
 
@@ -348,6 +350,23 @@ export class SpaceEngine {
     const stored = this.lookup(type, this.state.types.require(type).idOf(entry));
     if (!stored) return;
     this.commit([removal('TAKE', type, stored, this.context())]).then(() => take.resolve(entry), take.reject);
+  }
+
+  /**
+   * The hot path of `read({ id })` without a timeout: what `execute` answers for it (a live entry or
+   * null), without building an execution context and an Execution first.
+   */
+  private readById(type: string, id: unknown): Promise<Entry | null> {
+    if (this.closed) return Promise.reject(new SpaceClosedError());
+    let stored: StoredEntry | undefined;
+    try {
+      stored = this.state.storeOf(this.state.types.require(type)).entries.get(String(id));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (stored === undefined) return Promise.resolve(null);
+    if (stored.leaseExpiresAt !== null && stored.leaseExpiresAt <= this.clock()) return Promise.resolve(null);
+    return Promise.resolve(stored.entry);
   }
 
   private blocking(

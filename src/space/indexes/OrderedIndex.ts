@@ -5,6 +5,7 @@ import type { IndexDefinition } from '../../schema/IndexDefinition';
 import { compareKeyTuples, compareValues } from '../query/compareValues';
 import type { StoredEntry } from '../StoredEntry';
 import { bucketAdd, bucketRemove, bucketReplace, visitBucket, type Bucket, type IsLive } from './Bucket';
+import { numericOrder } from './numericOrder';
 import type { SpaceIndex } from './SpaceIndex';
 
 /**
@@ -76,16 +77,12 @@ export class OrderedIndex implements SpaceIndex {
     }
     const n = entries.length;
     const keys = new Array<unknown>(n);
-    const order = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      keys[i] = this.keyOf(entries[i] as StoredEntry);
-      order[i] = i;
-    }
+    for (let i = 0; i < n; i++) keys[i] = this.keyOf(entries[i] as StoredEntry);
     const compare = this.compare;
-    order.sort((a, b) => compare(keys[a], keys[b]) || a - b);
+    const order = (!this.compound && numericOrder(keys)) || comparatorOrder(keys, compare);
     const treeKeys: unknown[] = [];
     const buckets: Bucket[] = [];
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const first = order[i] as number;
       const key = keys[first];
       let bucket: Bucket = entries[first] as StoredEntry;
@@ -173,6 +170,12 @@ export class OrderedIndex implements SpaceIndex {
     if (next === undefined) return DELETE;
     return next === bucket ? undefined : { value: next };
   };
+}
+
+/** The stable sorted order of any keys (indices into `keys`). */
+function comparatorOrder(keys: readonly unknown[], compare: (a: unknown, b: unknown) => number): number[] {
+  const order = Array.from({ length: keys.length }, (_, i) => i);
+  return order.sort((a, b) => compare(keys[a], keys[b]) || a - b);
 }
 
 /** compareValues with a fast path for two ordinary numbers (the usual ordered-index key). */

@@ -60,12 +60,15 @@ describe('coalesce', () => {
     );
     expect(table?.deletes).toEqual(['a']);
     expect(table?.upserts[0]).toMatchObject({ sku: 'a', price: 9, _version: 1 });
+    // Deleted first in the same transaction, so a plain INSERT (no ON CONFLICT) lands it.
+    expect(table?.fresh).toEqual([true]);
   });
 
   it('updates without delete when the life began before the batch', () => {
     const [table] = coalesce([m('UPDATE', 'a', 5), m('UPDATE', 'a', 6)], mappings, context);
     expect(table?.deletes).toEqual([]);
     expect(table?.upserts[0]).toMatchObject({ _version: 6 });
+    expect(table?.fresh).toEqual([false]);
   });
 
   it('stops on a mutation of an unknown type, naming its offset, type and id', () => {

@@ -27,30 +27,26 @@ const writeArb = fc
     city: fc.constantFrom(...CITIES),
     lease: fc.option(fc.constantFrom(10, 30, 50), { nil: undefined }),
   })
-  .map(
-    (o): Operation => ({
-      kind: 'write',
-      type: 'Order',
-      entry: order(o.id, {
-        customerId: o.customer,
-        status: o.status,
-        total: o.total,
-        shipping: { city: o.city, zip: '1' },
-      }),
-      ...(o.lease === undefined ? {} : { options: { lease: o.lease } }),
+  .map((o): Operation => ({
+    kind: 'write',
+    type: 'Order',
+    entry: order(o.id, {
+      customerId: o.customer,
+      status: o.status,
+      total: o.total,
+      shipping: { city: o.city, zip: '1' },
     }),
-  );
+    ...(o.lease === undefined ? {} : { options: { lease: o.lease } }),
+  }));
 const opArb: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 4, arbitrary: writeArb },
   ids.map((id): Operation => ({ kind: 'take', type: 'Order', selector: { id } })),
-  fc.record({ id: ids, by: fc.integer({ min: -3, max: 3 }) }).map(
-    ({ id, by }): Operation => ({
-      kind: 'change',
-      type: 'Order',
-      selector: { id },
-      changes: [{ op: 'increment', path: 'total', by }],
-    }),
-  ),
+  fc.record({ id: ids, by: fc.integer({ min: -3, max: 3 }) }).map(({ id, by }): Operation => ({
+    kind: 'change',
+    type: 'Order',
+    selector: { id },
+    changes: [{ op: 'increment', path: 'total', by }],
+  })),
 );
 
 const SELECTORS: readonly Selector[] = [

@@ -24,6 +24,8 @@ export interface GridMirrorOptions {
   readonly onError?: (error: SpacelogError) => void;
   /** A transient database failure the projector is waiting out. */
   readonly onRetry?: RetryListener;
+  /** `warmup: 'mirror'` could not read a partition's snapshot: that partition warmed up from its log. */
+  readonly onWarmupFallback?: (partition: number, error: unknown) => void;
 }
 
 const KNOWN_KEYS = new Set([
@@ -35,6 +37,7 @@ const KNOWN_KEYS = new Set([
   'concurrency',
   'onError',
   'onRetry',
+  'onWarmupFallback',
 ]);
 
 /**

@@ -113,7 +113,13 @@ export class LocalGrid {
             ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
             ...(options.onRoleChange ? { onRoleChange: options.onRoleChange } : {}),
-            ...(fromMirror ? { snapshot: () => fromMirror.snapshot(partition) } : {}),
+            ...(fromMirror
+              ? {
+                  snapshot: () => fromMirror.snapshot(partition),
+                  onSnapshotError: (k: number, error: unknown) =>
+                    options.mirror?.onWarmupFallback?.(k, error),
+                }
+              : {}),
           }),
       );
       const grid = new LocalGrid(types, topics, primaries, options.space, mirror);

@@ -136,6 +136,26 @@ describe('embedded mirror: read-your-writes and warm-up from PostgreSQL', () => 
     const sum = (counts: Map<number, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
     expect(sum(mirrorCount)).toBeLessThan(sum(logCount));
   }, 180_000);
+
+  it('falls back to the log, partition by partition, when the mirror cannot be read', async () => {
+    const quiet = { leaseSweepMs: 3_600_000 };
+    const fromLog = await start(quiet);
+    const expected = pictureOf(fromLog);
+    await fromLog.close();
+    const fallbacks: number[] = [];
+    const grid = await start({
+      ...quiet,
+      warmup: 'mirror',
+      mirror: {
+        database: 'postgres://postgres@127.0.0.1:1/nowhere',
+        project: false,
+        onWarmupFallback: (k) => fallbacks.push(k),
+      },
+    });
+    expect(fallbacks.sort()).toEqual([0, 1, 2]);
+    expect(pictureOf(grid)).toEqual(expected);
+    await grid.close();
+  }, 120_000);
 });
 
 function payment(id: string): Record<string, unknown> {

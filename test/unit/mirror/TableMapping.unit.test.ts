@@ -70,6 +70,8 @@ describe('mapEntryType', () => {
     expect(ddl).toContain(`CHECK ("status" IN ('NEW', 'PAID', 'SHIPPED', 'CANCELLED'))`);
     expect(ddl).toContain('"note" text,');
     expect(ddl).toContain('"_version" bigint NOT NULL');
+    // The lease a warm-up from the mirror restores; null for entries that live forever.
+    expect(ddl).toContain('"_lease_expires_at" timestamp with time zone,');
   });
 
   it('refuses fields that collide with the bookkeeping columns or with each other', () => {

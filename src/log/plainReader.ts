@@ -20,8 +20,9 @@ class Truncated extends Error {}
  * frozen objects and arrays, fields in schema order): what `toPlainEntry(type.fromBuffer(bytes))`
  * returns, without avsc's record instances and the copy after them (the warm-up decodes every
  * record of a partition log). Returns undefined for a type it does not cover (bytes, fixed, maps,
- * wrapped unions, logical types): those keep the avsc path. A compiled reader may throw on bad data
- * (or read past `end`); callers check `cursor.pos === cursor.end` and fall back to avsc for the error.
+ * wrapped unions, logical types other than Spacelog's pass-through ones): those keep the avsc path.
+ * A compiled reader may throw on bad data (or read past `end`); callers check
+ * `cursor.pos === cursor.end` and fall back to avsc for the error.
  */
 export function compilePlainReader(type: Type): PlainReader | undefined {
   try {

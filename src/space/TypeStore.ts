@@ -105,7 +105,14 @@ export class TypeStore {
     const entries = this.entries;
     const live = this.superseded === 0 ? journal : journal.filter((s) => entries.get(s.id) === s);
     this.superseded = 0;
-    for (const index of this.indexList) index.load(live);
+    // Hash indexes take each entry in one pass (its state is read once, while in cache); ordered
+    // indexes sort all their keys at once.
+    const hashed = this.indexList.filter((index) => !(index instanceof OrderedIndex));
+    for (let i = 0; i < live.length; i++) {
+      const stored = live[i] as StoredEntry;
+      for (let j = 0; j < hashed.length; j++) (hashed[j] as SpaceIndex).add(stored);
+    }
+    for (const index of this.indexList) if (index instanceof OrderedIndex) index.load(live);
     for (const stored of live) if (stored.leaseExpiresAt !== null) this.leases.set(stored, undefined);
   }
 }

@@ -7,8 +7,9 @@ const RADIX = 0x10000;
  * @internal
  * The stable sorted order (indices into `keys`) of numeric keys, in compareValues order (NaN last,
  * -0 equal to 0), or undefined when a key is not a number (the caller then sorts with its comparator).
- * An LSD radix sort on the keys' IEEE-754 bits, 16 bits a pass: a bulk-built ordered index of a
- * million random doubles sorts ~6x faster than with a comparator. Ties keep their index order.
+ * An LSD radix sort on the keys' IEEE-754 bits, 16 bits a pass, in place of a comparator sort (measured
+ * on the bulk load of an ordered index of 250,000 random doubles: 197 ms -> 116-148 ms for the whole
+ * load, key reads and tree build included). Ties keep their index order.
  */
 export function numericOrder(keys: readonly unknown[]): Uint32Array | undefined {
   const n = keys.length;

@@ -170,6 +170,29 @@ export class PrimaryPartition {
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     });
+    try {
+      await this.warmUp(appender, engine);
+    } catch (error) {
+      // A failed build must not leave a started producer behind (a rebuild retries with a fresh one).
+      engine.close();
+      if (this.appender === appender) this.appender = undefined;
+      await appender.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.finalError || this.appender !== appender) {
+      engine.close();
+      return;
+    }
+    this.engineNow = engine;
+    this.setRole('primary');
+    this.sweep = setInterval(() => void engine.expireDue().catch(() => undefined), options.leaseSweepMs);
+    this.sweep.unref();
+    for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(engine);
+  }
+
+  /** Fences older writers (the appender's start), then folds the snapshot and the log into the engine. */
+  private async warmUp(appender: PartitionAppender, engine: SpaceEngine): Promise<void> {
+    const { options } = this;
     await appender.start();
     // Not serving until caught up: index once at the end instead of per record (exact, much faster).
     engine.beginBulkLoad();
@@ -188,15 +211,6 @@ export class PrimaryPartition {
     await reader.readToEnd();
     await reader.stop();
     engine.endBulkLoad();
-    if (this.finalError || this.appender !== appender) {
-      engine.close();
-      return;
-    }
-    this.engineNow = engine;
-    this.setRole('primary');
-    this.sweep = setInterval(() => void engine.expireDue().catch(() => undefined), options.leaseSweepMs);
-    this.sweep.unref();
-    for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(engine);
   }
 
   /**

@@ -22,16 +22,23 @@ export function gridTestKit(): GridTestKit {
   return {
     brokers,
     prefix,
-    async cleanup() {
-      const admin = new Kafka({ clientId: 'cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      try {
-        await deleteTopicsByPrefix(admin, `${prefix}.`);
-      } finally {
-        await admin.disconnect();
-      }
-    },
+    cleanup: () => deleteTestTopics(brokers, prefix),
   };
+}
+
+/** Deletes every topic under `<prefix>.` (a test's own topics). */
+export async function deleteTestTopics(brokers: readonly string[], prefix: string): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'test-cleanup',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await deleteTopicsByPrefix(admin, `${prefix}.`);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** An example Order. */

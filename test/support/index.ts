@@ -9,7 +9,7 @@ export type { TestDatabase } from './TestDatabase';
 export { deleteTopicsByPrefix, TestKafka } from './TestKafka';
 export type { ReadMessage, ReadOptions, TestTopicOptions } from './TestKafka';
 export { uniqueName } from './uniqueName';
-export { gridTestKit, exampleOrder, EXAMPLE_SCHEMAS } from './gridTestKit';
+export { gridTestKit, exampleOrder, deleteTestTopics, EXAMPLE_SCHEMAS } from './gridTestKit';
 export type { GridTestKit } from './gridTestKit';
 export { killAfterReady } from './killAfterReady';
 export type { WorkerLine } from './killAfterReady';

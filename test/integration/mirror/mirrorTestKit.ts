@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { EntryNotFoundError } from '../../../src/errors';
@@ -10,11 +9,10 @@ import { makeMirrorMigration } from '../../../src/mirror/makeMirrorMigration';
 import { migrateLatest } from '../../../src/mirror/SpacelogMigrations';
 import { mapEntryType } from '../../../src/mirror/TableMapping';
 import type { TypeRegistry } from '../../../src/schema/TypeRegistry';
-import { deleteTopicsByPrefix } from '../../support';
 import type { EntryPicture } from '../grid/foldLog';
 
-/** The example entry types (Customer, Order, Payment, Product). */
-export const EXAMPLE_SCHEMAS = path.resolve(__dirname, '../../../schemas/examples');
+// The shared kit's schemas and topic cleanup, under the names the mirror tests use.
+export { deleteTestTopics, EXAMPLE_SCHEMAS } from '../../support/gridTestKit';
 
 /** Generates the mirror migration of a space into a fresh folder and applies it; returns the folder. */
 export async function prepareMirrorTables(options: {
@@ -183,16 +181,3 @@ export async function runWorkload(
 }
 
 /** Deletes the topics a test created (everything under `<prefix>.`). */
-export async function deleteTestTopics(brokers: readonly string[], prefix: string): Promise<void> {
-  const admin = new Kafka({
-    clientId: 'mirror-test-cleanup',
-    brokers: [...brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    await deleteTopicsByPrefix(admin, `${prefix}.`);
-  } finally {
-    await admin.disconnect();
-  }
-}

@@ -9,13 +9,27 @@ import { LocalGrid } from './cluster/LocalGrid';
 import type { GridOptions } from './cluster/GridConfig';
 import { RemoteSpace } from './client/RemoteSpace';
 import type { ConnectOptions } from './client/RemoteSpaceConfig';
+import { ProcessingUnit } from './cluster/ProcessingUnit';
+import type { UnitOptions } from './cluster/UnitConfig';
 
 export const Spacelog = {
   /** Starts a grid hosting every partition of a space in this process; resolves once all partitions serve. */
   start: (options: GridOptions): Promise<LocalGrid> => LocalGrid.start(options),
   /** Connects to a space served over the network (`SpaceServer`); resolves once its description is known. */
   connect: (options: ConnectOptions): Promise<RemoteSpace> => RemoteSpace.connect(options),
+  /**
+   * Starts a processing unit of a space's cluster in this process (what `spacelog pu start` runs):
+   * it joins the space's Kafka consumer group and hosts the primaries and backups it is given.
+   */
+  startUnit: (options: UnitOptions, baseDir?: string): Promise<ProcessingUnit> =>
+    ProcessingUnit.start(options, baseDir),
 } as const;
+
+export { ProcessingUnit, type UnitStatus } from './cluster/ProcessingUnit';
+export type { UnitOptions, UnitContext, UnitServices, ReplicaChange } from './cluster/UnitConfig';
+export type { ReplicaStatus } from './cluster/UnitReplicas';
+export type { Placement, PartitionPlacement, UnitReport, ReplicaReport, ReplicaRole } from './cluster/Placement';
+export type { MembershipTiming } from './cluster/UnitMembership';
 
 export { LocalGrid, type PartitionStatus } from './cluster/LocalGrid';
 export type { GridOptions } from './cluster/GridConfig';

@@ -122,6 +122,42 @@ export class LocalKafkaCluster {
     return ours.length > 0;
   }
 
+  /**
+   * Restarts one recorded broker the way an operator's rolling restart does: SIGTERM (a controlled
+   * shutdown that hands its leaderships over first), an optional pause while it is down, then the same
+   * server.properties and data folder again. Resolves once the cluster answers metadata with every
+   * broker; in-sync replicas may still be catching up. Fault tests use it.
+   */
+  async restartBroker(nodeId: number, options: { readonly downMs?: number } = {}): Promise<BrokerRecord> {
+    const record = this.state.read().kafka;
+    const broker = record?.brokers.find((b) => b.nodeId === nodeId);
+    const node = kafkaNodes(this.options).find((n) => n.nodeId === nodeId);
+    if (record === undefined || broker === undefined || node === undefined) {
+      throw new StackError('BAD_CONFIG', `no kafka ${nodeId} is recorded in ${this.state.file}`);
+    }
+    if (isOurProcess(broker.pid, broker.configFile)) await terminate(broker.pid, STOP_GRACE_MS);
+    if (options.downMs !== undefined && options.downMs > 0) await sleep(options.downMs);
+
+    const java = await findJava();
+    const libsDir = await ensureKafkaJars(this.options.kafkaLibsDir, this.log);
+    const child = this.spawnBroker(java.executable, libsDir, node);
+    const exits = new Map<number, string>();
+    child.once('exit', (code, signal) => exits.set(nodeId, signal ?? `exit code ${String(code)}`));
+    const restarted: BrokerRecord = { ...broker, pid: child.pid ?? -1 };
+    const updated: KafkaRecord = {
+      ...record,
+      brokers: record.brokers.map((b) => (b.nodeId === nodeId ? restarted : b)),
+    };
+    this.state.update((data) => (data.kafka = updated));
+    this.log(`kafka ${nodeId}: restarted as pid ${restarted.pid}`);
+    try {
+      await this.waitUntilReady(updated, kafkaNodes(this.options), exits);
+    } finally {
+      child.removeAllListeners('exit');
+    }
+    return restarted;
+  }
+
   private async format(
     java: string,
     libsDir: string,

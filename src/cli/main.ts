@@ -4,6 +4,7 @@ import { isStackError } from '../errors/stack';
 import { registerDemoCommand } from './demoCommand';
 import { registerMigrateCommand } from './migrateCommand';
 import { registerMirrorCommand } from './mirrorCommand';
+import { registerPuCommand } from './puCommand';
 import { registerStackCommand } from './stackCommand';
 import { registerTailCommand } from './tailCommand';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerMirrorCommand(program);
   registerMigrateCommand(program);
+  registerPuCommand(program);
   return program;
 }
 

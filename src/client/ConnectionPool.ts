@@ -59,6 +59,12 @@ export class ConnectionPool {
     return pending;
   }
 
+  /** The open connection to an endpoint, if there is one (never opens one). */
+  peek(endpoint: string): ClientConnection | undefined {
+    const current = this.open.get(endpoint);
+    return current && !current.closed ? current : undefined;
+  }
+
   /** Closes every connection; later calls fail with ClientClosedError. Idempotent. */
   close(): void {
     if (this.closed) return;

@@ -1,8 +1,9 @@
 import { InvalidArgumentError } from '../errors';
 
 /**
- * Which endpoint (`host:port`) serves each partition. Today one server serves every partition; the
- * cluster will feed maps with a primary per partition (`RemoteSpace.updatePartitionMap`).
+ * Which endpoint (`host:port`) is the primary of each partition: one server for all (a grid served
+ * by one SpaceServer), or one per partition in a cluster, as the servers' DESCRIBE answers say.
+ * Immutable: the client swaps in a new map when it refreshes.
  */
 export class PartitionMap {
   private readonly endpoints: readonly string[];
@@ -33,6 +34,14 @@ export class PartitionMap {
     if (endpoint === undefined)
       throw new InvalidArgumentError(`no partition ${partition} in the partition map`);
     return endpoint;
+  }
+
+  /** True when both maps name the same endpoint for every partition. */
+  equals(other: PartitionMap): boolean {
+    return (
+      other.endpoints.length === this.endpoints.length &&
+      other.endpoints.every((e, k) => e === this.endpoints[k])
+    );
   }
 
   /** Distinct endpoints, in partition order. */

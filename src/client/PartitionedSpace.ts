@@ -1,4 +1,4 @@
-import { InvalidArgumentError, OperationAbortedError } from '../errors';
+import { InvalidArgumentError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { QueryCompiler } from '../space/ExecuteContext';
@@ -9,7 +9,16 @@ import { ALL, type Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { SpaceListener } from '../space/SubscriptionHub';
 import { Transaction, type TransactionOptions } from '../space/transaction/Transaction';
+import { blockingAcrossPartitions, firstInOrder } from './blockingAcrossPartitions';
 import { PartitionedTransaction } from './PartitionedTransaction';
+import {
+  mergeChanges,
+  mergeMatches,
+  orderOf,
+  picksWinners,
+  sumCounts,
+  type MatchOrder,
+} from './partitionMerge';
 import type {
   MultipleOptions,
   ReadOptions,
@@ -81,8 +90,7 @@ export class PartitionedSpace implements Space {
   ): Promise<Entry[]> {
     const target = this.target(type, selector, options);
     if (target !== undefined) return (await this.access(target)).takeMultiple(type, selector, options.limit);
-    const order = this.orderOf(type, selector);
-    if (order.compare === undefined && order.limit === undefined && options.limit === undefined) {
+    if (!picksWinners(this.orderOf(type, selector), options.limit)) {
       const parts = await Promise.all(
         this.routing.all().map(async (k) => (await this.access(k)).takeMultiple(type, selector)),
       );
@@ -118,7 +126,7 @@ export class PartitionedSpace implements Space {
     const results = await this.each(type, selector, options, (engine) =>
       engine.change(type, selector, changes, changeOptions),
     );
-    return { count: results.reduce((n, r) => n + r.count, 0), changed: results.flatMap((r) => r.changed) };
+    return mergeChanges(results);
   }
 
   async renew(
@@ -192,26 +200,15 @@ export class PartitionedSpace implements Space {
     options: RoutingOptions,
     run: (engine: SpaceEngine) => Promise<number>,
   ): Promise<number> {
-    return (await this.each(type, selector, options, run)).reduce((a, b) => a + b, 0);
+    return sumCounts(await this.each(type, selector, options, run));
   }
 
-  private orderOf(
-    type: string,
-    selector: Selector,
-  ): { compare?: (a: Entry, b: Entry) => number; limit?: number } {
-    if (!('query' in selector)) return {};
-    const selection = this.queries(this.types.require(type), selector.query, selector.params);
-    return {
-      ...(selection.compare ? { compare: selection.compare } : {}),
-      ...(selection.limit !== undefined ? { limit: selection.limit } : {}),
-    };
+  private orderOf(type: string, selector: Selector): MatchOrder {
+    return orderOf(this.queries, this.types.require(type), selector);
   }
 
   private merge(type: string, selector: Selector, entries: Entry[], limit: number | undefined): Entry[] {
-    const order = this.orderOf(type, selector);
-    if (order.compare) entries.sort(order.compare);
-    const max = Math.min(limit ?? Infinity, order.limit ?? Infinity);
-    return Number.isFinite(max) ? entries.slice(0, max) : entries;
+    return mergeMatches(this.orderOf(type, selector), entries, limit);
   }
 
   private async blocking(
@@ -224,35 +221,15 @@ export class PartitionedSpace implements Space {
     const target = this.target(type, selector, options);
     const blockingOptions = { timeout, ...(options.signal ? { signal: options.signal } : {}) };
     if (target !== undefined) return (await this.access(target))[kind](type, selector, blockingOptions);
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      for (const k of this.routing.all()) {
-        const found = await (await this.access(k))[kind](type, selector);
-        if (found !== null) return found;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return null;
-      if (options.signal?.aborted) throw new OperationAbortedError({ type });
-      // Wait with reads on every partition; the first match wakes us and we try again.
-      const stop = new AbortController();
-      const relay = (): void => stop.abort();
-      options.signal?.addEventListener('abort', relay, { once: true });
-      try {
-        await Promise.race(
-          this.routing.all().map(async (k) => {
-            const engine = await this.access(k);
-            return engine
-              .read(type, selector, { timeout: remaining, signal: stop.signal })
-              .catch((error: unknown) => {
-                if (error instanceof OperationAbortedError) return null;
-                throw error;
-              });
-          }),
-        );
-      } finally {
-        options.signal?.removeEventListener('abort', relay);
-        stop.abort();
-      }
-    }
+    const all = this.routing.all();
+    return blockingAcrossPartitions({
+      partitions: all,
+      timeout,
+      type,
+      ...(options.signal ? { signal: options.signal } : {}),
+      tryAll: () => firstInOrder(all, async (k) => (await this.access(k))[kind](type, selector)),
+      waitOn: async (k, remaining, signal) =>
+        (await this.access(k)).read(type, selector, { timeout: remaining, signal }),
+    });
   }
 }

@@ -1,8 +1,9 @@
 import {
-  InvalidArgumentError,
   isRetriable,
   ConnectionLostError,
+  NotPrimaryError,
   PartitionNotReadyError,
+  SpaceClosedError,
   SpaceNotFoundError,
 } from '../errors';
 import { ANY_PARTITION, type ResponseFrame, type WireOp } from '../net/protocol';
@@ -10,6 +11,7 @@ import type { SpaceDescription } from '../net/SpaceDescription';
 import { fromWireJson, toWireJson } from '../net/wireJson';
 import type { ConnectionPool } from './ConnectionPool';
 import type { PartitionMap } from './PartitionMap';
+import type { PartitionMapSource } from './PartitionMapSource';
 import type { RemoteCallOptions, ResolvedConnectOptions } from './RemoteSpaceConfig';
 import { retry } from './Retrier';
 
@@ -27,19 +29,52 @@ export interface Call {
   readonly options: RemoteCallOptions;
   /** Set for blocking read / take: how long the server may wait for a match. */
   readonly wait?: number;
-  /** Told the request id of each attempt (subscriptions key their events on it). */
-  readonly onId?: (id: number) => void;
+  /** Told the request id and endpoint of each attempt (subscriptions key their events on them). */
+  readonly onId?: (id: number, endpoint: string) => void;
 }
 
-/** Where a call goes: the client's settings, its connections and its current partition map. @internal */
+/** Where a call goes: the client's settings, its connections and its partition map. @internal */
 export interface CallTarget {
   readonly config: ResolvedConnectOptions;
   readonly pool: ConnectionPool;
-  readonly map: PartitionMap;
+  readonly maps: PartitionMapSource;
   readonly space: string;
 }
 
+/**
+ * Thrown (never retried) by a call for ANY_PARTITION when the partition map no longer has one
+ * server for every partition: the caller fans the operation out per partition instead.
+ * @internal
+ */
+export class SeveralEndpointsSignal extends Error {
+  constructor() {
+    super('the partitions are served by several endpoints: fan out');
+    this.name = 'SeveralEndpointsSignal';
+  }
+}
+
 const EMPTY = Buffer.alloc(0);
+
+/** Asks one endpoint for the space's description (DESCRIBE) and checks it is the wanted space. @internal */
+export async function describeAt(
+  config: ResolvedConnectOptions,
+  pool: ConnectionPool,
+  endpoint: string,
+  timeoutMs: number,
+): Promise<SpaceDescription> {
+  const connection = await pool.get(endpoint);
+  const response = await connection.request(
+    { partition: ANY_PARTITION, op: 'DESCRIBE', type: '', args: EMPTY, entry: null, deadline: 0 },
+    { timeoutMs: Math.max(1, timeoutMs) },
+  );
+  const description = fromWireJson(response.result) as SpaceDescription;
+  if (description.name !== config.space) {
+    throw new SpaceNotFoundError(`${endpoint} serves space '${description.name}', not '${config.space}'`, {
+      space: config.space,
+    });
+  }
+  return description;
+}
 
 /** Asks the bootstrap servers, in turn, for the space's description. @internal */
 export async function describeSpace(
@@ -50,22 +85,17 @@ export async function describeSpace(
   const run = { deadline, retriable: isRetriable };
   return retry(config.retry, run, async (n) => {
     const endpoint = config.bootstrap[(n - 1) % config.bootstrap.length]!;
-    const connection = await pool.get(endpoint);
-    const response = await connection.request(
-      { partition: ANY_PARTITION, op: 'DESCRIBE', type: '', args: EMPTY, entry: null, deadline: 0 },
-      { timeoutMs: Math.max(1, deadline - Date.now()) },
-    );
-    const description = fromWireJson(response.result) as SpaceDescription;
-    if (description.name !== config.space) {
-      throw new SpaceNotFoundError(`${endpoint} serves space '${description.name}', not '${config.space}'`, {
-        space: config.space,
-      });
-    }
+    const description = await describeAt(config, pool, endpoint, deadline - Date.now());
     return { description, endpoint };
   });
 }
 
-/** Sends one call to its partition's endpoint, retrying what may be retried within the deadline. @internal */
+/**
+ * Sends one call to its partition's endpoint, retrying what may be retried within the deadline.
+ * Each attempt reads the current map; a failure that says the map may be stale (not the primary,
+ * not ready, closed, unreachable) asks for a refresh, which the next attempt waits for.
+ * @internal
+ */
 export function sendCall(call: Call, to: CallTarget): Promise<ResponseFrame> {
   const started = Date.now();
   const blocking = call.wait !== undefined;
@@ -76,52 +106,86 @@ export function sendCall(call: Call, to: CallTarget): Promise<ResponseFrame> {
   const run = {
     deadline,
     ...(call.options.signal ? { signal: call.options.signal } : {}),
-    retriable: call.safety === 'idempotent' ? isRetriable : surelyNotApplied,
+    retriable:
+      call.safety === 'idempotent'
+        ? isRetriable
+        : (error: unknown) => surelyNotApplied(error, call.partition),
   };
-  return retry(to.config.retry, run, async () => {
+  return retry(to.config.retry, run, async (n) => {
+    if (n > 1) await to.maps.settled();
+    const seen = to.maps.generation;
+    const map = to.maps.map;
     const endpoint =
-      call.partition === ANY_PARTITION ? broadcastEndpoint(to) : to.map.endpointOf(call.partition);
-    const connection = await to.pool.get(endpoint);
-    const now = Date.now();
-    const args = blocking
+      call.partition === ANY_PARTITION ? broadcastEndpoint(map) : map.endpointOf(call.partition);
+    try {
+      return await sendOnce(call, to, endpoint, waitEnd, deadline);
+    } catch (error) {
+      if (mapMayBeStale(error)) to.maps.refresh(seen).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/** One attempt of a call at an endpoint; a blocking one waits only what is left of its wait. */
+async function sendOnce(
+  call: Call,
+  to: CallTarget,
+  endpoint: string,
+  waitEnd: number,
+  deadline: number,
+): Promise<ResponseFrame> {
+  const connection = await to.pool.get(endpoint);
+  const now = Date.now();
+  const args =
+    call.wait !== undefined
       ? {
           ...call.args,
           options: { ...(call.args?.options as object), timeout: Math.max(0, waitEnd - now) },
         }
       : call.args;
-    const remaining = Math.max(1, deadline - now);
-    return connection.request(
-      {
-        partition: call.partition,
-        op: call.op,
-        type: call.type,
-        args: toWireJson(args),
-        entry: call.entry ?? null,
-        deadline: Number.isFinite(remaining) ? Math.ceil(remaining) : 0,
-      },
-      { timeoutMs: remaining, ...(call.options.signal ? { signal: call.options.signal } : {}) },
-      call.onId,
-    );
-  });
+  const remaining = Math.max(1, deadline - now);
+  return connection.request(
+    {
+      partition: call.partition,
+      op: call.op,
+      type: call.type,
+      args: toWireJson(args),
+      entry: call.entry ?? null,
+      deadline: Number.isFinite(remaining) ? Math.ceil(remaining) : 0,
+    },
+    { timeoutMs: remaining, ...(call.options.signal ? { signal: call.options.signal } : {}) },
+    call.onId && ((id: number) => call.onId!(id, endpoint)),
+  );
 }
 
-/** The one server that serves every partition, for operations without a routing value. @internal */
-export function broadcastEndpoint(to: CallTarget): string {
-  const endpoint = to.map.single;
-  if (endpoint === undefined) {
-    // Comes with the cluster: fan out per endpoint and merge on the client.
-    throw new InvalidArgumentError(
-      'operations over every partition need one server serving them all (for now)',
-      {
-        space: to.space,
-      },
-    );
-  }
+/**
+ * The one server that serves every partition, for an operation without a routing value; when the
+ * partitions have several, SeveralEndpointsSignal tells the caller to fan out instead.
+ * @internal
+ */
+export function broadcastEndpoint(map: PartitionMap): string {
+  const endpoint = map.single;
+  if (endpoint === undefined) throw new SeveralEndpointsSignal();
   return endpoint;
 }
 
-/** A write or take may be retried only when it surely did not run on the server. */
-function surelyNotApplied(error: unknown): boolean {
+/**
+ * A write or take may be retried only when it surely did not run on the server: its request never
+ * left, or the one partition it names refused it up front (not its primary, not ready). A request for
+ * ANY_PARTITION may have run on some partitions before another refused, so only the first holds.
+ */
+function surelyNotApplied(error: unknown, partition: number): boolean {
   if (error instanceof ConnectionLostError) return !error.requestSent;
-  return error instanceof PartitionNotReadyError;
+  if (partition === ANY_PARTITION) return false;
+  return error instanceof NotPrimaryError || error instanceof PartitionNotReadyError;
+}
+
+/** Failures after which the partition map is worth asking again. */
+function mapMayBeStale(error: unknown): boolean {
+  return (
+    error instanceof NotPrimaryError ||
+    error instanceof PartitionNotReadyError ||
+    error instanceof SpaceClosedError ||
+    error instanceof ConnectionLostError
+  );
 }

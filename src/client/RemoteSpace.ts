@@ -3,22 +3,26 @@ import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
+import { queryCompiler } from '../space/QuerySelection';
 import { ALL, type Selector } from '../space/Selector';
 import type { SpaceListener } from '../space/SubscriptionHub';
 import { decodeEntry, encodeEntry } from '../net/entryCodec';
 import { ANY_PARTITION, type ResponseFrame, type WireOp } from '../net/protocol';
 import { typesOf, type SpaceDescription } from '../net/SpaceDescription';
-import { fromWireJson } from '../net/wireJson';
+import { fromWireJson, toWireJson } from '../net/wireJson';
 import { ConnectionPool } from './ConnectionPool';
+import { PartitionFanOut } from './PartitionFanOut';
+import type { PartitionMap } from './PartitionMap';
+import { mapOf, PartitionMapSource } from './PartitionMapSource';
 import {
-  broadcastEndpoint,
+  describeAt,
   describeSpace,
+  SeveralEndpointsSignal,
   sendCall,
   type Call,
   type CallTarget,
   type Safety,
 } from './RemoteCall';
-import { PartitionMap } from './PartitionMap';
 import {
   resolveConnectOptions,
   type ConnectOptions,
@@ -39,53 +43,80 @@ import { SpaceRouting } from './SpaceRouting';
 
 /**
  * The Space API through the network (`Spacelog.connect`). Each operation is routed on the client
- * (the same murmur2 routing as the grid) to the endpoint of its partition, over one pipelined
- * connection per endpoint; operations without a routing value go to the server, which runs them on
- * every partition and merges. Reads are retried on retriable failures within their deadline;
- * writes and takes are retried only when they surely did not reach the server (there are no
- * idempotency keys yet), otherwise their retriable error is surfaced.
+ * (the same murmur2 routing as the grid) to the primary of its partition, over one pipelined
+ * connection per endpoint. An operation without a routing value goes, when one server serves every
+ * partition, to that server, which runs it on all of them and merges; when the partitions have
+ * several primaries (a cluster), to each partition's primary, and the client merges the answers the
+ * same way (ORDER BY and LIMIT honoured). When a server says it is not a partition's primary any
+ * more, or cannot be reached, the client asks for the partition map again and retries within the
+ * operation's deadline. Reads are retried on any retriable failure; writes and takes only when they
+ * surely did not run (never sent, or refused up front by a server that is not the partition's
+ * primary); otherwise their retriable error is surfaced (there are no idempotency keys yet).
  */
 export class RemoteSpace implements Space {
   readonly name: string;
   readonly partitions: number;
   private readonly routing: SpaceRouting;
-  private readonly subscriptions: RemoteSubscriptions;
-  private map: PartitionMap;
+  private readonly fanOut: PartitionFanOut;
+  private readonly target: CallTarget;
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly config: ResolvedConnectOptions,
+    config: ResolvedConnectOptions,
     private readonly pool: ConnectionPool,
     readonly types: TypeRegistry,
     description: SpaceDescription,
-    map: PartitionMap,
-    subscriptions: RemoteSubscriptions,
+    private readonly maps: PartitionMapSource,
+    private readonly subscriptions: RemoteSubscriptions,
   ) {
     this.name = description.name;
     this.partitions = description.partitions;
     this.routing = new SpaceRouting(description.partitions);
-    this.map = map;
-    this.subscriptions = subscriptions;
+    this.target = { config, pool, maps, space: this.name };
+    this.fanOut = new PartitionFanOut({
+      types,
+      routing: this.routing,
+      queries: queryCompiler(),
+      requestTimeout: config.requestTimeout,
+      send: (call) => this.call(call),
+      decode: (response, type) => this.entries(response, type),
+    });
   }
 
   /** Connects: asks the bootstrap servers for the space description and partition map. */
   static async connect(options: ConnectOptions): Promise<RemoteSpace> {
     const config = resolveConnectOptions(options);
     let space: RemoteSpace | undefined;
-    const subscriptions = new RemoteSubscriptions(config.retry, (call) => space!.call(call));
     const pool = new ConnectionPool({
       connectTimeoutMs: config.connectTimeout,
       maxFrameBytes: config.maxFrameBytes,
-      onEvent: (endpoint, event) => subscriptions.deliver(endpoint, event, space?.types),
-      onLost: (endpoint) => subscriptions.lost(endpoint),
+      onEvent: (endpoint, event) => space?.subscriptions.deliver(endpoint, event, space.types),
+      onLost: (endpoint) => space?.lost(endpoint),
     });
     try {
       const { description, endpoint } = await describeSpace(config, pool);
       const types = typesOf(description);
-      const map = description.partitionMap
-        ? new PartitionMap(description.partitionMap)
-        : PartitionMap.uniform(description.partitions, endpoint);
-      space = new RemoteSpace(config, pool, types, description, map, subscriptions);
+      const maps = new PartitionMapSource(
+        {
+          space: config.space,
+          partitions: description.partitions,
+          bootstrap: config.bootstrap,
+          describe: (at, timeoutMs) => describeAt(config, pool, at, timeoutMs),
+          isOpen: (at) => pool.peek(at) !== undefined,
+          refreshBudgetMs: Math.min(config.requestTimeout, config.connectTimeout),
+          maxAgeMs: config.partitionMapMaxAge,
+          keepFresh: () => (space?.subscriptions.size ?? 0) > 0,
+        },
+        mapOf(description, endpoint),
+      );
+      const subscriptions = new RemoteSubscriptions({
+        policy: config.retry,
+        send: (call) => space!.call(call),
+        map: () => maps.map,
+        unsubscribeAt: (at, remoteId, type) => space?.unsubscribeAt(at, remoteId, type),
+      });
+      maps.onChange(() => subscriptions.remap());
+      space = new RemoteSpace(config, pool, types, description, maps, subscriptions);
       return space;
     } catch (error) {
       pool.close();
@@ -93,9 +124,9 @@ export class RemoteSpace implements Space {
     }
   }
 
-  /** The current partition map. */
+  /** The current partition map (refreshed when a server says a partition moved). */
   get partitionMap(): PartitionMap {
-    return this.map;
+    return this.maps.map;
   }
 
   /** Replaces the partition map (fed by the cluster when primaries move). @internal */
@@ -105,7 +136,7 @@ export class RemoteSpace implements Space {
         `a map of ${map.partitions} partitions for a space of ${this.partitions}`,
       );
     }
-    this.map = map;
+    this.maps.set(map);
   }
 
   async write(
@@ -146,48 +177,91 @@ export class RemoteSpace implements Space {
     return this.blocking('TAKE', type, selector, options);
   }
 
-  async readMultiple(
+  readMultiple(
     type: string,
     selector: Selector = ALL,
     options: MultipleOptions & RemoteCallOptions = {},
   ): Promise<Entry[]> {
-    return this.entries(await this.selecting('READ_MULTIPLE', 'idempotent', type, selector, options), type);
+    return this.selecting(
+      type,
+      selector,
+      options,
+      async (partition) =>
+        this.entries(
+          await this.request('READ_MULTIPLE', 'idempotent', partition, type, selector, options),
+          type,
+        ),
+      () => this.fanOut.readMultiple(type, selector, options),
+    );
   }
 
-  async takeMultiple(
+  takeMultiple(
     type: string,
     selector: Selector = ALL,
     options: MultipleOptions & RemoteCallOptions = {},
   ): Promise<Entry[]> {
-    return this.entries(await this.selecting('TAKE_MULTIPLE', 'once', type, selector, options), type);
+    return this.selecting(
+      type,
+      selector,
+      options,
+      async (partition) =>
+        this.entries(await this.request('TAKE_MULTIPLE', 'once', partition, type, selector, options), type),
+      () => this.fanOut.takeMultiple(type, selector, options),
+    );
   }
 
-  async count(
+  count(
     type: string,
     selector: Selector = ALL,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<number> {
-    return fromWireJson(
-      (await this.selecting('COUNT', 'idempotent', type, selector, options)).result,
-    ) as number;
+    return this.selecting(
+      type,
+      selector,
+      options,
+      async (partition) =>
+        fromWireJson(
+          (await this.request('COUNT', 'idempotent', partition, type, selector, options)).result,
+        ) as number,
+      () => this.fanOut.count(type, selector, options),
+    );
   }
 
-  async clear(
+  clear(
     type: string,
     selector: Selector = ALL,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<number> {
-    return fromWireJson((await this.selecting('CLEAR', 'once', type, selector, options)).result) as number;
+    return this.selecting(
+      type,
+      selector,
+      options,
+      async (partition) =>
+        fromWireJson(
+          (await this.request('CLEAR', 'once', partition, type, selector, options)).result,
+        ) as number,
+      () => this.fanOut.clear(type, selector, options),
+    );
   }
 
-  async change(
+  change(
     type: string,
     selector: Selector,
     changes: readonly ChangeOp[],
     options: ChangeOptions & RoutingOptions & RemoteCallOptions = {},
   ): Promise<ChangeResult> {
-    const response = await this.selecting('CHANGE', 'once', type, selector, options, { changes });
-    return fromWireJson(response.result) as ChangeResult;
+    return this.selecting(
+      type,
+      selector,
+      options,
+      async (partition) => {
+        const response = await this.request('CHANGE', 'once', partition, type, selector, options, {
+          changes,
+        });
+        return fromWireJson(response.result) as ChangeResult;
+      },
+      () => this.fanOut.change(type, selector, changes, options),
+    );
   }
 
   async renew(
@@ -196,11 +270,19 @@ export class RemoteSpace implements Space {
     lease: number,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<SpaceWriteResult> {
-    const target = this.routing.forId(this.types.require(type), id, options.routing);
+    const entryType = this.types.require(type);
+    const target = this.routing.forId(entryType, id, options.routing);
+    if (target === undefined) {
+      // As in process: a lease belongs to one entry, so renew is never broadcast.
+      throw new InvalidArgumentError(
+        `renew of ${type}/${id} needs { routing } (the type is routed by '${entryType.routingField}')`,
+        { type, entryId: id },
+      );
+    }
     const response = await this.call({
       op: 'RENEW',
       type,
-      partition: target ?? ANY_PARTITION,
+      partition: target,
       args: { id, lease, options: routingOf(options) },
       safety: 'once',
       options,
@@ -218,24 +300,26 @@ export class RemoteSpace implements Space {
   }
 
   /**
-   * Hears committed mutations of every partition; returns the unsubscribe function. After a lost
-   * connection the subscription is renewed in the background; mutations committed meanwhile are
-   * not replayed.
+   * Hears committed mutations of every partition; returns the unsubscribe function. It is registered
+   * at the server of every partition, or at each partition's primary in a cluster. After a lost
+   * connection or when a partition's primary moves, it is registered again in the background at the
+   * right server; mutations committed meanwhile are not replayed.
    */
-  subscribe(
+  async subscribe(
     type: string,
     selector: Selector,
     listener: SpaceListener,
     options?: { readonly ops?: readonly MutationOp[] },
   ): Promise<() => void> {
     this.types.require(type);
-    return this.subscriptions.add(broadcastEndpoint(this.target()), type, selector, listener, options?.ops);
+    return this.subscriptions.add(type, selector, listener, options?.ops);
   }
 
   /** Closes every connection; operations afterwards fail with ClientClosedError. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.subscriptions.close();
+      this.maps.close();
       this.pool.close();
     })();
     return this.closing;
@@ -251,38 +335,61 @@ export class RemoteSpace implements Space {
     if (typeof wait !== 'number' || Number.isNaN(wait) || wait < 0) {
       throw new InvalidArgumentError(`timeout must be a non-negative number, got ${String(wait)}`, { type });
     }
-    const target = this.routing.forSelector(this.types.require(type), selector, options.routing);
-    const response = await this.call({
-      op,
+    return this.selecting(
       type,
-      partition: target ?? ANY_PARTITION,
-      args: { selector, options: routingOf(options) },
-      safety: op === 'READ' ? 'idempotent' : 'once',
+      selector,
       options,
-      wait,
-    });
-    const [first] = this.entries(response, type);
-    return first ?? null;
+      async (partition) => {
+        const response = await this.call({
+          op,
+          type,
+          partition,
+          args: { selector, options: routingOf(options) },
+          safety: op === 'READ' ? 'idempotent' : 'once',
+          options,
+          wait,
+        });
+        return this.entries(response, type)[0] ?? null;
+      },
+      () => this.fanOut.blocking(op, type, selector, options, wait),
+    );
   }
 
-  private selecting(
+  /**
+   * Runs an operation given a selector: at its partition when it names one; else at the one server
+   * of every partition (ANY_PARTITION), or fanned out to every partition's primary when there are
+   * several (also when the map becomes so while the call retries).
+   */
+  private async selecting<T>(
+    type: string,
+    selector: Selector,
+    options: RoutingOptions,
+    at: (partition: number) => Promise<T>,
+    fanOut: () => Promise<T>,
+  ): Promise<T> {
+    const target = this.routing.forSelector(this.types.require(type), selector, options.routing);
+    if (target !== undefined) return at(target);
+    if (this.maps.map.single === undefined) return fanOut();
+    try {
+      return await at(ANY_PARTITION);
+    } catch (error) {
+      if (error instanceof SeveralEndpointsSignal) return fanOut();
+      throw error;
+    }
+  }
+
+  /** One request with a selector and the operation's own options. */
+  private request(
     op: WireOp,
     safety: Safety,
+    partition: number,
     type: string,
     selector: Selector,
     options: RoutingOptions & RemoteCallOptions,
     extra: Record<string, unknown> = {},
   ): Promise<ResponseFrame> {
-    const target = this.routing.forSelector(this.types.require(type), selector, options.routing);
     const { signal: _s, requestTimeout: _t, ...sent } = options;
-    return this.call({
-      op,
-      type,
-      partition: target ?? ANY_PARTITION,
-      args: { selector, options: sent, ...extra },
-      safety,
-      options,
-    });
+    return this.call({ op, type, partition, args: { selector, options: sent, ...extra }, safety, options });
   }
 
   private entries(response: ResponseFrame, typeName: string): Entry[] {
@@ -292,11 +399,31 @@ export class RemoteSpace implements Space {
 
   /** Sends one call to its partition's endpoint, retrying what may be retried within the deadline. @internal */
   call(call: Call): Promise<ResponseFrame> {
-    return sendCall(call, this.target());
+    return sendCall(call, this.target);
   }
 
-  private target(): CallTarget {
-    return { config: this.config, pool: this.pool, map: this.map, space: this.name };
+  /** A connection was lost: its subscriptions are registered again, and the map may be stale. */
+  private lost(endpoint: string): void {
+    this.maps.refresh().catch(() => undefined);
+    this.subscriptions.lost(endpoint);
+  }
+
+  /** Ends a subscription's registration on the connection that holds it (none: it ended with it). */
+  private unsubscribeAt(endpoint: string, remoteId: number, type: string): void {
+    this.pool
+      .peek(endpoint)
+      ?.request(
+        {
+          partition: ANY_PARTITION,
+          op: 'UNSUBSCRIBE',
+          type,
+          args: toWireJson({ subscription: remoteId }),
+          entry: null,
+          deadline: 0,
+        },
+        { timeoutMs: this.target.config.requestTimeout },
+      )
+      .catch(() => undefined);
   }
 }
 

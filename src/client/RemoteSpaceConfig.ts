@@ -17,6 +17,12 @@ export interface ConnectOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Largest frame accepted from the server; default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /**
+   * While subscriptions are open, the partition map is asked again at least this often, ms; default
+   * 30,000 (Infinity: never). Operations refresh it whenever a server says it is not a partition's
+   * primary or cannot be reached, but a subscription hears no such answer when its partition moves.
+   */
+  readonly partitionMapMaxAge?: number;
 }
 
 /** Per-call controls every RemoteSpace method accepts besides the Space options. */
@@ -35,9 +41,11 @@ export interface ResolvedConnectOptions {
   readonly connectTimeout: number;
   readonly retry: RetryPolicy;
   readonly maxFrameBytes: number;
+  readonly partitionMapMaxAge: number;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_PARTITION_MAP_MAX_AGE_MS = 30_000;
 export const DEFAULT_BLOCKING_MARGIN_MS = 5000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
@@ -49,6 +57,7 @@ const KNOWN_KEYS = new Set([
   'connectTimeout',
   'retry',
   'maxFrameBytes',
+  'partitionMapMaxAge',
 ]);
 
 /** Applies defaults; rejects unknown keys and bad values before anything connects. @internal */
@@ -70,10 +79,18 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    partitionMapMaxAge: options.partitionMapMaxAge ?? DEFAULT_PARTITION_MAP_MAX_AGE_MS,
   };
-  for (const key of ['requestTimeout', 'blockingMargin', 'connectTimeout', 'maxFrameBytes'] as const) {
+  for (const key of [
+    'requestTimeout',
+    'blockingMargin',
+    'connectTimeout',
+    'maxFrameBytes',
+    'partitionMapMaxAge',
+  ] as const) {
     const value = resolved[key];
-    if (!Number.isFinite(value) || value <= 0) {
+    const allowed = Number.isFinite(value) || (key === 'partitionMapMaxAge' && value === Infinity);
+    if (!allowed || value <= 0) {
       throw new InvalidArgumentError(`${key} must be a positive number, got ${String(value)}`);
     }
   }

@@ -5,6 +5,8 @@ import type { Selector } from '../space/Selector';
 import type { SpaceListener } from '../space/SubscriptionHub';
 import { decodeEntry } from '../net/entryCodec';
 import { ANY_PARTITION, type EventFrame, type ResponseFrame, type WireOp } from '../net/protocol';
+import type { PartitionMap } from './PartitionMap';
+import { SeveralEndpointsSignal } from './RemoteCall';
 import { retry, type RetryPolicy } from './Retrier';
 
 /** A remote call as RemoteSpace runs it (with routing to the endpoint and retries). @internal */
@@ -15,7 +17,33 @@ export interface SubscriptionCall {
   readonly args: Record<string, unknown>;
   readonly safety: 'idempotent';
   readonly options: Record<string, never>;
-  readonly onId?: (id: number) => void;
+  readonly onId?: (id: number, endpoint: string) => void;
+}
+
+/** What the subscriptions need from the client. @internal */
+export interface SubscriptionHooks {
+  readonly policy: RetryPolicy;
+  /** Sends a call to its partition's primary (ANY_PARTITION: the one server of every partition). */
+  readonly send: (call: SubscriptionCall) => Promise<ResponseFrame>;
+  /** The current partition map. */
+  readonly map: () => PartitionMap;
+  /** Ends a registration on the server holding it, if still connected (fire and forget). */
+  readonly unsubscribeAt: (endpoint: string, remoteId: number, type: string) => void;
+}
+
+/**
+ * One server-side registration of a subscription: for one partition at its primary, or for every
+ * partition (ANY_PARTITION) when one server serves them all.
+ */
+interface Leg {
+  readonly partition: number;
+  /** Where the registration lives, and its SUBSCRIBE request id there (events carry it). */
+  endpoint: string | undefined;
+  remoteId: number | undefined;
+  /** A SUBSCRIBE (with its retries) is under way. */
+  opening: boolean;
+  /** False once the map no longer wants this leg, or the subscription ended. */
+  wanted: boolean;
 }
 
 interface Subscription {
@@ -23,76 +51,66 @@ interface Subscription {
   readonly selector: Selector;
   readonly listener: SpaceListener;
   readonly ops: readonly MutationOp[] | undefined;
-  readonly endpoint: string;
-  /** The SUBSCRIBE request id on the current connection; events carry it. */
-  remoteId: number | undefined;
+  readonly legs: Map<number, Leg>;
   active: boolean;
 }
 
 /**
- * The client's subscriptions: routes event frames to listeners by (endpoint, subscription id),
- * and renews every subscription of an endpoint whose connection was lost (in the background,
- * retrying with backoff until it succeeds, the subscription is dropped, or the client closes).
+ * The client's subscriptions. Each is registered where the map says: once at the server of every
+ * partition, or once per partition at its primary. Event frames are routed to listeners by
+ * (endpoint, request id). When a connection is lost or the map changes, the legs that lost their
+ * server or whose primary moved are registered again at the right endpoint, in the background,
+ * retrying with backoff until it works, the subscription ends, or the client closes; the old
+ * registration is dropped first, so no event is heard twice, and mutations committed in between
+ * are not replayed.
  * @internal
  */
 export class RemoteSubscriptions {
-  private readonly byRemote = new Map<string, Subscription>();
+  private readonly byRemote = new Map<string, { subscription: Subscription; leg: Leg }>();
   private readonly all = new Set<Subscription>();
   private readonly stopped = new AbortController();
 
-  constructor(
-    private readonly policy: RetryPolicy,
-    private readonly send: (call: SubscriptionCall) => Promise<ResponseFrame>,
-  ) {}
+  constructor(private readonly hooks: SubscriptionHooks) {}
+
+  /** Open subscriptions. */
+  get size(): number {
+    return this.all.size;
+  }
 
   async add(
-    endpoint: string,
     type: string,
     selector: Selector,
     listener: SpaceListener,
     ops: readonly MutationOp[] | undefined,
   ): Promise<() => void> {
     if (this.stopped.signal.aborted) throw new ClientClosedError();
-    const subscription: Subscription = {
-      type,
-      selector,
-      listener,
-      ops,
-      endpoint,
-      remoteId: undefined,
-      active: true,
-    };
+    const subscription: Subscription = { type, selector, listener, ops, legs: new Map(), active: true };
     this.all.add(subscription);
     try {
-      await this.open(subscription);
+      // A map that changes under the first registration (one server became several) is planned again.
+      for (let round = 1; ; round++) {
+        const failed = (
+          await Promise.allSettled(this.plan(subscription).map((leg) => this.openFirst(subscription, leg)))
+        ).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed === undefined) break;
+        if (!(failed.reason instanceof SeveralEndpointsSignal) || round >= 3) throw failed.reason;
+      }
     } catch (error) {
       this.drop(subscription);
       throw error;
     }
+    this.reconcile(subscription);
     return () => {
-      if (!subscription.active) return;
-      const remoteId = subscription.remoteId;
-      this.drop(subscription);
-      if (remoteId !== undefined && !this.stopped.signal.aborted) {
-        // Fire and forget: a lost connection ends the server side anyway.
-        this.send({
-          op: 'UNSUBSCRIBE',
-          type,
-          partition: ANY_PARTITION,
-          args: { subscription: remoteId },
-          safety: 'idempotent',
-          options: {},
-        }).catch(() => undefined);
-      }
+      if (subscription.active) this.drop(subscription);
     };
   }
 
   /** Hands an event frame to its listener. */
   deliver(endpoint: string, event: EventFrame, types: TypeRegistry | undefined): void {
-    const subscription = this.byRemote.get(`${endpoint}#${event.subscription}`);
+    const found = this.byRemote.get(`${endpoint}#${event.subscription}`);
     const type = types?.get(event.type);
-    if (!subscription?.active || !type) return;
-    subscription.listener({
+    if (!found?.subscription.active || !found.leg.wanted || !type) return;
+    found.subscription.listener({
       op: event.op,
       type: event.type,
       id: event.id,
@@ -102,21 +120,19 @@ export class RemoteSubscriptions {
     });
   }
 
-  /** The connection to an endpoint is gone: renew its subscriptions on a new one. */
+  /** The connection to an endpoint is gone, with every registration on it: register them again. */
   lost(endpoint: string): void {
     for (const subscription of this.all) {
-      if (subscription.endpoint !== endpoint || !subscription.active) continue;
-      this.forget(subscription);
-      retry(
-        this.policy,
-        {
-          deadline: Infinity,
-          signal: this.stopped.signal,
-          retriable: (e) => subscription.active && isRetriable(e),
-        },
-        () => (subscription.active ? this.open(subscription) : Promise.resolve()),
-      ).catch(() => undefined);
+      for (const leg of subscription.legs.values()) {
+        if (leg.endpoint === endpoint) this.forget(leg);
+      }
+      this.reconcile(subscription);
     }
+  }
+
+  /** The partition map changed: move the legs whose primary moved. */
+  remap(): void {
+    for (const subscription of this.all) this.reconcile(subscription);
   }
 
   close(): void {
@@ -126,32 +142,132 @@ export class RemoteSubscriptions {
     this.byRemote.clear();
   }
 
-  private async open(subscription: Subscription): Promise<void> {
-    await this.send({
-      op: 'SUBSCRIBE',
-      type: subscription.type,
-      partition: ANY_PARTITION,
-      args: { selector: subscription.selector, ...(subscription.ops ? { ops: subscription.ops } : {}) },
-      safety: 'idempotent',
-      options: {},
-      // Registered before the request leaves: events may arrive before its answer.
-      onId: (id: number) => {
-        this.forget(subscription);
-        subscription.remoteId = id;
-        this.byRemote.set(`${subscription.endpoint}#${id}`, subscription);
-      },
-    });
+  /** Makes the legs match the map (creating the missing ones, unwanted), returns those to open. */
+  private plan(subscription: Subscription): Leg[] {
+    const wanted = wantedLegs(this.hooks.map());
+    for (const leg of subscription.legs.values()) {
+      const endpoint = wanted.get(leg.partition);
+      if (endpoint === undefined) {
+        leg.wanted = false;
+        subscription.legs.delete(leg.partition);
+        if (!leg.opening) this.release(subscription, leg);
+      } else if (!leg.opening && leg.remoteId !== undefined && leg.endpoint !== endpoint) {
+        // Its primary moved: end the old registration before the new one, so nothing is heard twice.
+        this.release(subscription, leg);
+      }
+    }
+    const toOpen: Leg[] = [];
+    for (const partition of wanted.keys()) {
+      let leg = subscription.legs.get(partition);
+      if (leg === undefined) {
+        leg = { partition, endpoint: undefined, remoteId: undefined, opening: false, wanted: true };
+        subscription.legs.set(partition, leg);
+      }
+      if (!leg.opening && leg.remoteId === undefined) toOpen.push(leg);
+    }
+    return toOpen;
   }
 
-  private forget(subscription: Subscription): void {
-    if (subscription.remoteId !== undefined)
-      this.byRemote.delete(`${subscription.endpoint}#${subscription.remoteId}`);
-    subscription.remoteId = undefined;
+  /** Plans again and registers what is missing, in the background. */
+  private reconcile(subscription: Subscription): void {
+    if (!subscription.active || this.stopped.signal.aborted) return;
+    for (const leg of this.plan(subscription)) this.reopen(subscription, leg);
+  }
+
+  /** The first registration of a new subscription: its failure is the caller's. */
+  private async openFirst(subscription: Subscription, leg: Leg): Promise<void> {
+    leg.opening = true;
+    try {
+      await this.open(subscription, leg);
+    } finally {
+      leg.opening = false;
+    }
+    this.settle(subscription, leg);
+  }
+
+  /** A registration again, retried with backoff until it works or is no longer wanted. */
+  private reopen(subscription: Subscription, leg: Leg): void {
+    const wanted = (): boolean => subscription.active && leg.wanted;
+    leg.opening = true;
+    retry(
+      this.hooks.policy,
+      { deadline: Infinity, signal: this.stopped.signal, retriable: (e) => wanted() && isRetriable(e) },
+      () => (wanted() ? this.open(subscription, leg) : Promise.resolve()),
+    )
+      .then(
+        () => {
+          leg.opening = false;
+          this.settle(subscription, leg);
+        },
+        (error: unknown) => {
+          leg.opening = false;
+          // One server became several while registering for all: plan per partition.
+          if (error instanceof SeveralEndpointsSignal) this.reconcile(subscription);
+        },
+      )
+      .catch(() => undefined);
+  }
+
+  private async open(subscription: Subscription, leg: Leg): Promise<void> {
+    try {
+      await this.hooks.send({
+        op: 'SUBSCRIBE',
+        type: subscription.type,
+        partition: leg.partition,
+        args: {
+          selector: subscription.selector,
+          ...(subscription.ops ? { ops: subscription.ops } : {}),
+        },
+        safety: 'idempotent',
+        options: {},
+        // Registered before the request leaves: events may arrive before its answer.
+        onId: (id, endpoint) => {
+          this.forget(leg);
+          leg.endpoint = endpoint;
+          leg.remoteId = id;
+          this.byRemote.set(`${endpoint}#${id}`, { subscription, leg });
+        },
+      });
+    } catch (error) {
+      this.forget(leg);
+      throw error;
+    }
+  }
+
+  /** After a registration: end it if no longer wanted, move it if the map changed meanwhile. */
+  private settle(subscription: Subscription, leg: Leg): void {
+    if (!subscription.active || !leg.wanted) this.release(subscription, leg);
+    else if (leg.endpoint !== wantedLegs(this.hooks.map()).get(leg.partition)) this.reconcile(subscription);
+  }
+
+  /** Ends a leg's registration on its server (if any) and forgets it. */
+  private release(subscription: Subscription, leg: Leg): void {
+    const { endpoint, remoteId } = leg;
+    this.forget(leg);
+    if (endpoint !== undefined && remoteId !== undefined && !this.stopped.signal.aborted) {
+      this.hooks.unsubscribeAt(endpoint, remoteId, subscription.type);
+    }
+  }
+
+  private forget(leg: Leg): void {
+    if (leg.remoteId !== undefined) this.byRemote.delete(`${leg.endpoint}#${leg.remoteId}`);
+    leg.endpoint = undefined;
+    leg.remoteId = undefined;
   }
 
   private drop(subscription: Subscription): void {
     subscription.active = false;
-    this.forget(subscription);
+    for (const leg of subscription.legs.values()) {
+      leg.wanted = false;
+      if (!leg.opening) this.release(subscription, leg);
+    }
+    subscription.legs.clear();
     this.all.delete(subscription);
   }
+}
+
+/** The legs a map wants: one for every partition at its one server, or one per partition. */
+function wantedLegs(map: PartitionMap): Map<number, string> {
+  if (map.single !== undefined) return new Map([[ANY_PARTITION, map.single]]);
+  return new Map(Array.from({ length: map.partitions }, (_, k) => [k, map.endpointOf(k)] as const));
 }

@@ -1,23 +1,12 @@
-import { hostname } from 'node:os';
-import { Kafka, logLevel } from 'kafkajs';
-import { MutationCodec } from '../log/MutationCodec';
-import { SchemaTopic } from '../log/SchemaTopic';
-import { TopicAdmin } from '../log/TopicAdmin';
+import type { TopicAdmin } from '../log/TopicAdmin';
 import { PrimaryPartition, type PrimaryRole, type StoredEntryView } from '../partition/PrimaryPartition';
-import { SchemaLoader } from '../schema/SchemaLoader';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { PartitionedSpace } from '../client/PartitionedSpace';
 import type { Space } from '../client/Space';
 import type { MirrorProjector } from '../mirror/MirrorProjector';
 import { GridMirror } from './GridMirror';
-import {
-  brokersFromEnv,
-  checkGridOptions,
-  DEFAULT_LEASE_SWEEP_MS,
-  DEFAULT_PREFIX,
-  DEFAULT_READY_WAIT_MS,
-  type GridOptions,
-} from './GridConfig';
+import { checkGridOptions, type GridOptions } from './GridConfig';
+import { prepareSpace, primaryOptionsOf } from './SpaceSetup';
 
 /** One partition as `grid.status()` reports it. */
 export interface PartitionStatus {
@@ -61,80 +50,38 @@ export class LocalGrid {
   /** Starts the grid; resolves once every partition serves. */
   static async start(options: GridOptions): Promise<LocalGrid> {
     checkGridOptions(options);
-    const types =
-      typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
-    const prefix = options.prefix ?? DEFAULT_PREFIX;
-    const kafka = new Kafka({
-      clientId: options.kafka?.clientId ?? `spacelog-${options.space}`,
-      brokers: [...(options.kafka?.brokers ?? brokersFromEnv())],
-      logLevel: logLevel.NOTHING,
-    });
-    const topics = new TopicAdmin({
-      kafka,
-      prefix,
-      ...(options.kafka?.replicationFactor !== undefined
-        ? { replicationFactor: options.kafka.replicationFactor }
-        : {}),
-      ...(options.kafka?.minInsyncReplicas !== undefined
-        ? { minInsyncReplicas: options.kafka.minInsyncReplicas }
-        : {}),
-    });
+    const prepared = await prepareSpace(options);
+    const { types, topics } = prepared;
+    const mirror =
+      options.mirror === undefined
+        ? undefined
+        : new GridMirror(options.mirror, options.space, types, {
+            prefix: prepared.prefix,
+            brokers: prepared.brokers,
+          });
+    const fromMirror = options.warmup === 'mirror' ? mirror : undefined;
+    const primaries = Array.from(
+      { length: options.partitions },
+      (_, partition) =>
+        new PrimaryPartition({
+          ...primaryOptionsOf(prepared, options, partition),
+          ...(fromMirror
+            ? {
+                snapshot: () => fromMirror.snapshot(partition),
+                onSnapshotError: (k: number, error: unknown) => options.mirror?.onWarmupFallback?.(k, error),
+              }
+            : {}),
+        }),
+    );
+    const grid = new LocalGrid(types, topics, primaries, options.space, mirror);
     try {
-      await topics.ensureSpace(options.space, options.partitions);
-      const schemaTopic = new SchemaTopic({ kafka, topics });
-      const writerSchemas = await schemaTopic.register([...types]);
-      const codec = new MutationCodec({ types: [...types], writerSchemas });
-      const origin = options.origin ?? `${hostname()}:${process.pid}`;
-      const mirror =
-        options.mirror === undefined
-          ? undefined
-          : new GridMirror(options.mirror, options.space, types, {
-              prefix,
-              brokers: options.kafka?.brokers ?? brokersFromEnv(),
-            });
-      const fromMirror = options.warmup === 'mirror' ? mirror : undefined;
-      const primaries = Array.from(
-        { length: options.partitions },
-        (_, partition) =>
-          new PrimaryPartition({
-            kafka,
-            prefix,
-            space: options.space,
-            partition,
-            types,
-            codec,
-            schemaTopic,
-            origin,
-            replication: options.replication ?? 'sync',
-            leaseSweepMs: options.leaseSweepMs ?? DEFAULT_LEASE_SWEEP_MS,
-            readyWaitMs: options.readyWaitMs ?? DEFAULT_READY_WAIT_MS,
-            ...(options.asyncWindow !== undefined ? { asyncWindow: options.asyncWindow } : {}),
-            ...(options.limits ? { limits: options.limits } : {}),
-            ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
-            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-            ...(options.onRoleChange ? { onRoleChange: options.onRoleChange } : {}),
-            ...(fromMirror
-              ? {
-                  snapshot: () => fromMirror.snapshot(partition),
-                  onSnapshotError: (k: number, error: unknown) =>
-                    options.mirror?.onWarmupFallback?.(k, error),
-                }
-              : {}),
-          }),
-      );
-      const grid = new LocalGrid(types, topics, primaries, options.space, mirror);
-      try {
-        await Promise.all(primaries.map((p) => p.start()));
-      } catch (error) {
-        await grid.close();
-        throw error;
-      }
-      void mirror?.start();
-      return grid;
+      await Promise.all(primaries.map((p) => p.start()));
     } catch (error) {
-      await topics.close().catch(() => undefined);
+      await grid.close();
       throw error;
     }
+    void mirror?.start();
+    return grid;
   }
 
   /** Role and size of every partition. */

@@ -7,3 +7,4 @@ export * from './engine';
 export * from './mirror';
 export * from './transaction';
 export * from './net';
+export * from './cluster';

@@ -33,6 +33,12 @@ export interface PartitionAppenderOptions {
   readonly transactionTimeoutMs?: number;
   /** Called once when another writer fenced this one (the replica must stop serving as primary). */
   readonly onFenced?: (error: FencedError) => void;
+  /**
+   * What the operations of a fenced appender are rejected with; default the FencedError itself.
+   * A fenced batch was never committed (the fencing aborted its transaction), so a cluster answers
+   * with a retriable error.
+   */
+  readonly fencedError?: (fenced: FencedError) => SpacelogError;
   /** Called once when an append failed for another reason (the partition must rebuild from the log). */
   readonly onFailed?: (error: AppendFailedError) => void;
 }
@@ -370,7 +376,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
         `writer of ${this.topic} was fenced: another primary took over the partition log (${describeKafkaError(error)})`,
         { ...this.context(), cause: error },
       );
-      this.end('fenced', fenced, batch);
+      this.end('fenced', this.options.fencedError?.(fenced) ?? fenced, batch);
       this.options.onFenced?.(fenced);
     } else {
       const what = committing ? 'committing to' : 'appending to';

@@ -6,8 +6,7 @@ import {
   checkSpaceName,
   parsePartitionTopic,
   partitionTopic,
-  schemaTopicName,
-} from './topicNames';
+  schemaTopicName, unitsTopicName } from './topicNames';
 
 /** How topics are created. Production: `replicationFactor: 3, minInsyncReplicas: 2`. */
 export interface TopicAdminOptions {
@@ -22,6 +21,9 @@ export interface TopicAdminOptions {
 /** Dev-stack defaults; production should set 3 / 2. */
 export const DEFAULT_REPLICATION_FACTOR = 1;
 export const DEFAULT_MIN_INSYNC_REPLICAS = 1;
+
+/** Attempts of `ensureSpace` while another process may be creating the same space. */
+const CREATE_RACE_ATTEMPTS = 10;
 
 /**
  * Creates and checks the Kafka topics of spaces: one compacted, single-partition topic per space
@@ -69,11 +71,20 @@ export class TopicAdmin {
       throw new InvalidArgumentError(`partitions must be a positive integer, got ${partitions}`, { space });
     }
     const wanted = Array.from({ length: partitions }, (_, k) => partitionTopic(this.prefix, space, k));
-    const existing = await this.spaceTopics(space);
-    if (existing.length === 0) await this.create(wanted, { space });
-    else this.checkPartitionCount(space, partitions, existing);
-    await this.checkTopics(wanted, { space });
-    return wanted;
+    // Processing units of a new space start together: while one creates the topics, another may
+    // see some of them, or see them before their metadata spread. A real mismatch persists.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = await this.spaceTopics(space);
+        if (existing.length === 0) await this.create(wanted, { space });
+        else this.checkPartitionCount(space, partitions, existing);
+        await this.checkTopics(wanted, { space });
+        return wanted;
+      } catch (error) {
+        if (!(error instanceof TopicConfigError) || attempt >= CREATE_RACE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
   }
 
   /** Makes sure the schema topic exists and is compacted; returns its name. */
@@ -82,6 +93,20 @@ export class TopicAdmin {
     const all = await this.call('list topics', {}, (admin) => admin.listTopics());
     if (!all.includes(topic)) await this.create([topic], {});
     await this.checkTopics([topic], {});
+    return topic;
+  }
+
+  /** Makes sure the space's membership topic exists (see `unitsTopicName`); returns its name. */
+  async ensureUnitsTopic(space: string): Promise<string> {
+    checkSpaceName(space);
+    const topic = unitsTopicName(this.prefix, space);
+    const all = await this.call('list topics', { space }, (admin) => admin.listTopics());
+    if (!all.includes(topic)) {
+      await this.create([topic], { space }).catch((error: unknown) => {
+        // Units starting together race to create it.
+        if (!String((error as Error).message).includes('already exists')) throw error;
+      });
+    }
     return topic;
   }
 

@@ -120,6 +120,10 @@ export class TopicScanner {
 
   private async onBatch({ batch }: EachBatchPayload): Promise<void> {
     if (this.stopped) return;
+    // Following: the end moves with the log, so position vs end stays a measure of lag.
+    if (this.caughtUp && this.options.follow === true) {
+      this.end = Math.max(this.end, Number(batch.highWatermark));
+    }
     const from = this.next;
     // A batch fetched before our seek took effect may start early: skip what was asked to be skipped.
     const records =

@@ -28,6 +28,19 @@ export function schemaTopicName(prefix: string): string {
   return `${prefix}.__schemas`;
 }
 
+/**
+ * The topic processing units of a space subscribe to as one consumer group (membership and
+ * placement); nothing is ever written to it: `<prefix>.<space>.__units`.
+ */
+export function unitsTopicName(prefix: string, space: string): string {
+  return `${prefix}.${space}.__units`;
+}
+
+/** The consumer group of a space's processing units. */
+export function unitsGroupId(prefix: string, space: string): string {
+  return `spacelog.${prefix}.${space}.units`;
+}
+
 /** The partition number of `topic` if it is a partition topic of the space, else undefined. */
 export function parsePartitionTopic(prefix: string, space: string, topic: string): number | undefined {
   const head = `${prefix}.${space}.`;

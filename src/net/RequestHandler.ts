@@ -5,8 +5,10 @@ import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
 import type { ChangeOptions, WriteOptions } from '../space/Operation';
 import type { Selector } from '../space/Selector';
+import type { SpaceEngine } from '../space/SpaceEngine';
 import type { SpaceEvent } from '../space/SubscriptionHub';
 import { decodeEntry, encodeEntry } from './entryCodec';
+import { PartitionTarget, type OpTarget } from './PartitionTarget';
 import { ANY_PARTITION, type EventFrame, type RequestFrame } from './protocol';
 import { describeSpace } from './SpaceDescription';
 import { fromWireJson, toWireJson } from './wireJson';
@@ -38,13 +40,32 @@ export interface OpArgs {
   readonly subscription?: number;
 }
 
+/** The serving engine of partition k here; throws NotPrimaryError when k is not primary here. */
+export type PartitionEngines = (partition: number) => SpaceEngine | Promise<SpaceEngine>;
+
 const NONE: HandlerResult = { entries: [], result: Buffer.alloc(0) };
+
+/** Ops that run on a partition's data (the others: DESCRIBE, PING, UNSUBSCRIBE). */
+const DATA_OPS: ReadonlySet<string> = new Set([
+  'WRITE',
+  'READ',
+  'TAKE',
+  'READ_MULTIPLE',
+  'TAKE_MULTIPLE',
+  'COUNT',
+  'CLEAR',
+  'CHANGE',
+  'RENEW',
+  'SUBSCRIBE',
+]);
 
 /**
  * Runs requests against a Space: decodes arguments, calls the operation, encodes the answer.
- * Today the Space routes by itself (the grid's PartitionedSpace); the request's partition is only
- * checked to be in range. When processing units serve single partitions, this is where a request
- * for a partition not served here is refused with a retriable error so the client refreshes its map.
+ * A request for ANY_PARTITION runs on the served Space, which routes by itself (a grid's
+ * PartitionedSpace). With `partitions` (a processing unit serving some partitions as primary), a
+ * request naming partition k runs on k's engine only; `partitions(k)` refuses with the retriable
+ * NotPrimaryError when k is not primary here, before anything runs, so the client refreshes its map
+ * and retries, even a write. Without it, a request naming k runs on the served Space too.
  * @internal
  */
 export class RequestHandler {
@@ -52,6 +73,7 @@ export class RequestHandler {
     private readonly space: Space,
     private readonly types: TypeRegistry,
     private readonly partitionMap: () => readonly string[] | undefined,
+    private readonly partitions?: PartitionEngines,
   ) {}
 
   async handle(request: RequestFrame, scope: RequestScope): Promise<HandlerResult> {
@@ -68,17 +90,18 @@ export class RequestHandler {
     const args = (fromWireJson(request.args) ?? {}) as OpArgs;
     const type = request.type;
     const options = args.options ?? {};
+    const target = DATA_OPS.has(request.op) ? await this.targetOf(request.partition) : this.space;
     switch (request.op) {
       case 'WRITE': {
         if (request.entry === null) throw new ProtocolError('WRITE without an entry');
         const entry = decodeEntry(this.types.require(type), request.entry);
-        return json(await this.space.write(type, entry, options as WriteOptions));
+        return json(await target.write(type, entry, options as WriteOptions));
       }
       case 'READ':
       case 'TAKE': {
         const timeout = waitBudget(options.timeout, request.deadline, scope.receivedAt);
-        const run = request.op === 'READ' ? this.space.read : this.space.take;
-        const found = await run.call(this.space, type, selectorOf(args), {
+        const run = request.op === 'READ' ? target.read : target.take;
+        const found = await run.call(target, type, selectorOf(args), {
           ...options,
           timeout,
           signal: scope.signal,
@@ -86,21 +109,21 @@ export class RequestHandler {
         return this.entries(type, found === null ? [] : [found]);
       }
       case 'READ_MULTIPLE':
-        return this.entries(type, await this.space.readMultiple(type, selectorOf(args), options));
+        return this.entries(type, await target.readMultiple(type, selectorOf(args), options));
       case 'TAKE_MULTIPLE':
-        return this.entries(type, await this.space.takeMultiple(type, selectorOf(args), options));
+        return this.entries(type, await target.takeMultiple(type, selectorOf(args), options));
       case 'COUNT':
-        return json(await this.space.count(type, selectorOf(args), options));
+        return json(await target.count(type, selectorOf(args), options));
       case 'CLEAR':
-        return json(await this.space.clear(type, selectorOf(args), options));
+        return json(await target.clear(type, selectorOf(args), options));
       case 'CHANGE':
         return json(
-          await this.space.change(type, selectorOf(args), args.changes ?? [], options as ChangeOptions),
+          await target.change(type, selectorOf(args), args.changes ?? [], options as ChangeOptions),
         );
       case 'RENEW':
-        return json(await this.space.renew(type, String(args.id), Number(args.lease), options));
+        return json(await target.renew(type, String(args.id), Number(args.lease), options));
       case 'SUBSCRIBE':
-        return this.subscribe(request, args, scope);
+        return this.subscribe(target, request, args, scope);
       case 'UNSUBSCRIBE':
         scope.removeSubscription(Number(args.subscription));
         return NONE;
@@ -109,7 +132,19 @@ export class RequestHandler {
     }
   }
 
-  private async subscribe(request: RequestFrame, args: OpArgs, scope: RequestScope): Promise<HandlerResult> {
+  /** Where a data op runs: the named partition's engine when this server serves per partition. */
+  private async targetOf(partition: number): Promise<OpTarget> {
+    if (this.partitions === undefined || partition === ANY_PARTITION) return this.space;
+    const engine = await this.partitions(partition);
+    return new PartitionTarget(engine, partition, this.space.partitions, (name) => this.types.require(name));
+  }
+
+  private async subscribe(
+    target: OpTarget,
+    request: RequestFrame,
+    args: OpArgs,
+    scope: RequestScope,
+  ): Promise<HandlerResult> {
     const entryType = this.types.require(request.type);
     const listener = (event: SpaceEvent): void =>
       scope.pushEvent({
@@ -121,7 +156,7 @@ export class RequestHandler {
         leaseExpiresAt: event.leaseExpiresAt,
         entry: encodeEntry(entryType, event.entry),
       });
-    const stop = await this.space.subscribe(
+    const stop = await target.subscribe(
       request.type,
       selectorOf(args),
       listener,

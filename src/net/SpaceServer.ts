@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors';
 import type { Space } from '../client/Space';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { DEFAULT_MAX_FRAME_BYTES } from './protocol';
+import type { SpaceEngine } from '../space/SpaceEngine';
 import { RequestHandler } from './RequestHandler';
 import { ServerConnection } from './ServerConnection';
 
@@ -27,8 +28,18 @@ export interface SpaceServerOptions {
   readonly maxFrameBytes?: number;
   /** How long close() lets running requests finish before cutting connections; default 5000 ms. */
   readonly closeGraceMs?: number;
-  /** The endpoint serving each partition, sent to clients; absent = this server serves them all. */
+  /**
+   * The endpoint of each partition's primary, sent to clients (DESCRIBE); asked at every DESCRIBE,
+   * so it may change over time. Absent, or undefined, = this server serves them all.
+   */
   readonly partitionMap?: () => readonly string[] | undefined;
+  /**
+   * For a server that is the primary of some partitions only (a processing unit): the serving engine
+   * of partition k, or a throw of the retriable NotPrimaryError when k is not primary here. A request
+   * naming partition k then runs on that engine only; requests for any partition (ANY_PARTITION)
+   * still run on the served Space. Absent: every request runs on the served Space.
+   */
+  readonly partition?: (partition: number) => SpaceEngine | Promise<SpaceEngine>;
 }
 
 export const DEFAULT_SPACE_PORT = 7400;
@@ -44,6 +55,7 @@ const KNOWN_KEYS = new Set([
   'maxFrameBytes',
   'closeGraceMs',
   'partitionMap',
+  'partition',
 ]);
 
 /**
@@ -74,7 +86,15 @@ export class SpaceServer {
       maxInFlight: positive('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
       maxFrameBytes: positive('maxFrameBytes', options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
     };
-    const handler = new RequestHandler(space, types, options.partitionMap ?? (() => undefined));
+    if (options.partition !== undefined && typeof options.partition !== 'function') {
+      throw new InvalidArgumentError('partition must be a function (k) => SpaceEngine');
+    }
+    const handler = new RequestHandler(
+      space,
+      types,
+      options.partitionMap ?? (() => undefined),
+      options.partition,
+    );
     const server = createServer();
     const spaceServer = new SpaceServer(server, options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
     server.on('connection', (socket: Socket) => spaceServer.accept(socket, handler, limits));

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { FencedError, PartitionNotReadyError, SpacelogError } from '../errors';
+import { FencedError, NotPrimaryError, PartitionNotReadyError, SpacelogError } from '../errors';
 import { LogReader, type LogReadProgress } from '../log/LogReader';
 import type { MutationCodec } from '../log/MutationCodec';
 import { PartitionAppender } from '../log/PartitionAppender';
@@ -17,6 +17,7 @@ export interface StoredEntryView {
   readonly leaseExpiresAt: number | null;
   readonly entry: Readonly<Record<string, unknown>>;
 }
+import type { BackupHandover } from './BackupPartition';
 import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
 
 /** Where a primary replica is in its life. `fenced` and `closed` are final; `failed` rebuilds. */
@@ -53,6 +54,16 @@ export interface PrimaryPartitionOptions {
   }>;
   /** The snapshot could not be read: the warm-up fell back to the log. */
   readonly onSnapshotError?: (partition: number, error: unknown) => void;
+  /**
+   * Promotion of a backup: called once the older primary is fenced; the backup's state and the
+   * offset it covers, or undefined to warm up from the log. Used instead of `snapshot`.
+   */
+  readonly handover?: () => Promise<BackupHandover | undefined>;
+  /**
+   * In a cluster the partition may move: being fenced means another unit took over, so operations
+   * get the retriable NotPrimaryError (nothing of them was applied) instead of FencedError.
+   */
+  readonly movable?: boolean;
 }
 
 /**
@@ -124,13 +135,16 @@ export class PrimaryPartition {
     });
   }
 
-  /** Drains the appender and stops serving. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Stops serving and drains the appender: operations already applied are acknowledged once
+   * appended; later ones get `reason` (default PartitionNotReadyError). Idempotent.
+   */
+  async close(reason?: SpacelogError): Promise<void> {
     if (this.current === 'closed') return;
     const wasServing = this.current === 'primary';
     this.setFinal(
       'closed',
-      new PartitionNotReadyError(`partition ${this.options.partition} is closed`, this.context()),
+      reason ?? new PartitionNotReadyError(`partition ${this.options.partition} is closed`, this.context()),
     );
     const appender = this.appender;
     this.appender = undefined;
@@ -150,31 +164,16 @@ export class PrimaryPartition {
       partition: options.partition,
       codec: options.codec,
       ...(options.appender ?? {}),
+      ...(options.movable ? { fencedError: (fenced: FencedError) => this.moved(fenced) } : {}),
       onFenced: (error) => this.fenced(error),
       onFailed: (error) => this.failed(appender, error),
     });
     this.appender = appender;
-    const sink = new ReplicationSink(
-      appender,
-      options.replication,
-      (e) => this.failed(appender, e),
-      options.asyncWindow,
-    );
-    const engine = new SpaceEngine({
-      types: options.types,
-      origin: options.origin,
-      partition: options.partition,
-      sink,
-      // Multi-partition transaction commits hold this appender and may write through it.
-      transactionLog: appender,
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.limits ? { limits: options.limits } : {}),
-    });
+    let engine: SpaceEngine | undefined;
     try {
-      await this.warmUp(appender, engine);
+      engine = await this.warmUp(appender);
     } catch (error) {
       // A failed build must not leave a started producer behind (a rebuild retries with a fresh one).
-      engine.close();
       if (this.appender === appender) this.appender = undefined;
       await appender.close().catch(() => undefined);
       throw error;
@@ -190,27 +189,60 @@ export class PrimaryPartition {
     for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(engine);
   }
 
-  /** Fences older writers (the appender's start), then folds the snapshot and the log into the engine. */
-  private async warmUp(appender: PartitionAppender, engine: SpaceEngine): Promise<void> {
+  /**
+   * Fences older writers (the appender's start), then builds the engine from a backup's state, the
+   * snapshot or nothing, and folds the log from the offset that covers.
+   */
+  private async warmUp(appender: PartitionAppender): Promise<SpaceEngine> {
     const { options } = this;
     await appender.start();
-    // Not serving until caught up: index once at the end instead of per record (exact, much faster).
-    engine.beginBulkLoad();
-    const fromOffset = await this.restoreSnapshot(engine);
-    const reader = new LogReader({
-      kafka: options.kafka,
-      prefix: options.prefix,
-      space: options.space,
+    const handover = await options.handover?.();
+    const engine = this.newEngine(appender, handover);
+    try {
+      // Not serving until caught up: index once at the end instead of per record (exact, much faster).
+      // A handed-over state is already indexed and only a short tail remains.
+      if (!handover) engine.beginBulkLoad();
+      const fromOffset = handover ? handover.nextOffset : await this.restoreSnapshot(engine);
+      const reader = new LogReader({
+        kafka: options.kafka,
+        prefix: options.prefix,
+        space: options.space,
+        partition: options.partition,
+        codec: options.codec,
+        ...(options.schemaTopic ? { schemaTopic: options.schemaTopic } : {}),
+        ...(fromOffset > 0 ? { fromOffset } : {}),
+        onMutation: (mutation) => engine.applyReplicated(mutation),
+        onProgress: (progress) => options.onProgress?.(options.partition, progress),
+      });
+      await reader.readToEnd();
+      await reader.stop();
+      if (!handover) engine.endBulkLoad();
+      return engine;
+    } catch (error) {
+      engine.close();
+      throw error;
+    }
+  }
+
+  private newEngine(appender: PartitionAppender, handover: BackupHandover | undefined): SpaceEngine {
+    const { options } = this;
+    const sink = new ReplicationSink(
+      appender,
+      options.replication,
+      (e) => this.failed(appender, e),
+      options.asyncWindow,
+    );
+    return new SpaceEngine({
+      types: options.types,
+      origin: options.origin,
       partition: options.partition,
-      codec: options.codec,
-      ...(options.schemaTopic ? { schemaTopic: options.schemaTopic } : {}),
-      ...(fromOffset > 0 ? { fromOffset } : {}),
-      onMutation: (mutation) => engine.applyReplicated(mutation),
-      onProgress: (progress) => options.onProgress?.(options.partition, progress),
+      sink,
+      // Multi-partition transaction commits hold this appender and may write through it.
+      transactionLog: appender,
+      ...(handover ? { state: handover.state } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
     });
-    await reader.readToEnd();
-    await reader.stop();
-    engine.endBulkLoad();
   }
 
   /**
@@ -233,7 +265,15 @@ export class PrimaryPartition {
 
   private fenced(error: FencedError): void {
     if (this.finalError) return;
-    this.setFinal('fenced', error);
+    this.setFinal('fenced', this.options.movable ? this.moved(error) : error);
+  }
+
+  /** What operations of a fenced movable partition get: the partition moved, retry at its new primary. */
+  private moved(fenced: FencedError): NotPrimaryError {
+    return new NotPrimaryError(
+      `partition ${this.options.partition} of space '${this.options.space}' moved to another primary; the operation was not applied, retry`,
+      { ...this.context(), cause: fenced },
+    );
   }
 
   /** Fail-stop: drop the in-memory state (it may hold unappended mutations) and rebuild from the log. */

@@ -66,6 +66,11 @@ export interface SpaceEngineOptions {
   readonly transactionLog?: TransactionLog;
   /** How long a plain write / take / change waits for an entry locked by a transaction. Default 30 s. */
   readonly lockWaitMs?: number;
+  /**
+   * Adopts an existing state instead of an empty one: a backup's fold handed to the engine of the
+   * primary it is promoted to. The state must not be used elsewhere afterwards.
+   */
+  readonly state?: PartitionState;
 }
 
 /** Default bound of a plain operation's wait for a transaction's lock (transactions last 60 s at most). */
@@ -104,7 +109,7 @@ export class SpaceEngine {
   private closed = false;
 
   constructor(options: SpaceEngineOptions) {
-    this.state = new PartitionState(options.types);
+    this.state = options.state ?? new PartitionState(options.types);
     this.partition = options.partition;
     this.origin = options.origin;
     this.clock = options.clock ?? Date.now;

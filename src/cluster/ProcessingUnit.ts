@@ -1,0 +1,224 @@
+import { resolve as resolvePath } from 'node:path';
+import { NotPrimaryError, UnitConfigError } from '../errors';
+import { PartitionedSpace } from '../client/PartitionedSpace';
+import { RemoteSpace } from '../client/RemoteSpace';
+import type { Space } from '../client/Space';
+import { SpaceServer } from '../net/SpaceServer';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { SpaceEngine } from '../space/SpaceEngine';
+import type { Placement } from './Placement';
+import { prepareSpace, primaryOptionsOf, type PreparedSpace } from './SpaceSetup';
+import { resolveUnitOptions, type ResolvedUnitOptions, type UnitOptions, type UnitServices } from './UnitConfig';
+import type { MemberInfo } from './SpacelogAssigner';
+import { UnitMembership } from './UnitMembership';
+import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
+
+/** What `unit.status()` reports. */
+export interface UnitStatus {
+  readonly unit: string;
+  readonly endpoint: string;
+  /** Epoch of the placement this unit follows (0: none yet). */
+  readonly epoch: number;
+  readonly replicas: readonly ReplicaStatus[];
+}
+
+/**
+ * A processing unit: one process of a space's cluster. It joins the space's Kafka consumer group
+ * (membership and placement, see `SpacelogAssigner`), hosts the primaries and hot backups the
+ * placement gives it, serves remote clients on its port (operations for a partition it is not
+ * primary of get the retriable NotPrimaryError, so clients refresh their map), and runs the user's
+ * collocated code. `close()` hands its partitions over before it exits.
+ */
+export class ProcessingUnit {
+  readonly name: string;
+  private services: { stop?(): Promise<void> } | void = undefined;
+  private clientSpace: RemoteSpace | undefined;
+  private rebalanceTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ResolvedUnitOptions,
+    private readonly prepared: PreparedSpace,
+    readonly server: SpaceServer,
+    private readonly replicas: UnitReplicas,
+    private readonly membership: UnitMembership,
+    readonly endpoint: string,
+    name: string,
+  ) {
+    this.name = name;
+  }
+
+  /**
+   * Starts a unit: checks the space's topics and schemas, listens, joins the group. Resolves once
+   * it is a member with a placement (its replicas warm up behind; `waitUntilServing` waits for them).
+   */
+  static async start(input: UnitOptions, baseDir = process.cwd()): Promise<ProcessingUnit> {
+    const options = resolveUnitOptions(input);
+    const prepared = await prepareSpace(options);
+    // The server and the group callbacks need the unit, which needs them: they reach it through here.
+    const self: { unit?: ProcessingUnit } = {};
+    const access = (k: number): SpaceEngine | Promise<SpaceEngine> => {
+      if (self.unit === undefined) throw new NotPrimaryError(`unit is starting`, { partition: k });
+      return self.unit.access(k);
+    };
+    const served: Space = new PartitionedSpace(options.space, prepared.types, options.partitions, access);
+    const server = await SpaceServer.listen(
+      { space: served, types: prepared.types },
+      {
+        port: options.port,
+        host: options.host,
+        partition: access,
+        partitionMap: () => self.unit?.partitionMap(),
+      },
+    );
+    const endpoint = `${options.advertisedHost ?? options.host}:${server.port}`;
+    const name = options.unit ?? endpoint;
+    const replicas = new UnitReplicas({
+      unit: name,
+      partitions: options.partitions,
+      primaryOptions: (k) => primaryOptionsOf(prepared, options, k),
+      backupOptions: (k) => ({
+        kafka: prepared.kafka,
+        prefix: prepared.prefix,
+        space: options.space,
+        partition: k,
+        types: prepared.types,
+        codec: prepared.codec,
+        schemaTopic: prepared.schemaTopic,
+        origin: prepared.origin,
+      }),
+      onChange: (change) => options.onReplicaChange?.(change),
+      onBackupReady: () => self.unit?.backupReady(),
+    });
+    const membership: UnitMembership = new UnitMembership({
+      kafka: prepared.kafka,
+      prefix: prepared.prefix,
+      space: options.space,
+      shape: { partitions: options.partitions, backups: options.backups },
+      timing: options.timing,
+      announce: (): MemberInfo => ({
+        kind: 'unit',
+        report: {
+          unit: name,
+          endpoint,
+          epoch: membership.placement?.epoch ?? 0,
+          replicas: self.unit?.closing ? [] : replicas.reports(),
+        },
+      }),
+      onPlacement: (placement) => replicas.apply(placement),
+    });
+    const unit = new ProcessingUnit(options, prepared, server, replicas, membership, endpoint, name);
+    self.unit = unit;
+    try {
+      await prepared.topics.ensureUnitsTopic(options.space);
+      await membership.start();
+      await unit.startServices(baseDir);
+    } catch (error) {
+      await unit.close();
+      throw error;
+    }
+    return unit;
+  }
+
+  get types(): TypeRegistry {
+    return this.prepared.types;
+  }
+
+  /** The placement this unit follows. */
+  get placement(): Placement | undefined {
+    return this.membership.placement;
+  }
+
+  /** Role, readiness, lag and size of every replica here. */
+  status(): UnitStatus {
+    return {
+      unit: this.name,
+      endpoint: this.endpoint,
+      epoch: this.membership.placement?.epoch ?? 0,
+      replicas: this.replicas.status(),
+    };
+  }
+
+  /** Partitions this unit serves as primary now. */
+  primaries(): number[] {
+    return this.replicas.primaries();
+  }
+
+  /** Resolves once every replica the current placement gives this unit is in place. */
+  async settled(): Promise<void> {
+    await this.replicas.settled();
+  }
+
+  /**
+   * Graceful stop: stops the collocated code, drains and gives up every primary (clients get the
+   * retriable NotPrimaryError and find the new primaries), leaves the group so the backups elsewhere
+   * are promoted at once, then closes the server. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+      await Promise.resolve(this.services?.stop?.()).catch(() => undefined);
+      await this.clientSpace?.close();
+      await this.replicas.close();
+      await this.membership.stop();
+      await this.server.close();
+      await this.prepared.topics.close().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  /** The serving engine of partition k, if this unit is its primary and still in the group. */
+  private access(k: number): SpaceEngine | Promise<SpaceEngine> {
+    // A unit that has not heard from the group for a session may already be replaced (a zombie):
+    // it must not answer, whatever its replicas believe (law 3).
+    const { sessionTimeoutMs, heartbeatIntervalMs } = this.options.timing;
+    if (!this.membership.confirmedWithin(sessionTimeoutMs - heartbeatIntervalMs)) {
+      throw new NotPrimaryError(
+        `unit ${this.name} lost touch with its cluster's group; refresh the partition map and retry`,
+        { space: this.options.space, partition: k },
+      );
+    }
+    return this.replicas.engine(k);
+  }
+
+  /** The endpoint of each partition's primary (this unit's own where none is placed yet). */
+  private partitionMap(): string[] | undefined {
+    const placement = this.membership.placement;
+    if (placement === undefined) return undefined;
+    return placement.partitions.map((p) => (p.primary && placement.endpoints[p.primary]) || this.endpoint);
+  }
+
+  /**
+   * A backup became ready: when the placement gives this unit fewer primaries than its share, ask
+   * the group to place again so a ready backup can take a primary over (debounced).
+   */
+  private backupReady(): void {
+    const placement = this.membership.placement;
+    if (placement === undefined || this.closing) return;
+    const units = Object.keys(placement.endpoints).length;
+    const mine = placement.partitions.filter((p) => p.primary === this.name).length;
+    if (mine >= Math.floor(this.options.partitions / Math.max(1, units))) return;
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = setTimeout(() => {
+      this.rebalanceTimer = undefined;
+      void this.membership.requestRebalance().catch(() => undefined);
+    }, 300);
+    this.rebalanceTimer.unref();
+  }
+
+  private async startServices(baseDir: string): Promise<void> {
+    const spec = this.options.services;
+    if (spec === undefined) return;
+    const services: UnitServices =
+      typeof spec === 'string' ? ((await import(resolvePath(baseDir, spec))) as UnitServices) : spec;
+    if (typeof services.start !== 'function') {
+      throw new UnitConfigError(`services module ${String(spec)} exports no start(context) function`);
+    }
+    this.clientSpace = await RemoteSpace.connect({ bootstrap: [this.endpoint], space: this.options.space });
+    this.services = await services.start({
+      space: this.clientSpace,
+      unit: this.name,
+      primaries: () => this.primaries(),
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { hostname } from 'node:os';
+import { Kafka, logLevel } from 'kafkajs';
+import { MutationCodec } from '../log/MutationCodec';
+import { SchemaTopic } from '../log/SchemaTopic';
+import { TopicAdmin } from '../log/TopicAdmin';
+import type { PrimaryPartitionOptions } from '../partition/PrimaryPartition';
+import { SchemaLoader } from '../schema/SchemaLoader';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import {
+  brokersFromEnv,
+  DEFAULT_LEASE_SWEEP_MS,
+  DEFAULT_PREFIX,
+  DEFAULT_READY_WAIT_MS,
+  type GridOptions,
+} from './GridConfig';
+
+/** A space's log side, ready for replicas: topics checked, schemas registered. @internal */
+export interface PreparedSpace {
+  readonly types: TypeRegistry;
+  readonly kafka: Kafka;
+  readonly brokers: readonly string[];
+  readonly prefix: string;
+  readonly topics: TopicAdmin;
+  readonly schemaTopic: SchemaTopic;
+  readonly codec: MutationCodec;
+  readonly origin: string;
+}
+
+/**
+ * Loads the entry types, creates or checks the space's topics and registers the writer schemas
+ * (refusing an incompatible change): what a grid or a processing unit does before hosting replicas.
+ * @internal
+ */
+export async function prepareSpace(options: GridOptions): Promise<PreparedSpace> {
+  const types =
+    typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const brokers = [...(options.kafka?.brokers ?? brokersFromEnv())];
+  const kafka = new Kafka({
+    clientId: options.kafka?.clientId ?? `spacelog-${options.space}`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const topics = new TopicAdmin({
+    kafka,
+    prefix,
+    ...(options.kafka?.replicationFactor !== undefined
+      ? { replicationFactor: options.kafka.replicationFactor }
+      : {}),
+    ...(options.kafka?.minInsyncReplicas !== undefined
+      ? { minInsyncReplicas: options.kafka.minInsyncReplicas }
+      : {}),
+  });
+  try {
+    await topics.ensureSpace(options.space, options.partitions);
+    const schemaTopic = new SchemaTopic({ kafka, topics });
+    const writerSchemas = await schemaTopic.register([...types]);
+    const codec = new MutationCodec({ types: [...types], writerSchemas });
+    const origin = options.origin ?? `${hostname()}:${process.pid}`;
+    return { types, kafka, brokers, prefix, topics, schemaTopic, codec, origin };
+  } catch (error) {
+    await topics.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The options of partition k's primary, from the grid options. @internal */
+export function primaryOptionsOf(
+  prepared: PreparedSpace,
+  options: GridOptions,
+  partition: number,
+): PrimaryPartitionOptions {
+  return {
+    kafka: prepared.kafka,
+    prefix: prepared.prefix,
+    space: options.space,
+    partition,
+    types: prepared.types,
+    codec: prepared.codec,
+    schemaTopic: prepared.schemaTopic,
+    origin: prepared.origin,
+    replication: options.replication ?? 'sync',
+    leaseSweepMs: options.leaseSweepMs ?? DEFAULT_LEASE_SWEEP_MS,
+    readyWaitMs: options.readyWaitMs ?? DEFAULT_READY_WAIT_MS,
+    ...(options.asyncWindow !== undefined ? { asyncWindow: options.asyncWindow } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onRoleChange ? { onRoleChange: options.onRoleChange } : {}),
+  };
+}

@@ -1,0 +1,108 @@
+import { UnitConfigError } from '../errors';
+import type { Space } from '../client/Space';
+import type { BackupRole } from '../partition/BackupPartition';
+import type { PrimaryRole } from '../partition/PrimaryPartition';
+import { checkGridOptions, type GridOptions } from './GridConfig';
+import { DEFAULT_MEMBERSHIP_TIMING, type MembershipTiming } from './UnitMembership';
+
+/** What collocated code gets when its processing unit starts. */
+export interface UnitContext {
+  /** The whole space (every partition, wherever its primary is), through the unit's own server. */
+  readonly space: Space;
+  /** This unit's name in the cluster. */
+  readonly unit: string;
+  /** Partitions this unit is primary of right now. */
+  primaries(): number[];
+}
+
+/** A module of collocated code: `start` runs once the unit serves; what it returns is stopped first on close. */
+export interface UnitServices {
+  start(context: UnitContext): Promise<{ stop?(): Promise<void> } | void> | { stop?(): Promise<void> } | void;
+}
+
+/** What `ProcessingUnit.start` (and `spacelog pu start --config`) takes. */
+export interface UnitOptions extends Omit<GridOptions, 'mirror' | 'warmup' | 'onRoleChange'> {
+  /** Backups per partition (N), default 1; capped at the unit count minus one. */
+  readonly backups?: number;
+  /** Name of the unit in the cluster, unique per space; default `<host>:<port>`. */
+  readonly unit?: string;
+  /** Interface the server binds; default 127.0.0.1. */
+  readonly host?: string;
+  /** Port of the server; default 7400, 0 picks a free one. */
+  readonly port?: number;
+  /** Host clients should dial (published in the partition map); default `host`. */
+  readonly advertisedHost?: string;
+  /** Group timing: a dead unit is noticed after `sessionTimeoutMs` (default 10 s). */
+  readonly membership?: Partial<MembershipTiming>;
+  /** Collocated code: a module path (relative to the config file) or the module itself. */
+  readonly services?: string | UnitServices;
+  /** Told of every replica change on this unit. */
+  readonly onReplicaChange?: (change: ReplicaChange) => void;
+}
+
+/** A replica of this unit changed role. */
+export interface ReplicaChange {
+  readonly partition: number;
+  readonly role: PrimaryRole | BackupRole | 'none';
+  readonly kind: 'primary' | 'backup' | 'none';
+  readonly reason?: string;
+}
+
+/** UnitOptions with every default applied. @internal */
+export interface ResolvedUnitOptions extends UnitOptions {
+  readonly backups: number;
+  readonly host: string;
+  readonly port: number;
+  readonly timing: MembershipTiming;
+}
+
+export const DEFAULT_BACKUPS = 1;
+export const DEFAULT_UNIT_HOST = '127.0.0.1';
+export const DEFAULT_UNIT_PORT = 7400;
+
+const UNIT_KEYS = new Set([
+  'backups',
+  'unit',
+  'host',
+  'port',
+  'advertisedHost',
+  'membership',
+  'services',
+  'onReplicaChange',
+]);
+const TIMING_KEYS = new Set(Object.keys(DEFAULT_MEMBERSHIP_TIMING));
+
+/** Applies defaults; unknown keys and bad values are refused with the key and the reason. */
+export function resolveUnitOptions(options: UnitOptions, source = 'unit options'): ResolvedUnitOptions {
+  const gridPart: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) if (!UNIT_KEYS.has(key)) gridPart[key] = value;
+  try {
+    checkGridOptions(gridPart as unknown as GridOptions);
+  } catch (error) {
+    throw new UnitConfigError(`${source}: ${(error as Error).message}`, { cause: error });
+  }
+  const fail = (message: string): never => {
+    throw new UnitConfigError(`${source}: ${message}`, { space: options.space });
+  };
+  if (typeof options.space !== 'string' || options.space.length === 0) fail('space is required (the space name)');
+  if (options.schemas === undefined) fail('schemas is required (a folder of .avsc entry types)');
+  const backups = options.backups ?? DEFAULT_BACKUPS;
+  if (!Number.isInteger(backups) || backups < 0 || backups > 8) fail(`backups must be an integer 0..8, got ${String(backups)}`);
+  const port = options.port ?? DEFAULT_UNIT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`port must be 0..65535, got ${String(port)}`);
+  if (options.unit !== undefined && (typeof options.unit !== 'string' || options.unit.length === 0)) {
+    fail('unit must be a non-empty string');
+  }
+  for (const key of Object.keys(options.membership ?? {})) {
+    if (!TIMING_KEYS.has(key)) fail(`unknown membership option '${key}'`);
+  }
+  const timing = { ...DEFAULT_MEMBERSHIP_TIMING, ...options.membership };
+  if (timing.sessionTimeoutMs < 6000) fail(`membership.sessionTimeoutMs must be at least 6000 (Kafka's floor)`);
+  if (timing.heartbeatIntervalMs * 3 > timing.sessionTimeoutMs) {
+    fail('membership.heartbeatIntervalMs must be at most a third of sessionTimeoutMs');
+  }
+  if (typeof options.services === 'object' && typeof options.services.start !== 'function') {
+    fail('services must export a start(context) function');
+  }
+  return { ...options, backups, port, host: options.host ?? DEFAULT_UNIT_HOST, timing };
+}

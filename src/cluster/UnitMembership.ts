@@ -1,0 +1,173 @@
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { unitsGroupId, unitsTopicName } from '../log/topicNames';
+import type { Placement } from './Placement';
+import { decodePlacement, spacelogAssigner, type MemberInfo, type PlacementShape } from './SpacelogAssigner';
+
+/** Membership timing; a short session in tests makes failover fast. */
+export interface MembershipTiming {
+  /** A unit silent this long is out of the group (and its primaries move). Kafka's floor is 6000 ms. */
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** How long a rebalance waits for members to rejoin. */
+  readonly rebalanceTimeoutMs: number;
+}
+
+export const DEFAULT_MEMBERSHIP_TIMING: MembershipTiming = {
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+  rebalanceTimeoutMs: 20_000,
+};
+
+/** What the membership needs. */
+export interface UnitMembershipOptions {
+  readonly kafka: Kafka;
+  readonly prefix: string;
+  readonly space: string;
+  readonly shape: PlacementShape;
+  readonly timing: MembershipTiming;
+  /** What this unit hosts now; asked at every (re)join. */
+  readonly announce: () => MemberInfo;
+  /** Every newer placement, in epoch order. */
+  readonly onPlacement: (placement: Placement) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * A processing unit's membership in its space's cluster: a kafkajs consumer in the space's units
+ * group, subscribed to the (empty) units topic, with the Spacelog assignor. The group coordinator
+ * detects dead units (session timeout) and triggers rebalances; the leader's placement is read back
+ * from the group description. `confirmedWithin` tells whether this unit still belongs to the group
+ * as far as it can know: a primary that cannot say so stops serving (law 3, zombies).
+ */
+export class UnitMembership {
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private lastConfirmed = 0;
+  private current: Placement | undefined;
+  private refreshing: Promise<void> | undefined;
+  private stopped = false;
+  private readonly groupId: string;
+  private readonly topic: string;
+
+  constructor(private readonly options: UnitMembershipOptions) {
+    this.groupId = unitsGroupId(options.prefix, options.space);
+    this.topic = unitsTopicName(options.prefix, options.space);
+  }
+
+  /** The newest placement seen. */
+  get placement(): Placement | undefined {
+    return this.current;
+  }
+
+  /** True when the group confirmed this member (heartbeat or join) less than `ms` ago. */
+  confirmedWithin(ms: number): boolean {
+    return performance.now() - this.lastConfirmed < ms;
+  }
+
+  /** Joins the group; resolves once the consumer runs (the first placement arrives through `onPlacement`). */
+  async start(): Promise<void> {
+    const { kafka, timing } = this.options;
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    const consumer = kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: timing.sessionTimeoutMs,
+      heartbeatInterval: timing.heartbeatIntervalMs,
+      rebalanceTimeout: timing.rebalanceTimeoutMs,
+      maxWaitTimeInMs: Math.min(timing.heartbeatIntervalMs, 1000),
+      partitionAssigners: [spacelogAssigner(this.options.shape, this.options.announce)],
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    this.consumer = consumer;
+    const confirm = (): void => {
+      this.lastConfirmed = performance.now();
+    };
+    consumer.on(consumer.events.HEARTBEAT, confirm);
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      confirm();
+      void this.refresh();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.options.onError?.(payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: false });
+    await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
+  }
+
+  /**
+   * Asks for a rebalance, so the leader places again with what this unit reports now (a backup
+   * that became ready can take a primary). kafkajs has no rejoin call: a short-lived observer
+   * member joins and leaves the group, which makes every member rejoin.
+   */
+  async requestRebalance(): Promise<void> {
+    if (this.stopped) return;
+    const observer = this.options.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: this.options.timing.sessionTimeoutMs,
+      heartbeatInterval: this.options.timing.heartbeatIntervalMs,
+      rebalanceTimeout: this.options.timing.rebalanceTimeoutMs,
+      partitionAssigners: [spacelogAssigner(this.options.shape, () => ({ kind: 'observer' }))],
+      allowAutoTopicCreation: false,
+    });
+    const joined = new Promise<void>((resolve) => observer.on(observer.events.GROUP_JOIN, () => resolve()));
+    try {
+      await observer.connect();
+      await observer.subscribe({ topic: this.topic, fromBeginning: false });
+      await observer.run({ autoCommit: false, eachBatch: async () => undefined });
+      await Promise.race([joined, sleep(this.options.timing.rebalanceTimeoutMs)]);
+    } finally {
+      await observer.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Reads the placement the group holds now and hands it on if newer. */
+  async refresh(): Promise<void> {
+    this.refreshing ??= this.readPlacement().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** Leaves the group (the others rebalance at once) and disconnects. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  private async readPlacement(): Promise<void> {
+    for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
+      const placement = await describePlacement(this.admin!, this.groupId).catch((error: unknown) => {
+        this.options.onError?.(error);
+        return undefined;
+      });
+      if (placement !== undefined) {
+        if (placement.epoch > (this.current?.epoch ?? 0)) {
+          this.current = placement;
+          this.options.onPlacement(placement);
+        }
+        return;
+      }
+      // Between a join and the leader's sync the group holds no assignments yet.
+      await sleep(100 + attempt * 50);
+    }
+  }
+}
+
+/** The placement a group's members were last assigned (the newest one among them), if any. */
+export async function describePlacement(admin: Admin, groupId: string): Promise<Placement | undefined> {
+  const { groups } = await admin.describeGroups([groupId]);
+  let newest: Placement | undefined;
+  for (const member of groups[0]?.members ?? []) {
+    const placement = decodePlacement(member.memberAssignment);
+    if (placement && placement.epoch > (newest?.epoch ?? 0)) newest = placement;
+  }
+  return newest;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

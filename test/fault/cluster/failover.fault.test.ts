@@ -1,0 +1,82 @@
+import { TestCluster } from '../../support/clusterTestKit';
+import { ClusterLoad } from '../../support/clusterLoad';
+import { verifyAcked, waitForFailover } from '../../support/verifyAcked';
+
+const SESSION_MS = 6000;
+const CYCLES = 10;
+
+/** The unit that is primary of the most partitions, and those partitions. */
+async function busiest(cluster: TestCluster): Promise<{ unit: string; partitions: number[] }> {
+  const placement = (await cluster.placement())!;
+  const counts = new Map<string, number[]>();
+  placement.partitions.forEach((p, k) => counts.set(p.primary!, [...(counts.get(p.primary!) ?? []), k]));
+  const [unit, partitions] = [...counts].sort((a, b) => b[1].length - a[1].length)[0]!;
+  return { unit, partitions };
+}
+
+describe('cluster failover: SIGKILL the busiest processing unit under sync load', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = new TestCluster({ partitions: 6, backups: 1, sessionTimeoutMs: SESSION_MS });
+    await Promise.all(['u1', 'u2', 'u3'].map((u) => cluster.startUnit(u)));
+    await cluster.waitUntilServed(['u1', 'u2', 'u3']);
+  });
+
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('loses nothing acknowledged and serves the partitions again within the session timeout + 5 s', async () => {
+    const client = await cluster.connect();
+    const load = new ClusterLoad(client, 8, 'f');
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      const victim = await busiest(cluster);
+      const killedAt = Date.now();
+      await cluster.units.get(victim.unit)!.kill();
+      cluster.units.delete(victim.unit);
+      const rest = [...cluster.units.keys()];
+      await cluster.waitUntilServed(rest);
+      const failover = await waitForFailover(load.acked, victim.partitions, killedAt);
+      const acked = await load.stop();
+      expect(failover).toBeLessThanOrEqual(SESSION_MS + 5000);
+      const lost = await verifyAcked(client, acked);
+      expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
+      expect(lost.checked).toBeGreaterThan(100);
+    } finally {
+      await load.stop();
+      await client.close();
+    }
+  });
+
+  it(`survives ${CYCLES} kill / restart cycles under load with no acknowledged loss and no double take`, async () => {
+    const names = ['u1', 'u2', 'u3'];
+    for (const name of names) if (!cluster.units.has(name)) await cluster.startUnit(name);
+    await cluster.waitUntilServed(names);
+    const client = await cluster.connect(60_000);
+    const load = new ClusterLoad(client, 8, 'c');
+    const failovers: number[] = [];
+    try {
+      for (let cycle = 0; cycle < CYCLES; cycle++) {
+        const victim = await busiest(cluster);
+        const killedAt = Date.now();
+        await cluster.units.get(victim.unit)!.kill();
+        cluster.units.delete(victim.unit);
+        await cluster.waitUntilServed(names.filter((n) => n !== victim.unit));
+        failovers.push(await waitForFailover(load.acked, victim.partitions, killedAt));
+        await cluster.startUnit(victim.unit);
+        await cluster.waitUntilServed(names);
+      }
+      const acked = await load.stop();
+      const lost = await verifyAcked(client, acked);
+      expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
+      // Each take acknowledged once, and a taken entry never comes back (checked above as `resurrected`).
+      expect(acked.taken.size).toBeGreaterThan(0);
+      for (const time of failovers) expect(time).toBeLessThanOrEqual(SESSION_MS + 5000);
+    } finally {
+      await load.stop();
+      await client.close();
+    }
+  });
+});

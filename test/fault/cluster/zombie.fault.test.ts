@@ -1,0 +1,108 @@
+import { hostname } from 'node:os';
+import { ClientConnection } from '../../../src/net/ClientConnection';
+import { toWireJson } from '../../../src/net/wireJson';
+import { SchemaLoader } from '../../../src/schema/SchemaLoader';
+import type { Mutation } from '../../../src/space/Mutation';
+import { ClusterLoad, customerOf } from '../../support/clusterLoad';
+import { TestCluster } from '../../support/clusterTestKit';
+import { EXAMPLE_SCHEMAS } from '../../support/gridTestKit';
+import { verifyAcked } from '../../support/verifyAcked';
+import { foldLog } from '../../integration/grid/foldLog';
+
+
+const SESSION_MS = 6000;
+
+/** Sends one read by id for partition k straight to `endpoint` (no client retries): its error name, or 'ok'. */
+async function probe(endpoint: string, partition: number): Promise<string> {
+  const connection = await ClientConnection.open({
+    endpoint,
+    connectTimeoutMs: 2000,
+    maxFrameBytes: 1 << 20,
+    onEvent: () => undefined,
+    onClose: () => undefined,
+  });
+  try {
+    await connection.request(
+      {
+        partition,
+        op: 'READ',
+        type: 'Order',
+        args: toWireJson({ selector: { id: 'probe' }, options: { routing: customerOf('probe') } }),
+        entry: null,
+        deadline: 2000,
+      },
+      { timeoutMs: 2000 },
+    );
+    return 'ok';
+  } catch (error) {
+    return (error as Error).name;
+  } finally {
+    connection.close();
+  }
+}
+
+describe('zombie: SIGSTOP a primary until it is replaced, then SIGCONT it', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = new TestCluster({ partitions: 6, backups: 1, sessionTimeoutMs: SESSION_MS });
+    await Promise.all(['u1', 'u2', 'u3'].map((u) => cluster.startUnit(u)));
+    await cluster.waitUntilServed(['u1', 'u2', 'u3']);
+  });
+
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('is fenced, serves nothing, writes nothing to the log and rejoins as a backup', async () => {
+    const client = await cluster.connect(60_000);
+    const load = new ClusterLoad(client, 8, 'z');
+    const placement = (await cluster.placement())!;
+    const victimName = placement.partitions[0]!.primary!;
+    const led = placement.partitions.flatMap((p, k) => (p.primary === victimName ? [k] : []));
+    const victim = cluster.units.get(victimName)!;
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const stoppedAt = Date.now();
+      victim.signal('SIGSTOP');
+      await cluster.waitUntilServed([...cluster.units.keys()].filter((u) => u !== victimName));
+      const linesBefore = victim.lines.length;
+      victim.signal('SIGCONT');
+      // At once after waking it answers nothing for the partitions it led (it lost its membership).
+      for (const k of led) expect(await probe(victim.endpoint, k)).toBe('NotPrimaryError');
+      // It rejoins and hosts backups (the placement names it as a backup of some partition).
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const now = await cluster.placement();
+        if (now && now.partitions.some((p) => p.backups.includes(victimName))) break;
+        if (Date.now() > deadline) throw new Error('the zombie never rejoined as a backup');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const after = victim.lines.slice(linesBefore).join('\n');
+      for (const k of led) expect(after).toMatch(new RegExp(`partition ${k} primary: (closed|fenced)`));
+      expect(after).toMatch(/partition \d+ backup: (warming|backup)/);
+
+      const acked = await load.stop();
+      expect(await verifyAcked(client, acked)).toEqual(
+        expect.objectContaining({ missing: [], stale: [], resurrected: [] }),
+      );
+      // The log holds nothing the zombie did after it was stopped.
+      const fromZombie: Mutation[] = [];
+      await foldLog({
+        brokers: cluster.kit.brokers,
+        prefix: cluster.kit.prefix,
+        space: cluster.space,
+        partitions: cluster.partitions,
+        types: SchemaLoader.loadFolder(EXAMPLE_SCHEMAS),
+        onMutation: (_k, m) => {
+          if (m.origin === `${hostname()}:${victim.pid}` && m.timestamp > stoppedAt) fromZombie.push(m);
+        },
+      });
+      expect(fromZombie).toEqual([]);
+    } finally {
+      victim.signal('SIGCONT');
+      await load.stop();
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import type { RemoteSpace } from '../../src/client/RemoteSpace';
+import { exampleOrder } from './gridTestKit';
+
+/** What a client load saw acknowledged: the latest `total` written to each id, and the taken ids. */
+export interface AckedState {
+  readonly versions: Map<string, number>;
+  readonly taken: Set<string>;
+  /** Every failed operation, with its error name (a write or take whose fate is unknown may fail). */
+  readonly failures: { readonly op: string; readonly id: string; readonly error: string; readonly at: number }[];
+  /** When each successful operation was acknowledged, per partition: failover time is read off this. */
+  readonly acksByPartition: Map<number, number[]>;
+  writes: number;
+}
+
+/**
+ * A sync-mode client load on a cluster: `writers` loops, each writing new Orders, re-writing
+ * (upserting) some and taking some of its own earlier ones by id. Each acknowledgement is recorded;
+ * `stop()` ends the loops and resolves with everything acknowledged.
+ */
+export class ClusterLoad {
+  readonly acked: AckedState = {
+    versions: new Map(),
+    taken: new Set(),
+    failures: [],
+    acksByPartition: new Map(),
+    writes: 0,
+  };
+  private running = true;
+  private readonly loops: Promise<void>[];
+
+  constructor(
+    private readonly space: RemoteSpace,
+    writers: number,
+    private readonly tag: string,
+  ) {
+    this.loops = Array.from({ length: writers }, (_, w) => this.loop(w));
+  }
+
+  async stop(): Promise<AckedState> {
+    this.running = false;
+    await Promise.all(this.loops);
+    return this.acked;
+  }
+
+  private async loop(writer: number): Promise<void> {
+    const mine: string[] = [];
+    for (let i = 0; this.running; i++) {
+      // Per five operations: three new entries, one upsert of an earlier one, one take of the oldest.
+      const step = i % 5;
+      const op = step === 4 && mine.length > 2 ? 'take' : step === 3 && mine.length > 0 ? 'rewrite' : 'write';
+      const target =
+        op === 'take' ? mine.shift()! : op === 'rewrite' ? mine[i % mine.length]! : `${this.tag}-${writer}-${i}`;
+      try {
+        if (op === 'take') {
+          const routing = { routing: customerOf(target) };
+          if ((await this.space.take('Order', { id: target }, routing)) !== null) this.acked.taken.add(target);
+          this.acked.versions.delete(target);
+        } else {
+          const total = op === 'write' ? i : 100_000 + i;
+          const result = await this.space.write('Order', { ...exampleOrder(i, writer), id: target, customerId: customerOf(target), total });
+          this.acked.versions.set(target, total);
+          this.acked.writes++;
+          if (op === 'write') mine.push(target);
+          const at = this.acked.acksByPartition.get(result.partition) ?? [];
+          at.push(Date.now());
+          this.acked.acksByPartition.set(result.partition, at);
+        }
+      } catch (error) {
+        this.acked.failures.push({ op, id: target, error: (error as Error).name, at: Date.now() });
+        // An operation whose fate is unknown may or may not have happened: its entry is not checked
+        // later, and not used again.
+        this.acked.versions.delete(target);
+        const at = mine.indexOf(target);
+        if (at >= 0) mine.splice(at, 1);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+}
+
+/** Orders are routed by customer: each id gets its own customer, so reads by id can name the partition. */
+export function customerOf(id: string): string {
+  return `c-${id}`;
+}

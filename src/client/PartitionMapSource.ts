@@ -2,6 +2,11 @@ import { ProtocolError, SpaceNotFoundError } from '../errors';
 import type { SpaceDescription } from '../net/SpaceDescription';
 import { PartitionMap } from './PartitionMap';
 
+/** How long an endpoint that failed to answer is asked last by refreshes. */
+const SUSPECT_MS = 10_000;
+/** Longest wait for one endpoint's DESCRIBE during a refresh. */
+const DESCRIBE_ATTEMPT_MS = 1500;
+
 /** What a PartitionMapSource needs from the client. @internal */
 export interface PartitionMapSourceOptions {
   readonly space: string;
@@ -34,6 +39,8 @@ export class PartitionMapSource {
   private refreshedAt = Date.now();
   private inFlight: Promise<void> | undefined;
   private readonly listeners = new Set<(map: PartitionMap) => void>();
+  /** Endpoints that recently failed to answer, until when they are asked last. */
+  private readonly suspects = new Map<string, number>();
   private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -81,7 +88,8 @@ export class PartitionMapSource {
    * was). With `seen`, a refresh that completed after generation `seen` is enough, so an operation
    * that failed on an old map does not ask again for what another one already fetched.
    */
-  refresh(seen?: number): Promise<void> {
+  refresh(seen?: number, suspect?: string): Promise<void> {
+    if (suspect !== undefined) this.suspects.set(suspect, Date.now() + SUSPECT_MS);
     if (seen !== undefined && seen !== this.refreshes) return Promise.resolve();
     this.inFlight ??= this.describeAny().finally(() => {
       this.inFlight = undefined;
@@ -108,8 +116,17 @@ export class PartitionMapSource {
 
   /** Endpoints to ask, live ones first, then the map's others, then the bootstrap addresses. */
   private candidates(): string[] {
+    const now = Date.now();
+    for (const [endpoint, until] of this.suspects) if (until <= now) this.suspects.delete(endpoint);
     const known = [...new Set([...this.current.distinct(), ...this.options.bootstrap])];
-    return [...known.filter((e) => this.options.isOpen(e)), ...known.filter((e) => !this.options.isOpen(e))];
+    // An endpoint that just went silent (a stopped or dying unit) is asked last: its open connection
+    // would otherwise make it the first one asked, again and again.
+    const trusted = known.filter((e) => !this.suspects.has(e));
+    return [
+      ...trusted.filter((e) => this.options.isOpen(e)),
+      ...trusted.filter((e) => !this.options.isOpen(e)),
+      ...known.filter((e) => this.suspects.has(e)),
+    ];
   }
 
   private async describeAny(): Promise<void> {
@@ -119,7 +136,8 @@ export class PartitionMapSource {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
-        this.adopt(await this.options.describe(endpoint, remaining), endpoint);
+        // A live server answers a DESCRIBE at once: one silent endpoint must not use the whole budget.
+        this.adopt(await this.options.describe(endpoint, Math.min(remaining, DESCRIBE_ATTEMPT_MS)), endpoint);
         return;
       } catch (error) {
         last = error;

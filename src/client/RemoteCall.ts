@@ -1,6 +1,7 @@
 import {
   isRetriable,
   ConnectionLostError,
+  RequestTimeoutError,
   NotPrimaryError,
   PartitionNotReadyError,
   SpaceClosedError,
@@ -65,7 +66,9 @@ export async function describeAt(
   const connection = await pool.get(endpoint);
   const response = await connection.request(
     { partition: ANY_PARTITION, op: 'DESCRIBE', type: '', args: EMPTY, entry: null, deadline: 0 },
-    { timeoutMs: Math.max(1, timeoutMs) },
+    // A DESCRIBE answers at once; a server that does not (a stopped process) must not eat the whole
+    // budget while other endpoints could answer: one attempt gets at most the connect timeout.
+    { timeoutMs: Math.max(1, Math.min(timeoutMs, config.connectTimeout)) },
   );
   const description = fromWireJson(response.result) as SpaceDescription;
   if (description.name !== config.space) {
@@ -120,7 +123,10 @@ export function sendCall(call: Call, to: CallTarget): Promise<ResponseFrame> {
     try {
       return await sendOnce(call, to, endpoint, waitEnd, deadline);
     } catch (error) {
-      if (mapMayBeStale(error)) to.maps.refresh(seen).catch(() => undefined);
+      if (mapMayBeStale(error)) {
+        const silent = error instanceof RequestTimeoutError || error instanceof ConnectionLostError;
+        to.maps.refresh(seen, silent ? endpoint : undefined).catch(() => undefined);
+      }
       throw error;
     }
   });
@@ -180,10 +186,11 @@ function surelyNotApplied(error: unknown, partition: number): boolean {
   return error instanceof NotPrimaryError || error instanceof PartitionNotReadyError;
 }
 
-/** Failures after which the partition map is worth asking again. */
+/** Failures after which the partition map is worth asking again (a silent server may be a dead or stopped unit). */
 function mapMayBeStale(error: unknown): boolean {
   return (
     error instanceof NotPrimaryError ||
+    error instanceof RequestTimeoutError ||
     error instanceof PartitionNotReadyError ||
     error instanceof SpaceClosedError ||
     error instanceof ConnectionLostError

@@ -71,22 +71,32 @@ function choosePrimaries(draft: Draft): Map<number, string> {
     draft.setPrimary(p, pickMin(names, (u) => [draft.primariesOf(u), draft.reportedCount(u)]));
   }
 
-  // Balance: move a primary off an over-loaded unit only onto a unit holding a ready backup of it, so
-  // the partition never waits for a warm-up. Receivers only fill up and donors only drain, so one
-  // pass (most loaded donor first) moves as little as possible.
-  const target = Math.ceil(draft.partitions / names.length);
+  // Balance: move a primary from a unit with at least two more than another only onto a unit holding
+  // a ready backup of it, so the partition never waits for a warm-up. Each move narrows the spread, so
+  // the loop ends; the most loaded donor gives to the least loaded receiver first.
   const demoted = new Map<number, string>();
-  for (const donor of byLoadDescending(names, (u) => draft.primariesOf(u))) {
-    for (let p = 0; p < draft.partitions && draft.primariesOf(donor) > target; p++) {
-      if (draft.primary[p] !== donor) continue;
-      const receivers = names.filter((u) => draft.primariesOf(u) < target && draft.reportIs(u, p, 'backup', true));
-      const receiver = pickMin(receivers, (u) => [draft.primariesOf(u)]);
-      if (receiver === undefined) continue;
-      draft.setPrimary(p, receiver);
-      demoted.set(p, donor);
-    }
+  for (;;) {
+    const move = nextBalanceMove(draft);
+    if (move === undefined) break;
+    demoted.set(move.partition, draft.primary[move.partition]!);
+    draft.setPrimary(move.partition, move.receiver);
   }
   return demoted;
+}
+
+/** The partition to hand to a less loaded unit with a ready backup of it, if any narrows the spread. */
+function nextBalanceMove(draft: Draft): { partition: number; receiver: string } | undefined {
+  const { names } = draft;
+  for (const donor of byLoadDescending(names, (u) => draft.primariesOf(u))) {
+    const receivers = [...names].sort((a, b) => draft.primariesOf(a) - draft.primariesOf(b));
+    for (const receiver of receivers) {
+      if (draft.primariesOf(donor) - draft.primariesOf(receiver) < 2) break;
+      for (let p = 0; p < draft.partitions; p++) {
+        if (draft.primary[p] === donor && draft.reportIs(receiver, p, 'backup', true)) return { partition: p, receiver };
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Steps 5 and 6: `wanted` backups per partition, existing copies first, then balanced. */
@@ -114,12 +124,13 @@ function chooseBackups(draft: Draft, wanted: number, demoted: ReadonlyMap<number
   // gets copies to warm up. It gives first what costs least (copies still warming), then copies of
   // partitions whose primary is over-loaded (a warm copy elsewhere lets the next rebalance move it).
   const cap = Math.ceil((draft.partitions * (1 + wanted)) / names.length);
-  const primaryTarget = Math.ceil(draft.partitions / names.length);
+  // A unit leading more than its floor share may have to give a primary to a unit below it.
+  const primaryFloor = Math.floor(draft.partitions / names.length);
   for (const donor of byLoadDescending(names, (u) => draft.replicasOf(u))) {
     const movable = draft.backups.flatMap((units, p) => (units.includes(donor) ? [p] : []));
     const cost = (p: number): number[] => {
       const primary = draft.primary[p];
-      const overloaded = primary !== null && primary !== undefined && draft.primariesOf(primary) > primaryTarget;
+      const overloaded = primary !== null && primary !== undefined && draft.primariesOf(primary) > primaryFloor;
       return [isReady(donor, p) ? 1 : 0, overloaded ? 0 : 1, p];
     };
     movable.sort((a, b) => compareKeys(cost(a), cost(b)));

@@ -9,10 +9,14 @@ import type { Placement } from '../../src/cluster/Placement';
 import { describePlacement } from '../../src/cluster/UnitMembership';
 import { unitsGroupId } from '../../src/log/topicNames';
 import { testKafkaBrokers } from './endpoints';
-import { deleteTestTopics, EXAMPLE_SCHEMAS, type GridTestKit } from './gridTestKit';
+import { deleteTestTopics, type GridTestKit } from './gridTestKit';
 import { uniqueName } from './uniqueName';
 
-const ROOT = path.resolve(__dirname, '../..');
+/** The repository root (this file is test/support/clusterTestKit.ts, or its copy under dist/ for benchmarks). */
+const ROOT =
+  path.basename(path.resolve(__dirname, '..', '..')) === 'dist'
+    ? path.resolve(__dirname, '..', '..', '..')
+    : path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin/spacelog.js');
 
 /** Shape and timing of a test cluster. */
@@ -31,6 +35,8 @@ export interface TestClusterOptions {
 export class UnitProcess {
   /** Every line it printed. */
   readonly lines: string[] = [];
+  /** When each line arrived (epoch ms), index for index with `lines`. */
+  readonly lineTimes: number[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   endpoint = '';
   private stderrText = '';
@@ -42,6 +48,7 @@ export class UnitProcess {
   ) {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       this.lines.push(line);
+      this.lineTimes.push(Date.now());
       for (const w of this.waiters.filter((w) => w.match(line))) w.resolve(line);
       this.waiters = this.waiters.filter((w) => !w.match(line));
     });
@@ -122,7 +129,7 @@ export class TestCluster {
         space: this.space,
         partitions: this.partitions,
         backups: options.backups ?? 1,
-        schemas: EXAMPLE_SCHEMAS,
+        schemas: path.join(ROOT, 'schemas/examples'),
         prefix: this.kit.prefix,
         replication: options.replication ?? 'sync',
         readyWaitMs: 5000,
@@ -167,10 +174,12 @@ export class TestCluster {
    */
   async waitUntilServed(units: readonly string[], timeoutMs = 90_000): Promise<Placement> {
     const deadline = Date.now() + timeoutMs;
-    const client = await this.connect();
+    const client = await this.connect(30_000, units);
+    let placement: Placement | undefined;
+    let lastError: unknown;
     try {
       for (;;) {
-        const placement = await this.placement().catch(() => undefined);
+        placement = await this.placement().catch(() => undefined);
         const placed =
           placement !== undefined &&
           placement.partitions.every((p) => p.primary !== null && units.includes(p.primary)) &&
@@ -178,11 +187,19 @@ export class TestCluster {
         if (placed) {
           const served = await client.count('Order', { template: {} }, { requestTimeout: 5000 }).then(
             () => true,
-            () => false,
+            (error: unknown) => {
+              lastError = error;
+              return false;
+            },
           );
-          if (served) return placement;
+          if (served && placement) return placement;
         }
-        if (Date.now() > deadline) throw new Error(`cluster not served by ${units.join(', ')} in ${timeoutMs} ms`);
+        if (Date.now() > deadline) {
+          const tails = [...this.units.values()].map((u) => `--- ${u.name}:\n${u.lines.slice(-15).join('\n')}`);
+          throw new Error(
+            `cluster not served by ${units.join(', ')} in ${timeoutMs} ms (${String(lastError)}); placement ${JSON.stringify(placement)}\n${tails.join('\n')}`,
+          );
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
     } finally {
@@ -190,9 +207,11 @@ export class TestCluster {
     }
   }
 
-  /** A client with every live unit as bootstrap. */
-  connect(requestTimeout = 30_000): Promise<RemoteSpace> {
-    const bootstrap = [...this.units.values()].filter((u) => u.endpoint).map((u) => u.endpoint);
+  /** A client with the units named (default: every unit started) as bootstrap. */
+  connect(requestTimeout = 30_000, names?: readonly string[]): Promise<RemoteSpace> {
+    const bootstrap = [...this.units.values()]
+      .filter((u) => u.endpoint && (names === undefined || names.includes(u.name)))
+      .map((u) => u.endpoint);
     return RemoteSpace.connect({ bootstrap, space: this.space, requestTimeout });
   }
 

@@ -129,6 +129,21 @@ describe('placeReplicas', () => {
     });
   });
 
+  it('gives a fourth unit a primary once its backups are warm, even when no unit is above ceil(P/U)', () => {
+    const three = ['u1', 'u2', 'u3'];
+    const start = placeReplicas({ partitions: 6, backups: 1, units: three.map((n) => unit(n)) });
+    const settled = placeReplicas({ partitions: 6, backups: 1, units: reportsOf(start, three) });
+    expect(Object.values(primaryCounts(settled))).toEqual([2, 2, 2]);
+    const names = [...three, 'u4'];
+    const cold = placeReplicas({ partitions: 6, backups: 1, units: [...reportsOf(settled, three), unit('u4')] });
+    expect(primaryCounts(cold).u4).toBeUndefined();
+    expect(replicaCounts(cold).u4).toBeGreaterThan(0);
+    const warm = placeReplicas({ partitions: 6, backups: 1, units: reportsOf(cold, names) });
+    const counts = Object.values(primaryCounts(warm));
+    expect(primaryCounts(warm).u4).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+  });
+
   it('settles a double primary claim on the newest epoch, then the name', () => {
     const claim = (epoch: number, name: string) => unit(name, [{ partition: 0, role: 'primary', ready: true }], epoch);
     const newer = placeReplicas({ partitions: 1, backups: 1, units: [claim(5, 'b'), claim(3, 'a')] });

@@ -32,6 +32,26 @@ export interface PreparedSpace {
  * @internal
  */
 export async function prepareSpace(options: GridOptions): Promise<PreparedSpace> {
+  // On a multi-broker cluster, topics just created by this or another process are unknown to some
+  // brokers for a moment (UNKNOWN_TOPIC_OR_PARTITION): that settles, so it is tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await prepareSpaceOnce(options);
+    } catch (error) {
+      if (attempt >= METADATA_LAG_ATTEMPTS || !isMetadataLag(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+const METADATA_LAG_ATTEMPTS = 20;
+
+function isMetadataLag(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause)}` : '';
+  return /UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|NOT_LEADER/.test(text);
+}
+
+async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
   const types =
     typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
   const prefix = options.prefix ?? DEFAULT_PREFIX;

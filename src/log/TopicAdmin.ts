@@ -71,43 +71,36 @@ export class TopicAdmin {
       throw new InvalidArgumentError(`partitions must be a positive integer, got ${partitions}`, { space });
     }
     const wanted = Array.from({ length: partitions }, (_, k) => partitionTopic(this.prefix, space, k));
-    // Processing units of a new space start together: while one creates the topics, another may
-    // see some of them, or see them before their metadata spread. A real mismatch persists.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const existing = await this.spaceTopics(space);
-        if (existing.length === 0) await this.create(wanted, { space });
-        else this.checkPartitionCount(space, partitions, existing);
-        await this.checkTopics(wanted, { space });
-        return wanted;
-      } catch (error) {
-        if (!(error instanceof TopicConfigError) || attempt >= CREATE_RACE_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      }
-    }
+    return this.settled(async () => {
+      const existing = await this.spaceTopics(space);
+      if (existing.length === 0) await this.create(wanted, { space });
+      else this.checkPartitionCount(space, partitions, existing);
+      await this.checkTopics(wanted, { space });
+      return wanted;
+    });
   }
 
   /** Makes sure the schema topic exists and is compacted; returns its name. */
   async ensureSchemaTopic(): Promise<string> {
     const topic = schemaTopicName(this.prefix);
-    const all = await this.call('list topics', {}, (admin) => admin.listTopics());
-    if (!all.includes(topic)) await this.create([topic], {});
-    await this.checkTopics([topic], {});
-    return topic;
+    return this.settled(async () => {
+      const all = await this.call('list topics', {}, (admin) => admin.listTopics());
+      if (!all.includes(topic)) await this.create([topic], {});
+      await this.checkTopics([topic], {});
+      return topic;
+    });
   }
 
   /** Makes sure the space's membership topic exists (see `unitsTopicName`); returns its name. */
   async ensureUnitsTopic(space: string): Promise<string> {
     checkSpaceName(space);
     const topic = unitsTopicName(this.prefix, space);
-    const all = await this.call('list topics', { space }, (admin) => admin.listTopics());
-    if (!all.includes(topic)) {
-      await this.create([topic], { space }).catch((error: unknown) => {
-        // Units starting together race to create it.
-        if (!String((error as Error).message).includes('already exists')) throw error;
-      });
-    }
-    return topic;
+    return this.settled(async () => {
+      const all = await this.call('list topics', { space }, (admin) => admin.listTopics());
+      if (!all.includes(topic)) await this.create([topic], { space });
+      await this.checkTopics([topic], { space });
+      return topic;
+    });
   }
 
   /** Partition count of an existing space (from its topics), or undefined when it has none. */
@@ -137,6 +130,22 @@ export class TopicAdmin {
     const admin = this.admin;
     this.admin = undefined;
     if (admin !== undefined) await (await admin.catch(() => undefined))?.disconnect();
+  }
+
+  /**
+   * Runs a create-or-check until it passes. Processes of a new space start together: while one
+   * creates topics, another may see some of them, or see them before every broker knows them
+   * (UNKNOWN_TOPIC_OR_PARTITION). A real mismatch persists and is thrown after the last attempt.
+   */
+  private async settled<T>(step: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!(error instanceof TopicConfigError) || attempt >= CREATE_RACE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
   }
 
   private async spaceTopics(space: string): Promise<number[]> {

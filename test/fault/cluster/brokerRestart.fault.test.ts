@@ -1,5 +1,4 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { TopicAdmin } from '../../../src/log/TopicAdmin';
 import { parsePartitionTopic } from '../../../src/log/topicNames';
 import { ClusterLoad } from '../../support/clusterLoad';
 import { TestCluster } from '../../support/clusterTestKit';
@@ -13,43 +12,6 @@ const UNITS = ['u1', 'u2', 'u3'];
 const PARTITIONS = 6;
 /** Load keeps running this long after every replica is back in sync. */
 const AFTER_SYNC_MS = 5000;
-
-/**
- * Creates the space's topics before any unit starts, retrying until every broker knows them. Right
- * after a create, kafkajs may ask a broker that has not seen the topic yet and fail with
- * UNKNOWN_TOPIC_OR_PARTITION (kafkajs #815, #1222), which a starting unit does not retry.
- */
-async function createTopics(brokers: readonly string[], cluster: TestCluster): Promise<void> {
-  const kafka = new Kafka({
-    clientId: 'broker-restart-setup',
-    brokers: [...brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  const topics = new TopicAdmin({
-    kafka,
-    prefix: cluster.kit.prefix,
-    replicationFactor: 3,
-    minInsyncReplicas: 2,
-  });
-  const deadline = Date.now() + 30_000;
-  try {
-    // Two clean passes in a row: the second one's metadata checks run after every broker caught up.
-    for (let clean = 0; clean < 2;) {
-      try {
-        await topics.ensureSpace(cluster.space, cluster.partitions);
-        await topics.ensureSchemaTopic();
-        await topics.ensureUnitsTopic(cluster.space);
-        clean++;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        clean = 0;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  } finally {
-    await topics.close();
-  }
-}
 
 /** The broker that leads the most partition logs of the space. */
 async function busiestLeader(admin: Admin, cluster: TestCluster): Promise<number> {
@@ -97,7 +59,6 @@ describe('broker restart: SIGTERM and restart one of three Kafka brokers (RF 3, 
       partitions: PARTITIONS,
       backups: 1,
     });
-    await createTopics(kafka.brokers, cluster);
     await Promise.all(UNITS.map((u) => cluster!.startUnit(u)));
     await cluster.waitUntilServed(UNITS);
   });

@@ -22,7 +22,12 @@ const SESSION_MS = 6000;
 
 async function writeCase(units: number, baseline: number | undefined): Promise<number> {
   const names = Array.from({ length: units }, (_, i) => `u${i + 1}`);
-  const cluster = new TestCluster({ partitions: 6, backups: 1, sessionTimeoutMs: SESSION_MS, brokers: BROKERS });
+  const cluster = new TestCluster({
+    partitions: 6,
+    backups: 1,
+    sessionTimeoutMs: SESSION_MS,
+    brokers: BROKERS,
+  });
   try {
     for (const name of names) await cluster.startUnit(name);
     await cluster.waitUntilServed(names);
@@ -38,7 +43,11 @@ async function writeCase(units: number, baseline: number | undefined): Promise<n
           for (let i = 0; performance.now() < end; i++) {
             const t = performance.now();
             try {
-              await client.write('Order', { ...exampleOrder(i, w), id: `b-${w}-${i}`, customerId: `c-${w}-${i}` });
+              await client.write('Order', {
+                ...exampleOrder(i, w),
+                id: `b-${w}-${i}`,
+                customerId: `c-${w}-${i}`,
+              });
             } catch {
               failed++;
               continue;
@@ -75,7 +84,12 @@ async function writeCase(units: number, baseline: number | undefined): Promise<n
 
 async function failoverCase(): Promise<void> {
   const names = ['u1', 'u2', 'u3'];
-  const cluster = new TestCluster({ partitions: 6, backups: 1, sessionTimeoutMs: SESSION_MS, brokers: BROKERS });
+  const cluster = new TestCluster({
+    partitions: 6,
+    backups: 1,
+    sessionTimeoutMs: SESSION_MS,
+    brokers: BROKERS,
+  });
   try {
     for (const name of names) await cluster.startUnit(name);
     await cluster.waitUntilServed(names);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isSpacelogError } from '../errors/SpacelogError';
 import { isStackError } from '../errors/stack';
 import { registerDemoCommand } from './demoCommand';
+import { registerClusterCommand } from './clusterCommand';
 import { registerMigrateCommand } from './migrateCommand';
 import { registerMirrorCommand } from './mirrorCommand';
 import { registerPuCommand } from './puCommand';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerMirrorCommand(program);
   registerMigrateCommand(program);
   registerPuCommand(program);
+  registerClusterCommand(program);
   return program;
 }
 

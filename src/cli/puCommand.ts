@@ -23,7 +23,9 @@ export function registerPuCommand(program: Command): void {
   pu.command('start')
     .description('start a processing unit from a config file (.json or .js); see the README for its keys')
     .requiredOption('--config <file>', 'unit configuration file')
-    .option('--port <port>', 'port to serve clients on (overrides the file; 0 = any)', (v) => parseWholeNumber(v, 0))
+    .option('--port <port>', 'port to serve clients on (overrides the file; 0 = any)', (v) =>
+      parseWholeNumber(v, 0),
+    )
     .option('--unit <name>', 'unit name in the cluster (overrides the file)')
     .option('--brokers <list>', 'Kafka brokers host:port,... (overrides the file)', parseBrokers)
     .action(async (options: PuStartOptions) => {
@@ -34,7 +36,9 @@ export function registerPuCommand(program: Command): void {
           ...file.options,
           ...(options.port !== undefined ? { port: options.port } : {}),
           ...(options.unit !== undefined ? { unit: options.unit } : {}),
-          ...(options.brokers !== undefined ? { kafka: { ...file.options.kafka, brokers: options.brokers } } : {}),
+          ...(options.brokers !== undefined
+            ? { kafka: { ...file.options.kafka, brokers: options.brokers } }
+            : {}),
           onReplicaChange: (change) => say(describeChange(change)),
         },
         file.baseDir,

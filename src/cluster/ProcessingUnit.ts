@@ -8,7 +8,12 @@ import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { Placement } from './Placement';
 import { prepareSpace, primaryOptionsOf, type PreparedSpace } from './SpaceSetup';
-import { resolveUnitOptions, type ResolvedUnitOptions, type UnitOptions, type UnitServices } from './UnitConfig';
+import {
+  resolveUnitOptions,
+  type ResolvedUnitOptions,
+  type UnitOptions,
+  type UnitServices,
+} from './UnitConfig';
 import type { MemberInfo } from './SpacelogAssigner';
 import { UnitMembership } from './UnitMembership';
 import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
@@ -69,6 +74,7 @@ export class ProcessingUnit {
         host: options.host,
         partition: access,
         partitionMap: () => self.unit?.partitionMap(),
+        unitStatus: () => ({ ...self.unit?.status() }),
       },
     );
     const endpoint = `${options.advertisedHost ?? options.host}:${server.port}`;

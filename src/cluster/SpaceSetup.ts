@@ -47,7 +47,8 @@ export async function prepareSpace(options: GridOptions): Promise<PreparedSpace>
 const METADATA_LAG_ATTEMPTS = 20;
 
 function isMetadataLag(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause)}` : '';
+  const text =
+    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause)}` : '';
   return /UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|NOT_LEADER/.test(text);
 }
 

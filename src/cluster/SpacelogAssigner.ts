@@ -7,7 +7,8 @@ export const ASSIGNER_NAME = 'spacelog-placement';
 const VERSION = 1;
 
 /** What a member announces when it joins: a unit with its report, or an observer (a rebalance nudge). */
-export type MemberInfo = { readonly kind: 'unit'; readonly report: UnitReport } | { readonly kind: 'observer' };
+export type MemberInfo =
+  { readonly kind: 'unit'; readonly report: UnitReport } | { readonly kind: 'observer' };
 
 /** Shape of the space the assignor places. */
 export interface PlacementShape {

@@ -84,10 +84,12 @@ export function resolveUnitOptions(options: UnitOptions, source = 'unit options'
   const fail = (message: string): never => {
     throw new UnitConfigError(`${source}: ${message}`, { space: options.space });
   };
-  if (typeof options.space !== 'string' || options.space.length === 0) fail('space is required (the space name)');
+  if (typeof options.space !== 'string' || options.space.length === 0)
+    fail('space is required (the space name)');
   if (options.schemas === undefined) fail('schemas is required (a folder of .avsc entry types)');
   const backups = options.backups ?? DEFAULT_BACKUPS;
-  if (!Number.isInteger(backups) || backups < 0 || backups > 8) fail(`backups must be an integer 0..8, got ${String(backups)}`);
+  if (!Number.isInteger(backups) || backups < 0 || backups > 8)
+    fail(`backups must be an integer 0..8, got ${String(backups)}`);
   const port = options.port ?? DEFAULT_UNIT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`port must be 0..65535, got ${String(port)}`);
   if (options.unit !== undefined && (typeof options.unit !== 'string' || options.unit.length === 0)) {
@@ -97,7 +99,8 @@ export function resolveUnitOptions(options: UnitOptions, source = 'unit options'
     if (!TIMING_KEYS.has(key)) fail(`unknown membership option '${key}'`);
   }
   const timing = { ...DEFAULT_MEMBERSHIP_TIMING, ...options.membership };
-  if (timing.sessionTimeoutMs < 6000) fail(`membership.sessionTimeoutMs must be at least 6000 (Kafka's floor)`);
+  if (timing.sessionTimeoutMs < 6000)
+    fail(`membership.sessionTimeoutMs must be at least 6000 (Kafka's floor)`);
   if (timing.heartbeatIntervalMs * 3 > timing.sessionTimeoutMs) {
     fail('membership.heartbeatIntervalMs must be at most a third of sessionTimeoutMs');
   }

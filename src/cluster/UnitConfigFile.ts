@@ -24,7 +24,9 @@ export function readUnitConfigFile(path: string): UnitConfigFile {
     else if (['.js', '.cjs'].includes(extname(file))) raw = require(file) as unknown;
     else throw new Error('expected a .json, .js or .cjs file');
   } catch (error) {
-    throw new UnitConfigError(`cannot read unit config ${file}: ${(error as Error).message}`, { cause: error });
+    throw new UnitConfigError(`cannot read unit config ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const options = (raw as { default?: unknown }).default ?? raw;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -34,7 +36,11 @@ export function readUnitConfigFile(path: string): UnitConfigFile {
   const relative = (value: unknown): unknown =>
     typeof value === 'string' && !isAbsolute(value) ? resolve(baseDir, value) : value;
   return {
-    options: { ...record, schemas: relative(record.schemas), services: relative(record.services) } as UnitOptions,
+    options: {
+      ...record,
+      schemas: relative(record.schemas),
+      services: relative(record.services),
+    } as UnitOptions,
     baseDir,
   };
 }

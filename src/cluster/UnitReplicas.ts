@@ -83,7 +83,9 @@ export class UnitReplicas {
 
   /** Partitions this unit serves as primary now. */
   primaries(): number[] {
-    return this.replicas.flatMap((r, k) => (r?.kind === 'primary' && r.primary.role === 'primary' ? [k] : []));
+    return this.replicas.flatMap((r, k) =>
+      r?.kind === 'primary' && r.primary.role === 'primary' ? [k] : [],
+    );
   }
 
   /** What the unit announces when it joins the group. */
@@ -106,11 +108,29 @@ export class UnitReplicas {
       if (r.kind === 'primary') {
         const role = r.primary.role;
         const ready = role === 'primary';
-        return [{ partition, kind: 'primary', role, ready, entries: r.primary.size, lag: 0, warmup: ready ? 100 : 0 }];
+        return [
+          {
+            partition,
+            kind: 'primary',
+            role,
+            ready,
+            entries: r.primary.size,
+            lag: 0,
+            warmup: ready ? 100 : 0,
+          },
+        ];
       }
       const b = r.backup;
       return [
-        { partition, kind: 'backup', role: b.role, ready: b.ready, entries: b.size, lag: b.lag, warmup: b.warmupPercent },
+        {
+          partition,
+          kind: 'backup',
+          role: b.role,
+          ready: b.ready,
+          entries: b.size,
+          lag: b.lag,
+          warmup: b.warmupPercent,
+        },
       ];
     });
   }
@@ -143,7 +163,8 @@ export class UnitReplicas {
     const want = this.wanted(k);
     const have = this.replicas[k];
     if (want === 'primary') {
-      if (have?.kind === 'primary' && have.primary.role !== 'fenced' && have.primary.role !== 'closed') return;
+      if (have?.kind === 'primary' && have.primary.role !== 'fenced' && have.primary.role !== 'closed')
+        return;
       await this.promote(k, have);
     } else if (want === 'backup') {
       if (have?.kind === 'backup') return;
@@ -169,7 +190,12 @@ export class UnitReplicas {
         return handover;
       },
       onRoleChange: (partition, role, reason) =>
-        this.options.onChange({ partition, kind: 'primary', role, ...(reason ? { reason: reason.message } : {}) }),
+        this.options.onChange({
+          partition,
+          kind: 'primary',
+          role,
+          ...(reason ? { reason: reason.message } : {}),
+        }),
     });
     this.replicas[k] = { kind: 'primary', primary };
     for (let attempt = 0; ; attempt++) {
@@ -188,7 +214,12 @@ export class UnitReplicas {
     const backup = new BackupPartition({
       ...this.options.backupOptions(k),
       onRoleChange: (partition, role, reason) => {
-        this.options.onChange({ partition, kind: 'backup', role, ...(reason ? { reason: reason.message } : {}) });
+        this.options.onChange({
+          partition,
+          kind: 'backup',
+          role,
+          ...(reason ? { reason: reason.message } : {}),
+        });
         if (role === 'backup') this.options.onBackupReady(partition);
       },
     });

@@ -56,19 +56,31 @@ function choosePrimaries(draft: Draft): Map<number, string> {
   for (const p of open()) {
     // A double claim is a zombie that missed a rebalance: the claim made under the newest epoch wins.
     const claims = names.filter((u) => draft.reportIs(u, p, 'primary', true));
-    draft.setPrimary(p, pickMin(claims, (u) => [-draft.epochOf(u)]));
+    draft.setPrimary(
+      p,
+      pickMin(claims, (u) => [-draft.epochOf(u)]),
+    );
   }
   for (const p of open()) {
     const ready = names.filter((u) => draft.reportIs(u, p, 'backup', true));
-    draft.setPrimary(p, pickMin(ready, (u) => [draft.primariesOf(u)]));
+    draft.setPrimary(
+      p,
+      pickMin(ready, (u) => [draft.primariesOf(u)]),
+    );
   }
   for (const p of open()) {
     // No ready copy left: a unit warming one up will be serving sooner than a cold unit.
     const warming = names.filter((u) => draft.report(u, p) !== undefined);
-    draft.setPrimary(p, pickMin(warming, (u) => [draft.report(u, p)?.role === 'primary' ? 0 : 1, draft.primariesOf(u)]));
+    draft.setPrimary(
+      p,
+      pickMin(warming, (u) => [draft.report(u, p)?.role === 'primary' ? 0 : 1, draft.primariesOf(u)]),
+    );
   }
   for (const p of open()) {
-    draft.setPrimary(p, pickMin(names, (u) => [draft.primariesOf(u), draft.reportedCount(u)]));
+    draft.setPrimary(
+      p,
+      pickMin(names, (u) => [draft.primariesOf(u), draft.reportedCount(u)]),
+    );
   }
 
   // Balance: move a primary from a unit with at least two more than another only onto a unit holding
@@ -92,7 +104,8 @@ function nextBalanceMove(draft: Draft): { partition: number; receiver: string } 
     for (const receiver of receivers) {
       if (draft.primariesOf(donor) - draft.primariesOf(receiver) < 2) break;
       for (let p = 0; p < draft.partitions; p++) {
-        if (draft.primary[p] === donor && draft.reportIs(receiver, p, 'backup', true)) return { partition: p, receiver };
+        if (draft.primary[p] === donor && draft.reportIs(receiver, p, 'backup', true))
+          return { partition: p, receiver };
       }
     }
   }
@@ -103,7 +116,8 @@ function nextBalanceMove(draft: Draft): { partition: number; receiver: string } 
 function chooseBackups(draft: Draft, wanted: number, demoted: ReadonlyMap<number, string>): void {
   const { names } = draft;
   // A replica that has (or is fetching) the data is worth keeping: ready ones first, as they cost nothing.
-  const isReady = (u: string, p: number): boolean => demoted.get(p) === u || draft.reportIs(u, p, 'backup', true);
+  const isReady = (u: string, p: number): boolean =>
+    demoted.get(p) === u || draft.reportIs(u, p, 'backup', true);
   for (let p = 0; p < draft.partitions; p++) {
     const existing = names.filter(
       (u) => u !== draft.primary[p] && (demoted.get(p) === u || draft.report(u, p)?.role === 'backup'),
@@ -130,7 +144,8 @@ function chooseBackups(draft: Draft, wanted: number, demoted: ReadonlyMap<number
     const movable = draft.backups.flatMap((units, p) => (units.includes(donor) ? [p] : []));
     const cost = (p: number): number[] => {
       const primary = draft.primary[p];
-      const overloaded = primary !== null && primary !== undefined && draft.primariesOf(primary) > primaryFloor;
+      const overloaded =
+        primary !== null && primary !== undefined && draft.primariesOf(primary) > primaryFloor;
       return [isReady(donor, p) ? 1 : 0, overloaded ? 0 : 1, p];
     };
     movable.sort((a, b) => compareKeys(cost(a), cost(b)));
@@ -166,10 +181,12 @@ class Draft {
       this.epochs.set(unit.unit, unit.epoch);
       const byPartition = new Map<number, ReplicaReport>();
       for (const report of unit.replicas) {
-        if (!Number.isInteger(report.partition) || report.partition < 0 || report.partition >= partitions) continue;
+        if (!Number.isInteger(report.partition) || report.partition < 0 || report.partition >= partitions)
+          continue;
         // A unit listing a partition twice is confused; trust the stronger claim, whatever the order.
         const seen = byPartition.get(report.partition);
-        if (seen === undefined || strength(report) > strength(seen)) byPartition.set(report.partition, report);
+        if (seen === undefined || strength(report) > strength(seen))
+          byPartition.set(report.partition, report);
       }
       this.reports.set(unit.unit, byPartition);
     }

@@ -74,6 +74,7 @@ export class RequestHandler {
     private readonly types: TypeRegistry,
     private readonly partitionMap: () => readonly string[] | undefined,
     private readonly partitions?: PartitionEngines,
+    private readonly unitStatus?: () => Readonly<Record<string, unknown>>,
   ) {}
 
   async handle(request: RequestFrame, scope: RequestScope): Promise<HandlerResult> {
@@ -85,7 +86,7 @@ export class RequestHandler {
     if (request.op === 'PING') return NONE;
     if (request.op === 'DESCRIBE') {
       const map = this.partitionMap();
-      return json(describeSpace(this.space.name, this.space.partitions, this.types, map));
+      return json(describeSpace(this.space.name, this.space.partitions, this.types, map, this.unitStatus?.()));
     }
     const args = (fromWireJson(request.args) ?? {}) as OpArgs;
     const type = request.type;

@@ -16,6 +16,8 @@ export interface SpaceDescription {
    * serves every partition itself (the in-process grid). The cluster fills it in.
    */
   readonly partitionMap?: readonly string[];
+  /** What the serving processing unit reports of itself (`spacelog cluster status`); absent for a plain server. */
+  readonly unit?: Readonly<Record<string, unknown>>;
 }
 
 /** The schema of a type as a `.avsc` document, `"spacelog"` attributes included. @internal */
@@ -42,12 +44,14 @@ export function describeSpace(
   partitions: number,
   types: TypeRegistry,
   partitionMap?: readonly string[],
+  unit?: Readonly<Record<string, unknown>>,
 ): SpaceDescription {
   return {
     name,
     partitions,
     schemas: [...types].map(schemaOf),
     ...(partitionMap ? { partitionMap } : {}),
+    ...(unit ? { unit } : {}),
   };
 }
 

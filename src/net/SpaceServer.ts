@@ -40,6 +40,8 @@ export interface SpaceServerOptions {
    * still run on the served Space. Absent: every request runs on the served Space.
    */
   readonly partition?: (partition: number) => SpaceEngine | Promise<SpaceEngine>;
+  /** What a processing unit reports of itself in DESCRIBE answers (`spacelog cluster status`). */
+  readonly unitStatus?: () => Readonly<Record<string, unknown>>;
 }
 
 export const DEFAULT_SPACE_PORT = 7400;
@@ -56,6 +58,7 @@ const KNOWN_KEYS = new Set([
   'closeGraceMs',
   'partitionMap',
   'partition',
+  'unitStatus',
 ]);
 
 /**
@@ -94,6 +97,7 @@ export class SpaceServer {
       types,
       options.partitionMap ?? (() => undefined),
       options.partition,
+      options.unitStatus,
     );
     const server = createServer();
     const spaceServer = new SpaceServer(server, options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);

@@ -6,7 +6,12 @@ export interface AckedState {
   readonly versions: Map<string, number>;
   readonly taken: Set<string>;
   /** Every failed operation, with its error name (a write or take whose fate is unknown may fail). */
-  readonly failures: { readonly op: string; readonly id: string; readonly error: string; readonly at: number }[];
+  readonly failures: {
+    readonly op: string;
+    readonly id: string;
+    readonly error: string;
+    readonly at: number;
+  }[];
   /** When each successful operation was acknowledged, per partition: failover time is read off this. */
   readonly acksByPartition: Map<number, number[]>;
   writes: number;
@@ -49,15 +54,25 @@ export class ClusterLoad {
       const step = i % 5;
       const op = step === 4 && mine.length > 2 ? 'take' : step === 3 && mine.length > 0 ? 'rewrite' : 'write';
       const target =
-        op === 'take' ? mine.shift()! : op === 'rewrite' ? mine[i % mine.length]! : `${this.tag}-${writer}-${i}`;
+        op === 'take'
+          ? mine.shift()!
+          : op === 'rewrite'
+            ? mine[i % mine.length]!
+            : `${this.tag}-${writer}-${i}`;
       try {
         if (op === 'take') {
           const routing = { routing: customerOf(target) };
-          if ((await this.space.take('Order', { id: target }, routing)) !== null) this.acked.taken.add(target);
+          if ((await this.space.take('Order', { id: target }, routing)) !== null)
+            this.acked.taken.add(target);
           this.acked.versions.delete(target);
         } else {
           const total = op === 'write' ? i : 100_000 + i;
-          const result = await this.space.write('Order', { ...exampleOrder(i, writer), id: target, customerId: customerOf(target), total });
+          const result = await this.space.write('Order', {
+            ...exampleOrder(i, writer),
+            id: target,
+            customerId: customerOf(target),
+            total,
+          });
           this.acked.versions.set(target, total);
           this.acked.writes++;
           if (op === 'write') mine.push(target);

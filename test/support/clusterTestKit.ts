@@ -69,7 +69,10 @@ export class UnitProcess {
     const seen = this.lines.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`unit ${this.name}: no matching line in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`unit ${this.name}: no matching line in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiters.push({
         match,
         resolve: (line) => {
@@ -79,7 +82,9 @@ export class UnitProcess {
       });
       void this.exited.then((exit) => {
         clearTimeout(timer);
-        reject(new Error(`unit ${this.name} exited (${exit.signal ?? exit.code}); stderr: ${this.stderrText}`));
+        reject(
+          new Error(`unit ${this.name} exited (${exit.signal ?? exit.code}); stderr: ${this.stderrText}`),
+        );
       });
     });
   }
@@ -141,14 +146,22 @@ export class TestCluster {
         },
       }),
     );
-    this.admin = new Kafka({ clientId: 'test-cluster', brokers: [...this.kit.brokers], logLevel: logLevel.NOTHING }).admin();
+    this.admin = new Kafka({
+      clientId: 'test-cluster',
+      brokers: [...this.kit.brokers],
+      logLevel: logLevel.NOTHING,
+    }).admin();
   }
 
   /** Starts a unit and waits until it is a member (its replicas warm up behind). */
   async startUnit(name: string): Promise<UnitProcess> {
-    const child = spawn(process.execPath, [CLI, 'pu', 'start', '--config', this.configPath, '--port', '0', '--unit', name], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'pu', 'start', '--config', this.configPath, '--port', '0', '--unit', name],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const unit = new UnitProcess(name, child);
     this.units.set(name, unit);
     const line = await unit.waitForLine((l) => l.startsWith(`unit ${name} serving `));
@@ -195,7 +208,9 @@ export class TestCluster {
           if (served && placement) return placement;
         }
         if (Date.now() > deadline) {
-          const tails = [...this.units.values()].map((u) => `--- ${u.name}:\n${u.lines.slice(-15).join('\n')}`);
+          const tails = [...this.units.values()].map(
+            (u) => `--- ${u.name}:\n${u.lines.slice(-15).join('\n')}`,
+          );
           throw new Error(
             `cluster not served by ${units.join(', ')} in ${timeoutMs} ms (${String(lastError)}); placement ${JSON.stringify(placement)}\n${tails.join('\n')}`,
           );

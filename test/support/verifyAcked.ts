@@ -26,7 +26,8 @@ export async function verifyAcked(space: RemoteSpace, acked: AckedState): Promis
   for (let i = 0; i < taken.length; i += 500) {
     await Promise.all(
       taken.slice(i, i + 500).map(async (id) => {
-        if ((await space.read('Order', { id }, { routing: customerOf(id) })) !== null) report.resurrected.push(id);
+        if ((await space.read('Order', { id }, { routing: customerOf(id) })) !== null)
+          report.resurrected.push(id);
       }),
     );
   }

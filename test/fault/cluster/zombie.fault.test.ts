@@ -9,7 +9,6 @@ import { EXAMPLE_SCHEMAS } from '../../support/gridTestKit';
 import { verifyAcked } from '../../support/verifyAcked';
 import { foldLog } from '../../integration/grid/foldLog';
 
-
 const SESSION_MS = 6000;
 
 /** Sends one read by id for partition k straight to `endpoint` (no client retries): its error name, or 'ok'. */

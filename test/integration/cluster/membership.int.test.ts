@@ -1,6 +1,8 @@
 import { ProcessingUnit } from '../../../src/cluster/ProcessingUnit';
 import type { Placement } from '../../../src/cluster/Placement';
 import { NotPrimaryError } from '../../../src/errors';
+import { readClusterStatus } from '../../../src/cluster/ClusterStatus';
+import { formatClusterView } from '../../../src/cli/clusterCommand';
 import { EXAMPLE_SCHEMAS, exampleOrder, gridTestKit } from '../../support';
 
 jest.setTimeout(120_000);
@@ -45,7 +47,19 @@ describe('processing units: membership and placement through a Kafka consumer gr
   });
 
   it('places one primary and one backup per partition, hands over on a graceful stop', async () => {
-    units.push(await ProcessingUnit.start(options('a')), await ProcessingUnit.start(options('b')));
+    // Collocated code: started with the unit's context, stopped first on close.
+    const services: string[] = [];
+    const collocated = {
+      start: (context: { unit: string; primaries(): number[] }) => {
+        services.push(`start ${context.unit}`);
+        return { stop: async () => void services.push(`stop ${context.unit}`) };
+      },
+    };
+    units.push(
+      await ProcessingUnit.start({ ...options('a'), services: collocated }),
+      await ProcessingUnit.start(options('b')),
+    );
+    expect(services).toEqual(['start a']);
     const placement = await until('both units serving', () => {
       const p = everyPartitionServed(units, 4);
       return p && units.every((u) => u.primaries().length === 2) ? p : undefined;
@@ -60,6 +74,14 @@ describe('processing units: membership and placement through a Kafka consumer gr
     await until('backups ready', () =>
       units.every((u) => u.status().replicas.every((r) => r.ready)) ? true : undefined,
     );
+    // `spacelog cluster status` reads the same picture from the group and the units.
+    const view = await readClusterStatus({ brokers: kit.brokers, prefix: kit.prefix, space: 'orders' });
+    expect(view.placement?.epoch).toBeGreaterThanOrEqual(placement.epoch);
+    for (const p of view.partitions) {
+      expect(p.replicas[p.primary!]).toMatchObject({ kind: 'primary', role: 'primary', ready: true });
+      expect(p.replicas[p.backups[0]!]).toMatchObject({ kind: 'backup', role: 'backup', ready: true, lag: 0 });
+    }
+    expect(formatClusterView('orders', view)).toMatch(/placement epoch \d+, 2 unit\(s\)/);
     const access = (u: ProcessingUnit, k: number) => (u as unknown as { access(k: number): unknown }).access(k);
     expect(() => access(b, onA)).toThrow(NotPrimaryError);
 
@@ -67,6 +89,7 @@ describe('processing units: membership and placement through a Kafka consumer gr
     const engine = (await access(a, onA)) as { write(t: string, e: unknown): Promise<unknown> };
     await engine.write('Order', exampleOrder(1, 1));
     await a.close();
+    expect(services).toEqual(['start a', 'stop a']);
     await until('b primary of all', () => (b.primaries().length === 4 ? true : undefined), 30_000);
     const after = (await access(b, onA)) as { read(t: string, s: unknown): Promise<unknown> };
     expect(await after.read('Order', { id: 'o-1' })).toMatchObject({ id: 'o-1' });

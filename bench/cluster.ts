@@ -19,18 +19,13 @@ const MEASURE_MS = (Number(process.argv[2] ?? 10) || 10) * 1000;
 const KILLS = Number(process.argv[3] ?? 10) || 10;
 const WRITERS = 256;
 const SESSION_MS = 6000;
+const SHAPE = { partitions: 6, backups: 1, sessionTimeoutMs: SESSION_MS, brokers: BROKERS };
 
 async function writeCase(units: number, baseline: number | undefined): Promise<number> {
   const names = Array.from({ length: units }, (_, i) => `u${i + 1}`);
-  const cluster = new TestCluster({
-    partitions: 6,
-    backups: 1,
-    sessionTimeoutMs: SESSION_MS,
-    brokers: BROKERS,
-  });
+  const cluster = await TestCluster.started(names, SHAPE);
   try {
-    for (const name of names) await cluster.startUnit(name);
-    await cluster.waitUntilServed(names);
+    await cluster.waitUntilSettled(names);
     progress(`${units} unit(s) serving; writing for ${MEASURE_MS / 1000} s`);
     const client = await cluster.connect();
     const latencies: number[] = [];
@@ -84,15 +79,9 @@ async function writeCase(units: number, baseline: number | undefined): Promise<n
 
 async function failoverCase(): Promise<void> {
   const names = ['u1', 'u2', 'u3'];
-  const cluster = new TestCluster({
-    partitions: 6,
-    backups: 1,
-    sessionTimeoutMs: SESSION_MS,
-    brokers: BROKERS,
-  });
+  const cluster = await TestCluster.started(names, SHAPE);
   try {
-    for (const name of names) await cluster.startUnit(name);
-    await cluster.waitUntilServed(names);
+    await cluster.waitUntilSettled(names);
     const client = await cluster.connect(60_000);
     const load = new ClusterLoad(client, 16, 'fo');
     const times: number[] = [];
@@ -109,7 +98,7 @@ async function failoverCase(): Promise<void> {
       times.push(time);
       progress(`kill ${kill + 1}/${KILLS}: ${victim} (partitions ${partitions.join(',')}) → ${time} ms`);
       await cluster.startUnit(victim);
-      await cluster.waitUntilServed(names);
+      await cluster.waitUntilSettled(names);
     }
     const acked = await load.stop();
     await client.close();

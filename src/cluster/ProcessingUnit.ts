@@ -7,7 +7,7 @@ import { SpaceServer } from '../net/SpaceServer';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { Placement } from './Placement';
-import { prepareSpace, primaryOptionsOf, type PreparedSpace } from './SpaceSetup';
+import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
 import {
   resolveUnitOptions,
   type ResolvedUnitOptions,
@@ -83,16 +83,7 @@ export class ProcessingUnit {
       unit: name,
       partitions: options.partitions,
       primaryOptions: (k) => primaryOptionsOf(prepared, options, k),
-      backupOptions: (k) => ({
-        kafka: prepared.kafka,
-        prefix: prepared.prefix,
-        space: options.space,
-        partition: k,
-        types: prepared.types,
-        codec: prepared.codec,
-        schemaTopic: prepared.schemaTopic,
-        origin: prepared.origin,
-      }),
+      backupOptions: (k) => replicaLogOf(prepared, options.space, k),
       onChange: (change) => options.onReplicaChange?.(change),
       onBackupReady: () => self.unit?.backupReady(),
     });

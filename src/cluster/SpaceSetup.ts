@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MutationCodec } from '../log/MutationCodec';
 import { SchemaTopic } from '../log/SchemaTopic';
 import { TopicAdmin } from '../log/TopicAdmin';
+import type { ReplicaLogOptions } from '../partition/BackupPartition';
 import type { PrimaryPartitionOptions } from '../partition/PrimaryPartition';
 import { SchemaLoader } from '../schema/SchemaLoader';
 import type { TypeRegistry } from '../schema/TypeRegistry';
@@ -85,6 +86,20 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
   }
 }
 
+/** Where partition k's log is and how to read it (a backup's options). @internal */
+export function replicaLogOf(prepared: PreparedSpace, space: string, partition: number): ReplicaLogOptions {
+  return {
+    kafka: prepared.kafka,
+    prefix: prepared.prefix,
+    space,
+    partition,
+    types: prepared.types,
+    codec: prepared.codec,
+    schemaTopic: prepared.schemaTopic,
+    origin: prepared.origin,
+  };
+}
+
 /** The options of partition k's primary, from the grid options. @internal */
 export function primaryOptionsOf(
   prepared: PreparedSpace,
@@ -92,14 +107,7 @@ export function primaryOptionsOf(
   partition: number,
 ): PrimaryPartitionOptions {
   return {
-    kafka: prepared.kafka,
-    prefix: prepared.prefix,
-    space: options.space,
-    partition,
-    types: prepared.types,
-    codec: prepared.codec,
-    schemaTopic: prepared.schemaTopic,
-    origin: prepared.origin,
+    ...replicaLogOf(prepared, options.space, partition),
     replication: options.replication ?? 'sync',
     leaseSweepMs: options.leaseSweepMs ?? DEFAULT_LEASE_SWEEP_MS,
     readyWaitMs: options.readyWaitMs ?? DEFAULT_READY_WAIT_MS,

@@ -1,5 +1,5 @@
 import { NotPrimaryError } from '../errors';
-import { BackupPartition } from '../partition/BackupPartition';
+import { BackupPartition, type ReplicaLogOptions } from '../partition/BackupPartition';
 import { PrimaryPartition, type PrimaryPartitionOptions } from '../partition/PrimaryPartition';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { Placement, ReplicaReport } from './Placement';
@@ -28,7 +28,7 @@ export interface UnitReplicasOptions {
   readonly unit: string;
   readonly partitions: number;
   readonly primaryOptions: (partition: number) => PrimaryPartitionOptions;
-  readonly backupOptions: (partition: number) => ConstructorParameters<typeof BackupPartition>[0];
+  readonly backupOptions: (partition: number) => ReplicaLogOptions;
   readonly onChange: (change: ReplicaChange) => void;
   /** A backup finished its first catch-up (it may now take a primary role). */
   readonly onBackupReady: (partition: number) => void;

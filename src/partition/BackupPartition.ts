@@ -10,16 +10,22 @@ import { SpaceEngine } from '../space/SpaceEngine';
 /** Where a backup replica is in its life. */
 export type BackupRole = 'warming' | 'backup' | 'failed' | 'handed-over' | 'closed';
 
-/** What a backup needs. */
-export interface BackupPartitionOptions {
+/** Where a replica's partition log is and how to read it: what primaries and backups share. */
+export interface ReplicaLogOptions {
   readonly kafka: Kafka;
   readonly prefix: string;
   readonly space: string;
   readonly partition: number;
   readonly types: TypeRegistry;
   readonly codec: MutationCodec;
+  /** Reloads writer schemas when a record names an unknown one. */
   readonly schemaTopic?: SchemaTopic;
+  /** Identity stamped on the mutations this replica creates (process / replica id). */
   readonly origin: string;
+}
+
+/** What a backup needs. */
+export interface BackupPartitionOptions extends ReplicaLogOptions {
   /** Told of every role change (warming → backup, failures). */
   readonly onRoleChange?: (partition: number, role: BackupRole, reason?: SpacelogError) => void;
 }

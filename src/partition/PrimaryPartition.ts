@@ -1,10 +1,6 @@
-import type { Kafka } from 'kafkajs';
 import { FencedError, NotPrimaryError, PartitionNotReadyError, SpacelogError } from '../errors';
 import { LogReader, type LogReadProgress } from '../log/LogReader';
-import type { MutationCodec } from '../log/MutationCodec';
 import { PartitionAppender } from '../log/PartitionAppender';
-import type { SchemaTopic } from '../log/SchemaTopic';
-import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
 import { SpaceEngine } from '../space/SpaceEngine';
@@ -17,22 +13,14 @@ export interface StoredEntryView {
   readonly leaseExpiresAt: number | null;
   readonly entry: Readonly<Record<string, unknown>>;
 }
-import type { BackupHandover } from './BackupPartition';
+import type { BackupHandover, ReplicaLogOptions } from './BackupPartition';
 import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
 
 /** Where a primary replica is in its life. `fenced` and `closed` are final; `failed` rebuilds. */
 export type PrimaryRole = 'created' | 'warming' | 'primary' | 'failed' | 'fenced' | 'closed';
 
 /** Everything one partition's primary needs. */
-export interface PrimaryPartitionOptions {
-  readonly kafka: Kafka;
-  readonly prefix: string;
-  readonly space: string;
-  readonly partition: number;
-  readonly types: TypeRegistry;
-  readonly codec: MutationCodec;
-  readonly schemaTopic?: SchemaTopic;
-  readonly origin: string;
+export interface PrimaryPartitionOptions extends ReplicaLogOptions {
   readonly replication: ReplicationMode;
   readonly asyncWindow?: number;
   readonly limits?: EngineLimits;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { RemoteSpace } from '../../src/client/RemoteSpace';
+import { readClusterStatus } from '../../src/cluster/ClusterStatus';
 import type { Placement } from '../../src/cluster/Placement';
 import { describePlacement } from '../../src/cluster/UnitMembership';
 import { unitsGroupId } from '../../src/log/topicNames';
@@ -153,6 +154,19 @@ export class TestCluster {
     }).admin();
   }
 
+  /** A cluster of units `names`, started together and waited for until every partition is served. */
+  static async started(names: readonly string[], options: TestClusterOptions = {}): Promise<TestCluster> {
+    const cluster = new TestCluster(options);
+    try {
+      await Promise.all(names.map((name) => cluster.startUnit(name)));
+      await cluster.waitUntilServed(names);
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
+    return cluster;
+  }
+
   /** Starts a unit and waits until it is a member (its replicas warm up behind). */
   async startUnit(name: string): Promise<UnitProcess> {
     const child = spawn(
@@ -219,6 +233,33 @@ export class TestCluster {
       }
     } finally {
       await client.close();
+    }
+  }
+
+  /**
+   * Waits until the cluster is at rest: served by `units`, every replica ready, each unit leading its
+   * share of primaries, and the placement unchanged for a second (no rebalance about to move things).
+   */
+  async waitUntilSettled(units: readonly string[], timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastEpoch = -1;
+    for (;;) {
+      const placement = await this.waitUntilServed(units, Math.max(1, deadline - Date.now()));
+      const view = await readClusterStatus({
+        brokers: this.kit.brokers,
+        prefix: this.kit.prefix,
+        space: this.space,
+      });
+      const share = Math.floor(this.partitions / units.length);
+      const ready = view.partitions.every((p) => Object.values(p.replicas).every((r) => r?.ready === true));
+      const balanced = units.every(
+        (u) => placement.partitions.filter((p) => p.primary === u).length >= share,
+      );
+      if (ready && balanced && placement.epoch === lastEpoch) return;
+      lastEpoch = placement.epoch;
+      if (Date.now() > deadline)
+        throw new Error(`cluster of ${units.join(', ')} not settled in ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 1000));
     }
   }
 

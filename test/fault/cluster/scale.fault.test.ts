@@ -17,9 +17,11 @@ describe('elasticity: scale out and in under load', () => {
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = new TestCluster({ partitions: 6, backups: 1, sessionTimeoutMs: 6000 });
-    await Promise.all(['u1', 'u2', 'u3'].map((u) => cluster.startUnit(u)));
-    await cluster.waitUntilServed(['u1', 'u2', 'u3']);
+    cluster = await TestCluster.started(['u1', 'u2', 'u3'], {
+      partitions: 6,
+      backups: 1,
+      sessionTimeoutMs: 6000,
+    });
   });
 
   afterAll(async () => {

@@ -44,9 +44,11 @@ describe('zombie: SIGSTOP a primary until it is replaced, then SIGCONT it', () =
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = new TestCluster({ partitions: 6, backups: 1, sessionTimeoutMs: SESSION_MS });
-    await Promise.all(['u1', 'u2', 'u3'].map((u) => cluster.startUnit(u)));
-    await cluster.waitUntilServed(['u1', 'u2', 'u3']);
+    cluster = await TestCluster.started(['u1', 'u2', 'u3'], {
+      partitions: 6,
+      backups: 1,
+      sessionTimeoutMs: SESSION_MS,
+    });
   });
 
   afterAll(async () => {

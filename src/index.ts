@@ -28,7 +28,13 @@ export const Spacelog = {
 export { ProcessingUnit, type UnitStatus } from './cluster/ProcessingUnit';
 export type { UnitOptions, UnitContext, UnitServices, ReplicaChange } from './cluster/UnitConfig';
 export type { ReplicaStatus } from './cluster/UnitReplicas';
-export type { Placement, PartitionPlacement, UnitReport, ReplicaReport, ReplicaRole } from './cluster/Placement';
+export type {
+  Placement,
+  PartitionPlacement,
+  UnitReport,
+  ReplicaReport,
+  ReplicaRole,
+} from './cluster/Placement';
 export type { MembershipTiming } from './cluster/UnitMembership';
 
 export { LocalGrid, type PartitionStatus } from './cluster/LocalGrid';

@@ -6,7 +6,9 @@ import {
   checkSpaceName,
   parsePartitionTopic,
   partitionTopic,
-  schemaTopicName, unitsTopicName } from './topicNames';
+  schemaTopicName,
+  unitsTopicName,
+} from './topicNames';
 
 /** How topics are created. Production: `replicationFactor: 3, minInsyncReplicas: 2`. */
 export interface TopicAdminOptions {

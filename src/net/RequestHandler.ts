@@ -86,7 +86,9 @@ export class RequestHandler {
     if (request.op === 'PING') return NONE;
     if (request.op === 'DESCRIBE') {
       const map = this.partitionMap();
-      return json(describeSpace(this.space.name, this.space.partitions, this.types, map, this.unitStatus?.()));
+      return json(
+        describeSpace(this.space.name, this.space.partitions, this.types, map, this.unitStatus?.()),
+      );
     }
     const args = (fromWireJson(request.args) ?? {}) as OpArgs;
     const type = request.type;

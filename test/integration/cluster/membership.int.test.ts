@@ -79,10 +79,16 @@ describe('processing units: membership and placement through a Kafka consumer gr
     expect(view.placement?.epoch).toBeGreaterThanOrEqual(placement.epoch);
     for (const p of view.partitions) {
       expect(p.replicas[p.primary!]).toMatchObject({ kind: 'primary', role: 'primary', ready: true });
-      expect(p.replicas[p.backups[0]!]).toMatchObject({ kind: 'backup', role: 'backup', ready: true, lag: 0 });
+      expect(p.replicas[p.backups[0]!]).toMatchObject({
+        kind: 'backup',
+        role: 'backup',
+        ready: true,
+        lag: 0,
+      });
     }
     expect(formatClusterView('orders', view)).toMatch(/placement epoch \d+, 2 unit\(s\)/);
-    const access = (u: ProcessingUnit, k: number) => (u as unknown as { access(k: number): unknown }).access(k);
+    const access = (u: ProcessingUnit, k: number) =>
+      (u as unknown as { access(k: number): unknown }).access(k);
     expect(() => access(b, onA)).toThrow(NotPrimaryError);
 
     // Graceful stop of a: b becomes primary of everything and holds what a wrote.

@@ -11,7 +11,11 @@ const unit = (name: string, replicas: ReplicaReport[] = [], epoch = 0): UnitRepo
 });
 
 /** What each unit would report after applying `placement` (all replicas warmed up unless `ready` says otherwise). */
-function reportsOf(placement: Placement, names: readonly string[], ready = (_u: string) => true): UnitReport[] {
+function reportsOf(
+  placement: Placement,
+  names: readonly string[],
+  ready = (_u: string) => true,
+): UnitReport[] {
   return names.map((name) => {
     const replicas: ReplicaReport[] = [];
     placement.partitions.forEach((p, partition) => {
@@ -24,7 +28,8 @@ function reportsOf(placement: Placement, names: readonly string[], ready = (_u: 
 
 const primaryCounts = (placement: Placement): Record<string, number> => {
   const counts: Record<string, number> = {};
-  for (const p of placement.partitions) if (p.primary !== null) counts[p.primary] = (counts[p.primary] ?? 0) + 1;
+  for (const p of placement.partitions)
+    if (p.primary !== null) counts[p.primary] = (counts[p.primary] ?? 0) + 1;
   return counts;
 };
 const replicaCounts = (placement: Placement): Record<string, number> => {
@@ -35,7 +40,8 @@ const replicaCounts = (placement: Placement): Record<string, number> => {
   return counts;
 };
 /** Roles only, backups as sets: what stickiness is about. */
-const roles = (placement: Placement) => placement.partitions.map((p) => ({ primary: p.primary, backups: [...p.backups].sort() }));
+const roles = (placement: Placement) =>
+  placement.partitions.map((p) => ({ primary: p.primary, backups: [...p.backups].sort() }));
 
 function expectInvariants(input: PlacementInput, placement: Placement): void {
   const names = [...new Set(input.units.map((u) => u.unit))];
@@ -51,7 +57,9 @@ function expectInvariants(input: PlacementInput, placement: Placement): void {
     for (const u of all) expect(names).toContain(u);
     expect(p.backups).toHaveLength(wanted);
     // A primary lands only where a ready copy is, whenever one exists.
-    const readyHolders = input.units.filter((u) => u.replicas.some((r) => r.partition === partition && r.ready));
+    const readyHolders = input.units.filter((u) =>
+      u.replicas.some((r) => r.partition === partition && r.ready),
+    );
     if (readyHolders.length > 0) {
       const primaryReport = input.units.find((u) => u.unit === p.primary)!;
       expect(primaryReport.replicas.some((r) => r.partition === partition && r.ready)).toBe(true);
@@ -93,7 +101,11 @@ describe('placeReplicas', () => {
   });
 
   describe('a unit joining', () => {
-    const joined = placeReplicas({ partitions: 8, backups: 1, units: [...reportsOf(cold, ['a', 'b', 'c']), unit('d')] });
+    const joined = placeReplicas({
+      partitions: 8,
+      backups: 1,
+      units: [...reportsOf(cold, ['a', 'b', 'c']), unit('d')],
+    });
 
     it('gets backups to warm up, no primary, and no primary moves', () => {
       expect(joined.partitions.map((p) => p.primary)).toEqual(cold.partitions.map((p) => p.primary));
@@ -108,9 +120,15 @@ describe('placeReplicas', () => {
     });
 
     it('takes primaries up to balance once its backups are ready; the old primaries keep a backup', () => {
-      const warmed = placeReplicas({ partitions: 8, backups: 1, units: reportsOf(joined, ['a', 'b', 'c', 'd']) });
+      const warmed = placeReplicas({
+        partitions: 8,
+        backups: 1,
+        units: reportsOf(joined, ['a', 'b', 'c', 'd']),
+      });
       expect(Object.values(primaryCounts(warmed)).sort()).toEqual([2, 2, 2, 2]);
-      const moved = warmed.partitions.flatMap((p, k) => (p.primary === joined.partitions[k]!.primary ? [] : [k]));
+      const moved = warmed.partitions.flatMap((p, k) =>
+        p.primary === joined.partitions[k]!.primary ? [] : [k],
+      );
       expect(moved).toHaveLength(2); // only the excess of a and b
       for (const k of moved) {
         expect(warmed.partitions[k]!.primary).toBe('d');
@@ -135,7 +153,11 @@ describe('placeReplicas', () => {
     const settled = placeReplicas({ partitions: 6, backups: 1, units: reportsOf(start, three) });
     expect(Object.values(primaryCounts(settled))).toEqual([2, 2, 2]);
     const names = [...three, 'u4'];
-    const cold = placeReplicas({ partitions: 6, backups: 1, units: [...reportsOf(settled, three), unit('u4')] });
+    const cold = placeReplicas({
+      partitions: 6,
+      backups: 1,
+      units: [...reportsOf(settled, three), unit('u4')],
+    });
     expect(primaryCounts(cold).u4).toBeUndefined();
     expect(replicaCounts(cold).u4).toBeGreaterThan(0);
     const warm = placeReplicas({ partitions: 6, backups: 1, units: reportsOf(cold, names) });
@@ -145,7 +167,8 @@ describe('placeReplicas', () => {
   });
 
   it('settles a double primary claim on the newest epoch, then the name', () => {
-    const claim = (epoch: number, name: string) => unit(name, [{ partition: 0, role: 'primary', ready: true }], epoch);
+    const claim = (epoch: number, name: string) =>
+      unit(name, [{ partition: 0, role: 'primary', ready: true }], epoch);
     const newer = placeReplicas({ partitions: 1, backups: 1, units: [claim(5, 'b'), claim(3, 'a')] });
     expect(newer.partitions[0]!.primary).toBe('b');
     expect(newer.partitions[0]!.backups).toEqual(['a']);
@@ -169,7 +192,11 @@ describe('placeReplicas', () => {
 
   it('handles no unit and a single unit', () => {
     const none = placeReplicas({ partitions: 3, backups: 1, units: [] });
-    expect(none).toEqual({ epoch: 1, endpoints: {}, partitions: Array(3).fill({ primary: null, backups: [] }) });
+    expect(none).toEqual({
+      epoch: 1,
+      endpoints: {},
+      partitions: Array(3).fill({ primary: null, backups: [] }),
+    });
     const one = placeReplicas({ partitions: 3, backups: 2, units: [unit('solo', [], 7)] });
     expect(one.epoch).toBe(8);
     expect(one.partitions).toEqual(Array(3).fill({ primary: 'solo', backups: [] }));
@@ -199,7 +226,11 @@ describe('placeReplicas', () => {
         ready: fc.boolean(),
       });
       const member = fc
-        .record({ name: fc.constantFrom(...names), epoch: fc.nat(5), replicas: fc.array(report, { maxLength: partitions * 2 }) })
+        .record({
+          name: fc.constantFrom(...names),
+          epoch: fc.nat(5),
+          replicas: fc.array(report, { maxLength: partitions * 2 }),
+        })
         .map(({ name, epoch, replicas }) => unit(name, replicas, epoch));
       return fc.record({
         partitions: fc.constant(partitions),
@@ -214,7 +245,10 @@ describe('placeReplicas', () => {
 
     it('does not depend on the order of the units', () => {
       const withPermutation = inputs.chain((input) =>
-        fc.tuple(fc.constant(input), fc.shuffledSubarray([...input.units], { minLength: input.units.length })),
+        fc.tuple(
+          fc.constant(input),
+          fc.shuffledSubarray([...input.units], { minLength: input.units.length }),
+        ),
       );
       fc.assert(
         fc.property(withPermutation, ([input, shuffled]) => {
@@ -245,7 +279,11 @@ describe('placeReplicas', () => {
       });
       fc.assert(
         fc.property(cold, ({ partitions, backups, count }) => {
-          const placement = placeReplicas({ partitions, backups, units: names.slice(0, count).map((n) => unit(n)) });
+          const placement = placeReplicas({
+            partitions,
+            backups,
+            units: names.slice(0, count).map((n) => unit(n)),
+          });
           const primaries = names.slice(0, count).map((n) => primaryCounts(placement)[n] ?? 0);
           expect(Math.max(...primaries) - Math.min(...primaries)).toBeLessThanOrEqual(1);
           const cap = Math.ceil((partitions * (1 + Math.min(backups, count - 1))) / count);

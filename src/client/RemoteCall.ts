@@ -104,7 +104,10 @@ export function sendCall(call: Call, to: CallTarget): Promise<ResponseFrame> {
   const blocking = call.wait !== undefined;
   const waitEnd = blocking ? started + call.wait! : started;
   const budget =
-    call.options.requestTimeout ?? (blocking ? to.config.blockingMargin : to.config.requestTimeout);
+    // After its wait, a blocking call gets the budget of any call: a partition moving to another unit
+    // (rebalance, promotion) must not fail a take whose own wait was short.
+    call.options.requestTimeout ??
+    (blocking ? Math.max(to.config.blockingMargin, to.config.requestTimeout) : to.config.requestTimeout);
   const deadline = waitEnd + budget;
   const run = {
     deadline,

@@ -8,9 +8,12 @@ export interface ConnectOptions {
   readonly bootstrap: readonly string[];
   /** The space to use; the server must serve a space of that name. */
   readonly space: string;
-  /** Client-side limit of a non-blocking operation, retries included; default 30,000 ms. */
+  /**
+   * Client-side limit of an operation, retries included; default 30,000 ms. A blocking read / take
+   * gets it on top of its own timeout.
+   */
   readonly requestTimeout?: number;
-  /** Extra time a blocking read / take waits for its answer beyond its own timeout; default 5000 ms. */
+  /** Least extra time a blocking read / take waits for its answer beyond its own timeout; default 5000 ms. */
   readonly blockingMargin?: number;
   /** Limit of opening one TCP connection; default 5000 ms. */
   readonly connectTimeout?: number;
@@ -28,7 +31,7 @@ export interface ConnectOptions {
 /** Per-call controls every RemoteSpace method accepts besides the Space options. */
 export interface RemoteCallOptions {
   readonly signal?: AbortSignal;
-  /** Overrides `requestTimeout` for this call (blocking calls: `timeout + blockingMargin`). */
+  /** Overrides `requestTimeout` for this call (blocking calls: `timeout + requestTimeout`). */
   readonly requestTimeout?: number;
 }
 

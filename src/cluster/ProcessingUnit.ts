@@ -18,6 +18,9 @@ import type { MemberInfo } from './SpacelogAssigner';
 import { UnitMembership } from './UnitMembership';
 import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
 
+/** How long a unit below its share of primaries waits before asking for another rebalance. */
+const REBALANCE_RETRY_MS = 5000;
+
 /** What `unit.status()` reports. */
 export interface UnitStatus {
   readonly unit: string;
@@ -187,20 +190,33 @@ export class ProcessingUnit {
 
   /**
    * A backup became ready: when the placement gives this unit fewer primaries than its share, ask
-   * the group to place again so a ready backup can take a primary over (debounced).
+   * the group to place again so a ready backup can take a primary over (debounced). While the share
+   * is still not reached (a nudge lost in a busy rebalance), it asks again every few seconds.
    */
   private backupReady(): void {
-    const placement = this.membership.placement;
-    if (placement === undefined || this.closing) return;
-    const units = Object.keys(placement.endpoints).length;
-    const mine = placement.partitions.filter((p) => p.primary === this.name).length;
-    if (mine >= Math.floor(this.options.partitions / Math.max(1, units))) return;
-    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    if (this.rebalanceTimer || this.closing || !this.belowShare()) return;
     this.rebalanceTimer = setTimeout(() => {
-      this.rebalanceTimer = undefined;
-      void this.membership.requestRebalance().catch(() => undefined);
+      void this.membership
+        .requestRebalance()
+        .catch(() => undefined)
+        .finally(() => {
+          this.rebalanceTimer = setTimeout(() => {
+            this.rebalanceTimer = undefined;
+            if (this.replicas.status().some((r) => r.kind === 'backup' && r.ready)) this.backupReady();
+          }, REBALANCE_RETRY_MS);
+          this.rebalanceTimer.unref();
+        });
     }, 300);
     this.rebalanceTimer.unref();
+  }
+
+  /** Fewer primaries placed here than this unit's floor share of the partitions. */
+  private belowShare(): boolean {
+    const placement = this.membership.placement;
+    if (placement === undefined) return false;
+    const units = Object.keys(placement.endpoints).length;
+    const mine = placement.partitions.filter((p) => p.primary === this.name).length;
+    return mine < Math.floor(this.options.partitions / Math.max(1, units));
   }
 
   private async startServices(baseDir: string): Promise<void> {

@@ -4,6 +4,8 @@ import { PartitionAppender } from '../log/PartitionAppender';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
 import { SpaceEngine } from '../space/SpaceEngine';
+import type { BackupHandover, ReplicaLogOptions } from './BackupPartition';
+import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
 
 /** One resident entry with its version and lease. */
 export interface StoredEntryView {
@@ -13,8 +15,6 @@ export interface StoredEntryView {
   readonly leaseExpiresAt: number | null;
   readonly entry: Readonly<Record<string, unknown>>;
 }
-import type { BackupHandover, ReplicaLogOptions } from './BackupPartition';
-import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
 
 /** Where a primary replica is in its life. `fenced` and `closed` are final; `failed` rebuilds. */
 export type PrimaryRole = 'created' | 'warming' | 'primary' | 'failed' | 'fenced' | 'closed';

@@ -97,3 +97,57 @@ export class ClusterLoad {
 export function customerOf(id: string): string {
   return `c-${id}`;
 }
+
+/**
+ * Competing consumers: `takers` loops on their own clients, each taking any Order of status 'PAID' (a job)
+ * (a template take fanned out over every partition) while a producer loop writes new jobs. A job
+ * handed to two takers would be a take applied twice (or a take lost by a failover and the entry
+ * taken again): `duplicates()` lists such ids.
+ */
+export class TakeRace {
+  readonly takenBy = new Map<string, number[]>();
+  produced = 0;
+  private running = true;
+  private readonly loops: Promise<void>[];
+
+  constructor(producer: RemoteSpace, takers: readonly RemoteSpace[], tag: string) {
+    this.loops = [this.produce(producer, tag), ...takers.map((space, t) => this.take(space, t))];
+  }
+
+  /** Ids taken by more than one taker, or twice by one. */
+  duplicates(): string[] {
+    return [...this.takenBy].filter(([, by]) => by.length > 1).map(([id]) => id);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private async produce(space: RemoteSpace, tag: string): Promise<void> {
+    for (let i = 0; this.running; i++) {
+      const id = `${tag}-job-${i}`;
+      try {
+        await space.write('Order', { ...exampleOrder(i, 0), id, customerId: customerOf(id), status: 'PAID' });
+        this.produced++;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  private async take(space: RemoteSpace, taker: number): Promise<void> {
+    while (this.running) {
+      try {
+        const job = await space.take('Order', { template: { status: 'PAID' } }, { timeout: 200 });
+        if (job !== null) {
+          const id = String(job.id);
+          this.takenBy.set(id, [...(this.takenBy.get(id) ?? []), taker]);
+        }
+      } catch {
+        // A take whose answer was lost (its unit died): its job may be gone, it is not counted.
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import { TestCluster } from '../../support/clusterTestKit';
-import { ClusterLoad } from '../../support/clusterLoad';
+import { ClusterLoad, TakeRace } from '../../support/clusterLoad';
 import { verifyAcked, waitForFailover } from '../../support/verifyAcked';
 
 const SESSION_MS = 6000;
@@ -58,6 +58,8 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
     await cluster.waitUntilServed(names);
     const client = await cluster.connect(60_000);
     const load = new ClusterLoad(client, 8, 'c');
+    const takers = [await cluster.connect(60_000), await cluster.connect(60_000)];
+    const race = new TakeRace(client, takers, 'r');
     const failovers: number[] = [];
     try {
       for (let cycle = 0; cycle < CYCLES; cycle++) {
@@ -71,14 +73,19 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
         await cluster.waitUntilServed(names);
       }
       const acked = await load.stop();
+      await race.stop();
       const lost = await verifyAcked(client, acked);
       expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
-      // Each take acknowledged once, and a taken entry never comes back (checked above as `resurrected`).
+      // A taken entry never comes back (checked above as `resurrected`), and no job competed for by
+      // two takers across the failovers was handed out twice.
       expect(acked.taken.size).toBeGreaterThan(0);
+      expect(race.takenBy.size).toBeGreaterThan(0);
+      expect(race.duplicates()).toEqual([]);
       for (const time of failovers) expect(time).toBeLessThanOrEqual(SESSION_MS + 5000);
     } finally {
       await load.stop();
-      await client.close();
+      await race.stop();
+      await Promise.all([client, ...takers].map((c) => c.close()));
     }
   });
 });

@@ -1,3 +1,4 @@
+import { foldLog } from '../../integration/grid/foldLog';
 import { TestCluster } from '../../support/clusterTestKit';
 import { ClusterLoad, TakeRace } from '../../support/clusterLoad';
 import { verifyAcked, waitForFailover } from '../../support/verifyAcked';
@@ -46,6 +47,20 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
       const lost = await verifyAcked(client, acked);
       expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
       expect(lost.checked).toBeGreaterThan(100);
+      // Law 1 after a promotion: what the cluster serves is exactly the fold of the raw topics,
+      // computed independently of the units (a backup's handed-over state plus its catch-up).
+      const folded = await foldLog({
+        brokers: cluster.kit.brokers,
+        prefix: cluster.kit.prefix,
+        space: cluster.space,
+        partitions: cluster.partitions,
+        types: client.types,
+      });
+      const fromLog = Object.fromEntries(
+        Object.entries(folded).map(([key, { entry }]) => [key, entry as Record<string, unknown>]),
+      );
+      const served = await client.readMultiple('Order');
+      expect(Object.fromEntries(served.map((e) => [`Order/${String(e.id)}`, { ...e }]))).toEqual(fromLog);
     } finally {
       await load.stop();
       await client.close();

@@ -144,11 +144,6 @@ export class ProcessingUnit {
     return this.replicas.primaries();
   }
 
-  /** Resolves once every replica the current placement gives this unit is in place. */
-  async settled(): Promise<void> {
-    await this.replicas.settled();
-  }
-
   /**
    * Graceful stop: stops the collocated code, drains and gives up every primary (clients get the
    * retriable NotPrimaryError and find the new primaries), leaves the group so the backups elsewhere

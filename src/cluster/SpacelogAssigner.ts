@@ -50,7 +50,7 @@ export function spacelogAssigner(shape: PlacementShape, announce: () => MemberIn
 }
 
 /** The units among the group's members (observers and unreadable metadata are left out). */
-export function unitsOf(members: readonly GroupMember[]): UnitReport[] {
+function unitsOf(members: readonly GroupMember[]): UnitReport[] {
   const units: UnitReport[] = [];
   for (const member of members) {
     const info = decodeMemberInfo(member.memberMetadata);
@@ -60,7 +60,7 @@ export function unitsOf(members: readonly GroupMember[]): UnitReport[] {
 }
 
 /** Reads a member's announcement; undefined when it is not a Spacelog member's. */
-export function decodeMemberInfo(metadata: Buffer): MemberInfo | undefined {
+function decodeMemberInfo(metadata: Buffer): MemberInfo | undefined {
   try {
     const decoded = AssignerProtocol.MemberMetadata.decode(metadata);
     if (!decoded) return undefined;
@@ -73,8 +73,7 @@ export function decodeMemberInfo(metadata: Buffer): MemberInfo | undefined {
   }
 }
 
-/** @internal */
-export function encodePlacement(placement: Placement): Buffer {
+function encodePlacement(placement: Placement): Buffer {
   return Buffer.from(JSON.stringify(placement));
 }
 

@@ -62,11 +62,6 @@ export class UnitReplicas {
     }
   }
 
-  /** Settles once every move asked so far has run. */
-  async settled(): Promise<void> {
-    await Promise.all(this.chains);
-  }
-
   /**
    * The serving engine of partition k if this unit is its primary (it may wait for the warm-up);
    * NotPrimaryError otherwise, naming where the primary is.

@@ -18,6 +18,9 @@ import type { MemberInfo } from './SpacelogAssigner';
 import { UnitMembership } from './UnitMembership';
 import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
 
+/** How long a stopping unit keeps answering (NotPrimaryError, DESCRIBE) once its partitions moved. */
+const CLIENT_MOVE_GRACE_MS = 1000;
+
 /** How long a unit below its share of primaries waits before asking for another rebalance. */
 const REBALANCE_RETRY_MS = 5000;
 
@@ -155,6 +158,10 @@ export class ProcessingUnit {
       await Promise.resolve(this.services?.stop?.()).catch(() => undefined);
       await this.clientSpace?.close();
       await this.replicas.close();
+      // Clients that ask this unit where its partitions went must hear the new placement, not the
+      // old one, before its server closes under them (a closed connection fails requests in flight).
+      await this.membership.leaveAndFollow(this.name, this.options.timing.rebalanceTimeoutMs);
+      await new Promise((r) => setTimeout(r, CLIENT_MOVE_GRACE_MS));
       await this.membership.stop();
       await this.server.close();
       await this.prepared.topics.close().catch(() => undefined);

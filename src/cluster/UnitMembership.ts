@@ -130,12 +130,33 @@ export class UnitMembership {
 
   /** Leaves the group (the others rebalance at once) and disconnects. Idempotent. */
   async stop(): Promise<void> {
+    await this.leave();
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Leaves the group, then waits (up to `timeoutMs`) for the placement the others make without
+   * `unit` and adopts it, so this unit can still tell clients where its partitions went.
+   */
+  async leaveAndFollow(unit: string, timeoutMs: number): Promise<void> {
+    await this.leave();
+    const deadline = Date.now() + timeoutMs;
+    while (this.admin !== undefined && Date.now() < deadline) {
+      const placement = await describePlacement(this.admin, this.groupId).catch(() => undefined);
+      if (placement !== undefined && !(unit in placement.endpoints)) {
+        this.current = placement;
+        return;
+      }
+      await sleep(200);
+    }
+  }
+
+  private async leave(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect().catch(() => undefined);
-    await this.admin?.disconnect().catch(() => undefined);
   }
 
   private async readPlacement(): Promise<void> {

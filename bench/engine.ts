@@ -25,6 +25,14 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/**
+ * A full collection before each timed case, so no case pays for the garbage of the one before (a major
+ * GC landing inside a short case moved its figure by a third between otherwise equal runs).
+ */
+function collectGarbage(): void {
+  heapUsed();
+}
+
 /** When a case started: wall clock, and this process's CPU time (all threads, GC helpers included). */
 interface Started {
   readonly wall: bigint;
@@ -78,6 +86,7 @@ async function main(): Promise<void> {
 
   // read by id
   let sink = 0;
+  collectGarbage();
   let t = start();
   for (const id of ids) if (map.get(id) !== undefined) sink++;
   const mapRate = rate(OPS, t);
@@ -88,6 +97,7 @@ async function main(): Promise<void> {
     unit: 'ops/s',
     cpu_ops_s: cpuRate(OPS, t),
   });
+  collectGarbage();
   t = start();
   for (const id of ids) if ((await engine.read('Order', { id })) !== null) sink++;
   emit({
@@ -98,6 +108,7 @@ async function main(): Promise<void> {
     cpu_ops_s: cpuRate(OPS, t),
     baseline: { name: 'Map.get', value: Math.round(mapRate) },
   });
+  collectGarbage();
   t = start();
   for (const id of ids) if (engine.lookup('Order', id) !== undefined) sink++;
   emit({
@@ -111,6 +122,7 @@ async function main(): Promise<void> {
 
   // template read through the (customerId, status) equality index, one match each
   const templateOps = Math.min(OPS, 300_000);
+  collectGarbage();
   t = start();
   for (let j = 0; j < templateOps; j++) {
     const i = keyIndexes[j]!;
@@ -133,6 +145,7 @@ async function main(): Promise<void> {
   const queries = queryCompiler();
   // A fresh context per operation, as the engine builds one (clock reading included).
   const context = (): ExecuteContext => ({ now: Date.now(), origin: 'bench', queries });
+  collectGarbage();
   t = start();
   for (let j = 0; j < templateOps; j++) {
     const i = keyIndexes[j]!;
@@ -153,6 +166,7 @@ async function main(): Promise<void> {
   const rangeOps = 20_000;
   let returned = 0;
   const rangeLatencies: number[] = [];
+  collectGarbage();
   t = start();
   for (let j = 0; j < rangeOps; j++) {
     const lo = random() * (1000 - width);
@@ -178,6 +192,7 @@ async function main(): Promise<void> {
   const writeOps = 200_000;
   const sameTotals = rng(99);
   const baselineOrders = Array.from({ length: writeOps }, (_, j) => makeOrder(N + j, sameTotals));
+  collectGarbage();
   t = start();
   for (const o of baselineOrders) map.set(o['id'] as string, deepFreeze(o));
   const mapSetRate = rate(writeOps, t);
@@ -190,6 +205,7 @@ async function main(): Promise<void> {
   });
   const fresh = rng(99);
   const incoming = Array.from({ length: writeOps }, (_, j) => makeOrder(N + j, fresh));
+  collectGarbage();
   t = start();
   for (const o of incoming) {
     for (const m of execute(state, { kind: 'write', type: 'Order', entry: o }, context()).mutations)
@@ -207,6 +223,7 @@ async function main(): Promise<void> {
   // the same through the asynchronous facade (engine.write, no sink, one awaited Promise per write)
   const asyncOps = 100_000;
   const incomingAsync = Array.from({ length: asyncOps }, (_, j) => makeOrder(N + writeOps + j, fresh));
+  collectGarbage();
   t = start();
   for (const o of incomingAsync) await engine.write('Order', o);
   emit({
@@ -224,6 +241,7 @@ async function main(): Promise<void> {
     customerId: 'taker',
   }));
   const latencies: number[] = [];
+  collectGarbage();
   t = start();
   for (const o of takers) {
     const s = process.hrtime.bigint();

@@ -52,6 +52,8 @@ export interface LoopResult {
   readonly p50: number;
   readonly p99: number;
   readonly ops: number;
+  /** CPU time of this process (all threads) per measured operation, microseconds. */
+  readonly cpuUsPerOp: number;
 }
 
 /**
@@ -83,16 +85,19 @@ export async function closedLoop(
   await sleep(warmupMs);
   measuring = true;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await sleep(measureMs);
   stop = true;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const counted = ops;
+  const cpu = process.cpuUsage(cpu0);
   await Promise.all(loops);
   return {
     opsPerSecond: Math.round(counted / seconds),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     ops: counted,
+    cpuUsPerOp: Math.round(((cpu.user + cpu.system) / Math.max(counted, 1)) * 10) / 10,
   };
 }
 

@@ -190,17 +190,42 @@ function emitCase(
     ...(base ? { baseline: { name: ratioAgainst, value: base.opsPerSecond } } : {}),
     p50_ms: r.p50,
     p99_ms: r.p99,
+    cpu_us_per_write: r.cpuUsPerOp,
     baselines: Object.fromEntries(
-      Object.entries(baselines).map(([k, v]) => [k, { value: v.opsPerSecond, p50_ms: v.p50, p99_ms: v.p99 }]),
+      Object.entries(baselines).map(([k, v]) => [
+        k,
+        {
+          value: v.opsPerSecond,
+          ratio: Math.round((r.opsPerSecond / Math.max(v.opsPerSecond, 1)) * 1000) / 1000,
+          p50_ms: v.p50,
+          p99_ms: v.p99,
+          cpu_us_per_write: v.cpuUsPerOp,
+        },
+      ]),
     ),
   });
 }
 
-/** BENCH_ONLY=sync-256 runs only that grid case (for profiling with node --cpu-prof). */
+/**
+ * BENCH_ONLY=sync-256 (or async-N, raw-N, raw-txn-N) runs only that case (for profiling with
+ * node --cpu-prof, or A/B runs of a change).
+ */
 async function only(name: string): Promise<void> {
-  const [mode, writers] = name.split('-');
-  const r = await gridCase(Number(writers), mode === 'async' ? 'async' : 'sync');
-  emit({ bench: 'write', case: name, value: r.opsPerSecond, unit: 'writes/s', p50_ms: r.p50, p99_ms: r.p99 });
+  const writers = Number(name.slice(name.lastIndexOf('-') + 1));
+  const r = name.startsWith('raw-txn-')
+    ? await rawBatching(writers, true)
+    : name.startsWith('raw-')
+      ? await rawBatching(writers, false)
+      : await gridCase(writers, name.startsWith('async-') ? 'async' : 'sync');
+  emit({
+    bench: 'write',
+    case: name,
+    value: r.opsPerSecond,
+    unit: 'writes/s',
+    p50_ms: r.p50,
+    p99_ms: r.p99,
+    cpu_us_per_write: r.cpuUsPerOp,
+  });
 }
 
 async function main(): Promise<void> {

@@ -61,12 +61,8 @@ export type { Selector, IdSelector, TemplateSelector, QuerySelector, QueryParams
 export type { WriteOptions, WriteMode, WriteResult, ChangeOptions, ChangeResult } from './space/Operation';
 export type { ChangeOp } from './space/ChangeSet';
 export type { SpaceEvent, SpaceListener } from './space/SubscriptionHub';
-export {
-  SpaceEngine,
-  type SpaceEngineOptions,
-  type MutationSink,
-  type BlockingOptions,
-} from './space/SpaceEngine';
+export { SpaceEngine } from './space/SpaceEngine';
+export type { SpaceEngineOptions, MutationSink, BlockingOptions } from './space/SpaceEngineOptions';
 export { apply } from './space/apply';
 export { execute } from './space/execute';
 export { EntryType } from './schema/EntryType';

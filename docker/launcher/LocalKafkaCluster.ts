@@ -176,14 +176,23 @@ export class LocalKafkaCluster {
       logFile: formatLog,
       heap: '256m',
       mainClass: 'kafka.tools.StorageTool',
-      args: ['format', '-t', clusterId, '-c', node.configFile],
+      // --ignore-formatted: a second attempt passes over what the first one already wrote.
+      args: ['format', '-t', clusterId, '-c', node.configFile, '--ignore-formatted'],
     });
-    const result = await runCommand(java, args, { cwd: node.dir, timeoutMs: 120_000 });
-    if (result.code !== 0) {
-      throw new StackError('BROKER_EXITED', `formatting the storage of kafka ${node.nodeId} failed`, {
-        logFile: formatLog,
-        logTail: [...(result.stdout + result.stderr).trim().split('\n'), ...tailFile(formatLog)].slice(-20),
-      });
+    // One retry: this failed once in CI, on a machine busy with other JVMs (cause not logged then).
+    for (let attempt = 1; ; attempt++) {
+      const result = await runCommand(java, args, { cwd: node.dir, timeoutMs: 120_000 });
+      if (result.code === 0) return;
+      if (attempt < 2) continue;
+      const logTail = [...(result.stdout + result.stderr).trim().split('\n'), ...tailFile(formatLog)].slice(
+        -20,
+      );
+      const exit = result.signal !== null ? `signal ${result.signal}` : `exit code ${result.code}`;
+      throw new StackError(
+        'BROKER_EXITED',
+        `formatting the storage of kafka ${node.nodeId} failed (${exit}): ${logTail.slice(-3).join(' | ')}`,
+        { logFile: formatLog, logTail },
+      );
     }
   }
 

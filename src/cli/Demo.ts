@@ -7,8 +7,8 @@ import { databaseUrlFromEnv } from '../mirror/databaseUrl';
 import { SchemaLoader } from '../schema/SchemaLoader';
 import { DemoLoad } from './DemoLoad';
 import { demoMirrorLag, demoMirrorSchema, demoQueries, resetStaleDemoMirror } from './demoMirror';
+import { exampleSchemasFolder } from './exampleSchemasFolder';
 import { formatFigures, LoadFigures } from './LoadFigures';
-import { exampleSchemasFolder } from './packageRoot';
 import { WarmUpProgress } from './WarmUpProgress';
 
 /** The space the demo hosts. */

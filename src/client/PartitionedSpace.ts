@@ -57,9 +57,9 @@ export class PartitionedSpace implements Space {
     entry: Readonly<Record<string, unknown>>,
     options?: WriteOptions,
   ): Promise<SpaceWriteResult> {
-    const routed = this.routing.forWrite(this.types.require(type), entry);
-    const result = await (await this.access(routed.partition)).write(type, routed.entry, options);
-    return { ...result, partition: routed.partition };
+    return this.routing.routeWrite(this.types.require(type), entry, async (partition, routed) =>
+      (await this.access(partition)).write(type, routed, options),
+    );
   }
 
   read(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {

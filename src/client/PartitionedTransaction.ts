@@ -42,9 +42,9 @@ export class PartitionedTransaction implements SpaceTransaction {
     entry: Readonly<Record<string, unknown>>,
     options?: WriteOptions,
   ): Promise<SpaceWriteResult> {
-    const routed = this.routing.forWrite(this.types.require(type), entry);
-    const result = await (await this.branch(routed.partition)).write(type, routed.entry, options);
-    return { ...result, partition: routed.partition };
+    return this.routing.routeWrite(this.types.require(type), entry, async (partition, routed) =>
+      (await this.branch(partition)).write(type, routed, options),
+    );
   }
 
   async read(type: string, selector: Selector, options: TransactionReadOptions = {}): Promise<Entry | null> {

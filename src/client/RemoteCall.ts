@@ -56,9 +56,13 @@ export class SeveralEndpointsSignal extends Error {
 
 const EMPTY = Buffer.alloc(0);
 
-/** Asks one endpoint for the space's description (DESCRIBE) and checks it is the wanted space. @internal */
+/**
+ * Asks one endpoint for the space's description (DESCRIBE) and checks it is the wanted space.
+ * Needs only the space and the connect timeout of a client's settings, so `spacelog cluster status`
+ * asks units the same way. @internal
+ */
 export async function describeAt(
-  config: ResolvedConnectOptions,
+  config: Pick<ResolvedConnectOptions, 'space' | 'connectTimeout'>,
   pool: ConnectionPool,
   endpoint: string,
   timeoutMs: number,

@@ -3,26 +3,16 @@ import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
-import { queryCompiler } from '../space/QuerySelection';
 import { ALL, type Selector } from '../space/Selector';
 import type { SpaceListener } from '../space/SubscriptionHub';
-import { decodeEntry, encodeEntry } from '../net/entryCodec';
-import { ANY_PARTITION, type ResponseFrame, type WireOp } from '../net/protocol';
+import { encodeEntry } from '../net/entryCodec';
+import { ANY_PARTITION, type ResponseFrame } from '../net/protocol';
 import { typesOf, type SpaceDescription } from '../net/SpaceDescription';
 import { fromWireJson, toWireJson } from '../net/wireJson';
 import { ConnectionPool } from './ConnectionPool';
-import { PartitionFanOut } from './PartitionFanOut';
 import type { PartitionMap } from './PartitionMap';
 import { mapOf, PartitionMapSource } from './PartitionMapSource';
-import {
-  describeAt,
-  describeSpace,
-  SeveralEndpointsSignal,
-  sendCall,
-  type Call,
-  type CallTarget,
-  type Safety,
-} from './RemoteCall';
+import { describeAt, describeSpace, sendCall, type Call, type CallTarget } from './RemoteCall';
 import {
   resolveConnectOptions,
   type ConnectOptions,
@@ -30,6 +20,7 @@ import {
   type ResolvedConnectOptions,
 } from './RemoteSpaceConfig';
 import { RemoteSubscriptions } from './RemoteSubscriptions';
+import { routingOf, SelectorOperations } from './SelectorOperations';
 import type { TransactionOptions } from '../space/transaction/Transaction';
 import type {
   MultipleOptions,
@@ -57,7 +48,7 @@ export class RemoteSpace implements Space {
   readonly name: string;
   readonly partitions: number;
   private readonly routing: SpaceRouting;
-  private readonly fanOut: PartitionFanOut;
+  private readonly selected: SelectorOperations;
   private readonly target: CallTarget;
   private closing: Promise<void> | undefined;
 
@@ -73,13 +64,12 @@ export class RemoteSpace implements Space {
     this.partitions = description.partitions;
     this.routing = new SpaceRouting(description.partitions);
     this.target = { config, pool, maps, space: this.name };
-    this.fanOut = new PartitionFanOut({
+    this.selected = new SelectorOperations({
       types,
       routing: this.routing,
-      queries: queryCompiler(),
       requestTimeout: config.requestTimeout,
+      map: () => maps.map,
       send: (call) => this.call(call),
-      decode: (response, type) => this.entries(response, type),
     });
   }
 
@@ -166,7 +156,7 @@ export class RemoteSpace implements Space {
     selector: Selector,
     options: ReadOptions & RemoteCallOptions = {},
   ): Promise<Entry | null> {
-    return this.blocking('READ', type, selector, options);
+    return this.selected.read(type, selector, options);
   }
 
   take(
@@ -174,7 +164,7 @@ export class RemoteSpace implements Space {
     selector: Selector,
     options: ReadOptions & RemoteCallOptions = {},
   ): Promise<Entry | null> {
-    return this.blocking('TAKE', type, selector, options);
+    return this.selected.take(type, selector, options);
   }
 
   readMultiple(
@@ -182,17 +172,7 @@ export class RemoteSpace implements Space {
     selector: Selector = ALL,
     options: MultipleOptions & RemoteCallOptions = {},
   ): Promise<Entry[]> {
-    return this.selecting(
-      type,
-      selector,
-      options,
-      async (partition) =>
-        this.entries(
-          await this.request('READ_MULTIPLE', 'idempotent', partition, type, selector, options),
-          type,
-        ),
-      () => this.fanOut.readMultiple(type, selector, options),
-    );
+    return this.selected.readMultiple(type, selector, options);
   }
 
   takeMultiple(
@@ -200,14 +180,7 @@ export class RemoteSpace implements Space {
     selector: Selector = ALL,
     options: MultipleOptions & RemoteCallOptions = {},
   ): Promise<Entry[]> {
-    return this.selecting(
-      type,
-      selector,
-      options,
-      async (partition) =>
-        this.entries(await this.request('TAKE_MULTIPLE', 'once', partition, type, selector, options), type),
-      () => this.fanOut.takeMultiple(type, selector, options),
-    );
+    return this.selected.takeMultiple(type, selector, options);
   }
 
   count(
@@ -215,16 +188,7 @@ export class RemoteSpace implements Space {
     selector: Selector = ALL,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<number> {
-    return this.selecting(
-      type,
-      selector,
-      options,
-      async (partition) =>
-        fromWireJson(
-          (await this.request('COUNT', 'idempotent', partition, type, selector, options)).result,
-        ) as number,
-      () => this.fanOut.count(type, selector, options),
-    );
+    return this.selected.count(type, selector, options);
   }
 
   clear(
@@ -232,16 +196,7 @@ export class RemoteSpace implements Space {
     selector: Selector = ALL,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<number> {
-    return this.selecting(
-      type,
-      selector,
-      options,
-      async (partition) =>
-        fromWireJson(
-          (await this.request('CLEAR', 'once', partition, type, selector, options)).result,
-        ) as number,
-      () => this.fanOut.clear(type, selector, options),
-    );
+    return this.selected.clear(type, selector, options);
   }
 
   change(
@@ -250,18 +205,7 @@ export class RemoteSpace implements Space {
     changes: readonly ChangeOp[],
     options: ChangeOptions & RoutingOptions & RemoteCallOptions = {},
   ): Promise<ChangeResult> {
-    return this.selecting(
-      type,
-      selector,
-      options,
-      async (partition) => {
-        const response = await this.request('CHANGE', 'once', partition, type, selector, options, {
-          changes,
-        });
-        return fromWireJson(response.result) as ChangeResult;
-      },
-      () => this.fanOut.change(type, selector, changes, options),
-    );
+    return this.selected.change(type, selector, changes, options);
   }
 
   async renew(
@@ -325,78 +269,6 @@ export class RemoteSpace implements Space {
     return this.closing;
   }
 
-  private async blocking(
-    op: 'READ' | 'TAKE',
-    type: string,
-    selector: Selector,
-    options: ReadOptions & RemoteCallOptions,
-  ): Promise<Entry | null> {
-    const wait = options.timeout ?? 0;
-    if (typeof wait !== 'number' || Number.isNaN(wait) || wait < 0) {
-      throw new InvalidArgumentError(`timeout must be a non-negative number, got ${String(wait)}`, { type });
-    }
-    return this.selecting(
-      type,
-      selector,
-      options,
-      async (partition) => {
-        const response = await this.call({
-          op,
-          type,
-          partition,
-          args: { selector, options: routingOf(options) },
-          safety: op === 'READ' ? 'idempotent' : 'once',
-          options,
-          wait,
-        });
-        return this.entries(response, type)[0] ?? null;
-      },
-      () => this.fanOut.blocking(op, type, selector, options, wait),
-    );
-  }
-
-  /**
-   * Runs an operation given a selector: at its partition when it names one; else at the one server
-   * of every partition (ANY_PARTITION), or fanned out to every partition's primary when there are
-   * several (also when the map becomes so while the call retries).
-   */
-  private async selecting<T>(
-    type: string,
-    selector: Selector,
-    options: RoutingOptions,
-    at: (partition: number) => Promise<T>,
-    fanOut: () => Promise<T>,
-  ): Promise<T> {
-    const target = this.routing.forSelector(this.types.require(type), selector, options.routing);
-    if (target !== undefined) return at(target);
-    if (this.maps.map.single === undefined) return fanOut();
-    try {
-      return await at(ANY_PARTITION);
-    } catch (error) {
-      if (error instanceof SeveralEndpointsSignal) return fanOut();
-      throw error;
-    }
-  }
-
-  /** One request with a selector and the operation's own options. */
-  private request(
-    op: WireOp,
-    safety: Safety,
-    partition: number,
-    type: string,
-    selector: Selector,
-    options: RoutingOptions & RemoteCallOptions,
-    extra: Record<string, unknown> = {},
-  ): Promise<ResponseFrame> {
-    const { signal: _s, requestTimeout: _t, ...sent } = options;
-    return this.call({ op, type, partition, args: { selector, options: sent, ...extra }, safety, options });
-  }
-
-  private entries(response: ResponseFrame, typeName: string): Entry[] {
-    const type = this.types.require(typeName);
-    return response.entries.map((bytes) => decodeEntry(type, bytes));
-  }
-
   /** Sends one call to its partition's endpoint, retrying what may be retried within the deadline. @internal */
   call(call: Call): Promise<ResponseFrame> {
     return sendCall(call, this.target);
@@ -425,8 +297,4 @@ export class RemoteSpace implements Space {
       )
       .catch(() => undefined);
   }
-}
-
-function routingOf(options: RoutingOptions): RoutingOptions {
-  return options.routing === undefined ? {} : { routing: options.routing };
 }

@@ -6,7 +6,7 @@ import type { Selector } from '../space/Selector';
 
 /**
  * Decides the partition of each operation (`hash(routing value) mod P`, Kafka's murmur2).
- * Pure: no I/O, so the in-process grid and the remote client route the same way.
+ * Pure: no I/O of its own, so the in-process grid and the remote client route the same way.
  */
 export class SpaceRouting {
   constructor(readonly partitions: number) {}
@@ -37,6 +37,21 @@ export class SpaceRouting {
       );
     }
     return { partition: partitionOf(routing, this.partitions), entry: toWrite };
+  }
+
+  /**
+   * Routes a write and runs it on its partition: `writeTo` gets the partition and the entry to write
+   * (see `forWrite`), and its result comes back tagged with that partition. The plain space and its
+   * transactions share it, so a write lands on the same partition in and out of a transaction.
+   */
+  async routeWrite<R extends object>(
+    type: EntryType,
+    entry: Readonly<Record<string, unknown>>,
+    writeTo: (partition: number, entry: Readonly<Record<string, unknown>>) => Promise<R>,
+  ): Promise<R & { readonly partition: number }> {
+    const routed = this.forWrite(type, entry);
+    const result = await writeTo(routed.partition, routed.entry);
+    return { ...result, partition: routed.partition };
   }
 
   /** The partition a selector names, or undefined when it must go to every partition. */

@@ -1,9 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { ConnectionPool } from '../client/ConnectionPool';
+import { describeAt } from '../client/RemoteCall';
 import { unitsGroupId } from '../log/topicNames';
-import { ClientConnection } from '../net/ClientConnection';
-import { ANY_PARTITION } from '../net/protocol';
-import type { SpaceDescription } from '../net/SpaceDescription';
-import { fromWireJson } from '../net/wireJson';
+import { DEFAULT_MAX_FRAME_BYTES } from '../net/protocol';
 import type { Placement } from './Placement';
 import type { UnitStatus } from './ProcessingUnit';
 import { describePlacement } from './UnitMembership';
@@ -27,6 +26,9 @@ export interface ClusterView {
   readonly partitions: readonly PartitionView[];
 }
 
+/** How long the connect and the DESCRIBE of one unit may each take, by default. */
+const DEFAULT_STATUS_TIMEOUT_MS = 3000;
+
 /**
  * Reads a space's cluster: the placement from its units' consumer group, then each unit's own
  * report (role, readiness, lag, entries per replica) through a DESCRIBE on its endpoint.
@@ -49,16 +51,32 @@ export async function readClusterStatus(options: {
   } finally {
     await admin.disconnect();
   }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS;
+  // describeAt caps a DESCRIBE at the connect timeout: with both set to timeoutMs, the connect and
+  // the DESCRIBE of each unit each get the whole timeout.
+  const asked = { space: options.space, connectTimeout: timeoutMs };
+  const pool = new ConnectionPool({
+    connectTimeoutMs: timeoutMs,
+    maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+    onEvent: () => undefined,
+    onLost: () => undefined,
+  });
   const units: Record<string, { endpoint: string; status?: UnitStatus; error?: string }> = {};
-  await Promise.all(
-    Object.entries(placement?.endpoints ?? {}).map(async ([unit, endpoint]) => {
-      try {
-        units[unit] = { endpoint, status: await unitStatusAt(endpoint, options.timeoutMs ?? 3000) };
-      } catch (error) {
-        units[unit] = { endpoint, error: (error as Error).message };
-      }
-    }),
-  );
+  try {
+    await Promise.all(
+      Object.entries(placement?.endpoints ?? {}).map(async ([unit, endpoint]) => {
+        try {
+          const description = await describeAt(asked, pool, endpoint, timeoutMs);
+          if (description.unit === undefined) throw new Error(`${endpoint} is not a processing unit`);
+          units[unit] = { endpoint, status: description.unit as unknown as UnitStatus };
+        } catch (error) {
+          units[unit] = { endpoint, error: (error as Error).message };
+        }
+      }),
+    );
+  } finally {
+    pool.close();
+  }
   const partitions = (placement?.partitions ?? []).map((p, partition): PartitionView => {
     const replicas: Record<string, ReplicaStatus | undefined> = {};
     for (const unit of [p.primary, ...p.backups]) {
@@ -68,25 +86,4 @@ export async function readClusterStatus(options: {
     return { partition, primary: p.primary, backups: p.backups, replicas };
   });
   return { placement, units, partitions };
-}
-
-async function unitStatusAt(endpoint: string, timeoutMs: number): Promise<UnitStatus> {
-  const connection = await ClientConnection.open({
-    endpoint,
-    connectTimeoutMs: timeoutMs,
-    maxFrameBytes: 16 * 1024 * 1024,
-    onEvent: () => undefined,
-    onClose: () => undefined,
-  });
-  try {
-    const response = await connection.request(
-      { partition: ANY_PARTITION, op: 'DESCRIBE', type: '', args: Buffer.alloc(0), entry: null, deadline: 0 },
-      { timeoutMs },
-    );
-    const description = fromWireJson(response.result) as SpaceDescription;
-    if (description.unit === undefined) throw new Error(`${endpoint} is not a processing unit`);
-    return description.unit as unknown as UnitStatus;
-  } finally {
-    connection.close();
-  }
 }

@@ -7,6 +7,7 @@ import { SpaceServer } from '../net/SpaceServer';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { Placement } from './Placement';
+import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
 import {
   resolveUnitOptions,
@@ -113,7 +114,7 @@ export class ProcessingUnit {
     const unit = new ProcessingUnit(options, prepared, server, replicas, membership, endpoint, name);
     self.unit = unit;
     try {
-      await prepared.topics.ensureUnitsTopic(options.space);
+      await retryWhileMetadataLags(() => prepared.topics.ensureUnitsTopic(options.space));
       await membership.start();
       await unit.startServices(baseDir);
     } catch (error) {

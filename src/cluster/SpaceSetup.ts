@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
+import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { MutationCodec } from '../log/MutationCodec';
 import { SchemaTopic } from '../log/SchemaTopic';
 import { TopicAdmin } from '../log/TopicAdmin';
-import type { ReplicaLogOptions } from '../partition/BackupPartition';
 import type { PrimaryPartitionOptions } from '../partition/PrimaryPartition';
+import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import { SchemaLoader } from '../schema/SchemaLoader';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import {
@@ -35,22 +36,7 @@ export interface PreparedSpace {
 export async function prepareSpace(options: GridOptions): Promise<PreparedSpace> {
   // On a multi-broker cluster, topics just created by this or another process are unknown to some
   // brokers for a moment (UNKNOWN_TOPIC_OR_PARTITION): that settles, so it is tried again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await prepareSpaceOnce(options);
-    } catch (error) {
-      if (attempt >= METADATA_LAG_ATTEMPTS || !isMetadataLag(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
-const METADATA_LAG_ATTEMPTS = 20;
-
-function isMetadataLag(error: unknown): boolean {
-  const text =
-    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause)}` : '';
-  return /UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|NOT_LEADER/.test(text);
+  return retryWhileMetadataLags(() => prepareSpaceOnce(options));
 }
 
 async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {

@@ -1,6 +1,7 @@
 import { NotPrimaryError } from '../errors';
-import { BackupPartition, type ReplicaLogOptions } from '../partition/BackupPartition';
+import { BackupPartition } from '../partition/BackupPartition';
 import { PrimaryPartition, type PrimaryPartitionOptions } from '../partition/PrimaryPartition';
+import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { Placement, ReplicaReport } from './Placement';
 import type { ReplicaChange } from './UnitConfig';

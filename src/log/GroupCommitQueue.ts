@@ -79,10 +79,14 @@ export class GroupCommitQueue<I extends QueuedItem<unknown>> {
       .catch(() => undefined) // sendBatch answers its items itself; a throw must not stall the queue
       .finally(() => {
         this.inFlight = undefined;
-        // Items that queued up during the flight already waited: send them at once.
-        if (this.items.length > 0) {
-          this.cancelTimer();
-          this.flushNext();
+        // Items that queued up during the flight already waited: send them without lingering, but
+        // one macrotask later, so the appends of the callers just answered (their next operation,
+        // a chain of microtasks) join this batch instead of waiting a whole flight for the next.
+        if (this.items.length > 0 && this.timer === undefined) {
+          this.timer = setImmediate(() => {
+            this.timer = undefined;
+            this.flushNext();
+          });
         }
       });
   }

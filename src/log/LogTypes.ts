@@ -1,5 +1,4 @@
 import type { Type } from 'avsc';
-import type { Mutation } from '../space/Mutation';
 
 /**
  * What the log layer needs to know of an entry type: its name and its current (reader) Avro type.
@@ -16,15 +15,6 @@ export interface LogPosition {
   readonly partition: number;
   /** Kafka offset of the record (numbers are exact up to 2^53 records per partition). */
   readonly offset: number;
-}
-
-/**
- * Where the engine sends mutations after applying them. `append` resolves once every mutation of
- * the call is durable (committed in one Kafka transaction); it rejects with a `SpacelogError`
- * (`FencedError`, `AppendFailedError`) and then nothing of the call is acknowledged.
- */
-export interface MutationSink {
-  append(mutations: readonly Mutation[]): Promise<void>;
 }
 
 /** One Kafka record as the codec produces it. Headers are UTF-8 strings. */

@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import type { Message, Producer, RecordMetadata } from 'kafkajs';
 import {
   AppendFailedError,
   FencedError,
@@ -8,58 +8,26 @@ import {
   type ErrorContext,
 } from '../errors';
 import type { Mutation } from '../space/Mutation';
+import type { MutationSink } from '../space/SpaceEngineOptions';
 import type { PreparedRecords, TransactionLog } from '../space/transaction/TransactionLog';
 import { AppendHold, type HoldingAppender, type PreparedAppend } from './AppendHold';
 import { GroupCommitQueue, type QueuedItem } from './GroupCommitQueue';
 import { describeKafkaError, isFencingError, wrapKafkaError } from './kafkaErrors';
-import type { EncodedRecord, LogPosition, MutationSink } from './LogTypes';
-import type { MutationCodec } from './MutationCodec';
+import { inTransaction, type TransactionFailure } from './kafkaTransaction';
+import type { EncodedRecord, LogPosition } from './LogTypes';
+import {
+  DEFAULT_LINGER_MS,
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_BATCH_RECORDS,
+  DEFAULT_TRANSACTION_TIMEOUT_MS,
+  type AppenderState,
+  type AppenderStats,
+  type PartitionAppenderOptions,
+} from './PartitionAppenderOptions';
 import { checkPrefix, checkSpaceName, partitionTopic, transactionalIdOf } from './topicNames';
 
-/** How to build the appender of one partition log. */
-export interface PartitionAppenderOptions {
-  readonly kafka: Kafka;
-  readonly prefix: string;
-  readonly space: string;
-  readonly partition: number;
-  readonly codec: MutationCodec;
-  /** Most records in one Kafka transaction; default 1000. */
-  readonly maxBatchRecords?: number;
-  /** Most (approximate) bytes in one Kafka transaction; default 512 KiB, below Kafka's 1 MB message limit. */
-  readonly maxBatchBytes?: number;
-  /** How long an idle appender waits for company before sending; default 2 ms. */
-  readonly lingerMs?: number;
-  /** Kafka transaction timeout; an abandoned transaction is aborted by the broker after it. Default 15 s. */
-  readonly transactionTimeoutMs?: number;
-  /** Called once when another writer fenced this one (the replica must stop serving as primary). */
-  readonly onFenced?: (error: FencedError) => void;
-  /**
-   * What the operations of a fenced appender are rejected with; default the FencedError itself.
-   * A fenced batch was never committed (the fencing aborted its transaction), so a cluster answers
-   * with a retriable error.
-   */
-  readonly fencedError?: (fenced: FencedError) => SpacelogError;
-  /** Called once when an append failed for another reason (the partition must rebuild from the log). */
-  readonly onFailed?: (error: AppendFailedError) => void;
-}
-
-export const DEFAULT_MAX_BATCH_RECORDS = 1000;
-export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
-export const DEFAULT_LINGER_MS = 2;
-export const DEFAULT_TRANSACTION_TIMEOUT_MS = 15_000;
 /** Rough per-record framing overhead of a Kafka record batch, for the byte bound. */
 const RECORD_OVERHEAD_BYTES = 32;
-
-/** The life of an appender: `ready` appends; `fenced` and `failed` are final. */
-export type AppenderState = 'created' | 'starting' | 'ready' | 'fenced' | 'failed' | 'closed';
-
-/** Counters of an appender (for tests and metrics). */
-export interface AppenderStats {
-  /** Kafka transactions committed. */
-  readonly transactions: number;
-  /** Records committed. */
-  readonly records: number;
-}
 
 interface Pending extends QueuedItem<LogPosition[]> {
   readonly encoded: readonly EncodedRecord[];
@@ -123,7 +91,10 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     return this.starting;
   }
 
-  /** Appends mutations atomically (one transaction); resolves once committed. */
+  /**
+   * Appends mutations atomically (one transaction); resolves once committed. A rejection is a
+   * `SpacelogError` (`FencedError`, `AppendFailedError`) and then nothing of the call is acknowledged.
+   */
   async append(mutations: readonly Mutation[]): Promise<void> {
     await this.appendWithPositions(mutations);
   }
@@ -209,30 +180,22 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
         partition: 0,
       })),
     }));
-    let committing = false;
     try {
-      const txn = await producer.transaction();
-      try {
-        await txn.sendBatch({ topicMessages, acks: -1 });
-      } catch (error) {
-        if (!isFencingError(error)) await txn.abort().catch(() => undefined);
-        throw error;
-      }
-      committing = true;
-      await txn.commit();
+      await inTransaction(producer, (transaction) => transaction.sendBatch({ topicMessages, acks: -1 }));
       this.counters.transactions++;
       this.counters.records += topicMessages.reduce((n, t) => n + t.messages.length, 0);
-    } catch (error) {
-      if (isFencingError(error)) {
+    } catch (failure) {
+      const { cause, committing } = failure as TransactionFailure;
+      if (isFencingError(cause)) {
         throw new FencedError(`writer of ${this.topic} was fenced during a multi-partition commit`, {
           ...this.context(),
-          cause: error,
+          cause,
         });
       }
       throw new AppendFailedError(
-        `multi-partition commit through ${this.topic} failed: ${describeKafkaError(error)}`,
+        `multi-partition commit through ${this.topic} failed: ${describeKafkaError(cause)}`,
         committing,
-        { ...this.context(), cause: error },
+        { ...this.context(), cause },
       );
     }
   }
@@ -316,26 +279,19 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     const messages: Message[] = batch.flatMap((item) =>
       item.encoded.map((r) => ({ key: r.key, value: r.value, headers: r.headers, partition: 0 })),
     );
-    let committing = false;
+    let metadata: RecordMetadata[];
     try {
-      const txn = await producer.transaction();
-      let metadata: RecordMetadata[];
-      try {
-        metadata = await txn.send({ topic: this.topic, acks: -1, messages });
-      } catch (error) {
-        // Release the transaction now rather than at its timeout: read_committed readers (the
-        // rebuild of this very partition) cannot pass an open transaction.
-        if (!isFencingError(error)) await txn.abort().catch(() => undefined);
-        throw error;
-      }
-      committing = true;
-      await txn.commit();
-      this.counters.transactions++;
-      this.counters.records += messages.length;
-      this.answer(batch, metadata);
-    } catch (error) {
-      this.fail(error, committing, batch);
+      metadata = await inTransaction(producer, (transaction) =>
+        transaction.send({ topic: this.topic, acks: -1, messages }),
+      );
+    } catch (failure) {
+      const { cause, committing } = failure as TransactionFailure;
+      this.fail(cause, committing, batch);
+      return;
     }
+    this.counters.transactions++;
+    this.counters.records += messages.length;
+    this.answer(batch, metadata);
   }
 
   /** Pauses the queue at a hold until its commit releases it (or fails it, which ends the appender). */

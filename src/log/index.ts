@@ -13,6 +13,7 @@ export * from './MutationDecoder';
 export * from './SchemaTopic';
 export * from './TopicAdmin';
 export * from './PartitionAppender';
+export * from './PartitionAppenderOptions';
 export * from './LogReader';
 export { findIncompatibility, type Incompatibility } from './compatibility';
 export { isFencingError } from './kafkaErrors';

@@ -53,6 +53,47 @@ export function isBrokerUnavailable(error: unknown): boolean {
   );
 }
 
+/** Kafka error types of metadata that has not reached every broker yet (a topic just created). */
+const METADATA_LAG_TYPES = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+]);
+
+/**
+ * True when a topic or its leader is not known yet to the broker asked: on a multi-broker cluster a
+ * topic just created (by this or another process) is unknown to some brokers for a moment.
+ */
+export function isMetadataLag(error: unknown): boolean {
+  return errorChain(error).some((e) => {
+    if (typeof e !== 'object' || e === null) return false;
+    const type = (e as KafkaJSErrorLike).type;
+    if (typeof type === 'string' && METADATA_LAG_TYPES.has(type)) return true;
+    // Wrapped into a message only (the type named in the text, or kafkajs's own wording).
+    const message = e instanceof Error ? e.message : '';
+    return /UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|NOT_LEADER|does not host this topic-partition/.test(
+      message,
+    );
+  });
+}
+
+/** Runs `step` again (every `delayMs`, up to `attempts` times) while it fails with metadata lag. */
+export async function retryWhileMetadataLags<T>(
+  step: () => Promise<T>,
+  attempts = 20,
+  delayMs = 500,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= attempts || !isMetadataLag(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 /** Short description of a kafkajs failure: the outermost message plus the innermost Kafka error type. */
 export function describeKafkaError(error: unknown): string {
   const chain = errorChain(error);

@@ -1,21 +1,7 @@
-import knexFactory, { type Knex } from 'knex';
-import {
-  Kafka,
-  logLevel,
-  type Admin,
-  type Consumer,
-  type EachBatchPayload,
-  type KafkaMessage,
-} from 'kafkajs';
-import {
-  MirrorPoisonRecordError,
-  MirrorStoppedError,
-  SpaceNotFoundError,
-  SpacelogError,
-  UnknownSchemaError,
-} from '../errors';
-import { brokersFromEnv, DEFAULT_PREFIX } from '../cluster/GridConfig';
-import { MutationCodec } from '../log/MutationCodec';
+import type { Knex } from 'knex';
+import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { MirrorStoppedError, SpaceNotFoundError, SpacelogError } from '../errors';
+import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { SchemaTopic } from '../log/SchemaTopic';
 import { TopicAdmin } from '../log/TopicAdmin';
 import { checkPrefix, checkSpaceName, parsePartitionTopic, partitionTopic } from '../log/topicNames';
@@ -26,13 +12,15 @@ import { checkMirrorSchema } from './checkMirrorSchema';
 import type { LoggedMutation } from './coalesce';
 import {
   checkMirrorOptions,
-  DEFAULT_MIRROR_BATCH_BYTES,
   DEFAULT_MIRROR_CONCURRENCY,
   DEFAULT_MIRROR_SCHEMA,
   type MirrorOptions,
 } from './MirrorConfig';
+import { mirrorConsumerConfig, mirrorKafkaConfig } from './mirrorKafkaConfig';
 import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
+import { MirrorRecordDecoder } from './MirrorRecordDecoder';
 import { OffsetStore } from './OffsetStore';
+import { openMirrorDatabase } from './openMirrorDatabase';
 import { PositionWaiters } from './PositionWaiters';
 import { DEFAULT_RETRY_POLICY, retryDatabase, type RetryPolicy } from './retryDatabase';
 import { createMirrorTables } from './createMirrorTables';
@@ -68,8 +56,7 @@ export class MirrorProjector {
   private topicAdmin: TopicAdmin | undefined;
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
-  private codec: MutationCodec | undefined;
-  private schemaTopic: SchemaTopic | undefined;
+  private decoder: MirrorRecordDecoder | undefined;
   private writer: BatchWriter | undefined;
   private offsets: OffsetStore;
   private topics: string[] = [];
@@ -151,25 +138,19 @@ export class MirrorProjector {
       this.options.history === true ? { schema: this.schema } : undefined,
     );
 
-    const kafka = new Kafka({
-      clientId: this.options.kafka?.clientId ?? `spacelog-mirror-${this.space}`,
-      brokers: [...(this.options.kafka?.brokers ?? brokersFromEnv())],
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = new Kafka(mirrorKafkaConfig(this.options));
     this.kafka = kafka;
     this.topicAdmin = new TopicAdmin({ kafka, prefix: this.prefix });
     const partitions = await this.topicAdmin.describeSpace(this.space);
     if (partitions === undefined) {
       throw new SpaceNotFoundError(
         `space ${this.space} has no partition topics under prefix ${this.prefix}`,
-        {
-          space: this.space,
-        },
+        { space: this.space },
       );
     }
     this.topics = Array.from({ length: partitions }, (_, k) => partitionTopic(this.prefix, this.space, k));
-    this.schemaTopic = new SchemaTopic({ kafka, topics: this.topicAdmin });
-    this.codec = new MutationCodec({ types: [...types], writerSchemas: await this.schemaTopic.load() });
+    const schemaTopic = new SchemaTopic({ kafka, topics: this.topicAdmin });
+    this.decoder = await MirrorRecordDecoder.load(this.space, types, schemaTopic);
     this.admin = kafka.admin();
     await this.admin.connect();
     await this.runConsumer(kafka);
@@ -232,32 +213,12 @@ export class MirrorProjector {
     const database = this.options.database;
     if (typeof database !== 'string') return (this.knex = database);
     this.ownsKnex = true;
-    const size = (this.options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY) + 2;
-    this.knex = knexFactory({
-      client: 'pg',
-      connection: database,
-      pool: { min: 0, max: size },
-      acquireConnectionTimeout: 10_000,
-      // Outages are reported once, through onRetry and lag(), not by knex on every failed connect.
-      log: { warn: ignore, error: ignore, deprecate: ignore, debug: ignore },
-    });
+    this.knex = openMirrorDatabase(database, this.options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY);
     return this.knex;
   }
 
   private async runConsumer(kafka: Kafka): Promise<void> {
-    const batchBytes = this.options.maxBatchBytes ?? DEFAULT_MIRROR_BATCH_BYTES;
-    const consumer = kafka.consumer({
-      groupId: this.options.groupId ?? `${this.prefix}.${this.space}.mirror`,
-      maxWaitTimeInMs: 100,
-      ...(this.options.sessionTimeoutMs === undefined
-        ? {}
-        : {
-            sessionTimeout: this.options.sessionTimeoutMs,
-            heartbeatInterval: Math.max(500, Math.floor(this.options.sessionTimeoutMs / 5)),
-          }),
-      maxBytesPerPartition: batchBytes,
-      allowAutoTopicCreation: false,
-    });
+    const consumer = kafka.consumer(mirrorConsumerConfig(this.options, this.prefix));
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       for (const topic of Object.keys(payload.memberAssignment)) this.track(this.seekToApplied(topic));
@@ -312,7 +273,7 @@ export class MirrorProjector {
     const next = Number(batch.lastOffset()) + 1;
     if (next <= applied) return;
     try {
-      const decoded = await this.decode(partition, messages);
+      const decoded = (await this.decoder?.decode(partition, messages)) ?? [];
       const first = decoded[0];
       if (first !== undefined) this.oldestUnapplied.set(partition, first.mutation.timestamp);
       await this.applyBatch(partition, decoded, next, heartbeat, Number(batch.highWatermark));
@@ -356,50 +317,6 @@ export class MirrorProjector {
     }
   }
 
-  private async decode(partition: number, messages: readonly KafkaMessage[]): Promise<LoggedMutation[]> {
-    const codec = this.codec;
-    if (codec === undefined) return [];
-    const out: LoggedMutation[] = [];
-    for (const message of messages) {
-      const offset = Number(message.offset);
-      let failure: unknown;
-      try {
-        out.push({ mutation: codec.decode(message), offset });
-        continue;
-      } catch (error) {
-        failure = error;
-      }
-      if (failure instanceof UnknownSchemaError && this.schemaTopic !== undefined) {
-        // A writer registered a schema after we loaded them: reload once, then it must resolve.
-        await this.schemaTopic.load(codec.writerSchemas);
-        try {
-          out.push({ mutation: codec.decode(message), offset });
-          continue;
-        } catch (again) {
-          failure = again;
-        }
-      }
-      throw this.undecodable(partition, message, failure);
-    }
-    return out;
-  }
-
-  private undecodable(partition: number, message: KafkaMessage, error: unknown): MirrorPoisonRecordError {
-    const key = message.key?.toString('utf8') ?? '';
-    const slash = key.indexOf('/');
-    const reason = error instanceof Error ? error.message : String(error);
-    return new MirrorPoisonRecordError(
-      `cannot decode record ${key} at offset ${message.offset} of partition ${partition}: ${reason}`,
-      {
-        space: this.space,
-        partition,
-        offset: message.offset,
-        ...(slash > 0 ? { type: key.slice(0, slash), entryId: key.slice(slash + 1) } : {}),
-        cause: error,
-      },
-    );
-  }
-
   private retry<T>(attempt: () => Promise<T>, heartbeat?: () => Promise<void>): Promise<T> {
     return retryDatabase(attempt, {
       policy: this.policy,
@@ -429,8 +346,4 @@ export class MirrorProjector {
     // Not awaited: the consumer's disconnect waits for the batch that is failing right now.
     void this.stop();
   }
-}
-
-function ignore(): void {
-  // deliberately silent
 }

@@ -2,7 +2,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { InvalidArgumentError } from '../errors';
-import { packageRoot } from '../cli/packageRoot';
+import { packageRoot } from '../packageRoot';
 import { quoteIdent } from './naming';
 
 /** The ledger table of knex's migrator (its lock table is `<name>_lock`). */

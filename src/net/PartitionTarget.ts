@@ -6,7 +6,8 @@ import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import type { Selector } from '../space/Selector';
-import type { BlockingOptions, SpaceEngine } from '../space/SpaceEngine';
+import type { SpaceEngine } from '../space/SpaceEngine';
+import type { BlockingOptions } from '../space/SpaceEngineOptions';
 import type { SpaceListener } from '../space/SubscriptionHub';
 
 /** The operations a request runs: on the served Space, or on one partition's engine. @internal */

@@ -1,28 +1,11 @@
-import type { Kafka } from 'kafkajs';
 import { LogReadError, SpacelogError } from '../errors';
-import { LogReader } from '../log/LogReader';
-import type { MutationCodec } from '../log/MutationCodec';
-import type { SchemaTopic } from '../log/SchemaTopic';
-import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { LogReader } from '../log/LogReader';
 import { PartitionState } from '../space/PartitionState';
 import { SpaceEngine } from '../space/SpaceEngine';
+import { replicaLogReader, type ReplicaLogOptions } from './ReplicaLog';
 
 /** Where a backup replica is in its life. */
 export type BackupRole = 'warming' | 'backup' | 'failed' | 'handed-over' | 'closed';
-
-/** Where a replica's partition log is and how to read it: what primaries and backups share. */
-export interface ReplicaLogOptions {
-  readonly kafka: Kafka;
-  readonly prefix: string;
-  readonly space: string;
-  readonly partition: number;
-  readonly types: TypeRegistry;
-  readonly codec: MutationCodec;
-  /** Reloads writer schemas when a record names an unknown one. */
-  readonly schemaTopic?: SchemaTopic;
-  /** Identity stamped on the mutations this replica creates (process / replica id). */
-  readonly origin: string;
-}
 
 /** What a backup needs. */
 export interface BackupPartitionOptions extends ReplicaLogOptions {
@@ -120,13 +103,7 @@ export class BackupPartition {
     const { options } = this;
     this.next = 0;
     this.engine.beginBulkLoad();
-    const reader = new LogReader({
-      kafka: options.kafka,
-      prefix: options.prefix,
-      space: options.space,
-      partition: options.partition,
-      codec: options.codec,
-      ...(options.schemaTopic ? { schemaTopic: options.schemaTopic } : {}),
+    const reader = replicaLogReader(options, {
       onMutation: (mutation, offset) => {
         // After a halt nothing more may land: the state now belongs to the promoted primary.
         if (this.stopped) return;

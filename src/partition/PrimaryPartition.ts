@@ -1,10 +1,11 @@
 import { FencedError, NotPrimaryError, PartitionNotReadyError, SpacelogError } from '../errors';
-import { LogReader, type LogReadProgress } from '../log/LogReader';
+import type { LogReadProgress } from '../log/LogReader';
 import { PartitionAppender } from '../log/PartitionAppender';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
 import { SpaceEngine } from '../space/SpaceEngine';
-import type { BackupHandover, ReplicaLogOptions } from './BackupPartition';
+import type { BackupHandover } from './BackupPartition';
+import { replicaLogReader, type ReplicaLogOptions } from './ReplicaLog';
 import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
 
 /** One resident entry with its version and lease. */
@@ -191,13 +192,7 @@ export class PrimaryPartition {
       // A handed-over state is already indexed and only a short tail remains.
       if (!handover) engine.beginBulkLoad();
       const fromOffset = handover ? handover.nextOffset : await this.restoreSnapshot(engine);
-      const reader = new LogReader({
-        kafka: options.kafka,
-        prefix: options.prefix,
-        space: options.space,
-        partition: options.partition,
-        codec: options.codec,
-        ...(options.schemaTopic ? { schemaTopic: options.schemaTopic } : {}),
+      const reader = replicaLogReader(options, {
         ...(fromOffset > 0 ? { fromOffset } : {}),
         onMutation: (mutation) => engine.applyReplicated(mutation),
         onProgress: (progress) => options.onProgress?.(options.partition, progress),

@@ -1,4 +1,4 @@
-import type { MutationPosition, MutationSink } from '../space/SpaceEngine';
+import type { MutationPosition, MutationSink } from '../space/SpaceEngineOptions';
 import type { Mutation } from '../space/Mutation';
 
 /** The partition appender as the sink sees it: appends that report where each mutation landed. */

@@ -25,3 +25,8 @@ export type Selector = IdSelector | TemplateSelector | QuerySelector;
 
 /** Matches every entry of the type. */
 export const ALL: TemplateSelector = Object.freeze({ template: Object.freeze({}) });
+
+/** True for an `{ id }` selector (also guards against a selector that is not an object at all). */
+export function isIdSelector(selector: Selector): selector is IdSelector {
+  return selector !== null && typeof selector === 'object' && 'id' in selector;
+}

@@ -5,12 +5,10 @@ import {
   OperationAbortedError,
   SpaceClosedError,
 } from '../errors';
-import type { TypeRegistry } from '../schema/TypeRegistry';
 import { apply } from './apply';
-import { removal } from './buildMutation';
 import type { ChangeOp } from './ChangeSet';
 import { compileSelector } from './compileSelector';
-import { execute } from './execute';
+import { execute, executeFirst } from './execute';
 import type { EngineLimits, ExecuteContext, QueryCompiler } from './ExecuteContext';
 import type { Entry, Mutation, MutationOp } from './Mutation';
 import type {
@@ -21,67 +19,23 @@ import type {
   WriteOptions,
   WriteResult,
 } from './Operation';
+import { MutationCommit } from './MutationCommit';
 import { PartitionState } from './PartitionState';
+import { selectFirst, type Selection } from './Selection';
 import { queryCompiler } from './QuerySelection';
-import { ALL, type Selector } from './Selector';
+import { ALL, isIdSelector, type Selector } from './Selector';
 import type { StoredEntry } from './StoredEntry';
 import { SubscriptionHub, type SpaceListener } from './SubscriptionHub';
 import { LockTable } from './transaction/LockTable';
 import { TransactionBranch, type TransactionOwner } from './transaction/TransactionBranch';
 import type { TransactionLog } from './transaction/TransactionLog';
-import { WaiterQueue, type Waiter } from './WaiterQueue';
-
-/** Where a mutation landed in its partition log (the sink knows; the engine only passes it on). */
-export interface MutationPosition {
-  readonly partition: number;
-  readonly offset: number;
-}
-
-/** Where committed mutations go: the partition log (group commit) in a primary. */
-export interface MutationSink {
-  /**
-   * Resolves once the mutations are durable; a rejection fail-stops the partition. A sink that knows
-   * where they landed resolves with one position per mutation, in order (writes then report theirs).
-   */
-  append(mutations: readonly Mutation[]): Promise<void | readonly MutationPosition[]>;
-}
-
-export interface SpaceEngineOptions {
-  readonly types: TypeRegistry;
-  /** Identity stamped on every mutation (process / replica id). */
-  readonly origin: string;
-  readonly partition?: number;
-  /** The primary's clock (epoch ms). Default Date.now. */
-  readonly clock?: () => number;
-  /** Default: none, every operation is committed at once. */
-  readonly sink?: MutationSink;
-  readonly limits?: EngineLimits;
-  /** Id source for generated ids. Default crypto.randomUUID. */
-  readonly nextId?: () => string;
-  /** Query compiler. Default: the query module through this engine's own LRU cache. */
-  readonly queries?: QueryCompiler;
-  /** Receives errors thrown by subscription listeners. Default: ignored. */
-  readonly onListenerError?: (error: unknown) => void;
-  /** The partition's log for multi-partition transaction commits (set by the primary). */
-  readonly transactionLog?: TransactionLog;
-  /** How long a plain write / take / change waits for an entry locked by a transaction. Default 30 s. */
-  readonly lockWaitMs?: number;
-  /**
-   * Adopts an existing state instead of an empty one: a backup's fold handed to the engine of the
-   * primary it is promoted to. The state must not be used elsewhere afterwards.
-   */
-  readonly state?: PartitionState;
-}
-
-/** Default bound of a plain operation's wait for a transaction's lock (transactions last 60 s at most). */
-export const DEFAULT_LOCK_WAIT_MS = 30_000;
-
-/** Blocking options of read / take. */
-export interface BlockingOptions {
-  /** 0 (default) = answer at once; > 0 = wait up to that many ms for a matching write; Infinity = forever. */
-  readonly timeout?: number;
-  readonly signal?: AbortSignal;
-}
+import {
+  DEFAULT_LOCK_WAIT_MS,
+  type BlockingOptions,
+  type MutationPosition,
+  type SpaceEngineOptions,
+} from './SpaceEngineOptions';
+import { WaiterQueue } from './WaiterQueue';
 
 const ALL_OPS: ReadonlySet<MutationOp> = new Set(['WRITE', 'UPDATE', 'TAKE', 'EXPIRE']);
 
@@ -96,12 +50,12 @@ export class SpaceEngine {
   readonly partition: number | undefined;
   private readonly origin: string;
   private readonly clock: () => number;
-  private readonly sink: MutationSink | undefined;
   private readonly limits: EngineLimits;
   private readonly nextId: () => string;
   private readonly queries: QueryCompiler;
   private readonly waiters = new WaiterQueue();
   private readonly subscriptions: SubscriptionHub;
+  private readonly committer: MutationCommit;
   /** Entries locked by open transactions. @internal */
   readonly locks = new LockTable();
   private readonly transactionLog: TransactionLog | undefined;
@@ -113,11 +67,17 @@ export class SpaceEngine {
     this.partition = options.partition;
     this.origin = options.origin;
     this.clock = options.clock ?? Date.now;
-    this.sink = options.sink;
     this.limits = options.limits ?? {};
     this.nextId = options.nextId ?? randomUUID;
     this.queries = options.queries ?? queryCompiler();
     this.subscriptions = new SubscriptionHub(options.onListenerError ?? (() => undefined));
+    this.committer = new MutationCommit({
+      state: this.state,
+      sink: options.sink,
+      waiters: this.waiters,
+      subscriptions: this.subscriptions,
+      context: () => this.context(),
+    });
     this.transactionLog = options.transactionLog;
     this.lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
   }
@@ -135,7 +95,7 @@ export class SpaceEngine {
       log: this.transactionLog,
       isClosed: () => this.closed,
       context: () => this.context(),
-      commit: (mutations, append) => this.commit(mutations, append).then(() => undefined),
+      commit: (mutations, append) => this.committer.commit(mutations, append).then(() => undefined),
     });
   }
 
@@ -146,8 +106,7 @@ export class SpaceEngine {
 
   /** The first match, or null; with a timeout, waits for a matching write. */
   read(type: string, selector: Selector, options?: BlockingOptions): Promise<Entry | null> {
-    if (options === undefined && typeof selector === 'object' && selector !== null && 'id' in selector)
-      return this.readById(type, selector.id);
+    if (options === undefined) return this.readNow(type, selector);
     return this.blocking('read', type, selector, options);
   }
 
@@ -301,77 +260,39 @@ export class SpaceEngine {
         mutations = mutations.filter((m) => this.locks.lockedBy([m]) === undefined);
         if (mutations.length === 0) return Promise.resolve(0 as OperationResults[O['kind']]);
         if (mutations.length !== execution.mutations.length)
-          return this.commit(mutations).then(() => mutations.length as OperationResults[O['kind']]);
+          return this.committer.commit(mutations).then(() => mutations.length as OperationResults[O['kind']]);
       } else {
         const locked = this.locks.lockedBy(mutations);
         if (locked !== undefined)
           return this.locks.whenReleased(locked, this.lockWaitMs).then(() => this.run(operation, now));
       }
     }
-    return this.commit(mutations).then((positions) => withPosition(operation.kind, result, positions));
+    return this.committer
+      .commit(mutations)
+      .then((positions) => withPosition(operation.kind, result, positions));
   }
 
   /**
-   * Applies mutations, hands them to the sink, and offers new states to waiters. Resolves once the
-   * sink has them; waiters and subscribers are only told after that.
-   */
-  private commit(
-    mutations: readonly Mutation[],
-    append?: (mutations: readonly Mutation[]) => Promise<void>,
-  ): Promise<void | readonly MutationPosition[]> {
-    const removed = this.subscriptions.active ? this.removedStates(mutations) : undefined;
-    for (const m of mutations) apply(this.state, m);
-    // `append` is a multi-partition commit's hold on this partition's log; otherwise the sink.
-    const durable = append ? append(mutations) : this.sink?.append(mutations);
-    const notify = (): void => {
-      if (!this.subscriptions.active) return;
-      mutations.forEach((m, i) => this.subscriptions.deliver(m, m.state ?? removed?.[i]));
-    };
-    // Offer to waiters after the append call, so the log order of any TAKE they cause follows the write.
-    for (const m of mutations) {
-      if (m.state !== null && this.waiters.has(m.type)) this.wake(m.type, m.state, durable);
-    }
-    if (!durable) {
-      notify();
-      return Promise.resolve();
-    }
-    return durable.then((positions) => {
-      notify();
-      return positions;
-    });
-  }
-
-  private removedStates(mutations: readonly Mutation[]): (Entry | undefined)[] {
-    return mutations.map((m) => (m.state === null ? this.lookup(m.type, m.id)?.entry : undefined));
-  }
-
-  private wake(type: string, entry: Entry, durable: Promise<unknown> | undefined): void {
-    const { reads, take } = this.waiters.claim(type, entry);
-    for (const waiter of reads) {
-      if (durable) durable.then(() => waiter.resolve(entry), waiter.reject);
-      else waiter.resolve(entry);
-    }
-    if (!take) return;
-    const stored = this.lookup(type, this.state.types.require(type).idOf(entry));
-    if (!stored) return;
-    this.commit([removal('TAKE', type, stored, this.context())]).then(() => take.resolve(entry), take.reject);
-  }
-
-  /**
-   * The hot path of `read({ id })` without a timeout: what `execute` answers for it (a live entry or
+   * The hot path of `read` without a timeout: what `execute` answers for it (the first live match or
    * null), without building an execution context and an Execution first.
    */
-  private readById(type: string, id: unknown): Promise<Entry | null> {
+  private readNow(type: string, selector: Selector): Promise<Entry | null> {
     if (this.closed) return Promise.reject(new SpaceClosedError());
     let stored: StoredEntry | undefined;
     try {
-      stored = this.state.storeOf(this.state.types.require(type)).entries.get(String(id));
+      const entryType = this.state.types.require(type);
+      const store = this.state.storeOf(entryType);
+      if (isIdSelector(selector)) {
+        stored = store.entries.get(String(selector.id));
+        if (stored !== undefined && stored.leaseExpiresAt !== null && stored.leaseExpiresAt <= this.clock())
+          stored = undefined;
+      } else {
+        stored = selectFirst(store, compileSelector(entryType, selector, this.queries), this.clock());
+      }
     } catch (error) {
       return Promise.reject(error);
     }
-    if (stored === undefined) return Promise.resolve(null);
-    if (stored.leaseExpiresAt !== null && stored.leaseExpiresAt <= this.clock()) return Promise.resolve(null);
-    return Promise.resolve(stored.entry);
+    return Promise.resolve(stored === undefined ? null : stored.entry);
   }
 
   private blocking(
@@ -390,8 +311,16 @@ export class SpaceEngine {
     if (signal?.aborted) return Promise.reject(new OperationAbortedError({ type }));
     if (this.closed) return Promise.reject(new SpaceClosedError());
     let execution;
+    // A template or query is compiled once, for the first look and for the wait.
+    let selection: Selection | undefined;
     try {
-      execution = execute(this.state, { kind, type, selector }, this.context());
+      if (!isIdSelector(selector) && typeof selector === 'object' && selector !== null) {
+        const entryType = this.state.types.require(type);
+        selection = compileSelector(entryType, selector, this.queries);
+        execution = executeFirst(this.state, kind, entryType, selection, this.context());
+      } else {
+        execution = execute(this.state, { kind, type, selector }, this.context());
+      }
     } catch (error) {
       return Promise.reject(error);
     }
@@ -404,56 +333,16 @@ export class SpaceEngine {
           .whenReleased(locked, this.lockWaitMs)
           .then(() => this.blocking(kind, type, selector, options));
       }
-      return this.commit(mutations).then(() => result);
+      return this.committer.commit(mutations).then(() => result);
     }
     if (result !== null || timeout === 0) return Promise.resolve(result);
     // Registered synchronously: a write issued right after this call must already see the waiter.
-    return this.wait(kind, type, selector, timeout, signal);
-  }
-
-  private wait(
-    kind: 'read' | 'take',
-    type: string,
-    selector: Selector,
-    timeout: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Entry | null> {
-    const selection = compileSelector(this.state.types.require(type), selector, this.queries);
-    return new Promise<Entry | null>((resolve, reject) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const cleanup = (): void => {
-        settled = true;
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const waiter: Waiter = {
-        kind,
-        selection,
-        resolve: (entry) => {
-          if (settled) return;
-          cleanup();
-          resolve(entry);
-        },
-        reject: (error) => {
-          if (settled) return;
-          cleanup();
-          reject(error);
-        },
-      };
-      const onAbort = (): void => {
-        this.waiters.remove(type, waiter);
-        waiter.reject(new OperationAbortedError({ type }));
-      };
-      if (timeout !== Infinity) {
-        timer = setTimeout(() => {
-          this.waiters.remove(type, waiter);
-          waiter.resolve(null);
-        }, timeout);
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(type, waiter);
-    });
+    try {
+      selection ??= compileSelector(this.state.types.require(type), selector, this.queries);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.waiters.wait(type, kind, selection, timeout, signal);
   }
 }
 

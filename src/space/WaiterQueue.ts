@@ -1,3 +1,4 @@
+import { OperationAbortedError } from '../errors';
 import type { FieldGetter } from '../schema/EntryType';
 import type { Entry } from './Mutation';
 import type { Selection } from './Selection';
@@ -78,12 +79,13 @@ export class WaiterQueue {
     list.splice(at, 1);
     const on = waiter.selection.waitOn;
     if (list.length === 0 && on) waiters.byField.get(on.path)?.byValue.delete(on.value);
-    this.settled(type, waiters, 1);
+    this.settled(waiters, 1);
   }
 
   /** True when some waiter of that type exists (the write path's cheap check). */
   has(type: string): boolean {
-    return this.byType.has(type);
+    const waiters = this.byType.get(type);
+    return waiters !== undefined && waiters.count > 0;
   }
 
   /**
@@ -126,8 +128,57 @@ export class WaiterQueue {
     // Reads in arrival order, as one list of all waiters would have yielded them.
     claimed.sort((a, b) => a.seq - b.seq);
     for (const queued of claimed) reads.push(queued.waiter);
-    this.settled(type, waiters, gone.size);
+    this.settled(waiters, gone.size);
     return { reads, take: take?.waiter };
+  }
+
+  /**
+   * Files a blocked read or take and returns its answer: the entry a later write hands it (`claim`),
+   * null once `timeout` ms pass (Infinity: never), or OperationAbortedError when `signal` aborts.
+   * Registered synchronously: a write issued right after this call already sees the waiter.
+   */
+  wait(
+    type: string,
+    kind: 'read' | 'take',
+    selection: Selection,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Entry | null> {
+    return new Promise<Entry | null>((resolve, reject) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = (): void => {
+        settled = true;
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        kind,
+        selection,
+        resolve: (entry) => {
+          if (settled) return;
+          cleanup();
+          resolve(entry);
+        },
+        reject: (error) => {
+          if (settled) return;
+          cleanup();
+          reject(error);
+        },
+      };
+      const onAbort = (): void => {
+        this.remove(type, waiter);
+        waiter.reject(new OperationAbortedError({ type }));
+      };
+      if (timeout !== Infinity) {
+        timer = setTimeout(() => {
+          this.remove(type, waiter);
+          waiter.resolve(null);
+        }, timeout);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.add(type, waiter);
+    });
   }
 
   /** Removes every waiter and returns them (for close). */
@@ -142,9 +193,11 @@ export class WaiterQueue {
     return all.sort((a, b) => a.seq - b.seq).map((queued) => queued.waiter);
   }
 
-  /** Counts `n` waiters gone; a type with none left is dropped (so `has` stays exact). */
-  private settled(type: string, waiters: TypeWaiters, n: number): void {
+  /**
+   * Counts `n` waiters gone. A type's (emptied) lists stay: a taker that waits, is served and waits
+   * again would otherwise rebuild them every time.
+   */
+  private settled(waiters: TypeWaiters, n: number): void {
     waiters.count -= n;
-    if (waiters.count === 0) this.byType.delete(type);
   }
 }

@@ -7,7 +7,9 @@ import { executeWrite } from './executeWrite';
 import type { Mutation } from './Mutation';
 import type { Operation, OperationKind, OperationResults } from './Operation';
 import type { PartitionState } from './PartitionState';
-import { selectEntries, selectFirst } from './Selection';
+import type { EntryType } from '../schema/EntryType';
+import { selectEntries, selectFirst, type Selection } from './Selection';
+import { isIdSelector } from './Selector';
 
 /** What `execute` returns: the mutations to apply (and log), and the operation's result. */
 export interface Execution<K extends OperationKind = OperationKind> {
@@ -54,12 +56,7 @@ function executeAny(state: PartitionState, op: Operation, ctx: ExecuteContext): 
   }
   const store = state.storeOf(type);
   const selector = op.selector;
-  if (
-    (op.kind === 'read' || op.kind === 'take') &&
-    selector !== null &&
-    typeof selector === 'object' &&
-    'id' in selector
-  ) {
+  if ((op.kind === 'read' || op.kind === 'take') && isIdSelector(selector)) {
     // Hot path: by id, no selection to compile.
     const stored = store.entries.get(String(selector.id));
     const live = stored !== undefined && (stored.leaseExpiresAt === null || stored.leaseExpiresAt > ctx.now);
@@ -71,13 +68,8 @@ function executeAny(state: PartitionState, op: Operation, ctx: ExecuteContext): 
   const selection = compileSelector(type, selector, ctx.queries);
   switch (op.kind) {
     case 'read':
-      return { mutations: [], result: selectFirst(store, selection, ctx.now)?.entry ?? null };
-    case 'take': {
-      const stored = selectFirst(store, selection, ctx.now);
-      return stored
-        ? { mutations: [removal('TAKE', name, stored, ctx)], result: stored.entry }
-        : { mutations: [], result: null };
-    }
+    case 'take':
+      return executeFirst(state, op.kind, type, selection, ctx);
     case 'count':
       return { mutations: [], result: selectEntries(store, selection, ctx.now).length };
     case 'readMultiple':
@@ -94,6 +86,25 @@ function executeAny(state: PartitionState, op: Operation, ctx: ExecuteContext): 
       return { mutations: found.map((s) => removal('TAKE', name, s, ctx)), result: found.length };
     }
   }
+}
+
+/**
+ * A read or take of the first live match of an already compiled selection: what `execute` does for
+ * them (a blocking take compiles its selector once, for this and for its wait).
+ * @internal
+ */
+export function executeFirst(
+  state: PartitionState,
+  kind: 'read' | 'take',
+  type: EntryType,
+  selection: Selection,
+  ctx: ExecuteContext,
+): Execution<'read' | 'take'> {
+  const stored = selectFirst(state.storeOf(type), selection, ctx.now);
+  if (stored === undefined) return { mutations: [], result: null };
+  return kind === 'read'
+    ? { mutations: [], result: stored.entry }
+    : { mutations: [removal('TAKE', type.name, stored, ctx)], result: stored.entry };
 }
 
 /** EXPIRE mutations for every lease at or before `now`, soonest first (at most `limit`). */

@@ -1,4 +1,5 @@
 import type { RemoteSpace } from '../../src/client/RemoteSpace';
+import type { TestCluster } from './clusterTestKit';
 import { exampleOrder } from './gridTestKit';
 
 /** What a client load saw acknowledged: the latest `total` written to each id, and the taken ids. */
@@ -90,6 +91,26 @@ export class ClusterLoad {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
+  }
+}
+
+/**
+ * Connects a client to `cluster` and runs `body` while a {@link ClusterLoad} of eight writers tagged
+ * `tag` runs through that client; however `body` ends, stops the load and closes the client.
+ */
+export async function withClusterLoad(
+  cluster: TestCluster,
+  tag: string,
+  body: (client: RemoteSpace, load: ClusterLoad) => Promise<void>,
+  options: { readonly requestTimeout?: number } = {},
+): Promise<void> {
+  const client = await cluster.connect(options.requestTimeout ?? 60_000);
+  const load = new ClusterLoad(client, 8, tag);
+  try {
+    await body(client, load);
+  } finally {
+    await load.stop();
+    await client.close();
   }
 }
 

@@ -158,13 +158,18 @@ export class TestCluster {
   static async started(names: readonly string[], options: TestClusterOptions = {}): Promise<TestCluster> {
     const cluster = new TestCluster(options);
     try {
-      await Promise.all(names.map((name) => cluster.startUnit(name)));
-      await cluster.waitUntilServed(names);
+      await cluster.startUnits(names);
     } catch (error) {
       await cluster.close();
       throw error;
     }
     return cluster;
+  }
+
+  /** Starts units `names` together and waits until every partition is served. */
+  async startUnits(names: readonly string[]): Promise<void> {
+    await Promise.all(names.map((name) => this.startUnit(name)));
+    await this.waitUntilServed(names);
   }
 
   /** Starts a unit and waits until it is a member (its replicas warm up behind). */
@@ -278,4 +283,15 @@ export class TestCluster {
     await this.kit.cleanup().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The cluster of the enclosing `describe` block: a `beforeAll` starts units `names` and waits until every
+ * partition is served, an `afterAll` closes it (also after a failed start). Call it in the block's body.
+ */
+export function clusterForSuite(names: readonly string[], options: TestClusterOptions = {}): TestCluster {
+  const cluster = new TestCluster(options);
+  beforeAll(() => cluster.startUnits(names));
+  afterAll(() => cluster.close());
+  return cluster;
 }

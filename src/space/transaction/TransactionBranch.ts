@@ -16,7 +16,7 @@ import type {
 } from '../Operation';
 import { PartitionState } from '../PartitionState';
 import { selectEntries, type Selection } from '../Selection';
-import { ALL, type Selector } from '../Selector';
+import { ALL, isIdSelector, type Selector } from '../Selector';
 import type { StoredEntry } from '../StoredEntry';
 import { lockKey, type LockOwner, type LockTable } from './LockTable';
 import type { TransactionLog } from './TransactionLog';
@@ -266,8 +266,4 @@ export class TransactionBranch {
       );
     }
   }
-}
-
-function isIdSelector(selector: Selector): selector is { readonly id: string | number } {
-  return selector !== null && typeof selector === 'object' && 'id' in selector;
 }

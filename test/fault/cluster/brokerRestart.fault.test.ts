@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { parsePartitionTopic } from '../../../src/log/topicNames';
-import { ClusterLoad } from '../../support/clusterLoad';
+import { withClusterLoad } from '../../support/clusterLoad';
 import { TestCluster } from '../../support/clusterTestKit';
 import { PrivateKafkaCluster } from '../../support/privateKafkaCluster';
 import { verifyAcked } from '../../support/verifyAcked';
@@ -53,14 +53,12 @@ describe('broker restart: SIGTERM and restart one of three Kafka brokers (RF 3, 
       logLevel: logLevel.NOTHING,
     }).admin();
     await admin.connect();
-    cluster = new TestCluster({
+    cluster = await TestCluster.started(UNITS, {
       brokers: kafka.brokers,
       kafka: { replicationFactor: 3, minInsyncReplicas: 2 },
       partitions: PARTITIONS,
       backups: 1,
     });
-    await Promise.all(UNITS.map((u) => cluster!.startUnit(u)));
-    await cluster.waitUntilServed(UNITS);
   });
 
   afterAll(async () => {
@@ -70,9 +68,7 @@ describe('broker restart: SIGTERM and restart one of three Kafka brokers (RF 3, 
   });
 
   it('loses nothing acknowledged, and every partition takes writes again once the broker is back', async () => {
-    const client = await cluster!.connect(60_000);
-    const load = new ClusterLoad(client, 8, 'br');
-    try {
+    await withClusterLoad(cluster!, 'br', async (client, load) => {
       await new Promise((r) => setTimeout(r, 3000));
       const victim = await busiestLeader(admin!, cluster!);
       const restartAt = Date.now();
@@ -97,9 +93,6 @@ describe('broker restart: SIGTERM and restart one of three Kafka brokers (RF 3, 
           acksAfterSync: true,
         });
       }
-    } finally {
-      await load.stop();
-      await client.close();
-    }
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { foldLog } from '../../integration/grid/foldLog';
-import { TestCluster } from '../../support/clusterTestKit';
-import { ClusterLoad, TakeRace } from '../../support/clusterLoad';
+import { clusterForSuite, type TestCluster } from '../../support/clusterTestKit';
+import { TakeRace, withClusterLoad } from '../../support/clusterLoad';
 import { verifyAcked, waitForFailover } from '../../support/verifyAcked';
 
 const SESSION_MS = 6000;
@@ -18,56 +18,48 @@ async function busiest(cluster: TestCluster): Promise<{ unit: string; partitions
 }
 
 describe('cluster failover: SIGKILL the busiest processing unit under sync load', () => {
-  let cluster: TestCluster;
-
-  beforeAll(async () => {
-    cluster = await TestCluster.started(['u1', 'u2', 'u3'], {
-      partitions: 6,
-      backups: 1,
-      sessionTimeoutMs: SESSION_MS,
-    });
-  });
-
-  afterAll(async () => {
-    await cluster.close();
+  const cluster = clusterForSuite(['u1', 'u2', 'u3'], {
+    partitions: 6,
+    backups: 1,
+    sessionTimeoutMs: SESSION_MS,
   });
 
   it('loses nothing acknowledged and serves the partitions again within the session timeout + 5 s', async () => {
-    const client = await cluster.connect();
-    const load = new ClusterLoad(client, 8, 'f');
-    try {
-      // Enough acknowledged before the kill to make the check meaningful, however busy the machine.
-      while (load.acked.writes < 200) await new Promise((r) => setTimeout(r, 100));
-      const victim = await busiest(cluster);
-      const killedAt = Date.now();
-      await cluster.units.get(victim.unit)!.kill();
-      cluster.units.delete(victim.unit);
-      const rest = [...cluster.units.keys()];
-      await cluster.waitUntilServed(rest);
-      const failover = await waitForFailover(load.acked, victim.partitions, killedAt);
-      const acked = await load.stop();
-      expect(failover).toBeLessThanOrEqual(SESSION_MS + 5000);
-      const lost = await verifyAcked(client, acked);
-      expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
-      expect(lost.checked).toBeGreaterThan(100);
-      // Law 1 after a promotion: what the cluster serves is exactly the fold of the raw topics,
-      // computed independently of the units (a backup's handed-over state plus its catch-up).
-      const folded = await foldLog({
-        brokers: cluster.kit.brokers,
-        prefix: cluster.kit.prefix,
-        space: cluster.space,
-        partitions: cluster.partitions,
-        types: client.types,
-      });
-      const fromLog = Object.fromEntries(
-        Object.entries(folded).map(([key, { entry }]) => [key, entry as Record<string, unknown>]),
-      );
-      const served = await client.readMultiple('Order');
-      expect(Object.fromEntries(served.map((e) => [`Order/${String(e.id)}`, { ...e }]))).toEqual(fromLog);
-    } finally {
-      await load.stop();
-      await client.close();
-    }
+    await withClusterLoad(
+      cluster,
+      'f',
+      async (client, load) => {
+        // Enough acknowledged before the kill to make the check meaningful, however busy the machine.
+        while (load.acked.writes < 200) await new Promise((r) => setTimeout(r, 100));
+        const victim = await busiest(cluster);
+        const killedAt = Date.now();
+        await cluster.units.get(victim.unit)!.kill();
+        cluster.units.delete(victim.unit);
+        const rest = [...cluster.units.keys()];
+        await cluster.waitUntilServed(rest);
+        const failover = await waitForFailover(load.acked, victim.partitions, killedAt);
+        const acked = await load.stop();
+        expect(failover).toBeLessThanOrEqual(SESSION_MS + 5000);
+        const lost = await verifyAcked(client, acked);
+        expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
+        expect(lost.checked).toBeGreaterThan(100);
+        // Law 1 after a promotion: what the cluster serves is exactly the fold of the raw topics,
+        // computed independently of the units (a backup's handed-over state plus its catch-up).
+        const folded = await foldLog({
+          brokers: cluster.kit.brokers,
+          prefix: cluster.kit.prefix,
+          space: cluster.space,
+          partitions: cluster.partitions,
+          types: client.types,
+        });
+        const fromLog = Object.fromEntries(
+          Object.entries(folded).map(([key, { entry }]) => [key, entry as Record<string, unknown>]),
+        );
+        const served = await client.readMultiple('Order');
+        expect(Object.fromEntries(served.map((e) => [`Order/${String(e.id)}`, { ...e }]))).toEqual(fromLog);
+      },
+      { requestTimeout: 30_000 },
+    );
   });
 
   it(
@@ -76,37 +68,36 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
       const names = ['u1', 'u2', 'u3'];
       for (const name of names) if (!cluster.units.has(name)) await cluster.startUnit(name);
       await cluster.waitUntilServed(names);
-      const client = await cluster.connect(60_000);
-      const load = new ClusterLoad(client, 8, 'c');
-      const takers = [await cluster.connect(60_000), await cluster.connect(60_000)];
-      const race = new TakeRace(client, takers, 'r');
-      const failovers: number[] = [];
-      try {
-        for (let cycle = 0; cycle < CYCLES; cycle++) {
-          const victim = await busiest(cluster);
-          const killedAt = Date.now();
-          await cluster.units.get(victim.unit)!.kill();
-          cluster.units.delete(victim.unit);
-          await cluster.waitUntilServed(names.filter((n) => n !== victim.unit));
-          failovers.push(await waitForFailover(load.acked, victim.partitions, killedAt));
-          await cluster.startUnit(victim.unit);
-          await cluster.waitUntilServed(names);
+      await withClusterLoad(cluster, 'c', async (client, load) => {
+        const takers = [await cluster.connect(60_000), await cluster.connect(60_000)];
+        const race = new TakeRace(client, takers, 'r');
+        const failovers: number[] = [];
+        try {
+          for (let cycle = 0; cycle < CYCLES; cycle++) {
+            const victim = await busiest(cluster);
+            const killedAt = Date.now();
+            await cluster.units.get(victim.unit)!.kill();
+            cluster.units.delete(victim.unit);
+            await cluster.waitUntilServed(names.filter((n) => n !== victim.unit));
+            failovers.push(await waitForFailover(load.acked, victim.partitions, killedAt));
+            await cluster.startUnit(victim.unit);
+            await cluster.waitUntilServed(names);
+          }
+          const acked = await load.stop();
+          await race.stop();
+          const lost = await verifyAcked(client, acked);
+          expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
+          // A taken entry never comes back (checked above as `resurrected`), and no job competed for by
+          // two takers across the failovers was handed out twice.
+          expect(acked.taken.size).toBeGreaterThan(0);
+          expect(race.takenBy.size).toBeGreaterThan(0);
+          expect(race.duplicates()).toEqual([]);
+          for (const time of failovers) expect(time).toBeLessThanOrEqual(SESSION_MS + 5000);
+        } finally {
+          await race.stop();
+          await Promise.all(takers.map((c) => c.close()));
         }
-        const acked = await load.stop();
-        await race.stop();
-        const lost = await verifyAcked(client, acked);
-        expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
-        // A taken entry never comes back (checked above as `resurrected`), and no job competed for by
-        // two takers across the failovers was handed out twice.
-        expect(acked.taken.size).toBeGreaterThan(0);
-        expect(race.takenBy.size).toBeGreaterThan(0);
-        expect(race.duplicates()).toEqual([]);
-        for (const time of failovers) expect(time).toBeLessThanOrEqual(SESSION_MS + 5000);
-      } finally {
-        await load.stop();
-        await race.stop();
-        await Promise.all([client, ...takers].map((c) => c.close()));
-      }
+      });
     },
     CYCLES_TIMEOUT_MS,
   );

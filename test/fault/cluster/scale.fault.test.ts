@@ -1,5 +1,5 @@
-import { ClusterLoad } from '../../support/clusterLoad';
-import { TestCluster } from '../../support/clusterTestKit';
+import { withClusterLoad } from '../../support/clusterLoad';
+import { clusterForSuite, type TestCluster } from '../../support/clusterTestKit';
 import { verifyAcked } from '../../support/verifyAcked';
 
 /** Starting a unit, warming it, two rebalances and a graceful stop: slow on a busy 2-core CI machine. */
@@ -17,26 +17,16 @@ async function waitForPrimaryOn(cluster: TestCluster, unit: string, units: reado
 }
 
 describe('elasticity: scale out and in under load', () => {
-  let cluster: TestCluster;
-
-  beforeAll(async () => {
-    cluster = await TestCluster.started(['u1', 'u2', 'u3'], {
-      partitions: 6,
-      backups: 1,
-      sessionTimeoutMs: 6000,
-    });
-  });
-
-  afterAll(async () => {
-    await cluster.close();
+  const cluster = clusterForSuite(['u1', 'u2', 'u3'], {
+    partitions: 6,
+    backups: 1,
+    sessionTimeoutMs: 6000,
   });
 
   it(
     'a fourth unit takes partitions over, then a graceful stop hands them back, with no failed operation',
     async () => {
-      const client = await cluster.connect(60_000);
-      const load = new ClusterLoad(client, 8, 's');
-      try {
+      await withClusterLoad(cluster, 's', async (client, load) => {
         await new Promise((r) => setTimeout(r, 1500));
         await cluster.startUnit('u4');
         await waitForPrimaryOn(cluster, 'u4', ['u1', 'u2', 'u3', 'u4']);
@@ -55,10 +45,7 @@ describe('elasticity: scale out and in under load', () => {
         expect(acked.writes).toBeGreaterThan(100);
         const lost = await verifyAcked(client, acked);
         expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
-      } finally {
-        await load.stop();
-        await client.close();
-      }
+      });
     },
     SCALE_TIMEOUT_MS,
   );

@@ -3,8 +3,8 @@ import { ClientConnection } from '../../../src/net/ClientConnection';
 import { toWireJson } from '../../../src/net/wireJson';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { Mutation } from '../../../src/space/Mutation';
-import { ClusterLoad, customerOf } from '../../support/clusterLoad';
-import { TestCluster } from '../../support/clusterTestKit';
+import { customerOf, withClusterLoad } from '../../support/clusterLoad';
+import { clusterForSuite } from '../../support/clusterTestKit';
 import { EXAMPLE_SCHEMAS } from '../../support/gridTestKit';
 import { verifyAcked } from '../../support/verifyAcked';
 import { foldLog } from '../../integration/grid/foldLog';
@@ -41,80 +41,73 @@ async function probe(endpoint: string, partition: number): Promise<string> {
 }
 
 describe('zombie: SIGSTOP a primary until it is replaced, then SIGCONT it', () => {
-  let cluster: TestCluster;
-
-  beforeAll(async () => {
-    cluster = await TestCluster.started(['u1', 'u2', 'u3'], {
-      partitions: 6,
-      backups: 1,
-      sessionTimeoutMs: SESSION_MS,
-    });
-  });
-
-  afterAll(async () => {
-    await cluster.close();
+  const cluster = clusterForSuite(['u1', 'u2', 'u3'], {
+    partitions: 6,
+    backups: 1,
+    sessionTimeoutMs: SESSION_MS,
   });
 
   it('is fenced, serves nothing, writes nothing to the log and rejoins as a backup', async () => {
-    const client = await cluster.connect(60_000);
-    const load = new ClusterLoad(client, 8, 'z');
-    const placement = (await cluster.placement())!;
-    const victimName = placement.partitions[0]!.primary!;
-    const led = placement.partitions.flatMap((p, k) => (p.primary === victimName ? [k] : []));
-    const victim = cluster.units.get(victimName)!;
-    try {
+    // Settled first: a victim picked from a placement still moving may not yet be the primary it is
+    // named for (then it has nothing to close when it wakes).
+    await cluster.waitUntilSettled([...cluster.units.keys()]);
+    await withClusterLoad(cluster, 'z', async (client, load) => {
       await new Promise((r) => setTimeout(r, 1500));
-      const stoppedAt = Date.now();
-      victim.signal('SIGSTOP');
-      await cluster.waitUntilServed([...cluster.units.keys()].filter((u) => u !== victimName));
-      const linesBefore = victim.lines.length;
-      victim.signal('SIGCONT');
-      // At once after waking it answers nothing for the partitions it led (it lost its membership).
-      for (const k of led) expect(await probe(victim.endpoint, k)).toBe('NotPrimaryError');
-      // It rejoins and hosts backups (the placement names it as a backup of some partition).
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const now = await cluster.placement();
-        if (now && now.partitions.some((p) => p.backups.includes(victimName))) break;
-        if (Date.now() > deadline) throw new Error('the zombie never rejoined as a backup');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      // Its old primaries end (closed when the placement moved them, or fenced), and it hosts backups.
-      const wakeLines = (): string => victim.lines.slice(linesBefore).join('\n');
-      const patterns = [
-        ...led.map((k) => new RegExp(`partition ${k} primary: (closed|fenced)`)),
-        /partition \d+ backup: (warming|backup)/,
-      ];
-      while (!patterns.every((p) => p.test(wakeLines())) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      for (const pattern of patterns) expect(wakeLines()).toMatch(pattern);
+      const placement = (await cluster.placement())!;
+      const victimName = placement.partitions[0]!.primary!;
+      const led = placement.partitions.flatMap((p, k) => (p.primary === victimName ? [k] : []));
+      const victim = cluster.units.get(victimName)!;
+      try {
+        const stoppedAt = Date.now();
+        victim.signal('SIGSTOP');
+        await cluster.waitUntilServed([...cluster.units.keys()].filter((u) => u !== victimName));
+        const linesBefore = victim.lines.length;
+        victim.signal('SIGCONT');
+        // At once after waking it answers nothing for the partitions it led (it lost its membership).
+        for (const k of led) expect(await probe(victim.endpoint, k)).toBe('NotPrimaryError');
+        // It rejoins and hosts backups (the placement names it as a backup of some partition).
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const now = await cluster.placement();
+          if (now && now.partitions.some((p) => p.backups.includes(victimName))) break;
+          if (Date.now() > deadline) throw new Error('the zombie never rejoined as a backup');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        // Its old primaries end (closed when the placement moved them, or fenced), and it hosts backups.
+        const wakeLines = (): string => victim.lines.slice(linesBefore).join('\n');
+        const patterns = [
+          ...led.map((k) => new RegExp(`partition ${k} primary: (closed|fenced)`)),
+          /partition \d+ backup: (warming|backup)/,
+        ];
+        while (!patterns.every((p) => p.test(wakeLines())) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        for (const pattern of patterns) expect(wakeLines()).toMatch(pattern);
 
-      const acked = await load.stop();
-      expect(await verifyAcked(client, acked)).toEqual(
-        expect.objectContaining({ missing: [], stale: [], resurrected: [] }),
-      );
-      // The log holds nothing the zombie did between its stop and its return as a rightful primary
-      // (once it rejoined as a backup and warmed up, the group may give it primaries again).
-      const back = victim.lines.findIndex((line, i) => i >= linesBefore && / primary: warming/.test(line));
-      const rightfulAgain = back >= 0 ? victim.lineTimes[back]! : Infinity;
-      const fromZombie: Mutation[] = [];
-      await foldLog({
-        brokers: cluster.kit.brokers,
-        prefix: cluster.kit.prefix,
-        space: cluster.space,
-        partitions: cluster.partitions,
-        types: SchemaLoader.loadFolder(EXAMPLE_SCHEMAS),
-        onMutation: (_k, m) => {
-          const zombie = m.origin === `${hostname()}:${victim.pid}`;
-          if (zombie && m.timestamp > stoppedAt && m.timestamp < rightfulAgain) fromZombie.push(m);
-        },
-      });
-      expect(fromZombie).toEqual([]);
-    } finally {
-      victim.signal('SIGCONT');
-      await load.stop();
-      await client.close();
-    }
-  });
+        const acked = await load.stop();
+        expect(await verifyAcked(client, acked)).toEqual(
+          expect.objectContaining({ missing: [], stale: [], resurrected: [] }),
+        );
+        // The log holds nothing the zombie did between its stop and its return as a rightful primary
+        // (once it rejoined as a backup and warmed up, the group may give it primaries again).
+        const back = victim.lines.findIndex((line, i) => i >= linesBefore && / primary: warming/.test(line));
+        const rightfulAgain = back >= 0 ? victim.lineTimes[back]! : Infinity;
+        const fromZombie: Mutation[] = [];
+        await foldLog({
+          brokers: cluster.kit.brokers,
+          prefix: cluster.kit.prefix,
+          space: cluster.space,
+          partitions: cluster.partitions,
+          types: SchemaLoader.loadFolder(EXAMPLE_SCHEMAS),
+          onMutation: (_k, m) => {
+            const zombie = m.origin === `${hostname()}:${victim.pid}`;
+            if (zombie && m.timestamp > stoppedAt && m.timestamp < rightfulAgain) fromZombie.push(m);
+          },
+        });
+        expect(fromZombie).toEqual([]);
+      } finally {
+        victim.signal('SIGCONT');
+      }
+    });
+  }, 180_000);
 });

@@ -19,8 +19,8 @@ export async function foldLog(options: {
   space: string;
   partitions: number;
   types: TypeRegistry;
-  /** Receives every committed mutation in log order, per partition. */
-  onMutation?: (partition: number, mutation: Mutation) => void;
+  /** Receives every committed mutation in log order, per partition, with its offset. */
+  onMutation?: (partition: number, mutation: Mutation, offset: number) => void;
 }): Promise<EntryPicture> {
   const kafka = new Kafka({ clientId: 'fold-test', brokers: options.brokers, logLevel: logLevel.NOTHING });
   const decoder = await createMutationDecoder({
@@ -51,7 +51,7 @@ export async function foldLog(options: {
           eachBatch: async ({ batch }) => {
             for (const message of batch.messages) {
               const mutation = await decoder.decodeFresh(message);
-              options.onMutation?.(k, mutation);
+              options.onMutation?.(k, mutation, Number(message.offset));
               apply(state, mutation);
               next = Number(message.offset) + 1;
             }

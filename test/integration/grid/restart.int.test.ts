@@ -71,6 +71,51 @@ describe('in-process grid: restart', () => {
     }
   }, 90_000);
 
+  it('a write handed to a blocked take is logged with its TAKE in one transaction and stays taken after a restart', async () => {
+    const handover = 'handover';
+    const start = (): Promise<LocalGrid> =>
+      LocalGrid.start({ space: handover, partitions: 2, schemas: SCHEMAS, prefix, kafka: { brokers } });
+    const first = await start();
+    let written: Awaited<ReturnType<typeof first.space.write>>;
+    try {
+      const taking = first.space.take('Order', { template: { customerId: 'c-5' } }, { timeout: 20_000 });
+      written = await first.space.write('Order', exampleOrder(1, 5));
+      expect((await taking)?.id).toBe('o-1');
+      await first.space.write('Order', exampleOrder(2, 5));
+      expect(written.version).toBe(1);
+    } finally {
+      await first.close();
+    }
+
+    const logged: string[] = [];
+    const offsets: Record<string, number> = {};
+    const fold = await foldLog({
+      brokers,
+      prefix,
+      space: handover,
+      partitions: 2,
+      types,
+      onMutation: (_, m, offset) => {
+        logged.push(`${m.op}:${m.id}`);
+        offsets[`${m.op}:${m.id}`] = offset;
+      },
+    });
+    expect(logged).toEqual(['WRITE:o-1', 'TAKE:o-1', 'WRITE:o-2']);
+    // One transaction: the TAKE follows the WRITE at the next offset (two transactions would have the
+    // first one's commit marker between them), so a read_committed reader sees both or neither.
+    expect(offsets['WRITE:o-1']).toBe(written.position?.offset);
+    expect(offsets['TAKE:o-1']).toBe((offsets['WRITE:o-1'] as number) + 1);
+    expect(Object.keys(fold)).toEqual(['Order/o-2']);
+
+    const second = await start();
+    try {
+      expect(await second.space.read('Order', { id: 'o-1' }, { routing: 'c-5' })).toBeNull();
+      expect(pictureOf(second.entries())).toEqual(fold);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
   it('refuses a space that exists with another partition count', async () => {
     await expect(
       LocalGrid.start({ space, partitions: 4, schemas: SCHEMAS, prefix, kafka: { brokers } }),

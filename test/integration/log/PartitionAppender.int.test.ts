@@ -113,4 +113,25 @@ describe('PartitionAppender', () => {
     expect(read[read.length - 1]!.mutation.id).toBe('s');
     if (acknowledged.length < settled.length) expect(first.state).toBe('fenced');
   });
+
+  it('finds the transaction coordinator once, not before every AddPartitionsToTxn and EndTxn (patches/kafkajs)', async () => {
+    await topics.ensureSpace('coordinator', 1);
+    const requests: string[] = [];
+    // The appender only calls kafka.producer(); count what its producer sends.
+    const counting = Object.create(kafka) as typeof kafka;
+    counting.producer = (config) => {
+      const producer = kafka.producer(config);
+      producer.on(producer.events.REQUEST, (event) => requests.push(event.payload.apiName));
+      return producer;
+    };
+    const writer = appender('coordinator', { kafka: counting, lingerMs: 0 });
+    await writer.start();
+    for (let i = 0; i < 10; i++) await writer.append([orderMutation(`c${i}`, 1, i)]);
+
+    const count = (api: string): number => requests.filter((name) => name === api).length;
+    expect(writer.stats.transactions).toBe(10);
+    expect(count('EndTxn')).toBe(10);
+    // Unpatched kafkajs 2.2.4 sends 21 here: one for InitProducerId and two per transaction.
+    expect(count('GroupCoordinator')).toBeLessThanOrEqual(2);
+  });
 });

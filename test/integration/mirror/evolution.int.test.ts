@@ -1,15 +1,12 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { MirrorSchemaMismatchError } from '../../../src/errors';
 import { makeMirrorMigration } from '../../../src/mirror/makeMirrorMigration';
-import { MirrorProjector } from '../../../src/mirror/MirrorProjector';
 import { migrateLatest } from '../../../src/mirror/SpacelogMigrations';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
-import { openTestDatabase, testKafkaBrokers, uniqueName, type TestDatabase } from '../../support';
 import { foldLog } from '../grid/foldLog';
-import { deleteTestTopics, EXAMPLE_SCHEMAS, mirrorPicture, prepareMirrorTables } from './mirrorTestKit';
+import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite } from './mirrorTestKit';
 
 const space = 'orders';
 const partitions = 2;
@@ -43,38 +40,28 @@ function order(id: string, extra: Record<string, unknown> = {}): Record<string, 
 }
 
 describe('mirror schema evolution', () => {
-  const brokers = testKafkaBrokers();
-  const prefix = uniqueName('tmevo');
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await openTestDatabase('evolution');
-  });
-
-  afterAll(async () => {
-    await db.close();
-    await deleteTestTopics(brokers, prefix);
-  });
+  const bed = mirrorTestBedForSuite('evolution');
+  const { brokers, prefix } = bed;
 
   it('refuses to start on tables behind the schemas, then mirrors old rows with defaults and new rows with values', async () => {
+    const { db } = bed;
     const v1 = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
-    const directory = await prepareMirrorTables({ knex: db.knex, schema: db.schema, space, types: v1 });
-    const common = { space, database: db.knex, schema: db.schema, prefix, kafka: { brokers } };
+    const directory = await bed.prepareTables(space, v1);
 
-    let grid = await LocalGrid.start({ space, partitions, schemas: v1, prefix, kafka: { brokers } });
+    let grid = await bed.startGrid({ space, partitions, schemas: v1 });
     for (let i = 0; i < 10; i++) await grid.space.write('Order', order(`old-${i}`));
     await grid.space.change('Order', { id: 'old-0' }, [{ op: 'set', path: 'status', value: 'PAID' }], {
       routing: 'c-old-0',
     });
     await grid.close();
-    let projector = new MirrorProjector({ ...common, schemas: v1 });
+    let projector = bed.projector({ space, schemas: v1 });
     await projector.start();
     await projector.waitForCatchUp(30_000);
     await projector.stop();
 
     const v2Folder = evolvedSchemas();
     const v2 = SchemaLoader.loadFolder(v2Folder);
-    const refused = new MirrorProjector({ ...common, schemas: v2 }).start();
+    const refused = bed.projector({ space, schemas: v2 }).start();
     await expect(refused).rejects.toThrow(MirrorSchemaMismatchError);
     await expect(refused).rejects.toThrow(
       /column priority of mirror table .*orders_order is missing: run `spacelog migrate make/,
@@ -93,14 +80,14 @@ describe('mirror schema evolution', () => {
       path.basename(file ?? ''),
     ]);
 
-    grid = await LocalGrid.start({ space, partitions, schemas: v2, prefix, kafka: { brokers } });
+    grid = await bed.startGrid({ space, partitions, schemas: v2 });
     for (let i = 0; i < 5; i++)
       await grid.space.write('Order', order(`new-${i}`, { priority: 5, channel: 'web' }));
     await grid.space.change('Order', { id: 'old-1' }, [{ op: 'set', path: 'priority', value: 2 }], {
       routing: 'c-old-1',
     });
     await grid.close();
-    projector = new MirrorProjector({ ...common, schemas: v2 });
+    projector = bed.projector({ space, schemas: v2 });
     await projector.start();
     try {
       await projector.waitForCatchUp(30_000);
@@ -115,7 +102,7 @@ describe('mirror schema evolution', () => {
       expect(byId.get('old-1')).toEqual({ id: 'old-1', priority: 2, channel: null, _version: '2' });
       expect(byId.get('new-3')).toEqual({ id: 'new-3', priority: 5, channel: 'web', _version: '1' });
       const fold = await foldLog({ brokers, prefix, space, partitions, types: v2 });
-      expect(await mirrorPicture(db.knex, db.schema, space, v2)).toEqual(fold);
+      expect(await bed.mirrorPicture(space, v2)).toEqual(fold);
     } finally {
       await projector.stop();
     }

@@ -1,17 +1,9 @@
-import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { MirrorSchemaMismatchError } from '../../../src/errors';
-import { MirrorProjector } from '../../../src/mirror/MirrorProjector';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { Mutation } from '../../../src/space/Mutation';
-import {
-  exampleOrder,
-  openTestDatabase,
-  testKafkaBrokers,
-  uniqueName,
-  type TestDatabase,
-} from '../../support';
+import { exampleOrder } from '../../support';
 import { foldLog } from '../grid/foldLog';
-import { deleteTestTopics, EXAMPLE_SCHEMAS, prepareMirrorTables } from './mirrorTestKit';
+import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite } from './mirrorTestKit';
 
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const space = 'orders';
@@ -29,45 +21,24 @@ interface HistoryRow {
 }
 
 describe('mirror history (every mutation, append-only)', () => {
-  const brokers = testKafkaBrokers();
-  const prefix = uniqueName('tmhist');
-  let db: TestDatabase;
-  let grid: LocalGrid | undefined;
-
-  beforeAll(async () => {
-    db = await openTestDatabase('mhist');
-  });
-
-  afterAll(async () => {
-    await grid?.close();
-    await db.close();
-    await deleteTestTopics(brokers, prefix);
-  });
+  const bed = mirrorTestBedForSuite('history');
+  const { brokers, prefix } = bed;
 
   it('refuses history without the <space>_history table, naming the fix', async () => {
-    await prepareMirrorTables({ knex: db.knex, schema: db.schema, space, types });
-    const refused = new MirrorProjector({
-      space,
-      schemas: types,
-      database: db.knex,
-      schema: db.schema,
-      prefix,
-      kafka: { brokers },
-      history: true,
-    }).start();
+    await bed.prepareTables(space, types);
+    const refused = bed.projector({ space, schemas: types, history: true }).start();
     await expect(refused).rejects.toThrow(MirrorSchemaMismatchError);
     await expect(refused).rejects.toThrow(/history table .*orders_history does not exist: .*--history/);
   }, 60_000);
 
   it('holds every logged mutation in log order, not coalesced, next to the coalesced rows', async () => {
-    grid = await LocalGrid.start({
+    const { db } = bed;
+    const grid = await bed.startGrid({
       space,
       partitions,
       schemas: types,
-      prefix,
-      kafka: { brokers },
       leaseSweepMs: 50,
-      mirror: { database: db.knex, schema: db.schema, createTables: true, history: true },
+      mirror: bed.gridMirror({ createTables: true, history: true }),
     });
     await grid.mirrorStarted();
     const { space: s } = grid;

@@ -2,17 +2,111 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { LocalGrid } from '../../../src/cluster/LocalGrid';
+import type { GridMirrorOptions } from '../../../src/cluster/GridMirror';
+import type { GridOptions } from '../../../src/cluster/GridConfig';
+import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { EntryNotFoundError } from '../../../src/errors';
 import { entryOfRow } from '../../../src/mirror/entryOfRow';
 import { makeMirrorMigration } from '../../../src/mirror/makeMirrorMigration';
+import type { MirrorOptions } from '../../../src/mirror/MirrorConfig';
+import { MirrorProjector } from '../../../src/mirror/MirrorProjector';
 import { migrateLatest } from '../../../src/mirror/SpacelogMigrations';
 import { mapEntryType } from '../../../src/mirror/TableMapping';
 import type { TypeRegistry } from '../../../src/schema/TypeRegistry';
+import {
+  deleteTestTopics,
+  openTestDatabase,
+  testKafkaBrokers,
+  uniqueName,
+  type TestDatabase,
+} from '../../support';
 import type { EntryPicture } from '../grid/foldLog';
 
 // The shared kit's schemas and topic cleanup, under the names the mirror tests use.
 export { deleteTestTopics, EXAMPLE_SCHEMAS } from '../../support/gridTestKit';
+
+/**
+ * What a mirror test runs on: the test broker under a topic prefix of its own, and a PostgreSQL schema
+ * of its own (`db`, there once {@link open} has run). It starts grids and projectors wired to both;
+ * {@link close} stops those still running, drops the schema and deletes the topics.
+ */
+export class MirrorTestBed {
+  readonly brokers: string[] = testKafkaBrokers();
+  readonly prefix: string;
+  private database: TestDatabase | undefined;
+  private readonly grids: LocalGrid[] = [];
+  private readonly projectors: MirrorProjector[] = [];
+
+  /** `label` names the topic prefix and the database schema (each made unique). */
+  constructor(private readonly label: string) {
+    this.prefix = uniqueName(`tm${label}`);
+  }
+
+  /** The test's database schema. */
+  get db(): TestDatabase {
+    if (this.database === undefined) throw new Error('the mirror test bed is not open yet');
+    return this.database;
+  }
+
+  /** Creates the database schema. */
+  async open(): Promise<void> {
+    this.database = await openTestDatabase(this.label);
+  }
+
+  /** Starts a grid on the bed's topics; `close()` closes it if the test has not. */
+  async startGrid(options: Omit<GridOptions, 'prefix' | 'kafka'>): Promise<LocalGrid> {
+    const grid = await LocalGrid.start({ ...options, prefix: this.prefix, kafka: { brokers: this.brokers } });
+    this.grids.push(grid);
+    return grid;
+  }
+
+  /** A projector (not started) from the bed's topics into its schema; `close()` stops it if the test has not. */
+  projector(options: Omit<MirrorOptions, 'database' | 'schema' | 'prefix' | 'kafka'>): MirrorProjector {
+    const projector = new MirrorProjector({
+      ...options,
+      database: this.db.knex,
+      schema: this.db.schema,
+      prefix: this.prefix,
+      kafka: { brokers: this.brokers },
+    });
+    this.projectors.push(projector);
+    return projector;
+  }
+
+  /** A grid's embedded mirror (its `mirror` option) into the bed's schema. */
+  gridMirror(options: Omit<GridMirrorOptions, 'database' | 'schema'> = {}): GridMirrorOptions {
+    return { ...options, database: this.db.knex, schema: this.db.schema };
+  }
+
+  /** {@link prepareMirrorTables} in the bed's schema; returns the migrations folder. */
+  prepareTables(space: string, types: TypeRegistry): Promise<string> {
+    return prepareMirrorTables({ knex: this.db.knex, schema: this.db.schema, space, types });
+  }
+
+  /** {@link mirrorPicture} of the bed's schema. */
+  mirrorPicture(space: string, types: TypeRegistry): Promise<EntryPicture> {
+    return mirrorPicture(this.db.knex, this.db.schema, space, types);
+  }
+
+  /** Stops the projectors, closes the grids, drops the schema and deletes the topics. */
+  async close(): Promise<void> {
+    for (const projector of this.projectors) await projector.stop();
+    for (const grid of this.grids) await grid.close();
+    await this.database?.close();
+    await deleteTestTopics(this.brokers, this.prefix);
+  }
+}
+
+/**
+ * The mirror test bed of the enclosing `describe` block: a `beforeAll` opens it and an `afterAll`
+ * closes it. Call it in the block's body; the bed's `db` is there inside tests and later hooks.
+ */
+export function mirrorTestBedForSuite(label: string): MirrorTestBed {
+  const bed = new MirrorTestBed(label);
+  beforeAll(() => bed.open());
+  afterAll(() => bed.close());
+  return bed;
+}
 
 /** Generates the mirror migration of a space into a fresh folder and applies it; returns the folder. */
 export async function prepareMirrorTables(options: {
@@ -179,5 +273,3 @@ export async function runWorkload(
   await Promise.all(workers);
   return counts;
 }
-
-/** Deletes the topics a test created (everything under `<prefix>.`). */

@@ -1,21 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { MirrorPoisonRecordError } from '../../../src/errors';
 import { fetchEndOffsets } from '../../../src/mirror/MirrorLag';
-import { MirrorProjector } from '../../../src/mirror/MirrorProjector';
 import { waitForMirror } from '../../../src/mirror/waitForMirror';
 import { partitionTopic } from '../../../src/log/topicNames';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { TypeRegistry } from '../../../src/schema/TypeRegistry';
-import { openTestDatabase, testKafkaBrokers, uniqueName, type TestDatabase } from '../../support';
 import { foldLog } from '../grid/foldLog';
-import {
-  deleteTestTopics,
-  EXAMPLE_SCHEMAS,
-  mirrorPicture,
-  prepareMirrorTables,
-  runWorkload,
-} from './mirrorTestKit';
+import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite, runWorkload } from './mirrorTestKit';
 
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const partitions = 2;
@@ -33,31 +24,15 @@ async function logEnd(brokers: string[], prefix: string, space: string, partitio
 }
 
 describe('MirrorProjector', () => {
-  const brokers = testKafkaBrokers();
-  const prefix = uniqueName('tmproj');
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await openTestDatabase('projector');
-  });
-
-  afterAll(async () => {
-    await db.close();
-    await deleteTestTopics(brokers, prefix);
-  });
+  const bed = mirrorTestBedForSuite('projector');
+  const { brokers, prefix } = bed;
 
   it('lets a reader wait for its own write (in process and from the table), and recovers from a database restored to an older state', async () => {
+    const { db } = bed;
     const space = 'ryw';
-    await prepareMirrorTables({ knex: db.knex, schema: db.schema, space, types });
-    const grid = await LocalGrid.start({ space, partitions, schemas: types, prefix, kafka: { brokers } });
-    const projector = new MirrorProjector({
-      space,
-      schemas: types,
-      database: db.knex,
-      schema: db.schema,
-      prefix,
-      kafka: { brokers },
-    });
+    await bed.prepareTables(space, types);
+    const grid = await bed.startGrid({ space, partitions, schemas: types });
+    const projector = bed.projector({ space, schemas: types });
     try {
       await projector.start();
       await runWorkload(grid, { operations: 100, seed: 3, tag: 'a' });
@@ -97,7 +72,7 @@ describe('MirrorProjector', () => {
       await grid.close();
       await projector.waitForCatchUp(60_000);
       const fold = await foldLog({ brokers, prefix, space, partitions, types });
-      expect(await mirrorPicture(db.knex, db.schema, space, types)).toEqual(fold);
+      expect(await bed.mirrorPicture(space, types)).toEqual(fold);
       expect(projector.failure).toBeUndefined();
     } finally {
       await projector.stop();
@@ -106,21 +81,18 @@ describe('MirrorProjector', () => {
   }, 120_000);
 
   it('stops on a record it cannot map, naming its offset, type and id', async () => {
+    const { db } = bed;
     const space = 'poison';
     const withoutPayment = new TypeRegistry([...types].filter((t) => t.name !== 'Payment'));
-    await prepareMirrorTables({ knex: db.knex, schema: db.schema, space, types: withoutPayment });
-    const grid = await LocalGrid.start({ space, partitions: 1, schemas: types, prefix, kafka: { brokers } });
+    await bed.prepareTables(space, withoutPayment);
+    const grid = await bed.startGrid({ space, partitions: 1, schemas: types });
     await grid.space.write('Product', { sku: 's1', name: 'n', price: 1, stock: 1, tags: [] });
     await grid.space.write('Payment', { id: 'pay-1', orderId: 'o', amount: 1, method: 'CARD', paidAt: 1 });
     await grid.close();
     const errors: unknown[] = [];
-    const projector = new MirrorProjector({
+    const projector = bed.projector({
       space,
       schemas: withoutPayment,
-      database: db.knex,
-      schema: db.schema,
-      prefix,
-      kafka: { brokers },
       onError: (error) => errors.push(error),
     });
     await projector.start();

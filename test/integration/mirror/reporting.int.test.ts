@@ -2,16 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
-import {
-  exampleOrder,
-  openTestDatabase,
-  testKafkaBrokers,
-  uniqueName,
-  type TestDatabase,
-} from '../../support';
-import { deleteTestTopics, EXAMPLE_SCHEMAS } from './mirrorTestKit';
+import { exampleOrder, type TestDatabase } from '../../support';
+import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite } from './mirrorTestKit';
 
 const run = promisify(execFile);
 const README = path.resolve(__dirname, '../../../README.md');
@@ -42,31 +35,17 @@ async function psql(db: TestDatabase, query: string): Promise<string[][]> {
 const money = (n: number): string => n.toFixed(2);
 
 describe('SQL reporting on the mirror (README queries through psql)', () => {
-  const brokers = testKafkaBrokers();
-  const prefix = uniqueName('tmreport');
-  let db: TestDatabase;
-  let grid: LocalGrid | undefined;
-
-  beforeAll(async () => {
-    db = await openTestDatabase('mreport');
-  });
-
-  afterAll(async () => {
-    await grid?.close();
-    await db.close();
-    await deleteTestTopics(brokers, prefix);
-  });
+  const bed = mirrorTestBedForSuite('report');
 
   it('revenue per customer, orders by status, the join and the jsonb city match the grid', async () => {
+    const { db } = bed;
     const queries = readmeQueries();
     expect(queries).toHaveLength(4);
-    grid = await LocalGrid.start({
+    const grid = await bed.startGrid({
       space: 'orders',
       partitions: 3,
       schemas: types,
-      prefix,
-      kafka: { brokers },
-      mirror: { database: db.knex, schema: db.schema, createTables: true },
+      mirror: bed.gridMirror({ createTables: true }),
     });
     await grid.mirrorStarted();
     const { space } = grid;

@@ -1,15 +1,9 @@
-import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import type { GridOptions } from '../../../src/cluster/GridConfig';
+import type { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { waitForMirror } from '../../../src/mirror/waitForMirror';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
-import {
-  exampleOrder,
-  openTestDatabase,
-  testKafkaBrokers,
-  uniqueName,
-  type TestDatabase,
-} from '../../support';
-import { deleteTestTopics, EXAMPLE_SCHEMAS, runWorkload } from './mirrorTestKit';
+import { exampleOrder } from '../../support';
+import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite, runWorkload } from './mirrorTestKit';
 
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const space = 'orders';
@@ -26,40 +20,15 @@ function pictureOf(grid: LocalGrid): Picture {
 }
 
 describe('embedded mirror: read-your-writes and warm-up from PostgreSQL', () => {
-  const brokers = testKafkaBrokers();
-  const prefix = uniqueName('tmwarm');
-  let db: TestDatabase;
-  const open: LocalGrid[] = [];
+  const bed = mirrorTestBedForSuite('warmup');
   let kept: { readonly leaseExpiresAt: number | null } | undefined;
 
-  const start = async (extra: Partial<GridOptions>): Promise<LocalGrid> => {
-    const grid = await LocalGrid.start({
-      space,
-      partitions,
-      schemas: types,
-      prefix,
-      kafka: { brokers },
-      ...extra,
-    });
-    open.push(grid);
-    return grid;
-  };
-
-  beforeAll(async () => {
-    db = await openTestDatabase('mwarm');
-  });
-
-  afterAll(async () => {
-    for (const grid of open) await grid.close();
-    await db.close();
-    await deleteTestTopics(brokers, prefix);
-  });
+  const start = (extra: Partial<GridOptions>): Promise<LocalGrid> =>
+    bed.startGrid({ space, partitions, schemas: types, ...extra });
 
   it('answers a sync write with its log position, and grid.mirror.waitFor / waitForMirror see the row', async () => {
-    const grid = await start({
-      mirror: { database: db.knex, schema: db.schema, createTables: true },
-      leaseSweepMs: 50,
-    });
+    const { db } = bed;
+    const grid = await start({ mirror: bed.gridMirror({ createTables: true }), leaseSweepMs: 50 });
     await grid.mirrorStarted();
     const written = await grid.space.write('Order', exampleOrder(1, 7));
     expect(written.position).toEqual({ partition: written.partition, offset: expect.any(Number) });
@@ -98,6 +67,7 @@ describe('embedded mirror: read-your-writes and warm-up from PostgreSQL', () => 
     await new Promise((resolve) => setTimeout(resolve, 500));
     await writer.close();
 
+    const { db } = bed;
     const offsets = (await db.knex.withSchema(db.schema).table('spacelog_offsets').where({ space })) as {
       topic_offset: string;
     }[];
@@ -120,7 +90,7 @@ describe('embedded mirror: read-your-writes and warm-up from PostgreSQL', () => 
     const fromMirror = await start({
       ...quiet,
       warmup: 'mirror',
-      mirror: { database: db.knex, schema: db.schema, project: false },
+      mirror: bed.gridMirror({ project: false }),
       onProgress: (k, p) => void mirrorCount.set(k, p.records),
     });
     const actual = pictureOf(fromMirror);

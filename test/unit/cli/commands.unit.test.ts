@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from '../../../src/cli/demoCommand';
-import { exampleSchemasFolder, packageRoot } from '../../../src/cli/packageRoot';
+import { exampleSchemasFolder } from '../../../src/cli/exampleSchemasFolder';
 import { registerTailCommand } from '../../../src/cli/tailCommand';
+import { packageRoot } from '../../../src/packageRoot';
 
 /** A program with the command registered, throwing instead of exiting, with its error output kept. */
 function program(register: (program: Command) => void): { program: Command; errors: string[] } {

@@ -14,6 +14,35 @@ describe('SpaceEngine blocking read / take', () => {
     expect(engine.lookup('Order', 'o2')).toBeUndefined();
   });
 
+  it('hands a new entry to a waiting take: WRITE and TAKE in one append, the live state never holds it', async () => {
+    const { engine, sink } = newEngine();
+    const events: string[] = [];
+    engine.subscribe('Order', { template: {} }, (e: SpaceEvent) => events.push(`${e.op}:${e.entry.id}`));
+    const reading = engine.read('Order', { template: { status: 'PAID' } }, { timeout: Infinity });
+    const taking = engine.take('Order', { template: { status: 'PAID' } }, { timeout: Infinity });
+    const written = engine.write('Order', order('o1', { status: 'PAID' }));
+    // Synchronously after the write: neither the id map nor an index has it.
+    expect(engine.lookup('Order', 'o1')).toBeUndefined();
+    expect(await engine.read('Order', { template: { status: 'PAID' } })).toBeNull();
+    expect(engine.size).toBe(0);
+    expect((await written).version).toBe(1);
+    expect((await taking)?.id).toBe('o1');
+    expect((await reading)?.id).toBe('o1');
+    expect(sink.appends.map((batch) => batch.map((m) => `${m.op}:${m.id}:v${m.version}`))).toEqual([
+      ['WRITE:o1:v1', 'TAKE:o1:v1'],
+    ]);
+    expect(events).toEqual(['WRITE:o1', 'TAKE:o1']);
+  });
+
+  it('a failed append of a hand-over fails both the write and the take', async () => {
+    const { engine, sink } = newEngine();
+    const taking = engine.take('Order', { template: {} }, { timeout: Infinity });
+    sink.failWith = new Error('log down');
+    await expect(engine.write('Order', order('o1'))).rejects.toThrow('log down');
+    await expect(taking).rejects.toThrow('log down');
+    expect(engine.size).toBe(0);
+  });
+
   it('one write satisfies every read waiter but only the first take waiter (FIFO)', async () => {
     const { engine } = newEngine();
     const r1 = engine.read('Order', { id: 'o1' }, { timeout: 1000 });

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { TypeRegistry } from '../../../src/schema/TypeRegistry';
 import type { Mutation } from '../../../src/space/Mutation';
-import { SpaceEngine, type MutationSink, type SpaceEngineOptions } from '../../../src/space/SpaceEngine';
+import { SpaceEngine } from '../../../src/space/SpaceEngine';
+import type { MutationSink, SpaceEngineOptions } from '../../../src/space/SpaceEngineOptions';
 
 export const SCHEMAS = path.resolve(__dirname, '../../../schemas/examples');
 
@@ -25,10 +26,13 @@ export class FakeClock {
 /** A sink that records every append and can be made to fail or to hold appends. */
 export class RecordingSink implements MutationSink {
   readonly log: Mutation[] = [];
+  /** Each append's mutations (what commits together). */
+  readonly appends: Mutation[][] = [];
   failWith: Error | undefined;
   async append(mutations: readonly Mutation[]): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.log.push(...mutations);
+    this.appends.push([...mutations]);
   }
 }
 

@@ -1,7 +1,8 @@
 import { InvariantViolationError } from '../../../src/errors';
 import type { Mutation } from '../../../src/space/Mutation';
 import { restoreEntry } from '../../../src/space/restoreEntry';
-import { SpaceEngine, type MutationPosition } from '../../../src/space/SpaceEngine';
+import { SpaceEngine } from '../../../src/space/SpaceEngine';
+import type { MutationPosition } from '../../../src/space/SpaceEngineOptions';
 import { exampleTypes, order } from './fixtures';
 
 describe('restoreEntry (warm-up from a snapshot)', () => {

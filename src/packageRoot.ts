@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError } from './errors';
 
 const PACKAGE_NAME = 'spacelog';
 
 /**
  * The folder of the spacelog package itself (where its package.json is), found by walking up from
- * this module: src/cli when run from source, dist/src/cli when compiled, node_modules/spacelog/...
- * when installed. Never the current directory, so `npx spacelog demo` works from anywhere.
+ * this module: src when run from source, dist/src when compiled, node_modules/spacelog/... when
+ * installed. Never the current directory, so `npx spacelog demo` works from anywhere and the mirror
+ * finds the migrations shipped with the package.
  */
 export function packageRoot(from: string = __dirname): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
@@ -17,11 +18,6 @@ export function packageRoot(from: string = __dirname): string {
       throw new InvalidArgumentError(`no package.json of '${PACKAGE_NAME}' above ${from}`);
     }
   }
-}
-
-/** The example entry types shipped with the package (Customer, Product, Order, Payment). */
-export function exampleSchemasFolder(): string {
-  return path.join(packageRoot(), 'schemas', 'examples');
 }
 
 function readName(manifest: string): unknown {

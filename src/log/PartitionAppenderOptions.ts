@@ -1,0 +1,45 @@
+import type { Kafka } from 'kafkajs';
+import type { AppendFailedError, FencedError, SpacelogError } from '../errors';
+import type { MutationCodec } from './MutationCodec';
+
+/** How to build the appender of one partition log. */
+export interface PartitionAppenderOptions {
+  readonly kafka: Kafka;
+  readonly prefix: string;
+  readonly space: string;
+  readonly partition: number;
+  readonly codec: MutationCodec;
+  /** Most records in one Kafka transaction; default 1000. */
+  readonly maxBatchRecords?: number;
+  /** Most (approximate) bytes in one Kafka transaction; default 512 KiB, below Kafka's 1 MB message limit. */
+  readonly maxBatchBytes?: number;
+  /** How long an idle appender waits for company before sending; default 2 ms. */
+  readonly lingerMs?: number;
+  /** Kafka transaction timeout; an abandoned transaction is aborted by the broker after it. Default 15 s. */
+  readonly transactionTimeoutMs?: number;
+  /** Called once when another writer fenced this one (the replica must stop serving as primary). */
+  readonly onFenced?: (error: FencedError) => void;
+  /**
+   * What the operations of a fenced appender are rejected with; default the FencedError itself.
+   * A fenced batch was never committed (the fencing aborted its transaction), so a cluster answers
+   * with a retriable error.
+   */
+  readonly fencedError?: (fenced: FencedError) => SpacelogError;
+  /** Called once when an append failed for another reason (the partition must rebuild from the log). */
+  readonly onFailed?: (error: AppendFailedError) => void;
+}
+
+export const DEFAULT_MAX_BATCH_RECORDS = 1000;
+export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
+export const DEFAULT_LINGER_MS = 2;
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 15_000;
+/** The life of an appender: `ready` appends; `fenced` and `failed` are final. */
+export type AppenderState = 'created' | 'starting' | 'ready' | 'fenced' | 'failed' | 'closed';
+
+/** Counters of an appender (for tests and metrics). */
+export interface AppenderStats {
+  /** Kafka transactions committed. */
+  readonly transactions: number;
+  /** Records committed. */
+  readonly records: number;
+}

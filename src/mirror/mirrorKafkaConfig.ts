@@ -1,0 +1,30 @@
+import { logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
+import { brokersFromEnv } from '../cluster/GridConfig';
+import { DEFAULT_MIRROR_BATCH_BYTES, type MirrorOptions } from './MirrorConfig';
+
+/** The Kafka client of a space's mirror, from its options. @internal */
+export function mirrorKafkaConfig(options: MirrorOptions): KafkaConfig {
+  return {
+    clientId: options.kafka?.clientId ?? `spacelog-mirror-${options.space}`,
+    brokers: [...(options.kafka?.brokers ?? brokersFromEnv())],
+    logLevel: logLevel.NOTHING,
+  };
+}
+
+/**
+ * The consumer group of a space's mirror, from its options. Its committed offsets are never used
+ * (the projector seeks to those in PostgreSQL), and it must not create the topics it reads.
+ * @internal
+ */
+export function mirrorConsumerConfig(options: MirrorOptions, prefix: string): ConsumerConfig {
+  const sessionTimeout = options.sessionTimeoutMs;
+  return {
+    groupId: options.groupId ?? `${prefix}.${options.space}.mirror`,
+    maxWaitTimeInMs: 100,
+    ...(sessionTimeout === undefined
+      ? {}
+      : { sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)) }),
+    maxBytesPerPartition: options.maxBatchBytes ?? DEFAULT_MIRROR_BATCH_BYTES,
+    allowAutoTopicCreation: false,
+  };
+}

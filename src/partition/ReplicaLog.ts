@@ -1,0 +1,41 @@
+import type { Kafka } from 'kafkajs';
+import { LogReader, type LogReaderOptions } from '../log/LogReader';
+import type { MutationCodec } from '../log/MutationCodec';
+import type { SchemaTopic } from '../log/SchemaTopic';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+
+/** Where a replica's partition log is and how to read it: what primaries and backups share. */
+export interface ReplicaLogOptions {
+  readonly kafka: Kafka;
+  readonly prefix: string;
+  readonly space: string;
+  readonly partition: number;
+  readonly types: TypeRegistry;
+  readonly codec: MutationCodec;
+  /** Reloads writer schemas when a record names an unknown one. */
+  readonly schemaTopic?: SchemaTopic;
+  /** Identity stamped on the mutations this replica creates (process / replica id). */
+  readonly origin: string;
+}
+
+/** What the replica decides about a read of its log: where to start and where the mutations go. */
+export type ReplicaLogReading = Omit<
+  LogReaderOptions,
+  'kafka' | 'prefix' | 'space' | 'partition' | 'codec' | 'schemaTopic'
+>;
+
+/**
+ * A reader of the replica's own partition log: the log (topic, codec, schema reloads) comes from the
+ * replica's options, so a primary's warm-up and a backup's tail read it the same way.
+ */
+export function replicaLogReader(log: ReplicaLogOptions, reading: ReplicaLogReading): LogReader {
+  return new LogReader({
+    kafka: log.kafka,
+    prefix: log.prefix,
+    space: log.space,
+    partition: log.partition,
+    codec: log.codec,
+    ...(log.schemaTopic ? { schemaTopic: log.schemaTopic } : {}),
+    ...reading,
+  });
+}

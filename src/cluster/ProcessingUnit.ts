@@ -22,7 +22,7 @@ import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
 /** How long a stopping unit keeps answering (NotPrimaryError, DESCRIBE) once its partitions moved. */
 const CLIENT_MOVE_GRACE_MS = 1000;
 
-/** How long a unit below its share of primaries waits before asking for another rebalance. */
+/** How long a unit that still wants a new placement waits before asking for another rebalance. */
 const REBALANCE_RETRY_MS = 5000;
 
 /** What `unit.status()` reports. */
@@ -92,7 +92,8 @@ export class ProcessingUnit {
       primaryOptions: (k) => primaryOptionsOf(prepared, options, k),
       backupOptions: (k) => replicaLogOf(prepared, options.space, k),
       onChange: (change) => options.onReplicaChange?.(change),
-      onBackupReady: () => self.unit?.backupReady(),
+      onBackupReady: () => self.unit?.askForPlacement(),
+      onPrimaryLost: () => self.unit?.askForPlacement(),
     });
     const membership: UnitMembership = new UnitMembership({
       kafka: prepared.kafka,
@@ -192,12 +193,14 @@ export class ProcessingUnit {
   }
 
   /**
-   * A backup became ready: when the placement gives this unit fewer primaries than its share, ask
-   * the group to place again so a ready backup can take a primary over (debounced). While the share
-   * is still not reached (a nudge lost in a busy rebalance), it asks again every few seconds.
+   * Asks the group to place again (debounced) when this unit needs a new placement: a backup became
+   * ready while the placement gives this unit fewer primaries than its share (a ready backup can take
+   * one over), or a primary placed here was fenced with no placement behind it (the partition has no
+   * primary until the group places it again). While the need lasts (a nudge lost in a busy
+   * rebalance), it asks again every few seconds.
    */
-  private backupReady(): void {
-    if (this.rebalanceTimer || this.closing || !this.belowShare()) return;
+  private askForPlacement(): void {
+    if (this.rebalanceTimer || this.closing || !this.needsPlacement()) return;
     this.rebalanceTimer = setTimeout(() => {
       void this.membership
         .requestRebalance()
@@ -205,12 +208,17 @@ export class ProcessingUnit {
         .finally(() => {
           this.rebalanceTimer = setTimeout(() => {
             this.rebalanceTimer = undefined;
-            if (this.replicas.status().some((r) => r.kind === 'backup' && r.ready)) this.backupReady();
+            this.askForPlacement();
           }, REBALANCE_RETRY_MS);
           this.rebalanceTimer.unref();
         });
     }, 300);
     this.rebalanceTimer.unref();
+  }
+
+  private needsPlacement(): boolean {
+    if (this.replicas.lostPrimaries().length > 0) return true;
+    return this.belowShare() && this.replicas.status().some((r) => r.kind === 'backup' && r.ready);
   }
 
   /** Fewer primaries placed here than this unit's floor share of the partitions. */

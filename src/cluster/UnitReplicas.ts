@@ -33,6 +33,12 @@ export interface UnitReplicasOptions {
   readonly onChange: (change: ReplicaChange) => void;
   /** A backup finished its first catch-up (it may now take a primary role). */
   readonly onBackupReady: (partition: number) => void;
+  /**
+   * A primary the placement still puts here was fenced by a writer the group did not place (its
+   * transaction timed out at the coordinator, or a process outside the group took the log): only a
+   * new placement can give the partition a primary again.
+   */
+  readonly onPrimaryLost?: (partition: number) => void;
 }
 
 /**
@@ -81,6 +87,13 @@ export class UnitReplicas {
   primaries(): number[] {
     return this.replicas.flatMap((r, k) =>
       r?.kind === 'primary' && r.primary.role === 'primary' ? [k] : [],
+    );
+  }
+
+  /** Partitions the placement puts here whose primary was fenced (nobody serves them until re-placed). */
+  lostPrimaries(): number[] {
+    return this.replicas.flatMap((r, k) =>
+      r?.kind === 'primary' && r.primary.role === 'fenced' && this.wanted(k) === 'primary' ? [k] : [],
     );
   }
 
@@ -185,13 +198,16 @@ export class UnitReplicas {
         if (backup && !handover) await backup.close();
         return handover;
       },
-      onRoleChange: (partition, role, reason) =>
+      onRoleChange: (partition, role, reason) => {
         this.options.onChange({
           partition,
           kind: 'primary',
           role,
           ...(reason ? { reason: reason.message } : {}),
-        }),
+        });
+        if (role === 'fenced' && this.wanted(partition) === 'primary')
+          this.options.onPrimaryLost?.(partition);
+      },
     });
     this.replicas[k] = { kind: 'primary', primary };
     for (let attempt = 0; ; attempt++) {

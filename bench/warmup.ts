@@ -7,6 +7,8 @@
  * The log is written by the product's own PartitionAppender and MutationCodec (WRITE mutations,
  * version 1, committed Kafka transactions of 1000 records, the default group-commit bound), so
  * the records are exactly what the grid writes; only the engine is skipped, to fill the log fast.
+ * Two cases: the default warm-up (fetching in worker threads, folding on the main thread) and the
+ * same with `warmUpInWorker: false` (everything on the main thread, as the baseline consumer does).
  * Usage: node --max-old-space-size=8192 dist/bench/warmup.js [N]
  */
 import { writeFileSync } from 'node:fs';
@@ -40,10 +42,13 @@ const prefix = uniquePrefix('warmup');
 const kafka = kafkaClient('bench-warmup');
 const admin = new TopicAdmin({ kafka, prefix });
 
-/** With BENCH_CPU_PROF=<file>, profiles the warm-up only (the fill and the baseline are left out). */
-async function profiled<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * With BENCH_CPU_PROF=<file>, profiles the default warm-up only (the fill, the baseline and the
+ * main-thread case are left out; the workers' own threads are not in the profile).
+ */
+async function profiled<T>(on: boolean, run: () => Promise<T>): Promise<T> {
   const file = process.env.BENCH_CPU_PROF;
-  if (!file) return run();
+  if (!file || !on) return run();
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -138,6 +143,50 @@ async function rawConsume(): Promise<{ seconds: number; cpuSeconds: number }> {
   return { seconds, cpuSeconds };
 }
 
+/** One timed `LocalGrid.start` over the filled log; emits its case. */
+async function warmUp(inWorker: boolean, rawRate: number, rawSeconds: number, rawCpu: number): Promise<void> {
+  progress(`LocalGrid.start (warm-up, fetching in ${inWorker ? 'worker threads' : 'the main thread'})`);
+  let lastReport = 0;
+  const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  const grid = await profiled(inWorker, () =>
+    LocalGrid.start({
+      space: SPACE,
+      partitions: PARTITIONS,
+      schemas: SCHEMAS,
+      prefix,
+      kafka: { brokers: BROKERS },
+      warmUpInWorker: inWorker,
+      onProgress: (partition, p) => {
+        if (Date.now() - lastReport < 2000) return;
+        lastReport = Date.now();
+        progress(
+          `partition ${partition}: ${p.records} records, ${p.percent.toFixed(0)}%, ${Math.round(p.recordsPerSecond)}/s`,
+        );
+      },
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = cpuSince(cpu);
+  const entries = grid.status().reduce((n, s) => n + s.entries, 0);
+  progress(`warm-up: ${seconds.toFixed(2)} s, ${entries} entries resident`);
+  await grid.close();
+  if (entries !== N) throw new Error(`warm-up holds ${entries} entries, expected ${N}`);
+  emit({
+    bench: 'warmup',
+    case: `localgrid-start-${N}-orders-${PARTITIONS}-partitions${inWorker ? '' : '-main-thread-only'}`,
+    value: Math.round(N / seconds),
+    unit: 'entries/s',
+    baseline: { name: 'raw kafkajs consumer (eachBatch, no decoding)', value: rawRate },
+    seconds: Math.round(seconds * 1000) / 1000,
+    baseline_seconds: Math.round(rawSeconds * 1000) / 1000,
+    // CPU time of this process: the same comparison, less sensitive to other load on the machine.
+    cpu_seconds: Math.round(cpuSeconds * 1000) / 1000,
+    baseline_cpu_seconds: Math.round(rawCpu * 1000) / 1000,
+    load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
+  });
+}
+
 async function main(): Promise<void> {
   progress(`brokers ${BROKERS.join(',')}, prefix ${prefix}, ${N} orders in ${PARTITIONS} partitions`);
   try {
@@ -147,46 +196,10 @@ async function main(): Promise<void> {
     const { seconds: rawSeconds, cpuSeconds: rawCpu } = await rawConsume();
     const rawRate = Math.round(N / rawSeconds);
     progress(`raw: ${rawSeconds.toFixed(2)} s, ${rawRate}/s`);
-    gc();
-    progress('LocalGrid.start (warm-up)');
-    let lastReport = 0;
-    const started = process.hrtime.bigint();
-    const cpu = process.cpuUsage();
-    const grid = await profiled(() =>
-      LocalGrid.start({
-        space: SPACE,
-        partitions: PARTITIONS,
-        schemas: SCHEMAS,
-        prefix,
-        kafka: { brokers: BROKERS },
-        onProgress: (partition, p) => {
-          if (Date.now() - lastReport < 2000) return;
-          lastReport = Date.now();
-          progress(
-            `partition ${partition}: ${p.records} records, ${p.percent.toFixed(0)}%, ${Math.round(p.recordsPerSecond)}/s`,
-          );
-        },
-      }),
-    );
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const cpuSeconds = cpuSince(cpu);
-    const entries = grid.status().reduce((n, s) => n + s.entries, 0);
-    progress(`warm-up: ${seconds.toFixed(2)} s, ${entries} entries resident`);
-    await grid.close();
-    if (entries !== N) throw new Error(`warm-up holds ${entries} entries, expected ${N}`);
-    emit({
-      bench: 'warmup',
-      case: `localgrid-start-${N}-orders-${PARTITIONS}-partitions`,
-      value: Math.round(N / seconds),
-      unit: 'entries/s',
-      baseline: { name: 'raw kafkajs consumer (eachBatch, no decoding)', value: rawRate },
-      seconds: Math.round(seconds * 1000) / 1000,
-      baseline_seconds: Math.round(rawSeconds * 1000) / 1000,
-      // CPU time of this process: the same comparison, less sensitive to other load on the machine.
-      cpu_seconds: Math.round(cpuSeconds * 1000) / 1000,
-      baseline_cpu_seconds: Math.round(rawCpu * 1000) / 1000,
-      load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
-    });
+    for (const inWorker of [true, false]) {
+      gc();
+      await warmUp(inWorker, rawRate, rawSeconds, rawCpu);
+    }
   } finally {
     progress('deleting topics');
     await admin.deleteAll().catch((e: unknown) => progress(`could not delete topics: ${String(e)}`));

@@ -51,6 +51,11 @@ export interface GridOptions {
    * read, the partition falls back to the log.
    */
   readonly warmup?: 'log' | 'mirror';
+  /**
+   * A warm-up fetches the partition log in a worker thread while the main thread decodes and folds
+   * it, so it uses two cores (default true). False reads on the main thread only.
+   */
+  readonly warmUpInWorker?: boolean;
 }
 
 export const DEFAULT_PREFIX = 'spacelog';
@@ -76,6 +81,7 @@ const KNOWN_KEYS = new Set([
   'onRoleChange',
   'mirror',
   'warmup',
+  'warmUpInWorker',
 ]);
 
 /** Brokers from the environment (`SPACELOG_KAFKA_BROKERS`, comma separated), else the default. */
@@ -114,6 +120,11 @@ export function checkGridOptions(options: GridOptions): void {
   }
   if (options.warmup !== undefined && options.warmup !== 'log' && options.warmup !== 'mirror') {
     throw new InvalidArgumentError(`warmup must be 'log' or 'mirror', got '${String(options.warmup)}'`);
+  }
+  if (options.warmUpInWorker !== undefined && typeof options.warmUpInWorker !== 'boolean') {
+    throw new InvalidArgumentError(
+      `warmUpInWorker must be true or false, got ${JSON.stringify(options.warmUpInWorker)}`,
+    );
   }
   if (options.warmup === 'mirror' && options.mirror === undefined) {
     throw new InvalidArgumentError(`warmup 'mirror' needs the mirror option (its database)`);

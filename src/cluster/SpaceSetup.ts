@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { MutationCodec } from '../log/MutationCodec';
 import { SchemaTopic } from '../log/SchemaTopic';
+import type { KafkaConnection } from '../log/WorkerTopicScanner';
 import { TopicAdmin } from '../log/TopicAdmin';
 import type { PrimaryPartitionOptions } from '../partition/PrimaryPartition';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
@@ -21,6 +22,8 @@ export interface PreparedSpace {
   readonly types: TypeRegistry;
   readonly kafka: Kafka;
   readonly brokers: readonly string[];
+  /** How another thread reaches the same Kafka (a warm-up's fetching worker). */
+  readonly connection: KafkaConnection;
   readonly prefix: string;
   readonly topics: TopicAdmin;
   readonly schemaTopic: SchemaTopic;
@@ -44,11 +47,11 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
     typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const brokers = [...(options.kafka?.brokers ?? brokersFromEnv())];
-  const kafka = new Kafka({
-    clientId: options.kafka?.clientId ?? `spacelog-${options.space}`,
+  const connection: KafkaConnection = {
     brokers,
-    logLevel: logLevel.NOTHING,
-  });
+    clientId: options.kafka?.clientId ?? `spacelog-${options.space}`,
+  };
+  const kafka = new Kafka({ ...connection, brokers, logLevel: logLevel.NOTHING });
   const topics = new TopicAdmin({
     kafka,
     prefix,
@@ -65,7 +68,7 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
     const writerSchemas = await schemaTopic.register([...types]);
     const codec = new MutationCodec({ types: [...types], writerSchemas });
     const origin = options.origin ?? `${hostname()}:${process.pid}`;
-    return { types, kafka, brokers, prefix, topics, schemaTopic, codec, origin };
+    return { types, kafka, brokers, connection, prefix, topics, schemaTopic, codec, origin };
   } catch (error) {
     await topics.close().catch(() => undefined);
     throw error;
@@ -102,5 +105,6 @@ export function primaryOptionsOf(
     ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onRoleChange ? { onRoleChange: options.onRoleChange } : {}),
+    ...(options.warmUpInWorker === false ? {} : { fetchInWorker: prepared.connection }),
   };
 }

@@ -2,9 +2,12 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { InvalidArgumentError, UnknownSchemaError, type SpacelogError } from '../errors';
 import type { Mutation } from '../space/Mutation';
 import type { MutationCodec } from './MutationCodec';
+import type { LogRecord } from './LogTypes';
+import { unpackRecords, type PackedRecords } from './packedRecords';
 import type { SchemaTopic } from './SchemaTopic';
 import { checkPrefix, checkSpaceName, partitionTopic } from './topicNames';
 import { TopicScanner } from './TopicScanner';
+import { WorkerTopicScanner, type KafkaConnection } from './WorkerTopicScanner';
 
 /** Progress of a read, reported after every fetched batch. */
 export interface LogReadProgress {
@@ -38,6 +41,11 @@ export interface LogReaderOptions {
   readonly onError?: (error: SpacelogError) => void;
   /** Upper bound of one fetch; default 64 MiB. */
   readonly maxBytes?: number;
+  /**
+   * `readToEnd` fetches in a worker thread connected this way, while this thread decodes and folds
+   * (a warm-up then uses two cores). Without it, or without a compiled worker script, it reads here.
+   */
+  readonly fetchInWorker?: KafkaConnection;
 }
 
 /** What a finished catch-up read. */
@@ -55,7 +63,7 @@ export interface LogReadResult {
 export class LogReader {
   readonly topic: string;
   private readonly options: LogReaderOptions;
-  private scanner: TopicScanner | undefined;
+  private scanner: TopicScanner | WorkerTopicScanner | undefined;
   private records = 0;
   private startedAt = 0;
   private startOffset: number | undefined;
@@ -77,6 +85,12 @@ export class LogReader {
 
   /** Reads from the start offset to the end of the log as it was when the read began. */
   async readToEnd(): Promise<LogReadResult> {
+    const script = this.options.fetchInWorker && WorkerTopicScanner.script();
+    if (this.options.fetchInWorker && script) {
+      const scanner = this.scanInWorker(this.options.fetchInWorker);
+      await scanner.start(script);
+      return { records: this.records, nextOffset: scanner.position };
+    }
     const scanner = this.scan(false);
     await scanner.start();
     return { records: this.records, nextOffset: scanner.position };
@@ -105,7 +119,27 @@ export class LogReader {
       ...(this.options.fromOffset === undefined ? {} : { fromOffset: this.options.fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
       ...(this.options.onError === undefined ? {} : { onError: this.options.onError }),
-      onRecords: (records) => this.deliver(records),
+      onRecords: (records: readonly KafkaMessage[]) =>
+        this.deliver(records, (i) => Number(records[i]!.offset)),
+      onPosition: (position, end) => this.progress(position, end),
+    });
+    this.scanner = scanner;
+    return scanner;
+  }
+
+  private scanInWorker(connection: KafkaConnection): WorkerTopicScanner {
+    if (this.scanner !== undefined)
+      throw new InvalidArgumentError(`reader of ${this.topic} was already started`);
+    this.startedAt = Date.now();
+    const scanner = new WorkerTopicScanner({
+      connection,
+      topic: this.topic,
+      ...(this.options.fromOffset === undefined ? {} : { fromOffset: this.options.fromOffset }),
+      ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+      onRecords: (packed: PackedRecords) => {
+        const records = unpackRecords(packed);
+        return this.deliver(records, (i) => records[i]!.offset);
+      },
       onPosition: (position, end) => this.progress(position, end),
     });
     this.scanner = scanner;
@@ -113,9 +147,10 @@ export class LogReader {
   }
 
   /** Decodes and delivers a batch; only a record with an unknown writer schema costs an await. */
-  private async deliver(records: readonly KafkaMessage[]): Promise<void> {
+  private async deliver(records: readonly LogRecord[], offsetOf: (index: number) => number): Promise<void> {
     const { codec, onMutation } = this.options;
-    for (const record of records) {
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       let mutation: Mutation;
       try {
         mutation = codec.decode(record);
@@ -124,7 +159,7 @@ export class LogReader {
         await this.options.schemaTopic.load(codec.writerSchemas);
         mutation = codec.decode(record);
       }
-      onMutation(mutation, Number(record.offset));
+      onMutation(mutation, offsetOf(i));
       this.records++;
     }
   }

@@ -16,11 +16,26 @@ import {
   readAll,
   testKafka,
   uniquePrefix,
+  WORKER_CONNECTION,
 } from './logTestKit';
+import { WorkerTopicScanner, type KafkaConnection } from '../../../src/log/WorkerTopicScanner';
+import { LogReadError } from '../../../src/errors';
 
 jest.setTimeout(90_000);
 
-describe('LogReader', () => {
+// Compiled by `npm install` (prepare) and by CI before the tests: the worker thread runs dist/.
+const MODES: [string, KafkaConnection | undefined][] = [
+  ['fetching on this thread', undefined],
+  ['fetching in a worker thread', WORKER_CONNECTION],
+];
+
+test('the compiled worker script is there (fetching in a worker thread is tested, not skipped)', () => {
+  expect(WorkerTopicScanner.script()).toMatch(/topicScanWorker\.js$/);
+});
+
+describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
+  const where = fetchInWorker ? { fetchInWorker } : {};
+  const suffix = fetchInWorker ? '-w' : '';
   const kafka = testKafka();
   const prefix = uniquePrefix();
   const codec = new MutationCodec({ types: [orderType()] });
@@ -42,7 +57,7 @@ describe('LogReader', () => {
   }
 
   it('reads committed mutations only: an aborted transaction of another producer is invisible', async () => {
-    const appender = await startedAppender('committed');
+    const appender = await startedAppender(`committed${suffix}`);
     await appender.append([orderMutation('a', 1, 1)]);
 
     const raw = kafka.producer({
@@ -54,7 +69,7 @@ describe('LogReader', () => {
     const txn = await raw.transaction();
     const aborted = codec.encode(orderMutation('ghost', 1, 666));
     await txn.send({
-      topic: `${prefix}.committed.0`,
+      topic: `${prefix}.committed${suffix}.0`,
       messages: [{ key: aborted.key, value: aborted.value, headers: aborted.headers }],
     });
     await txn.abort();
@@ -67,9 +82,10 @@ describe('LogReader', () => {
     const reader = new LogReader({
       kafka,
       prefix,
-      space: 'committed',
+      space: `committed${suffix}`,
       partition: 0,
       codec,
+      ...where,
       onMutation: (m) => seen.push(m),
       onProgress: (p) => progress.push(p),
     });
@@ -84,8 +100,8 @@ describe('LogReader', () => {
   });
 
   it('returns at once for an empty log, and reads from a given offset', async () => {
-    const appender = await startedAppender('offsets');
-    expect(await readAll(kafka, prefix, 'offsets', codec)).toEqual([]);
+    const appender = await startedAppender(`offsets${suffix}`);
+    expect(await readAll(kafka, prefix, `offsets${suffix}`, codec, 0, fetchInWorker)).toEqual([]);
     const positions = await appender.appendWithPositions(
       [1, 2, 3, 4].map((n) => orderMutation(`o${n}`, 1, n)),
     );
@@ -95,10 +111,11 @@ describe('LogReader', () => {
     const reader = new LogReader({
       kafka,
       prefix,
-      space: 'offsets',
+      space: `offsets${suffix}`,
       partition: 0,
       codec,
       fromOffset: from,
+      ...where,
       onMutation: (_, offset) => seen.push(offset),
     });
     await reader.readToEnd();
@@ -108,23 +125,23 @@ describe('LogReader', () => {
   it('regression: a read started right after an acknowledged append sees it (commit markers land late)', async () => {
     // The last stable offset trails a committed transaction until its markers are written, after the
     // commit returned; catching up to it instead of the high watermark lost acknowledged writes.
-    const appender = await startedAppender('ryw');
+    const appender = await startedAppender(`ryw${suffix}`);
     for (let version = 1; version <= 40; version++) {
       await appender.append([orderMutation('r', version, version)]);
-      const read = await readAll(kafka, prefix, 'ryw', codec);
+      const read = await readAll(kafka, prefix, `ryw${suffix}`, codec, 0, fetchInWorker);
       expect(read.map((r) => r.mutation.version)).toEqual(Array.from({ length: version }, (_, i) => i + 1));
     }
   });
 
   it('tails: delivers mutations appended after catching up', async () => {
-    const appender = await startedAppender('tailed');
+    const appender = await startedAppender(`tailed${suffix}`);
     await appender.append([orderMutation('t1', 1, 1)]);
     const seen: string[] = [];
     let notify: (() => void) | undefined;
     const reader = new LogReader({
       kafka,
       prefix,
-      space: 'tailed',
+      space: `tailed${suffix}`,
       partition: 0,
       codec,
       onMutation: (m) => {
@@ -146,7 +163,7 @@ describe('LogReader', () => {
   it('reads records written with an older schema after loading it from the schema topic', async () => {
     const schemaTopic = new SchemaTopic({ kafka, topics });
     await schemaTopic.register([orderType()]);
-    await (await startedAppender('evolved')).append([orderMutation('old', 1, 7)]);
+    await (await startedAppender(`evolved${suffix}`)).append([orderMutation('old', 1, 7)]);
 
     const v2 = orderType(orderSchemaWith({ name: 'note', type: 'string', default: 'n/a' }));
     await schemaTopic.register([v2]);
@@ -155,13 +172,32 @@ describe('LogReader', () => {
     const reader = new LogReader({
       kafka,
       prefix,
-      space: 'evolved',
+      space: `evolved${suffix}`,
       partition: 0,
       codec: newCodec,
       schemaTopic,
+      ...where,
       onMutation: (m) => seen.push(m),
     });
     await reader.readToEnd();
     expect(seen.map((m) => m.state)).toEqual([{ id: 'old', quantity: 7, note: 'n/a' }]);
+  });
+
+  it('a log that cannot be read rejects with a typed, retriable LogReadError', async () => {
+    const reader = new LogReader({
+      kafka,
+      prefix,
+      space: `missing${suffix}`,
+      partition: 0,
+      codec,
+      ...where,
+      onMutation: () => undefined,
+    });
+    const error = await reader.readToEnd().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LogReadError);
+    expect(error).toMatchObject({ code: 'LOG_READ_FAILED', retriable: true });
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Type, type Schema } from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
 import { LogReader, MutationCodec, TopicAdmin } from '../../../src/log';
+import type { KafkaConnection } from '../../../src/log/WorkerTopicScanner';
 import type { EntryAvroType } from '../../../src/log';
 import type { Mutation } from '../../../src/space/Mutation';
 
@@ -62,6 +63,7 @@ export async function readAll(
   space: string,
   codec: MutationCodec,
   partition = 0,
+  fetchInWorker?: KafkaConnection,
 ): Promise<{ mutation: Mutation; offset: number }[]> {
   const out: { mutation: Mutation; offset: number }[] = [];
   const reader = new LogReader({
@@ -70,11 +72,15 @@ export async function readAll(
     space,
     partition,
     codec,
+    ...(fetchInWorker ? { fetchInWorker } : {}),
     onMutation: (mutation, offset) => out.push({ mutation, offset }),
   });
   await reader.readToEnd();
   return out;
 }
+
+/** How a reader's fetching worker thread reaches the test broker. */
+export const WORKER_CONNECTION: KafkaConnection = { brokers: BROKERS, clientId: 'spacelog-log-test-worker' };
 
 /** Deletes every topic of the prefix. */
 export async function deletePrefix(kafka: Kafka, prefix: string): Promise<void> {

@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LogReadError, SpacelogError } from '../errors';
+import { fromWireError } from '../net/errorCodec';
+import type { WireError } from '../net/protocol';
+import { packageRoot } from '../packageRoot';
+import type { PackedRecords } from './packedRecords';
+
+/** Where a worker thread connects to Kafka (a kafkajs client cannot cross threads, its settings can). */
+export interface KafkaConnection {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+}
+
+/** @internal What the worker is started with. */
+export interface ScanWorkerData extends KafkaConnection {
+  readonly topic: string;
+  readonly fromOffset?: number;
+  readonly maxBytes?: number;
+  /** Fetched batches in flight (posted, not yet folded) at most. */
+  readonly window: number;
+}
+
+/** @internal What the worker posts, in order. */
+export type ScanWorkerMessage =
+  | { readonly kind: 'records'; readonly packed: PackedRecords }
+  | { readonly kind: 'position'; readonly position: number; readonly endOffset: number }
+  | { readonly kind: 'done'; readonly position: number }
+  | { readonly kind: 'error'; readonly error: WireError };
+
+/** How to scan one topic to its end in a worker thread. @internal */
+export interface WorkerTopicScannerOptions {
+  readonly connection: KafkaConnection;
+  readonly topic: string;
+  readonly fromOffset?: number;
+  readonly maxBytes?: number;
+  /** Each fetched batch, in offset order; the next one waits until this settles. */
+  readonly onRecords: (packed: PackedRecords) => void | Promise<void>;
+  readonly onPosition?: (position: number, endOffset: number) => void;
+}
+
+/** Batches a worker fetches ahead of the fold: enough to keep both threads busy. */
+const WINDOW = 4;
+/**
+ * Fetch bound in a worker. kafkajs decodes a whole fetch before handing any of it over, so the
+ * fold waits for the first fetch: small fetches start it sooner and keep both threads busy.
+ */
+const WORKER_FETCH_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * @internal
+ * A read_committed scan of a topic up to its end (what {@link TopicScanner} does without `follow`)
+ * with the fetching and kafkajs's record decoding in a worker thread, so a warm-up uses a second
+ * core: the worker fetches the next batches while this thread decodes and folds the last one.
+ * Records arrive in offset order, each batch once, and the scan resolves only once every batch
+ * up to the end has been handed to `onRecords` and settled.
+ */
+export class WorkerTopicScanner {
+  private next: number;
+  private worker: Worker | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: WorkerTopicScannerOptions) {
+    this.next = options.fromOffset ?? 0;
+  }
+
+  /** The compiled worker script, or undefined when there is none (run from TypeScript sources without a build). */
+  static script(): string | undefined {
+    const candidates = [path.join(__dirname, 'topicScanWorker.js')];
+    try {
+      candidates.push(path.join(packageRoot(), 'dist', 'src', 'log', 'topicScanWorker.js'));
+    } catch {
+      // No package root: only the script next to this module counts.
+    }
+    return candidates.find((file) => existsSync(file));
+  }
+
+  /** Next offset to read: past every batch folded so far. */
+  get position(): number {
+    return this.next;
+  }
+
+  /** Scans to the end; resolves once caught up (the worker has exited). */
+  start(script: string): Promise<void> {
+    const { options } = this;
+    const data: ScanWorkerData = {
+      brokers: options.connection.brokers,
+      clientId: options.connection.clientId,
+      topic: options.topic,
+      window: WINDOW,
+      ...(options.fromOffset === undefined ? {} : { fromOffset: options.fromOffset }),
+      maxBytes: Math.min(options.maxBytes ?? WORKER_FETCH_MAX_BYTES, WORKER_FETCH_MAX_BYTES),
+    };
+    const worker = new Worker(script, { workerData: data });
+    this.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (error?: SpacelogError): void => {
+        if (settled) return;
+        settled = true;
+        void this.terminate();
+        if (error) reject(error);
+        else resolve();
+      };
+      // Messages are handled one after another: a batch is folded before the positions after it.
+      let chain = Promise.resolve();
+      worker.on('message', (message: ScanWorkerMessage) => {
+        chain = chain
+          .then(() => this.handle(message, worker))
+          .then(
+            (done) => {
+              if (done) finish();
+            },
+            (error: unknown) => finish(this.asReadError(error)),
+          );
+      });
+      worker.on('error', (error) => finish(this.asReadError(error)));
+      worker.on('exit', (code) => {
+        // A clean end posts `done` first; its handling may still be queued behind the last batch.
+        void chain.then(() =>
+          finish(
+            this.stopped
+              ? new LogReadError(`scan of ${options.topic} stopped before catching up`)
+              : new LogReadError(`scan worker of ${options.topic} exited (${code}) before catching up`),
+          ),
+        );
+      });
+    });
+  }
+
+  /** Stops the scan (idempotent); a pending `start()` rejects. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.worker?.postMessage('stop');
+    await this.terminate();
+  }
+
+  private async handle(message: ScanWorkerMessage, worker: Worker): Promise<boolean> {
+    if (this.stopped) return false;
+    switch (message.kind) {
+      case 'records':
+        await this.options.onRecords(message.packed);
+        worker.postMessage('credit');
+        return false;
+      case 'position':
+        this.next = Math.max(this.next, message.position);
+        this.options.onPosition?.(message.position, message.endOffset);
+        return false;
+      case 'done':
+        this.next = Math.max(this.next, message.position);
+        return true;
+      case 'error':
+        throw fromWireError(message.error);
+    }
+  }
+
+  private asReadError(error: unknown): SpacelogError {
+    if (error instanceof SpacelogError) return error;
+    return new LogReadError(`reading ${this.options.topic} failed: ${String(error)}`, { cause: error });
+  }
+
+  private async terminate(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker !== undefined) await worker.terminate().catch(() => undefined);
+  }
+}

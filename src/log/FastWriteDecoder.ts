@@ -15,6 +15,13 @@ const SLASH = 0x2f;
 const FINGERPRINT_BYTES = 16;
 const NO_BYTES = Buffer.alloc(0);
 
+/** A record key: `buf[start, end)`. */
+interface KeyRange {
+  readonly buf: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
 interface FastType {
   readonly name: string;
   readonly nameBytes: Buffer;
@@ -47,12 +54,28 @@ export class FastWriteDecoder {
 
   /** The mutation, or undefined when the record needs the general path. */
   decode(key: Buffer, value: Buffer): Mutation | undefined {
+    return this.decodeIn(key, 0, key.length, value, 0, value.length);
+  }
+
+  /**
+   * Like `decode`, with key and value given as ranges of buffers (a packed batch holds many records
+   * in one buffer: reading them in place spares two Buffer views per record).
+   */
+  decodeIn(
+    keyBuf: Buffer,
+    keyStart: number,
+    keyEnd: number,
+    valueBuf: Buffer,
+    valueStart: number,
+    valueEnd: number,
+  ): Mutation | undefined {
+    const key: KeyRange = { buf: keyBuf, start: keyStart, end: keyEnd };
     const type = this.typeOf(key);
     if (type === undefined) return undefined;
     const c = this.cursor;
-    c.buf = value;
-    c.pos = 0;
-    c.end = value.length;
+    c.buf = valueBuf;
+    c.pos = valueStart;
+    c.end = valueEnd;
     try {
       return this.read(c, key, type);
     } catch {
@@ -62,12 +85,12 @@ export class FastWriteDecoder {
     }
   }
 
-  private read(c: AvroCursor, key: Buffer, type: FastType): Mutation | undefined {
+  private read(c: AvroCursor, key: KeyRange, type: FastType): Mutation | undefined {
     const op = OPS[readAvroLong(c)];
     if (op !== 'WRITE' && op !== 'UPDATE') return undefined;
-    const slash = type.nameBytes.length;
-    if (!this.skipEqual(c, key, 0, slash)) return undefined;
-    if (!this.skipEqual(c, key, slash + 1, key.length)) return undefined;
+    const slash = key.start + type.nameBytes.length;
+    if (!this.skipEqual(c, key.buf, key.start, slash)) return undefined;
+    if (!this.skipEqual(c, key.buf, slash + 1, key.end)) return undefined;
     const version = readAvroLong(c);
     const leaseBranch = readAvroLong(c);
     if (leaseBranch !== 0 && leaseBranch !== 1) return undefined;
@@ -86,7 +109,7 @@ export class FastWriteDecoder {
     return {
       op,
       type: type.name,
-      id: utf8(key, slash + 1, key.length),
+      id: utf8(key.buf, slash + 1, key.end),
       version,
       leaseExpiresAt,
       timestamp,
@@ -96,13 +119,14 @@ export class FastWriteDecoder {
   }
 
   /** The reader type named by the key's `<type>/` prefix, if it is one of ours. */
-  private typeOf(key: Buffer): FastType | undefined {
+  private typeOf(key: KeyRange): FastType | undefined {
+    const { buf, start } = key;
     for (const type of this.types) {
       const name = type.nameBytes;
       const n = name.length;
-      if (key.length <= n || key[n] !== SLASH) continue;
+      if (key.end - start <= n || buf[start + n] !== SLASH) continue;
       let i = 0;
-      while (i < n && key[i] === name[i]) i++;
+      while (i < n && buf[start + i] === name[i]) i++;
       if (i === n) return type;
     }
     return undefined;

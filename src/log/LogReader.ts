@@ -3,7 +3,7 @@ import { InvalidArgumentError, UnknownSchemaError, type SpacelogError } from '..
 import type { Mutation } from '../space/Mutation';
 import type { MutationCodec } from './MutationCodec';
 import type { LogRecord } from './LogTypes';
-import { unpackRecords, type PackedRecords } from './packedRecords';
+import { PackedRecordCursor, type PackedRecords } from './packedRecords';
 import type { SchemaTopic } from './SchemaTopic';
 import { checkPrefix, checkSpaceName, partitionTopic } from './topicNames';
 import { TopicScanner } from './TopicScanner';
@@ -119,8 +119,7 @@ export class LogReader {
       ...(this.options.fromOffset === undefined ? {} : { fromOffset: this.options.fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
       ...(this.options.onError === undefined ? {} : { onError: this.options.onError }),
-      onRecords: (records: readonly KafkaMessage[]) =>
-        this.deliver(records, (i) => Number(records[i]!.offset)),
+      onRecords: (records) => this.deliver(records),
       onPosition: (position, end) => this.progress(position, end),
     });
     this.scanner = scanner;
@@ -136,10 +135,7 @@ export class LogReader {
       topic: this.topic,
       ...(this.options.fromOffset === undefined ? {} : { fromOffset: this.options.fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
-      onRecords: (packed: PackedRecords) => {
-        const records = unpackRecords(packed);
-        return this.deliver(records, (i) => records[i]!.offset);
-      },
+      onRecords: (packed: PackedRecords) => this.deliverPacked(packed),
       onPosition: (position, end) => this.progress(position, end),
     });
     this.scanner = scanner;
@@ -147,20 +143,39 @@ export class LogReader {
   }
 
   /** Decodes and delivers a batch; only a record with an unknown writer schema costs an await. */
-  private async deliver(records: readonly LogRecord[], offsetOf: (index: number) => number): Promise<void> {
-    const { codec, onMutation } = this.options;
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
-      let mutation: Mutation;
-      try {
-        mutation = codec.decode(record);
-      } catch (error) {
-        if (!(error instanceof UnknownSchemaError) || this.options.schemaTopic === undefined) throw error;
-        await this.options.schemaTopic.load(codec.writerSchemas);
-        mutation = codec.decode(record);
-      }
-      onMutation(mutation, offsetOf(i));
+  private async deliver(records: readonly KafkaMessage[]): Promise<void> {
+    for (const record of records) {
+      let mutation = this.decode(record);
+      if (mutation instanceof Promise) mutation = await mutation;
+      this.options.onMutation(mutation, Number(record.offset));
       this.records++;
+    }
+  }
+
+  /** Like `deliver`, for a batch packed by a worker: the common record is read in place. */
+  private async deliverPacked(packed: PackedRecords): Promise<void> {
+    const { codec, onMutation } = this.options;
+    const c = new PackedRecordCursor(packed);
+    while (c.next()) {
+      let mutation: Mutation | Promise<Mutation> | undefined =
+        c.keyStart >= 0 && c.valueStart >= 0
+          ? codec.decodeInPlace(c.buf, c.keyStart, c.keyEnd, c.buf, c.valueStart, c.valueEnd)
+          : undefined;
+      mutation ??= this.decode(c.record());
+      if (mutation instanceof Promise) mutation = await mutation;
+      onMutation(mutation, c.offset);
+      this.records++;
+    }
+  }
+
+  /** Decodes a record; a promise only when its writer schema has to be loaded first. */
+  private decode(record: LogRecord): Mutation | Promise<Mutation> {
+    const { codec, schemaTopic } = this.options;
+    try {
+      return codec.decode(record);
+    } catch (error) {
+      if (!(error instanceof UnknownSchemaError) || schemaTopic === undefined) throw error;
+      return schemaTopic.load(codec.writerSchemas).then(() => codec.decode(record));
     }
   }
 

@@ -95,6 +95,22 @@ export class MutationCodec {
   }
 
   /**
+   * @internal
+   * The common record (a WRITE / UPDATE of a current type at its current schema) read in place from
+   * buffer ranges, or undefined: then `decode` the record, which handles everything else.
+   */
+  decodeInPlace(
+    keyBuf: Buffer,
+    keyStart: number,
+    keyEnd: number,
+    valueBuf: Buffer,
+    valueStart: number,
+    valueEnd: number,
+  ): Mutation | undefined {
+    return this.fast.decodeIn(keyBuf, keyStart, keyEnd, valueBuf, valueStart, valueEnd);
+  }
+
+  /**
    * Decodes one consumed record. Throws `UnknownSchemaError` (retriable: reload the schema topic)
    * when the writer schema is not known yet, `CorruptRecordError` for a record that is not a mutation.
    */

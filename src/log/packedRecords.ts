@@ -55,37 +55,93 @@ export function packRecords(records: readonly KafkaMessage[]): PackedRecords {
   return { buffer, count: records.length };
 }
 
+/**
+ * Walks a packed batch record by record without allocating: `next()` moves to the next record and
+ * the fields give its offset and where its key and value lie in `buf` (start -1: none). `record()`
+ * materialises the current record as views (and headers) for the codec's general path.
+ */
+export class PackedRecordCursor {
+  readonly buf: Buffer;
+  offset = 0;
+  keyStart = -1;
+  keyEnd = -1;
+  valueStart = -1;
+  valueEnd = -1;
+  private headersAt = -1;
+  private pos = 0;
+  private left: number;
+
+  constructor(packed: PackedRecords) {
+    this.buf = Buffer.from(packed.buffer);
+    this.left = packed.count;
+  }
+
+  /** Moves to the next record; false after the last. */
+  next(): boolean {
+    if (this.left === 0) return false;
+    this.left--;
+    const buf = this.buf;
+    let pos = this.pos;
+    this.offset = buf.readDoubleLE(pos);
+    pos += 8;
+    // Written out for key and value: this runs once per record of a warm-up.
+    const keyLength = buf.readInt32LE(pos);
+    pos += 4;
+    this.keyStart = keyLength < 0 ? -1 : pos;
+    pos += Math.max(0, keyLength);
+    this.keyEnd = keyLength < 0 ? -1 : pos;
+    const valueLength = buf.readInt32LE(pos);
+    pos += 4;
+    this.valueStart = valueLength < 0 ? -1 : pos;
+    pos += Math.max(0, valueLength);
+    this.valueEnd = valueLength < 0 ? -1 : pos;
+    this.pos = pos;
+    this.headersAt = -1;
+    if (valueLength < 0) {
+      this.headersAt = pos;
+      const count = buf.readInt32LE(pos);
+      this.pos += 4;
+      for (let h = 0; h < 2 * count; h++) this.range();
+    }
+    return true;
+  }
+
+  /** The current record as a LogRecord (views of the buffer). */
+  record(): UnpackedRecord {
+    const view = (start: number, end: number): Buffer | null =>
+      start < 0 ? null : this.buf.subarray(start, end);
+    const key = view(this.keyStart, this.keyEnd);
+    const value = view(this.valueStart, this.valueEnd);
+    if (this.headersAt < 0) return { offset: this.offset, key, value };
+    const headers: Record<string, Buffer> = {};
+    const resume = this.pos;
+    this.pos = this.headersAt;
+    const count = this.buf.readInt32LE(this.pos);
+    this.pos += 4;
+    for (let h = 0; h < count; h++) {
+      const [nameStart, nameEnd] = this.range();
+      const [valueStart, valueEnd] = this.range();
+      headers[this.buf.toString('utf8', nameStart, nameEnd)] = view(valueStart, valueEnd) ?? Buffer.alloc(0);
+    }
+    this.pos = resume;
+    return { offset: this.offset, key, value, headers };
+  }
+
+  private range(): [number, number] {
+    const length = this.buf.readInt32LE(this.pos);
+    this.pos += 4;
+    if (length < 0) return [-1, -1];
+    const start = this.pos;
+    this.pos += length;
+    return [start, this.pos];
+  }
+}
+
 /** The records of a packed batch, in order. */
 export function unpackRecords(packed: PackedRecords): UnpackedRecord[] {
-  const buf = Buffer.from(packed.buffer);
-  const records: UnpackedRecord[] = new Array<UnpackedRecord>(packed.count);
-  let pos = 0;
-  const bytes = (): Buffer | null => {
-    const length = buf.readInt32LE(pos);
-    pos += 4;
-    if (length < 0) return null;
-    const view = buf.subarray(pos, pos + length);
-    pos += length;
-    return view;
-  };
-  for (let i = 0; i < packed.count; i++) {
-    const offset = buf.readDoubleLE(pos);
-    pos += 8;
-    const key = bytes();
-    const value = bytes();
-    if (value !== null) {
-      records[i] = { offset, key, value };
-      continue;
-    }
-    const count = buf.readInt32LE(pos);
-    pos += 4;
-    const headers: Record<string, Buffer> = {};
-    for (let h = 0; h < count; h++) {
-      const name = bytes()!.toString('utf8');
-      headers[name] = bytes() ?? Buffer.alloc(0);
-    }
-    records[i] = { offset, key, value, headers };
-  }
+  const cursor = new PackedRecordCursor(packed);
+  const records: UnpackedRecord[] = [];
+  while (cursor.next()) records.push(cursor.record());
   return records;
 }
 

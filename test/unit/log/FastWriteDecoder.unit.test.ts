@@ -4,6 +4,7 @@ import { Type } from 'avsc';
 import { CorruptRecordError } from '../../../src/errors';
 import { MutationCodec } from '../../../src/log/MutationCodec';
 import { FastWriteDecoder } from '../../../src/log/FastWriteDecoder';
+import { PackedRecordCursor, packRecords } from '../../../src/log/packedRecords';
 import { MUTATION_ENVELOPE_TYPE, type MutationEnvelope } from '../../../src/log/mutationEnvelope';
 import { toPlainEntry } from '../../../src/log/plainEntry';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
@@ -146,5 +147,38 @@ describe('FastWriteDecoder', () => {
       state: withBytes.toBuffer({ data: Buffer.from([1, 2]) }),
     });
     expect(fast.decode(Buffer.from('B/x'), value)).toBeUndefined();
+  });
+
+  it('reads a record in place from a packed batch (worker warm-up) as it reads it from its own buffers', () => {
+    fc.assert(
+      fc.property(fc.array(orderArb, { minLength: 1, maxLength: 8 }), (states) => {
+        const mutations: Mutation[] = states.map((state, i) => ({
+          op: i % 3 === 2 ? 'TAKE' : 'WRITE',
+          type: 'Order',
+          id: state.id,
+          version: i + 1,
+          leaseExpiresAt: null,
+          timestamp: 1_700_000_000_000 + i,
+          origin: 'pu-1',
+          state: i % 3 === 2 ? null : state,
+        }));
+        const encoded = mutations.map((m) => codec.encode(m));
+        const packed = packRecords(
+          encoded.map((r, i) => ({ ...r, offset: String(i), timestamp: '0', attributes: 0 })),
+        );
+        const cursor = new PackedRecordCursor(packed);
+        const seen: (Mutation | undefined)[] = [];
+        while (cursor.next()) {
+          const { buf, keyStart, keyEnd, valueStart, valueEnd } = cursor;
+          seen.push(
+            valueStart < 0
+              ? undefined // tombstones take the general path
+              : codec.decodeInPlace(buf, keyStart, keyEnd, buf, valueStart, valueEnd),
+          );
+        }
+        expect(seen).toEqual(encoded.map((r) => (r.value === null ? undefined : codec.decode(r))));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -158,9 +158,7 @@ export class LogReader {
     const c = new PackedRecordCursor(packed);
     while (c.next()) {
       let mutation: Mutation | Promise<Mutation> | undefined =
-        c.keyStart >= 0 && c.valueStart >= 0
-          ? codec.decodeInPlace(c.buf, c.keyStart, c.keyEnd, c.buf, c.valueStart, c.valueEnd)
-          : undefined;
+        c.keyStart >= 0 && c.valueStart >= 0 ? codec.decodeInPlace(c) : undefined;
       mutation ??= this.decode(c.record());
       if (mutation instanceof Promise) mutation = await mutation;
       onMutation(mutation, c.offset);

@@ -31,3 +31,12 @@ export interface LogRecord {
   readonly value: Buffer | null;
   readonly headers?: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
 }
+
+/** A record whose key and value lie in one buffer (a packed batch): `buf[keyStart, keyEnd)` and so on. */
+export interface RecordInBuffer {
+  readonly buf: Buffer;
+  readonly keyStart: number;
+  readonly keyEnd: number;
+  readonly valueStart: number;
+  readonly valueEnd: number;
+}

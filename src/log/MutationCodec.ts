@@ -1,7 +1,7 @@
 import type { Resolver, Type } from 'avsc';
 import { CorruptRecordError, SchemaValidationError, UnknownSchemaError, UnknownTypeError } from '../errors';
 import type { Entry, Mutation } from '../space/Mutation';
-import type { EncodedRecord, EntryAvroType, LogRecord } from './LogTypes';
+import type { EncodedRecord, EntryAvroType, LogRecord, RecordInBuffer } from './LogTypes';
 import {
   ENVELOPE_VERSION,
   HEADER,
@@ -97,17 +97,11 @@ export class MutationCodec {
   /**
    * @internal
    * The common record (a WRITE / UPDATE of a current type at its current schema) read in place from
-   * buffer ranges, or undefined: then `decode` the record, which handles everything else.
+   * a packed batch, or undefined: then `decode` the record, which handles everything else.
    */
-  decodeInPlace(
-    keyBuf: Buffer,
-    keyStart: number,
-    keyEnd: number,
-    valueBuf: Buffer,
-    valueStart: number,
-    valueEnd: number,
-  ): Mutation | undefined {
-    return this.fast.decodeIn(keyBuf, keyStart, keyEnd, valueBuf, valueStart, valueEnd);
+  decodeInPlace(record: RecordInBuffer): Mutation | undefined {
+    const { buf } = record;
+    return this.fast.decodeIn(buf, record.keyStart, record.keyEnd, buf, record.valueStart, record.valueEnd);
   }
 
   /**

@@ -71,6 +71,7 @@ export class TopicScanner {
   /** Reads up to the end; resolves once caught up. Without `follow`, the consumer is closed first. */
   async start(): Promise<void> {
     const { low, high } = await this.offsets();
+    if (this.stopped) throw this.stoppedEarly();
     this.next = Math.max(this.options.fromOffset ?? 0, low);
     this.end = high;
     this.options.onPosition?.(this.next, this.end);
@@ -91,8 +92,12 @@ export class TopicScanner {
     this.stopped = true;
     const consumer = this.consumer;
     this.consumer = undefined;
-    this.settle?.reject(new LogReadError(`scan of ${this.topic} stopped before catching up`));
+    this.settle?.reject(this.stoppedEarly());
     if (consumer !== undefined) await consumer.disconnect().catch(() => undefined);
+  }
+
+  private stoppedEarly(): LogReadError {
+    return new LogReadError(`scan of ${this.topic} stopped before catching up`);
   }
 
   private async run(): Promise<void> {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LogReadError, SpacelogError } from '../errors';
@@ -50,6 +51,29 @@ const WORKER_FETCH_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * @internal
+ * Scan workers running at once in this process: each is a thread with its own heap and connections,
+ * and the fold on the main thread is the bottleneck beyond a few. More scans wait for a slot.
+ */
+export const MAX_SCAN_WORKERS = Math.max(4, 2 * availableParallelism());
+let runningScans = 0;
+const waitingScans: (() => void)[] = [];
+
+/** @internal Takes a worker slot (waiting for one); the function returned gives it back (hands it to the next). */
+export async function scanSlot(): Promise<() => void> {
+  if (runningScans < MAX_SCAN_WORKERS) runningScans++;
+  else await new Promise<void>((resolve) => waitingScans.push(resolve));
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    const next = waitingScans.shift();
+    if (next) next();
+    else runningScans--;
+  };
+}
+
+/**
+ * @internal
  * A read_committed scan of a topic up to its end (what {@link TopicScanner} does without `follow`)
  * with the fetching and kafkajs's record decoding in a worker thread, so a warm-up uses a second
  * core: the worker fetches the next batches while this thread decodes and folds the last one.
@@ -82,7 +106,17 @@ export class WorkerTopicScanner {
   }
 
   /** Scans to the end; resolves once caught up (the worker has exited). */
-  start(script: string): Promise<void> {
+  async start(script: string): Promise<void> {
+    const release = await scanSlot();
+    try {
+      if (this.stopped) throw this.stoppedEarly();
+      await this.scan(script);
+    } finally {
+      release();
+    }
+  }
+
+  private scan(script: string): Promise<void> {
     const { options } = this;
     const data: ScanWorkerData = {
       brokers: options.connection.brokers,
@@ -121,7 +155,7 @@ export class WorkerTopicScanner {
         void chain.then(() =>
           finish(
             this.stopped
-              ? new LogReadError(`scan of ${options.topic} stopped before catching up`)
+              ? this.stoppedEarly()
               : new LogReadError(`scan worker of ${options.topic} exited (${code}) before catching up`),
           ),
         );
@@ -129,10 +163,9 @@ export class WorkerTopicScanner {
     });
   }
 
-  /** Stops the scan (idempotent); a pending `start()` rejects. */
+  /** Stops the scan (idempotent); a pending `start()` rejects. The worker's connections close with it. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.worker?.postMessage('stop');
     await this.terminate();
   }
 
@@ -153,6 +186,10 @@ export class WorkerTopicScanner {
       case 'error':
         throw fromWireError(message.error);
     }
+  }
+
+  private stoppedEarly(): LogReadError {
+    return new LogReadError(`scan of ${this.options.topic} stopped before catching up`);
   }
 
   private asReadError(error: unknown): SpacelogError {

@@ -34,14 +34,11 @@ const scanner = new TopicScanner({
   onPosition: (position, endOffset) => post({ kind: 'position', position, endOffset }),
 });
 
-port.on('message', (message: 'credit' | 'stop') => {
-  if (message === 'credit') {
-    credit++;
-    wake?.();
-    wake = undefined;
-  } else {
-    void scanner.stop();
-  }
+// The only message from the folding thread: one more batch may be posted.
+port.on('message', () => {
+  credit++;
+  wake?.();
+  wake = undefined;
 });
 
 scanner.start().then(

@@ -200,4 +200,26 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
     expect(error).toBeInstanceOf(LogReadError);
     expect(error).toMatchObject({ code: 'LOG_READ_FAILED', retriable: true });
   });
+
+  it('stop() during a read rejects it with LogReadError, and nothing is delivered afterwards', async () => {
+    const appender = await startedAppender(`stopped${suffix}`);
+    await appender.append(Array.from({ length: 3000 }, (_, n) => orderMutation(`s${n}`, 1, n)));
+    let delivered = 0;
+    const reader = new LogReader({
+      kafka,
+      prefix,
+      space: `stopped${suffix}`,
+      partition: 0,
+      codec,
+      ...where,
+      onMutation: () => delivered++,
+    });
+    const read = reader.readToEnd();
+    await reader.stop();
+    await expect(read).rejects.toBeInstanceOf(LogReadError);
+    const atRejection = delivered;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(delivered).toBe(atRejection);
+    expect(delivered).toBeLessThan(3000);
+  });
 });

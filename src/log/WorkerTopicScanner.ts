@@ -149,14 +149,13 @@ export class WorkerTopicScanner {
             (error: unknown) => finish(this.asReadError(error)),
           );
       });
-      worker.on('error', (error) => finish(this.asReadError(error)));
+      // The thread itself failed (not the read, which posts its typed error): say how to do without it.
+      worker.on('error', (error) => finish(this.workerFailed(String(error), error)));
       worker.on('exit', (code) => {
         // A clean end posts `done` first; its handling may still be queued behind the last batch.
         void chain.then(() =>
           finish(
-            this.stopped
-              ? this.stoppedEarly()
-              : new LogReadError(`scan worker of ${options.topic} exited (${code}) before catching up`),
+            this.stopped ? this.stoppedEarly() : this.workerFailed(`exited (${code}) before catching up`),
           ),
         );
       });
@@ -186,6 +185,13 @@ export class WorkerTopicScanner {
       case 'error':
         throw fromWireError(message.error);
     }
+  }
+
+  private workerFailed(what: string, cause?: unknown): LogReadError {
+    return new LogReadError(
+      `the scan worker thread of ${this.options.topic} failed: ${what}; the warm-up is retried (warmUpInWorker: false reads on the main thread)`,
+      cause === undefined ? {} : { cause },
+    );
   }
 
   private stoppedEarly(): LogReadError {

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LogReadError } from '../../../src/errors';
+import { WorkerTopicScanner } from '../../../src/log/WorkerTopicScanner';
+
+describe('WorkerTopicScanner without a working worker thread', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spacelog-scan-worker-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const scanner = (): WorkerTopicScanner =>
+    new WorkerTopicScanner({
+      connection: { brokers: ['127.0.0.1:1'], clientId: 'unit' },
+      topic: 'never.read.0',
+      onRecords: () => {
+        throw new Error('no batch can arrive');
+      },
+    });
+
+  it('a worker that cannot load rejects with a typed LogReadError saying how to do without it', async () => {
+    const broken = path.join(dir, 'broken.js');
+    writeFileSync(broken, "throw new Error('module failed to load');\n");
+    const error: unknown = await scanner()
+      .start(broken)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(LogReadError);
+    expect(error).toMatchObject({ retriable: true });
+    expect((error as Error).message).toMatch(
+      /scan worker thread of never\.read\.0 failed: .*module failed to load/,
+    );
+    expect((error as Error).message).toMatch(/warmUpInWorker: false/);
+  });
+
+  it('a worker that exits without finishing rejects too', async () => {
+    const quits = path.join(dir, 'quits.js');
+    writeFileSync(quits, 'process.exit(3);\n');
+    await expect(scanner().start(quits)).rejects.toThrow(/exited \(3\) before catching up/);
+  });
+
+  it('a scan stopped before its worker started rejects as stopped', async () => {
+    const idle = path.join(dir, 'idle.js');
+    writeFileSync(idle, 'setTimeout(() => undefined, 60_000);\n');
+    const s = scanner();
+    const started = s.start(idle);
+    await s.stop();
+    await expect(started).rejects.toThrow(/stopped before catching up/);
+  });
+});

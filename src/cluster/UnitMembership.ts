@@ -1,4 +1,5 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { unitsGroupId, unitsTopicName } from '../log/topicNames';
 import type { Placement } from './Placement';
 import { decodePlacement, spacelogAssigner, type MemberInfo, type PlacementShape } from './SpacelogAssigner';
@@ -92,7 +93,9 @@ export class UnitMembership {
       this.options.onError?.(payload.error);
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: this.topic, fromBeginning: false });
+    // The units topic may be just created: a broker that does not know it yet answers
+    // UNKNOWN_TOPIC_OR_PARTITION to the subscription's metadata request for a moment.
+    await retryWhileMetadataLags(() => consumer.subscribe({ topic: this.topic, fromBeginning: false }));
     await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
   }
 

@@ -90,7 +90,7 @@ export class ProcessingUnit {
       unit: name,
       partitions: options.partitions,
       primaryOptions: (k) => primaryOptionsOf(prepared, options, k),
-      backupOptions: (k) => replicaLogOf(prepared, options.space, k),
+      backupOptions: (k) => replicaLogOf(prepared, options, k),
       onChange: (change) => options.onReplicaChange?.(change),
       onBackupReady: () => self.unit?.askForPlacement(),
       onPrimaryLost: () => self.unit?.askForPlacement(),

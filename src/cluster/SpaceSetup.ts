@@ -75,17 +75,22 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
   }
 }
 
-/** Where partition k's log is and how to read it (a backup's options). @internal */
-export function replicaLogOf(prepared: PreparedSpace, space: string, partition: number): ReplicaLogOptions {
+/** Where partition k's log is and how to read it (a backup's options; a primary's start with them). @internal */
+export function replicaLogOf(
+  prepared: PreparedSpace,
+  options: Pick<GridOptions, 'space' | 'warmUpInWorker'>,
+  partition: number,
+): ReplicaLogOptions {
   return {
     kafka: prepared.kafka,
     prefix: prepared.prefix,
-    space,
+    space: options.space,
     partition,
     types: prepared.types,
     codec: prepared.codec,
     schemaTopic: prepared.schemaTopic,
     origin: prepared.origin,
+    ...(options.warmUpInWorker === false ? {} : { fetchInWorker: prepared.connection }),
   };
 }
 
@@ -96,7 +101,7 @@ export function primaryOptionsOf(
   partition: number,
 ): PrimaryPartitionOptions {
   return {
-    ...replicaLogOf(prepared, options.space, partition),
+    ...replicaLogOf(prepared, options, partition),
     replication: options.replication ?? 'sync',
     leaseSweepMs: options.leaseSweepMs ?? DEFAULT_LEASE_SWEEP_MS,
     readyWaitMs: options.readyWaitMs ?? DEFAULT_READY_WAIT_MS,
@@ -105,6 +110,5 @@ export function primaryOptionsOf(
     ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onRoleChange ? { onRoleChange: options.onRoleChange } : {}),
-    ...(options.warmUpInWorker === false ? {} : { fetchInWorker: prepared.connection }),
   };
 }

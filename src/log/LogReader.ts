@@ -1,5 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { InvalidArgumentError, UnknownSchemaError, type SpacelogError } from '../errors';
+import { InvalidArgumentError, LogReadError, UnknownSchemaError, type SpacelogError } from '../errors';
 import type { Mutation } from '../space/Mutation';
 import type { MutationCodec } from './MutationCodec';
 import type { LogRecord } from './LogTypes';
@@ -42,8 +42,9 @@ export interface LogReaderOptions {
   /** Upper bound of one fetch; default 64 MiB. */
   readonly maxBytes?: number;
   /**
-   * `readToEnd` fetches in a worker thread connected this way, while this thread decodes and folds
-   * (a warm-up then uses two cores). Without it, or without a compiled worker script, it reads here.
+   * Catch-ups (`readToEnd`, and `tail` up to the end) fetch in a worker thread connected this way,
+   * while this thread decodes and folds (a warm-up then uses two cores). Without it, or without a
+   * compiled worker script, everything is read here; a tail follows here in any case.
    */
   readonly fetchInWorker?: KafkaConnection;
 }
@@ -67,6 +68,7 @@ export class LogReader {
   private records = 0;
   private startedAt = 0;
   private startOffset: number | undefined;
+  private stopped = false;
 
   constructor(options: LogReaderOptions) {
     checkPrefix(options.prefix);
@@ -85,30 +87,41 @@ export class LogReader {
 
   /** Reads from the start offset to the end of the log as it was when the read began. */
   async readToEnd(): Promise<LogReadResult> {
-    const script = this.options.fetchInWorker && WorkerTopicScanner.script();
-    if (this.options.fetchInWorker && script) {
-      const scanner = this.scanInWorker(this.options.fetchInWorker);
-      await scanner.start(script);
-      return { records: this.records, nextOffset: scanner.position };
-    }
-    const scanner = this.scan(false);
+    const scanner = this.catchUpScanner() ?? this.scan(false);
     await scanner.start();
     return { records: this.records, nextOffset: scanner.position };
   }
 
-  /** Reads to the end, resolves, and keeps delivering new mutations until `stop()`. */
+  /**
+   * Reads to the end, resolves, and keeps delivering new mutations until `stop()`. With
+   * `fetchInWorker`, the catch-up runs in a worker thread and the follow on this one, from where it ended.
+   */
   async tail(): Promise<LogReadResult> {
-    const scanner = this.scan(true);
+    const catchUp = this.catchUpScanner();
+    if (catchUp !== undefined) {
+      await catchUp.start();
+      if (this.stopped) throw new LogReadError(`reader of ${this.topic} stopped before catching up`);
+      this.scanner = undefined;
+    }
+    const scanner = this.scan(true, catchUp?.position);
     await scanner.start();
     return { records: this.records, nextOffset: scanner.position };
   }
 
   /** Stops reading (idempotent). */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.scanner?.stop();
   }
 
-  private scan(follow: boolean): TopicScanner {
+  /** The worker-thread catch-up, when asked for and the compiled worker script is there. */
+  private catchUpScanner(): WorkerTopicScanner | undefined {
+    const connection = this.options.fetchInWorker;
+    const script = connection && WorkerTopicScanner.script();
+    return connection && script ? this.scanInWorker(connection, script) : undefined;
+  }
+
+  private scan(follow: boolean, fromOffset = this.options.fromOffset): TopicScanner {
     if (this.scanner !== undefined)
       throw new InvalidArgumentError(`reader of ${this.topic} was already started`);
     this.startedAt = Date.now();
@@ -116,7 +129,7 @@ export class LogReader {
       kafka: this.options.kafka,
       topic: this.topic,
       follow,
-      ...(this.options.fromOffset === undefined ? {} : { fromOffset: this.options.fromOffset }),
+      ...(fromOffset === undefined ? {} : { fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
       ...(this.options.onError === undefined ? {} : { onError: this.options.onError }),
       onRecords: (records) => this.deliver(records),
@@ -126,12 +139,13 @@ export class LogReader {
     return scanner;
   }
 
-  private scanInWorker(connection: KafkaConnection): WorkerTopicScanner {
+  private scanInWorker(connection: KafkaConnection, script: string): WorkerTopicScanner {
     if (this.scanner !== undefined)
       throw new InvalidArgumentError(`reader of ${this.topic} was already started`);
     this.startedAt = Date.now();
     const scanner = new WorkerTopicScanner({
       connection,
+      script,
       topic: this.topic,
       ...(this.options.fromOffset === undefined ? {} : { fromOffset: this.options.fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),

@@ -33,6 +33,8 @@ export type ScanWorkerMessage =
 /** How to scan one topic to its end in a worker thread. @internal */
 export interface WorkerTopicScannerOptions {
   readonly connection: KafkaConnection;
+  /** The compiled worker script (see `WorkerTopicScanner.script()`). */
+  readonly script: string;
   readonly topic: string;
   readonly fromOffset?: number;
   readonly maxBytes?: number;
@@ -106,17 +108,17 @@ export class WorkerTopicScanner {
   }
 
   /** Scans to the end; resolves once caught up (the worker has exited). */
-  async start(script: string): Promise<void> {
+  async start(): Promise<void> {
     const release = await scanSlot();
     try {
       if (this.stopped) throw this.stoppedEarly();
-      await this.scan(script);
+      await this.scan();
     } finally {
       release();
     }
   }
 
-  private scan(script: string): Promise<void> {
+  private scan(): Promise<void> {
     const { options } = this;
     const data: ScanWorkerData = {
       brokers: options.connection.brokers,
@@ -126,7 +128,7 @@ export class WorkerTopicScanner {
       ...(options.fromOffset === undefined ? {} : { fromOffset: options.fromOffset }),
       maxBytes: Math.min(options.maxBytes ?? WORKER_FETCH_MAX_BYTES, WORKER_FETCH_MAX_BYTES),
     };
-    const worker = new Worker(script, { workerData: data });
+    const worker = new Worker(options.script, { workerData: data });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let settled = false;

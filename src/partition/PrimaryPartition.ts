@@ -1,6 +1,5 @@
 import { FencedError, NotPrimaryError, PartitionNotReadyError, SpacelogError } from '../errors';
 import type { LogReadProgress } from '../log/LogReader';
-import type { KafkaConnection } from '../log/WorkerTopicScanner';
 import { PartitionAppender } from '../log/PartitionAppender';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
@@ -33,8 +32,6 @@ export interface PrimaryPartitionOptions extends ReplicaLogOptions {
   readonly readyWaitMs: number;
   readonly appender?: { readonly lingerMs?: number; readonly maxBatchRecords?: number };
   readonly onProgress?: (partition: number, progress: LogReadProgress) => void;
-  /** The warm-up fetches the log in a worker thread connected this way (see `LogReaderOptions`). */
-  readonly fetchInWorker?: KafkaConnection;
   readonly onRoleChange?: (partition: number, role: PrimaryRole, reason?: SpacelogError) => void;
   /**
    * Warm-up from a snapshot (the PostgreSQL mirror): the entries it holds and the log offset it
@@ -197,7 +194,6 @@ export class PrimaryPartition {
       const fromOffset = handover ? handover.nextOffset : await this.restoreSnapshot(engine);
       const reader = replicaLogReader(options, {
         ...(fromOffset > 0 ? { fromOffset } : {}),
-        ...(options.fetchInWorker ? { fetchInWorker: options.fetchInWorker } : {}),
         onMutation: (mutation) => engine.applyReplicated(mutation),
         onProgress: (progress) => options.onProgress?.(options.partition, progress),
       });

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { LogReader, type LogReaderOptions } from '../log/LogReader';
 import type { MutationCodec } from '../log/MutationCodec';
 import type { SchemaTopic } from '../log/SchemaTopic';
+import type { KafkaConnection } from '../log/WorkerTopicScanner';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 
 /** Where a replica's partition log is and how to read it: what primaries and backups share. */
@@ -16,12 +17,14 @@ export interface ReplicaLogOptions {
   readonly schemaTopic?: SchemaTopic;
   /** Identity stamped on the mutations this replica creates (process / replica id). */
   readonly origin: string;
+  /** Catch-ups (a primary's warm-up, a backup's first catch-up) fetch in a worker thread connected this way. */
+  readonly fetchInWorker?: KafkaConnection;
 }
 
 /** What the replica decides about a read of its log: where to start and where the mutations go. */
 export type ReplicaLogReading = Omit<
   LogReaderOptions,
-  'kafka' | 'prefix' | 'space' | 'partition' | 'codec' | 'schemaTopic'
+  'kafka' | 'prefix' | 'space' | 'partition' | 'codec' | 'schemaTopic' | 'fetchInWorker'
 >;
 
 /**
@@ -36,6 +39,7 @@ export function replicaLogReader(log: ReplicaLogOptions, reading: ReplicaLogRead
     partition: log.partition,
     codec: log.codec,
     ...(log.schemaTopic ? { schemaTopic: log.schemaTopic } : {}),
+    ...(log.fetchInWorker ? { fetchInWorker: log.fetchInWorker } : {}),
     ...reading,
   });
 }

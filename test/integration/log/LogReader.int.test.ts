@@ -133,7 +133,7 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
     }
   });
 
-  it('tails: delivers mutations appended after catching up', async () => {
+  it('tails: delivers mutations appended after catching up (the catch-up in the worker, the follow here)', async () => {
     const appender = await startedAppender(`tailed${suffix}`);
     await appender.append([orderMutation('t1', 1, 1)]);
     const seen: string[] = [];
@@ -144,6 +144,7 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
       space: `tailed${suffix}`,
       partition: 0,
       codec,
+      ...where,
       onMutation: (m) => {
         seen.push(m.id);
         notify?.();

@@ -8,9 +8,10 @@ describe('WorkerTopicScanner without a working worker thread', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'spacelog-scan-worker-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const scanner = (): WorkerTopicScanner =>
+  const scanner = (script: string): WorkerTopicScanner =>
     new WorkerTopicScanner({
       connection: { brokers: ['127.0.0.1:1'], clientId: 'unit' },
+      script,
       topic: 'never.read.0',
       onRecords: () => {
         throw new Error('no batch can arrive');
@@ -20,8 +21,8 @@ describe('WorkerTopicScanner without a working worker thread', () => {
   it('a worker that cannot load rejects with a typed LogReadError saying how to do without it', async () => {
     const broken = path.join(dir, 'broken.js');
     writeFileSync(broken, "throw new Error('module failed to load');\n");
-    const error: unknown = await scanner()
-      .start(broken)
+    const error: unknown = await scanner(broken)
+      .start()
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -37,14 +38,14 @@ describe('WorkerTopicScanner without a working worker thread', () => {
   it('a worker that exits without finishing rejects too', async () => {
     const quits = path.join(dir, 'quits.js');
     writeFileSync(quits, 'process.exit(3);\n');
-    await expect(scanner().start(quits)).rejects.toThrow(/exited \(3\) before catching up/);
+    await expect(scanner(quits).start()).rejects.toThrow(/exited \(3\) before catching up/);
   });
 
   it('a scan stopped before its worker started rejects as stopped', async () => {
     const idle = path.join(dir, 'idle.js');
     writeFileSync(idle, 'setTimeout(() => undefined, 60_000);\n');
-    const s = scanner();
-    const started = s.start(idle);
+    const s = scanner(idle);
+    const started = s.start();
     await s.stop();
     await expect(started).rejects.toThrow(/stopped before catching up/);
   });

@@ -124,7 +124,8 @@ export class LogReader {
   private scan(follow: boolean, fromOffset = this.options.fromOffset): TopicScanner {
     if (this.scanner !== undefined)
       throw new InvalidArgumentError(`reader of ${this.topic} was already started`);
-    this.startedAt = Date.now();
+    // A tail's follow goes on from its catch-up: the rate counts from the first start.
+    if (this.startedAt === 0) this.startedAt = Date.now();
     const scanner = new TopicScanner({
       kafka: this.options.kafka,
       topic: this.topic,
@@ -142,7 +143,7 @@ export class LogReader {
   private scanInWorker(connection: KafkaConnection, script: string): WorkerTopicScanner {
     if (this.scanner !== undefined)
       throw new InvalidArgumentError(`reader of ${this.topic} was already started`);
-    this.startedAt = Date.now();
+    if (this.startedAt === 0) this.startedAt = Date.now();
     const scanner = new WorkerTopicScanner({
       connection,
       script,

@@ -121,11 +121,15 @@ export class LogReader {
     return connection && script ? this.scanInWorker(connection, script) : undefined;
   }
 
-  private scan(follow: boolean, fromOffset = this.options.fromOffset): TopicScanner {
+  /** Refuses a second start; the rate counts from the first one (a tail's follow goes on from its catch-up). */
+  private begin(): void {
     if (this.scanner !== undefined)
       throw new InvalidArgumentError(`reader of ${this.topic} was already started`);
-    // A tail's follow goes on from its catch-up: the rate counts from the first start.
     if (this.startedAt === 0) this.startedAt = Date.now();
+  }
+
+  private scan(follow: boolean, fromOffset = this.options.fromOffset): TopicScanner {
+    this.begin();
     const scanner = new TopicScanner({
       kafka: this.options.kafka,
       topic: this.topic,
@@ -141,9 +145,7 @@ export class LogReader {
   }
 
   private scanInWorker(connection: KafkaConnection, script: string): WorkerTopicScanner {
-    if (this.scanner !== undefined)
-      throw new InvalidArgumentError(`reader of ${this.topic} was already started`);
-    if (this.startedAt === 0) this.startedAt = Date.now();
+    this.begin();
     const scanner = new WorkerTopicScanner({
       connection,
       script,

@@ -25,10 +25,16 @@ type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 /** Packs kafkajs messages (in offset order) into one buffer. */
 export function packRecords(records: readonly KafkaMessage[]): PackedRecords {
   let size = 0;
+  // Headers of tombstones, listed once: sized in this pass, written in the next.
+  const tombstoneHeaders: [Buffer, Buffer][][] = [];
   for (const record of records) {
     size += 16 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-    if (record.value === null) size += 4 + headerBytes(record.headers);
+    if (record.value !== null) continue;
+    const headers = headerList(record.headers);
+    tombstoneHeaders.push(headers);
+    size += 4 + headers.reduce((n, [name, value]) => n + 8 + name.length + value.length, 0);
   }
+  let tombstone = 0;
   const buffer = new ArrayBuffer(size);
   const out = Buffer.from(buffer);
   let pos = 0;
@@ -45,7 +51,7 @@ export function packRecords(records: readonly KafkaMessage[]): PackedRecords {
     bytes(record.key ?? null);
     bytes(record.value);
     if (record.value !== null) continue;
-    const headers = headerList(record.headers);
+    const headers = tombstoneHeaders[tombstone++]!;
     pos = out.writeInt32LE(headers.length, pos);
     for (const [name, value] of headers) {
       bytes(name);
@@ -137,14 +143,6 @@ export class PackedRecordCursor {
   }
 }
 
-/** The records of a packed batch, in order. */
-export function unpackRecords(packed: PackedRecords): UnpackedRecord[] {
-  const cursor = new PackedRecordCursor(packed);
-  const records: UnpackedRecord[] = [];
-  while (cursor.next()) records.push(cursor.record());
-  return records;
-}
-
 /** Header name and value bytes; a repeated header keeps its first value (what the codec reads). */
 function headerList(headers: KafkaMessage['headers']): [Buffer, Buffer][] {
   const list: [Buffer, Buffer][] = [];
@@ -154,8 +152,4 @@ function headerList(headers: KafkaMessage['headers']): [Buffer, Buffer][] {
     list.push([Buffer.from(name, 'utf8'), typeof value === 'string' ? Buffer.from(value, 'utf8') : value]);
   }
   return list;
-}
-
-function headerBytes(headers: KafkaMessage['headers']): number {
-  return headerList(headers).reduce((n, [name, value]) => n + 8 + name.length + value.length, 0);
 }

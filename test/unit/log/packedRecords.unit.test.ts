@@ -1,5 +1,18 @@
 import type { KafkaMessage } from 'kafkajs';
-import { packRecords, unpackRecords } from '../../../src/log/packedRecords';
+import {
+  PackedRecordCursor,
+  packRecords,
+  type PackedRecords,
+  type UnpackedRecord,
+} from '../../../src/log/packedRecords';
+
+/** Every record of a packed batch, in order, as the codec's general path would see it. */
+function unpackRecords(packed: PackedRecords): UnpackedRecord[] {
+  const cursor = new PackedRecordCursor(packed);
+  const records: UnpackedRecord[] = [];
+  while (cursor.next()) records.push(cursor.record());
+  return records;
+}
 
 function message(offset: number, key: string | null, value: Buffer | null, headers = {}): KafkaMessage {
   return {

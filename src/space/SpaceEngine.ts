@@ -26,6 +26,7 @@ import { queryCompiler } from './QuerySelection';
 import { ALL, isIdSelector, type Selector } from './Selector';
 import type { StoredEntry } from './StoredEntry';
 import { SubscriptionHub, type SpaceListener } from './SubscriptionHub';
+import { firstMatchOfTemplate, NEEDS_SELECTION } from './Template';
 import { LockTable } from './transaction/LockTable';
 import { TransactionBranch, type TransactionOwner } from './transaction/TransactionBranch';
 import type { TransactionLog } from './transaction/TransactionLog';
@@ -287,7 +288,15 @@ export class SpaceEngine {
         if (stored !== undefined && stored.leaseExpiresAt !== null && stored.leaseExpiresAt <= this.clock())
           stored = undefined;
       } else {
-        stored = selectFirst(store, compileSelector(entryType, selector, this.queries), this.clock());
+        const now = this.clock();
+        const first =
+          'template' in selector
+            ? firstMatchOfTemplate(entryType, store, selector.template, now)
+            : NEEDS_SELECTION;
+        stored =
+          first === NEEDS_SELECTION
+            ? selectFirst(store, compileSelector(entryType, selector, this.queries), now)
+            : (first ?? undefined);
       }
     } catch (error) {
       return Promise.reject(error);

@@ -42,19 +42,10 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
   const values: unknown[] = [];
   collect(type, template, '', paths, values);
   const plan = planFor(type, paths);
-  const { getters, scalar } = plan;
+  const scalar = plan.scalar;
   const n = values.length;
 
-  const matches =
-    n === 0
-      ? () => true
-      : (entry: Entry): boolean => {
-          for (let i = 0; i < n; i++) {
-            const actual = (getters[i] as FieldGetter)(entry);
-            if (scalar[i] ? actual !== values[i] : !isDeepStrictEqual(actual, values[i])) return false;
-          }
-          return true;
-        };
+  const matches = n === 0 ? () => true : (entry: Entry): boolean => holdsValues(plan, values, entry);
 
   const waitAt = plan.idAt >= 0 ? plan.idAt : plan.index ? plan.index.positions[0] : scalar.indexOf(true);
   const waitOn =
@@ -74,8 +65,7 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
     };
   }
   const index = plan.index;
-  // NaN is the one value an index key (SameValueZero) finds but `!==` refuses.
-  if (index && plan.exact && values.every((v) => v === v)) {
+  if (index && plan.exact && !values.some(isNaNValue)) {
     const key = index.positions.map((p) => values[p]);
     const name = index.name;
     const candidates = (store: TypeStore, visit: (stored: StoredEntry) => boolean): void => {
@@ -90,7 +80,66 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
   return waitOn ? { type, matches, candidates, waitOn } : { type, matches, candidates };
 }
 
+/** `firstMatchOfTemplate`'s answer when the template needs a compiled Selection. */
+export const NEEDS_SELECTION = Symbol('needs selection');
+
+/**
+ * The first live entry (lease not passed at `now`) a template selects, or null, when the template
+ * names its id or exactly the fields of an equality index: one lookup, with no Selection compiled
+ * (a read by template's hot path). Any other template answers NEEDS_SELECTION, and the caller
+ * compiles it (`compileTemplate`); both paths pick the same entry.
+ * @internal
+ */
+export function firstMatchOfTemplate(
+  type: EntryType,
+  store: TypeStore,
+  template: Readonly<Record<string, unknown>>,
+  now: number,
+): StoredEntry | null | typeof NEEDS_SELECTION {
+  if (template === null || typeof template !== 'object' || Array.isArray(template)) return NEEDS_SELECTION;
+  const paths: string[] = [];
+  const values: unknown[] = [];
+  collect(type, template, '', paths, values);
+  const plan = planFor(type, paths);
+  const live = (stored: StoredEntry): boolean =>
+    stored.leaseExpiresAt === null || stored.leaseExpiresAt > now;
+  if (plan.idAt >= 0) {
+    const stored = store.entries.get(String(values[plan.idAt]));
+    return stored !== undefined && live(stored) && holdsValues(plan, values, stored.entry) ? stored : null;
+  }
+  const at = plan.index;
+  const index = at && plan.exact ? store.indexes.get(at.name) : undefined;
+  if (at === undefined || index === undefined || values.some(isNaNValue)) return NEEDS_SELECTION;
+  const positions = at.positions;
+  const key = new Array<unknown>(positions.length);
+  for (let i = 0; i < positions.length; i++) key[i] = values[positions[i] as number];
+  let found: StoredEntry | null = null;
+  index.lookup(key, (stored) => {
+    if (!live(stored)) return true;
+    found = stored;
+    return false;
+  });
+  return found;
+}
+
+/** The plan last used, checked first: a hot loop reads with one shape of template over and over. */
+let lastPlan: { type: EntryType; plan: TemplatePlan } | undefined;
+
 function planFor(type: EntryType, paths: readonly string[]): TemplatePlan {
+  const last = lastPlan;
+  if (last !== undefined && last.type === type && samePaths(last.plan.paths, paths)) return last.plan;
+  const plan = cachedPlanFor(type, paths);
+  lastPlan = { type, plan };
+  return plan;
+}
+
+function samePaths(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function cachedPlanFor(type: EntryType, paths: readonly string[]): TemplatePlan {
   let byShape = plans.get(type);
   if (!byShape) plans.set(type, (byShape = new Map()));
   const shape = paths.join('\u0000');
@@ -129,6 +178,21 @@ function planFor(type: EntryType, paths: readonly string[]): TemplatePlan {
   if (byShape.size >= MAX_SHAPES_PER_TYPE) byShape.clear();
   byShape.set(shape, plan);
   return plan;
+}
+
+/** Whether an entry holds every value of a template, field by field (see compileTemplate). */
+function holdsValues(plan: TemplatePlan, values: readonly unknown[], entry: Entry): boolean {
+  const { getters, scalar } = plan;
+  for (let i = 0; i < values.length; i++) {
+    const actual = (getters[i] as FieldGetter)(entry);
+    if (scalar[i] ? actual !== values[i] : !isDeepStrictEqual(actual, values[i])) return false;
+  }
+  return true;
+}
+
+/** NaN is the one value an index key (SameValueZero) finds but `!==` refuses. */
+function isNaNValue(value: unknown): boolean {
+  return value !== value;
 }
 
 function collect(

@@ -6,7 +6,8 @@ import type { Entry, Mutation } from '../../../src/space/Mutation';
 import type { Operation } from '../../../src/space/Operation';
 import { PartitionState } from '../../../src/space/PartitionState';
 import { queryCompiler } from '../../../src/space/QuerySelection';
-import { selectEntries } from '../../../src/space/Selection';
+import { selectEntries, selectFirst } from '../../../src/space/Selection';
+import { compileTemplate, firstMatchOfTemplate, NEEDS_SELECTION } from '../../../src/space/Template';
 import { compileSelector } from '../../../src/space/compileSelector';
 import { exampleTypes, newEngine, order } from './fixtures';
 
@@ -169,6 +170,56 @@ describe('engine properties', () => {
             .map((s) => s.id)
             .sort();
           expect(viaIndex).toEqual(viaScan);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('(d) a read by template through its one-lookup path picks the entry the compiled selection picks', () => {
+    const type = exampleTypes().require('Order');
+    const templateArb = fc.oneof(
+      fc.record({ c: fc.constantFrom('c1', 'c2'), s: fc.constantFrom(...STATUSES) }).map((t) => ({
+        customerId: t.c,
+        status: t.s,
+      })),
+      fc
+        .record({ id: fc.constantFrom('a0', 'b1', 'c2', 'zz'), s: fc.option(fc.constantFrom(...STATUSES)) })
+        .map((t) => ({ id: t.id, status: t.s })),
+      fc.constantFrom(...STATUSES).map((status) => ({ status })),
+      fc.constantFrom(...CITIES).map((city) => ({ shipping: { city } })),
+      // Fields no one index covers exactly: the compiled path.
+      fc.constantFrom(...CITIES).map((city) => ({ status: 'NEW', shipping: { city } })),
+      fc.constant({}),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            o: orderArb,
+            c: fc.constantFrom('c1', 'c2'),
+            lease: fc.option(fc.constantFrom(5, 50)),
+          }),
+          { maxLength: 30 },
+        ),
+        fc.constantFrom(0, 10, 100),
+        templateArb,
+        (writes, later, template) => {
+          const state = new PartitionState(exampleTypes());
+          const ctx: ExecuteContext = { now: 1, origin: 'p' };
+          writes.forEach(({ o, c, lease }, i) => {
+            const entry = { ...toOrder({ ...o, id: `${o.id}${i % 3}` }), customerId: c };
+            const options = lease === null ? undefined : { lease };
+            for (const m of execute(state, { kind: 'write', type: 'Order', entry, options }, ctx).mutations)
+              apply(state, m);
+          });
+          const store = state.storeOf('Order');
+          const now = 1 + later;
+          const compiled = selectFirst(store, compileTemplate(type, template), now);
+          const direct = firstMatchOfTemplate(type, store, template, now);
+          if (direct !== NEEDS_SELECTION) expect(direct ?? undefined).toBe(compiled);
+          const oneLookup = 'id' in template || !('shipping' in template && 'status' in template);
+          expect(direct === NEEDS_SELECTION).toBe(!oneLookup || Object.keys(template).length === 0);
         },
       ),
       { numRuns: 300 },

@@ -1,6 +1,8 @@
 /**
  * Engine benchmark: one SpaceEngine (no sink) holding N Orders (default 1,000,000), against a plain Map
- * of the same frozen objects with the same random key pattern, in the same run.
+ * of the same frozen objects with the same random key pattern, in the same run. Reads and the write of
+ * new entries run in 5 rounds interleaved with their Map baseline; each reports its median rate and
+ * the median of its per-round ratios (the shared VM's speed drifts by half within minutes).
  * Usage: node --expose-gc dist/bench/engine.js [N]
  */
 import * as path from 'node:path';
@@ -57,6 +59,75 @@ function cpuRate(ops: number, started: Started): number {
   return Math.round(ops / ((used.user + used.system) / 1e6));
 }
 
+/** Rounds every interleaved case runs in (an odd count: the median is one of them). */
+const ROUNDS = 5;
+
+/** One case's rates, a pair per round: ops/s of wall-clock time and of CPU time. */
+interface CaseRounds {
+  readonly wall: number[];
+  readonly cpu: number[];
+}
+
+/** Round `round`'s share of `items` (ROUNDS equal slices). */
+function slice<T>(items: readonly T[], round: number): readonly T[] {
+  const size = Math.floor(items.length / ROUNDS);
+  return items.slice(round * size, (round + 1) * size);
+}
+
+/**
+ * Runs every case once per round, in the same order each round (each answers how many operations it
+ * did), with a full collection before each. A slow spell of the machine then lands on a baseline and
+ * the cases compared to it alike, instead of on whichever ran during it.
+ */
+async function interleaved(
+  cases: Readonly<Record<string, (round: number) => Promise<number>>>,
+): Promise<Map<string, CaseRounds>> {
+  const out = new Map<string, CaseRounds>(Object.keys(cases).map((name) => [name, { wall: [], cpu: [] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    progress(`round ${round + 1} of ${ROUNDS}: ${Object.keys(cases).join(', ')}`);
+    for (const [name, run] of Object.entries(cases)) {
+      collectGarbage();
+      const t = start();
+      const ops = await run(round);
+      const measured = out.get(name) as CaseRounds;
+      measured.wall.push(rate(ops, t));
+      measured.cpu.push(cpuRate(ops, t));
+    }
+  }
+  return out;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/**
+ * Prints a case measured in rounds: its median rate, and against a baseline the median of the
+ * per-round ratios (each round's ratio compares two measurements taken moments apart).
+ */
+function emitRounds(
+  name: string,
+  measured: CaseRounds,
+  baseline?: { name: string; rounds: CaseRounds },
+): void {
+  const ratios = baseline ? measured.wall.map((v, i) => v / (baseline.rounds.wall[i] ?? v)) : undefined;
+  emit({
+    bench: 'engine',
+    case: name,
+    value: Math.round(median(measured.wall)),
+    unit: 'ops/s',
+    cpu_ops_s: Math.round(median(measured.cpu)),
+    rounds: ROUNDS,
+    ...(baseline && ratios
+      ? {
+          baseline: { name: baseline.name, value: Math.round(median(baseline.rounds.wall)) },
+          ratio: median(ratios),
+        }
+      : {}),
+  });
+}
+
 async function main(): Promise<void> {
   const types = SchemaLoader.loadFolder(path.resolve(__dirname, '../../schemas/examples'));
   const random = rng(42);
@@ -84,82 +155,55 @@ async function main(): Promise<void> {
     baseline: { name: 'Map of frozen objects', value: Math.round(mapBytes) },
   });
 
-  // read by id
+  // Reads, interleaved with their baseline: every round runs each case once over its own slice of the
+  // keys, so a slow spell of the (shared, noisy) machine hits the baseline and the engine alike.
   let sink = 0;
-  collectGarbage();
-  let t = start();
-  for (const id of ids) if (map.get(id) !== undefined) sink++;
-  const mapRate = rate(OPS, t);
-  emit({
-    bench: 'engine',
-    case: 'baseline-map-get',
-    value: Math.round(mapRate),
-    unit: 'ops/s',
-    cpu_ops_s: cpuRate(OPS, t),
-  });
-  collectGarbage();
-  t = start();
-  for (const id of ids) if ((await engine.read('Order', { id })) !== null) sink++;
-  emit({
-    bench: 'engine',
-    case: 'read-by-id',
-    value: Math.round(rate(OPS, t)),
-    unit: 'ops/s',
-    cpu_ops_s: cpuRate(OPS, t),
-    baseline: { name: 'Map.get', value: Math.round(mapRate) },
-  });
-  collectGarbage();
-  t = start();
-  for (const id of ids) if (engine.lookup('Order', id) !== undefined) sink++;
-  emit({
-    bench: 'engine',
-    case: 'read-by-id-sync-lookup',
-    value: Math.round(rate(OPS, t)),
-    unit: 'ops/s',
-    cpu_ops_s: cpuRate(OPS, t),
-    baseline: { name: 'Map.get', value: Math.round(mapRate) },
-  });
-
-  // template read through the (customerId, status) equality index, one match each
-  const templateOps = Math.min(OPS, 300_000);
-  collectGarbage();
-  t = start();
-  for (let j = 0; j < templateOps; j++) {
-    const i = keyIndexes[j]!;
-    const found = await engine.read('Order', {
-      template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] },
-    });
-    if (found !== null) sink++;
-  }
-  emit({
-    bench: 'engine',
-    case: 'template-read-equality-one-match',
-    value: Math.round(rate(templateOps, t)),
-    unit: 'ops/s',
-    cpu_ops_s: cpuRate(templateOps, t),
-    baseline: { name: 'Map.get', value: Math.round(mapRate) },
-  });
-
-  // the same template reads through the synchronous core (execute on the engine's state, no Promise)
+  const templateKeys = keyIndexes.slice(0, Math.min(OPS, 300_000));
   const state = engine.state;
   const queries = queryCompiler();
   // A fresh context per operation, as the engine builds one (clock reading included).
   const context = (): ExecuteContext => ({ now: Date.now(), origin: 'bench', queries });
-  collectGarbage();
-  t = start();
-  for (let j = 0; j < templateOps; j++) {
-    const i = keyIndexes[j]!;
-    const selector = { template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] } };
-    if (execute(state, { kind: 'read', type: 'Order', selector }, context()).result !== null) sink++;
-  }
-  emit({
-    bench: 'engine',
-    case: 'template-read-equality-one-match-sync',
-    value: Math.round(rate(templateOps, t)),
-    unit: 'ops/s',
-    cpu_ops_s: cpuRate(templateOps, t),
-    baseline: { name: 'Map.get', value: Math.round(mapRate) },
+  const reads = await interleaved({
+    'baseline-map-get': async (round) => {
+      const keys = slice(ids, round);
+      for (const id of keys) if (map.get(id) !== undefined) sink++;
+      return keys.length;
+    },
+    'read-by-id': async (round) => {
+      const keys = slice(ids, round);
+      for (const id of keys) if ((await engine.read('Order', { id })) !== null) sink++;
+      return keys.length;
+    },
+    'read-by-id-sync-lookup': async (round) => {
+      const keys = slice(ids, round);
+      for (const id of keys) if (engine.lookup('Order', id) !== undefined) sink++;
+      return keys.length;
+    },
+    // through the (customerId, status) equality index, one match each
+    'template-read-equality-one-match': async (round) => {
+      const picks = slice(templateKeys, round);
+      for (const i of picks) {
+        const found = await engine.read('Order', {
+          template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] },
+        });
+        if (found !== null) sink++;
+      }
+      return picks.length;
+    },
+    // the same through the synchronous core (execute on the engine's state, no Promise)
+    'template-read-equality-one-match-sync': async (round) => {
+      const picks = slice(templateKeys, round);
+      for (const i of picks) {
+        const selector = { template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] } };
+        if (execute(state, { kind: 'read', type: 'Order', selector }, context()).result !== null) sink++;
+      }
+      return picks.length;
+    },
   });
+  const mapGet = reads.get('baseline-map-get') as CaseRounds;
+  emitRounds('baseline-map-get', mapGet);
+  for (const [name, measured] of reads)
+    if (name !== 'baseline-map-get') emitRounds(name, measured, { name: 'Map.get', rounds: mapGet });
 
   // range query on the ordered byTotal index, ~100 entries per query
   const width = (1000 * 100) / N;
@@ -167,7 +211,7 @@ async function main(): Promise<void> {
   let returned = 0;
   const rangeLatencies: number[] = [];
   collectGarbage();
-  t = start();
+  let t = start();
   for (let j = 0; j < rangeOps; j++) {
     const lo = random() * (1000 - width);
     const s = process.hrtime.bigint();
@@ -192,32 +236,28 @@ async function main(): Promise<void> {
   const writeOps = 200_000;
   const sameTotals = rng(99);
   const baselineOrders = Array.from({ length: writeOps }, (_, j) => makeOrder(N + j, sameTotals));
-  collectGarbage();
-  t = start();
-  for (const o of baselineOrders) map.set(o['id'] as string, deepFreeze(o));
-  const mapSetRate = rate(writeOps, t);
-  emit({
-    bench: 'engine',
-    case: 'baseline-map-set-frozen-order',
-    value: Math.round(mapSetRate),
-    unit: 'ops/s',
-    cpu_ops_s: cpuRate(writeOps, t),
-  });
   const fresh = rng(99);
   const incoming = Array.from({ length: writeOps }, (_, j) => makeOrder(N + j, fresh));
-  collectGarbage();
-  t = start();
-  for (const o of incoming) {
-    for (const m of execute(state, { kind: 'write', type: 'Order', entry: o }, context()).mutations)
-      apply(state, m);
-  }
-  emit({
-    bench: 'engine',
-    case: 'write-new-entry',
-    value: Math.round(rate(writeOps, t)),
-    unit: 'ops/s',
-    cpu_ops_s: cpuRate(writeOps, t),
-    baseline: { name: 'Map.set of the frozen order', value: Math.round(mapSetRate) },
+  const writes = await interleaved({
+    'baseline-map-set-frozen-order': async (round) => {
+      const orders = slice(baselineOrders, round);
+      for (const o of orders) map.set(o['id'] as string, deepFreeze(o));
+      return orders.length;
+    },
+    'write-new-entry': async (round) => {
+      const orders = slice(incoming, round);
+      for (const o of orders) {
+        for (const m of execute(state, { kind: 'write', type: 'Order', entry: o }, context()).mutations)
+          apply(state, m);
+      }
+      return orders.length;
+    },
+  });
+  const mapSet = writes.get('baseline-map-set-frozen-order') as CaseRounds;
+  emitRounds('baseline-map-set-frozen-order', mapSet);
+  emitRounds('write-new-entry', writes.get('write-new-entry') as CaseRounds, {
+    name: 'Map.set of the frozen order',
+    rounds: mapSet,
   });
 
   // the same through the asynchronous facade (engine.write, no sink, one awaited Promise per write)

@@ -53,9 +53,10 @@ export interface GridOptions {
   readonly warmup?: 'log' | 'mirror';
   /**
    * A warm-up fetches the partition log in a worker thread while the main thread decodes and folds
-   * it, so it uses two cores (default true). False reads on the main thread only.
+   * it, so it uses two cores. `'auto'` (default) does so when the log has 20,000 offsets or more to
+   * read (a thread's start costs more than a short log takes); true always, false never.
    */
-  readonly warmUpInWorker?: boolean;
+  readonly warmUpInWorker?: boolean | 'auto';
 }
 
 export const DEFAULT_PREFIX = 'spacelog';
@@ -121,9 +122,10 @@ export function checkGridOptions(options: GridOptions): void {
   if (options.warmup !== undefined && options.warmup !== 'log' && options.warmup !== 'mirror') {
     throw new InvalidArgumentError(`warmup must be 'log' or 'mirror', got '${String(options.warmup)}'`);
   }
-  if (options.warmUpInWorker !== undefined && typeof options.warmUpInWorker !== 'boolean') {
+  const inWorker: unknown = options.warmUpInWorker;
+  if (inWorker !== undefined && typeof inWorker !== 'boolean' && inWorker !== 'auto') {
     throw new InvalidArgumentError(
-      `warmUpInWorker must be true or false, got ${JSON.stringify(options.warmUpInWorker)}`,
+      `warmUpInWorker must be true, false or 'auto', got ${JSON.stringify(inWorker)}`,
     );
   }
   if (options.warmup === 'mirror' && options.mirror === undefined) {

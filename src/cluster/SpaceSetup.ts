@@ -91,6 +91,8 @@ export function replicaLogOf(
     schemaTopic: prepared.schemaTopic,
     origin: prepared.origin,
     ...(options.warmUpInWorker === false ? {} : { fetchInWorker: prepared.connection }),
+    // true: every catch-up in a worker, however short; 'auto' (default): long ones only.
+    ...(options.warmUpInWorker === true ? { workerMinOffsets: 0 } : {}),
   };
 }
 

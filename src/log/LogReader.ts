@@ -5,6 +5,7 @@ import type { MutationCodec } from './MutationCodec';
 import type { LogRecord } from './LogTypes';
 import { PackedRecordCursor, type PackedRecords } from './packedRecords';
 import type { SchemaTopic } from './SchemaTopic';
+import { fetchLogEndOffsets } from './logEndOffsets';
 import { checkPrefix, checkSpaceName, partitionTopic } from './topicNames';
 import { TopicScanner } from './TopicScanner';
 import { WorkerTopicScanner, type KafkaConnection } from './WorkerTopicScanner';
@@ -47,7 +48,16 @@ export interface LogReaderOptions {
    * compiled worker script, everything is read here; a tail follows here in any case.
    */
   readonly fetchInWorker?: KafkaConnection;
+  /**
+   * With `fetchInWorker`: a catch-up with fewer offsets than this to read stays on this thread, since
+   * a worker's start (a thread with its own kafkajs and connections, 50-100 ms) costs more than it
+   * would save. Default WORKER_MIN_OFFSETS; 0 always uses the worker.
+   */
+  readonly workerMinOffsets?: number;
 }
+
+/** Offsets a catch-up must have ahead of it before it is worth a worker thread (see `workerMinOffsets`). */
+export const WORKER_MIN_OFFSETS = 20_000;
 
 /** What a finished catch-up read. */
 export interface LogReadResult {
@@ -69,6 +79,7 @@ export class LogReader {
   private startedAt = 0;
   private startOffset: number | undefined;
   private stopped = false;
+  private workerUsed = false;
 
   constructor(options: LogReaderOptions) {
     checkPrefix(options.prefix);
@@ -87,7 +98,7 @@ export class LogReader {
 
   /** Reads from the start offset to the end of the log as it was when the read began. */
   async readToEnd(): Promise<LogReadResult> {
-    const scanner = this.catchUpScanner() ?? this.scan(false);
+    const scanner = (await this.catchUpScanner()) ?? this.scan(false);
     await scanner.start();
     return { records: this.records, nextOffset: scanner.position };
   }
@@ -97,7 +108,7 @@ export class LogReader {
    * `fetchInWorker`, the catch-up runs in a worker thread and the follow on this one, from where it ended.
    */
   async tail(): Promise<LogReadResult> {
-    const catchUp = this.catchUpScanner();
+    const catchUp = await this.catchUpScanner();
     if (catchUp !== undefined) {
       await catchUp.start();
       if (this.stopped) throw new LogReadError(`reader of ${this.topic} stopped before catching up`);
@@ -108,21 +119,46 @@ export class LogReader {
     return { records: this.records, nextOffset: scanner.position };
   }
 
+  /** Whether a catch-up of this reader fetched in a worker thread (see `workerMinOffsets`). */
+  get fetchedInWorker(): boolean {
+    return this.workerUsed;
+  }
+
   /** Stops reading (idempotent). */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.scanner?.stop();
   }
 
-  /** The worker-thread catch-up, when asked for and the compiled worker script is there. */
-  private catchUpScanner(): WorkerTopicScanner | undefined {
+  /**
+   * The worker-thread catch-up, when asked for, the compiled worker script is there and the log has
+   * enough ahead of the start to be worth a thread.
+   */
+  private async catchUpScanner(): Promise<WorkerTopicScanner | undefined> {
     const connection = this.options.fetchInWorker;
     const script = connection && WorkerTopicScanner.script();
-    return connection && script ? this.scanInWorker(connection, script) : undefined;
+    if (!connection || !script || !(await this.worthAWorker())) return undefined;
+    return this.scanInWorker(connection, script);
   }
 
-  /** Refuses a second start; the rate counts from the first one (a tail's follow goes on from its catch-up). */
+  private async worthAWorker(): Promise<boolean> {
+    const min = this.options.workerMinOffsets ?? WORKER_MIN_OFFSETS;
+    if (min <= 0) return true;
+    try {
+      const { low, high } = await fetchLogEndOffsets(this.options.kafka, this.topic);
+      return high - Math.max(low, this.options.fromOffset ?? 0) >= min;
+    } catch {
+      // The scan on this thread asks again, and reports an unreachable log as a typed LogReadError.
+      return false;
+    }
+  }
+
+  /**
+   * Refuses a second start, and a start after `stop()` (it may come while the log's size is asked);
+   * the rate counts from the first start (a tail's follow goes on from its catch-up).
+   */
   private begin(): void {
+    if (this.stopped) throw new LogReadError(`reader of ${this.topic} stopped before reading`);
     if (this.scanner !== undefined)
       throw new InvalidArgumentError(`reader of ${this.topic} was already started`);
     if (this.startedAt === 0) this.startedAt = Date.now();
@@ -156,6 +192,7 @@ export class LogReader {
       onPosition: (position, end) => this.progress(position, end),
     });
     this.scanner = scanner;
+    this.workerUsed = true;
     return scanner;
   }
 

@@ -19,12 +19,14 @@ export interface ReplicaLogOptions {
   readonly origin: string;
   /** Catch-ups (a primary's warm-up, a backup's first catch-up) fetch in a worker thread connected this way. */
   readonly fetchInWorker?: KafkaConnection;
+  /** A catch-up with fewer offsets ahead stays on the main thread (LogReader's `workerMinOffsets`). */
+  readonly workerMinOffsets?: number;
 }
 
 /** What the replica decides about a read of its log: where to start and where the mutations go. */
 export type ReplicaLogReading = Omit<
   LogReaderOptions,
-  'kafka' | 'prefix' | 'space' | 'partition' | 'codec' | 'schemaTopic' | 'fetchInWorker'
+  'kafka' | 'prefix' | 'space' | 'partition' | 'codec' | 'schemaTopic' | 'fetchInWorker' | 'workerMinOffsets'
 >;
 
 /**
@@ -40,6 +42,7 @@ export function replicaLogReader(log: ReplicaLogOptions, reading: ReplicaLogRead
     codec: log.codec,
     ...(log.schemaTopic ? { schemaTopic: log.schemaTopic } : {}),
     ...(log.fetchInWorker ? { fetchInWorker: log.fetchInWorker } : {}),
+    ...(log.workerMinOffsets === undefined ? {} : { workerMinOffsets: log.workerMinOffsets }),
     ...reading,
   });
 }

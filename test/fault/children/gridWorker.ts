@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     schemas,
     prefix,
     lingerMs: 1,
+    // Each restart warms up in a worker thread, however short the logs are.
+    warmUpInWorker: true,
   });
   say({ ready: true });
   const written: { id: string; customerId: string }[] = [];

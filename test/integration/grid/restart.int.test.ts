@@ -58,6 +58,8 @@ describe('in-process grid: restart', () => {
       schemas: SCHEMAS,
       prefix,
       kafka: { brokers },
+      // The worker path, however short these logs are (the default reads short logs on this thread).
+      warmUpInWorker: true,
     });
     try {
       expect(pictureOf(second.entries())).toEqual(before);

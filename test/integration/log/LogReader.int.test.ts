@@ -34,7 +34,8 @@ test('the compiled worker script is there (fetching in a worker thread is tested
 });
 
 describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
-  const where = fetchInWorker ? { fetchInWorker } : {};
+  // However short the log: these reads are there to test the worker.
+  const where = fetchInWorker ? { fetchInWorker, workerMinOffsets: 0 } : {};
   const suffix = fetchInWorker ? '-w' : '';
   const kafka = testKafka();
   const prefix = uniquePrefix();
@@ -200,6 +201,34 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
     );
     expect(error).toBeInstanceOf(LogReadError);
     expect(error).toMatchObject({ code: 'LOG_READ_FAILED', retriable: true });
+  });
+
+  it('a catch-up fetches in a worker only with workerMinOffsets or more offsets ahead of it', async () => {
+    const appender = await startedAppender(`threshold${suffix}`);
+    await appender.append(Array.from({ length: 6 }, (_, n) => orderMutation(`h${n}`, 1, n)));
+    const reading = async (options: { workerMinOffsets?: number; fromOffset?: number }): Promise<boolean> => {
+      let delivered = 0;
+      const reader = new LogReader({
+        kafka,
+        prefix,
+        space: `threshold${suffix}`,
+        partition: 0,
+        codec,
+        ...(fetchInWorker ? { fetchInWorker } : {}),
+        ...options,
+        onMutation: () => delivered++,
+      });
+      await reader.readToEnd();
+      expect(delivered).toBe(6 - (options.fromOffset ?? 0));
+      return reader.fetchedInWorker;
+    };
+    const worker = fetchInWorker !== undefined;
+    // 7 offsets: the 6 records and their transaction's commit marker.
+    expect(await reading({})).toBe(false); // under the default threshold
+    expect(await reading({ workerMinOffsets: 7 })).toBe(worker);
+    expect(await reading({ workerMinOffsets: 8 })).toBe(false);
+    expect(await reading({ workerMinOffsets: 6, fromOffset: 2 })).toBe(false);
+    expect(await reading({ workerMinOffsets: 5, fromOffset: 2 })).toBe(worker);
   });
 
   it('stop() during a read rejects it with LogReadError, and nothing is delivered afterwards', async () => {

@@ -283,6 +283,10 @@ async function roundsOf256(): Promise<void> {
     grid.push(await gridCase(writers, 'sync', `r${round}`));
     raw.push(await rawBatching(writers, false, `r${round}`));
     rawTxn.push(await rawBatching(writers, true, `r${round}`));
+    const rates = [grid, raw, rawTxn].map((results) => results[round]?.opsPerSecond ?? 0);
+    progress(
+      `round ${round + 1}: grid ${rates[0]}, raw batching ${rates[1]}, raw txn batching ${rates[2]} writes/s`,
+    );
   }
   const ratioTo = (baseline: readonly LoopResult[]): number =>
     median(grid.map((g, i) => g.opsPerSecond / Math.max(baseline[i]?.opsPerSecond ?? 1, 1)));

@@ -1,15 +1,7 @@
-import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { MirrorProjector } from '../../../src/mirror/MirrorProjector';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
-import { openTestDatabase, spawnChild, testKafkaBrokers, uniqueName, type TestDatabase } from '../../support';
+import { spawnChild, type TestDatabase } from '../../support';
 import { foldLog } from '../../integration/grid/foldLog';
-import {
-  deleteTestTopics,
-  EXAMPLE_SCHEMAS,
-  mirrorPicture,
-  prepareMirrorTables,
-  runWorkload,
-} from '../../integration/mirror/mirrorTestKit';
+import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite, runWorkload } from '../../integration/mirror/mirrorTestKit';
 
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const space = 'orders';
@@ -42,34 +34,16 @@ async function installAudit(db: TestDatabase): Promise<void> {
 }
 
 describe('mirror crash: SIGKILL the projector mid-batch under load', () => {
-  const brokers = testKafkaBrokers();
-  const prefix = uniqueName('tmcrash');
-  let db: TestDatabase;
-  let grid: LocalGrid | undefined;
-  let projector: MirrorProjector | undefined;
+  const bed = mirrorTestBedForSuite('crash');
 
   beforeAll(async () => {
-    db = await openTestDatabase('crash');
-    await prepareMirrorTables({ knex: db.knex, schema: db.schema, space, types });
-    await installAudit(db);
-  });
-
-  afterAll(async () => {
-    await projector?.stop();
-    await grid?.close();
-    await db.close();
-    await deleteTestTopics(brokers, prefix);
+    await bed.prepareTables(space, types);
+    await installAudit(bed.db);
   });
 
   it(`loses nothing and applies nothing twice over ${KILLS} kills`, async () => {
-    grid = await LocalGrid.start({
-      space,
-      partitions,
-      schemas: types,
-      prefix,
-      kafka: { brokers },
-      leaseSweepMs: 50,
-    });
+    const db = bed.db;
+    const grid = await bed.startGrid({ space, partitions, schemas: types, leaseSweepMs: 50 });
     let loading = true;
     let round = 0;
     const load = (async () => {
@@ -78,7 +52,7 @@ describe('mirror crash: SIGKILL the projector mid-batch under load', () => {
     await runWorkload(grid, { operations: 400, seed: 4242, tag: 'first' }); // a backlog to catch up on
 
     for (let kill = 0; kill < KILLS; kill++) {
-      const child = spawnChild('test/fault/mirror/children/mirrorWorker.ts', [prefix, space, db.schema], {
+      const child = spawnChild('test/fault/mirror/children/mirrorWorker.ts', [bed.prefix, space, db.schema], {
         SPACELOG_DATABASE_URL: db.url,
       });
       await child.nextMessage((m) => m.ready === true, 60_000);
@@ -92,16 +66,8 @@ describe('mirror crash: SIGKILL the projector mid-batch under load', () => {
     await load;
     await new Promise((resolve) => setTimeout(resolve, 600)); // the last leases run out
     await grid.close();
-    grid = undefined;
 
-    projector = new MirrorProjector({
-      space,
-      schemas: types,
-      database: db.knex,
-      schema: db.schema,
-      prefix,
-      kafka: { brokers },
-    });
+    const projector = bed.projector({ space, schemas: types });
     await projector.start();
     await projector.waitForCatchUp(120_000);
 
@@ -132,7 +98,7 @@ describe('mirror crash: SIGKILL the projector mid-batch under load', () => {
       .havingRaw('count(*) > 1');
     expect(doubled).toEqual([]);
 
-    const fold = await foldLog({ brokers, prefix, space, partitions, types });
-    expect(await mirrorPicture(db.knex, db.schema, space, types)).toEqual(fold);
+    const fold = await foldLog({ brokers: bed.brokers, prefix: bed.prefix, space, partitions, types });
+    expect(await bed.mirrorPicture(space, types)).toEqual(fold);
   }, 300_000);
 });

@@ -1,23 +1,8 @@
-import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { MirrorProjector } from '../../../src/mirror/MirrorProjector';
 import type { PartitionLag } from '../../../src/mirror/MirrorLag';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
-import {
-  openTestDatabase,
-  startPrivatePostgres,
-  testKafkaBrokers,
-  uniqueName,
-  type PostgresInstance,
-  type TestDatabase,
-} from '../../support';
+import { startPrivatePostgres, type PostgresInstance } from '../../support';
 import { foldLog } from '../../integration/grid/foldLog';
-import {
-  deleteTestTopics,
-  EXAMPLE_SCHEMAS,
-  mirrorPicture,
-  prepareMirrorTables,
-  runWorkload,
-} from '../../integration/mirror/mirrorTestKit';
+import { EXAMPLE_SCHEMAS, MirrorTestBed, runWorkload } from '../../integration/mirror/mirrorTestKit';
 
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const space = 'orders';
@@ -25,44 +10,33 @@ const partitions = 2;
 const OUTAGE_MS = 20_000;
 
 describe('mirror during a PostgreSQL outage (law 6)', () => {
-  const brokers = testKafkaBrokers();
-  const prefix = uniqueName('tmoutage');
-  let pg: PostgresInstance;
-  let db: TestDatabase;
-  let grid: LocalGrid | undefined;
-  let projector: MirrorProjector | undefined;
+  // On a PostgreSQL of its own, which the test stops and starts.
+  const bed = new MirrorTestBed('outage');
+  let pg: PostgresInstance | undefined;
 
   beforeAll(async () => {
     pg = await startPrivatePostgres();
-    db = await openTestDatabase('outage', pg.url);
-    await prepareMirrorTables({ knex: db.knex, schema: db.schema, space, types });
+    await bed.open(pg.url);
+    await bed.prepareTables(space, types);
   }, 120_000);
 
   afterAll(async () => {
-    await projector?.stop();
-    await grid?.close();
-    await db?.close().catch(() => undefined);
-    await pg?.destroy();
-    await deleteTestTopics(brokers, prefix);
+    try {
+      await bed.close();
+    } finally {
+      await pg?.destroy();
+    }
   }, 60_000);
 
   it('keeps acknowledging writes, reports growing lag, and converges once PostgreSQL returns', async () => {
-    grid = await LocalGrid.start({
-      space,
-      partitions,
-      schemas: types,
-      prefix,
-      kafka: { brokers },
-      leaseSweepMs: 50,
-    });
+    const server = pg as PostgresInstance;
+    const grid = await bed.startGrid({ space, partitions, schemas: types, leaseSweepMs: 50 });
     const retries: unknown[] = [];
-    projector = new MirrorProjector({
+    // Through a URL: the projector's own pool, which must find its way back to the restarted server.
+    const projector = bed.projector({
       space,
       schemas: types,
-      database: db.url,
-      schema: db.schema,
-      prefix,
-      kafka: { brokers },
+      database: bed.db.url,
       retry: { initialMs: 50, maxMs: 1_000 },
       onRetry: (error) => retries.push(error),
     });
@@ -70,7 +44,7 @@ describe('mirror during a PostgreSQL outage (law 6)', () => {
     await runWorkload(grid, { operations: 100, seed: 1, tag: 'pre' });
     await projector.waitForCatchUp(30_000);
 
-    await pg.stop('immediate');
+    await server.stop('immediate');
     const outageEnds = Date.now() + OUTAGE_MS;
     let acknowledged = 0;
     let round = 0;
@@ -88,15 +62,14 @@ describe('mirror during a PostgreSQL outage (law 6)', () => {
     expect(retries.length).toBeGreaterThan(0);
     expect(projector.failure).toBeUndefined();
 
-    await pg.start();
+    await server.start();
     await runWorkload(grid, { operations: 60, seed: 999, tag: 'post' });
     await new Promise((resolve) => setTimeout(resolve, 600)); // leases of the last payments run out
     await grid.close();
-    grid = undefined;
     await projector.waitForCatchUp(120_000);
 
-    const fold = await foldLog({ brokers, prefix, space, partitions, types });
-    const mirror = await mirrorPicture(db.knex, db.schema, space, types);
+    const fold = await foldLog({ brokers: bed.brokers, prefix: bed.prefix, space, partitions, types });
+    const mirror = await bed.mirrorPicture(space, types);
     expect(mirror).toEqual(fold);
     expect((await projector.lag()).every((l) => l.records === 0 && l.seconds === 0)).toBe(true);
   }, 300_000);

@@ -48,9 +48,9 @@ export class MirrorTestBed {
     return this.database;
   }
 
-  /** Creates the database schema. */
-  async open(): Promise<void> {
-    this.database = await openTestDatabase(this.label);
+  /** Creates the database schema, on the test database or on the server at `url` (a private one). */
+  async open(url?: string): Promise<void> {
+    this.database = await openTestDatabase(this.label, url);
   }
 
   /** Starts a grid on the bed's topics; `close()` closes it if the test has not. */
@@ -60,11 +60,17 @@ export class MirrorTestBed {
     return grid;
   }
 
-  /** A projector (not started) from the bed's topics into its schema; `close()` stops it if the test has not. */
-  projector(options: Omit<MirrorOptions, 'database' | 'schema' | 'prefix' | 'kafka'>): MirrorProjector {
+  /**
+   * A projector (not started) from the bed's topics into its schema, through the bed's knex unless
+   * `database` says otherwise; `close()` stops it if the test has not.
+   */
+  projector(
+    options: Omit<MirrorOptions, 'database' | 'schema' | 'prefix' | 'kafka'> &
+      Partial<Pick<MirrorOptions, 'database'>>,
+  ): MirrorProjector {
     const projector = new MirrorProjector({
-      ...options,
       database: this.db.knex,
+      ...options,
       schema: this.db.schema,
       prefix: this.prefix,
       kafka: { brokers: this.brokers },
@@ -88,12 +94,15 @@ export class MirrorTestBed {
     return mirrorPicture(this.db.knex, this.db.schema, space, types);
   }
 
-  /** Stops the projectors, closes the grids, drops the schema and deletes the topics. */
+  /** Stops the projectors, closes the grids, drops the schema and deletes the topics (even if the drop fails). */
   async close(): Promise<void> {
-    for (const projector of this.projectors) await projector.stop();
-    for (const grid of this.grids) await grid.close();
-    await this.database?.close();
-    await deleteTestTopics(this.brokers, this.prefix);
+    try {
+      for (const projector of this.projectors) await projector.stop();
+      for (const grid of this.grids) await grid.close();
+      await this.database?.close();
+    } finally {
+      await deleteTestTopics(this.brokers, this.prefix);
+    }
   }
 }
 

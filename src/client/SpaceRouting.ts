@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, SchemaValidationError } from '../errors';
 import { partitionOf } from '../cluster/partitionOf';
 import type { EntryType } from '../schema/EntryType';
+import type { WriteResult } from '../space/Operation';
 import type { Selector } from '../space/Selector';
+import type { SpaceWriteResult } from './Space';
 
 /**
  * Decides the partition of each operation (`hash(routing value) mod P`, Kafka's murmur2).
@@ -44,14 +46,13 @@ export class SpaceRouting {
    * (see `forWrite`), and its result comes back tagged with that partition. The plain space and its
    * transactions share it, so a write lands on the same partition in and out of a transaction.
    */
-  async routeWrite<R extends object>(
+  async routeWrite(
     type: EntryType,
     entry: Readonly<Record<string, unknown>>,
-    writeTo: (partition: number, entry: Readonly<Record<string, unknown>>) => Promise<R>,
-  ): Promise<R & { readonly partition: number }> {
+    writeTo: (partition: number, entry: Readonly<Record<string, unknown>>) => Promise<WriteResult>,
+  ): Promise<SpaceWriteResult> {
     const routed = this.forWrite(type, entry);
-    const result = await writeTo(routed.partition, routed.entry);
-    return { ...result, partition: routed.partition };
+    return withPartition(await writeTo(routed.partition, routed.entry), routed.partition);
   }
 
   /** The partition a selector names, or undefined when it must go to every partition. */
@@ -80,4 +81,15 @@ export class SpaceRouting {
   all(): number[] {
     return Array.from({ length: this.partitions }, (_, k) => k);
   }
+}
+
+/**
+ * A write's result tagged with its partition. Built field by field: a spread copy costs a generic
+ * clone on every write of the hot path.
+ */
+function withPartition(result: WriteResult, partition: number): SpaceWriteResult {
+  const { id, version, leaseExpiresAt, position } = result;
+  return position === undefined
+    ? { id, version, leaseExpiresAt, partition }
+    : { id, version, leaseExpiresAt, position, partition };
 }

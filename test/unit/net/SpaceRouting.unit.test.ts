@@ -16,18 +16,39 @@ describe('SpaceRouting.routeWrite', () => {
       { customerId: 'c-7', status: 'NEW' },
       async (partition, entry) => {
         seen.push({ partition, entry });
-        return { version: 1 };
+        return { id: String(entry['id']), version: 1, leaseExpiresAt: null };
       },
     );
     const expected = partitionOf('c-7', PARTITIONS);
-    expect(result).toEqual({ version: 1, partition: expected });
+    expect(result).toEqual({
+      id: seen[0]?.entry['id'],
+      version: 1,
+      leaseExpiresAt: null,
+      partition: expected,
+    });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.partition).toBe(expected);
     expect(seen[0]?.entry).toMatchObject({ customerId: 'c-7', status: 'NEW', id: expect.any(String) });
   });
 
+  it('keeps the log position of a write in its tagged result', async () => {
+    const position = { partition: 3, offset: 41 };
+    const result = await new SpaceRouting(PARTITIONS).routeWrite(
+      types.require('Order'),
+      { id: 'o-1', customerId: 'c-7', status: 'NEW' },
+      async () => ({ id: 'o-1', version: 2, leaseExpiresAt: 99, position }),
+    );
+    expect(result).toEqual({
+      id: 'o-1',
+      version: 2,
+      leaseExpiresAt: 99,
+      position,
+      partition: partitionOf('c-7', PARTITIONS),
+    });
+  });
+
   it('rejects an entry without a routing value before writing anywhere', async () => {
-    const writeTo = jest.fn(async () => ({ version: 1 }));
+    const writeTo = jest.fn(async () => ({ id: 'x', version: 1, leaseExpiresAt: null }));
     await expect(
       new SpaceRouting(PARTITIONS).routeWrite(types.require('Order'), { status: 'NEW' }, writeTo),
     ).rejects.toThrow(SchemaValidationError);

@@ -290,7 +290,7 @@ export class SpaceEngine {
       } else {
         const now = this.clock();
         const first =
-          'template' in selector
+          typeof selector === 'object' && selector !== null && 'template' in selector
             ? firstMatchOfTemplate(entryType, store, selector.template, now)
             : NEEDS_SELECTION;
         stored =

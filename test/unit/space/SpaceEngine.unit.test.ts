@@ -167,6 +167,16 @@ describe('SpaceEngine read, take, count, clear', () => {
     );
   });
 
+  it('refuses a selector that is not an object, or a template that is not one, with a typed error', async () => {
+    const { engine } = await seeded();
+    for (const selector of ['o1', null, 7]) {
+      await expect(engine.read('Order', selector as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    await expect(engine.read('Order', { template: 'PAID' } as never)).rejects.toBeInstanceOf(
+      SchemaValidationError,
+    );
+  });
+
   it('takes an entry once and logs TAKE with its version', async () => {
     const { engine, sink } = await seeded();
     const taken = await engine.take('Order', { template: { status: 'NEW' } });

@@ -14,7 +14,7 @@ import type { ExecuteContext } from '../src/space/ExecuteContext';
 import { queryCompiler } from '../src/space/QuerySelection';
 import { SpaceEngine } from '../src/space/SpaceEngine';
 import { makeOrder, ORDER_STATUSES as STATUSES, rng } from './orders';
-import { emit, percentile, progress } from './report';
+import { emit, median, percentile, progress } from './report';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const OPS = Math.min(N, 1_000_000);
@@ -95,11 +95,6 @@ async function interleaved(
     }
   }
   return out;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 /**

@@ -30,7 +30,7 @@ import {
   type LoopResult,
 } from './kafkaBench';
 import { makeOrder, rng } from './orders';
-import { emit, progress } from './report';
+import { emit, median, progress } from './report';
 
 const MEASURE_MS = Number(process.argv[2] ?? 8) * 1000;
 const WARMUP_MS = Number(process.argv[3] ?? 2) * 1000;
@@ -248,11 +248,6 @@ function emitBaselines(baselines: Record<string, LoopResult>, writers: number): 
       p50_ms: r.p50,
       p99_ms: r.p99,
     });
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 /** Each figure of a case the median of its rounds. */

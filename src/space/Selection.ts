@@ -1,6 +1,6 @@
 import type { EntryType } from '../schema/EntryType';
 import type { Entry } from './Mutation';
-import type { StoredEntry } from './StoredEntry';
+import { isExpired, type StoredEntry } from './StoredEntry';
 import type { TypeStore } from './TypeStore';
 
 /**
@@ -75,13 +75,12 @@ export function selectEntries(
   const cap = compare ? Infinity : max;
   if (selection.exact === true) {
     selection.candidates(store, (stored) => {
-      if (stored.leaseExpiresAt === null || stored.leaseExpiresAt > now) out.push(stored);
+      if (!isExpired(stored, now)) out.push(stored);
       return out.length < cap;
     });
   } else {
     selection.candidates(store, (stored) => {
-      if ((stored.leaseExpiresAt === null || stored.leaseExpiresAt > now) && matches(stored.entry))
-        out.push(stored);
+      if (!isExpired(stored, now) && matches(stored.entry)) out.push(stored);
       return out.length < cap;
     });
   }

@@ -24,7 +24,7 @@ import { PartitionState } from './PartitionState';
 import { selectFirst, type Selection } from './Selection';
 import { queryCompiler } from './QuerySelection';
 import { ALL, isIdSelector, type Selector } from './Selector';
-import type { StoredEntry } from './StoredEntry';
+import { isExpired, type StoredEntry } from './StoredEntry';
 import { SubscriptionHub, type SpaceListener } from './SubscriptionHub';
 import { firstMatchOfTemplate, NEEDS_SELECTION } from './Template';
 import { LockTable } from './transaction/LockTable';
@@ -285,8 +285,7 @@ export class SpaceEngine {
       const store = this.state.storeOf(entryType);
       if (isIdSelector(selector)) {
         stored = store.entries.get(String(selector.id));
-        if (stored !== undefined && stored.leaseExpiresAt !== null && stored.leaseExpiresAt <= this.clock())
-          stored = undefined;
+        if (stored !== undefined && isExpired(stored, this.clock())) stored = undefined;
       } else {
         const now = this.clock();
         const first =

@@ -3,7 +3,7 @@ import { SchemaValidationError } from '../errors';
 import type { EntryType, FieldGetter } from '../schema/EntryType';
 import type { Entry } from './Mutation';
 import { lookupCandidates, scanAll, type Selection } from './Selection';
-import type { StoredEntry } from './StoredEntry';
+import { isExpired, type StoredEntry } from './StoredEntry';
 import type { TypeStore } from './TypeStore';
 
 const SCALAR_KINDS = new Set(['string', 'number', 'boolean', 'enum', 'timestamp', 'date', 'uuid', 'decimal']);
@@ -101,11 +101,11 @@ export function firstMatchOfTemplate(
   const values: unknown[] = [];
   collect(type, template, '', paths, values);
   const plan = planFor(type, paths);
-  const live = (stored: StoredEntry): boolean =>
-    stored.leaseExpiresAt === null || stored.leaseExpiresAt > now;
   if (plan.idAt >= 0) {
     const stored = store.entries.get(String(values[plan.idAt]));
-    return stored !== undefined && live(stored) && holdsValues(plan, values, stored.entry) ? stored : null;
+    return stored !== undefined && !isExpired(stored, now) && holdsValues(plan, values, stored.entry)
+      ? stored
+      : null;
   }
   const at = plan.index;
   const index = at && plan.exact ? store.indexes.get(at.name) : undefined;
@@ -115,7 +115,7 @@ export function firstMatchOfTemplate(
   for (let i = 0; i < positions.length; i++) key[i] = values[positions[i] as number];
   let found: StoredEntry | null = null;
   index.lookup(key, (stored) => {
-    if (!live(stored)) return true;
+    if (isExpired(stored, now)) return true;
     found = stored;
     return false;
   });

@@ -10,6 +10,7 @@ import type { PartitionState } from './PartitionState';
 import type { EntryType } from '../schema/EntryType';
 import { selectEntries, selectFirst, type Selection } from './Selection';
 import { isIdSelector } from './Selector';
+import { isExpired } from './StoredEntry';
 
 /** What `execute` returns: the mutations to apply (and log), and the operation's result. */
 export interface Execution<K extends OperationKind = OperationKind> {
@@ -59,7 +60,7 @@ function executeAny(state: PartitionState, op: Operation, ctx: ExecuteContext): 
   if ((op.kind === 'read' || op.kind === 'take') && isIdSelector(selector)) {
     // Hot path: by id, no selection to compile.
     const stored = store.entries.get(String(selector.id));
-    const live = stored !== undefined && (stored.leaseExpiresAt === null || stored.leaseExpiresAt > ctx.now);
+    const live = stored !== undefined && !isExpired(stored, ctx.now);
     if (!live) return { mutations: [], result: null };
     return op.kind === 'read'
       ? { mutations: [], result: stored.entry }

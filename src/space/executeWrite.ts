@@ -18,7 +18,7 @@ import {
 import type { Entry, Mutation } from './Mutation';
 import type { WriteOptions, WriteResult } from './Operation';
 import type { PartitionState } from './PartitionState';
-import type { StoredEntry } from './StoredEntry';
+import { isExpired, type StoredEntry } from './StoredEntry';
 
 const MODES = new Set(['upsert', 'insert-only', 'update-only']);
 
@@ -63,7 +63,7 @@ export function executeWrite(
   if (size > maxBytes) throw new EntryTooLargeError(size, maxBytes, { type: name, entryId: id });
 
   const current = state.storeOf(type).entries.get(id);
-  const live = current !== undefined && (current.leaseExpiresAt === null || current.leaseExpiresAt > ctx.now);
+  const live = current !== undefined && !isExpired(current, ctx.now);
   if (mode === 'insert-only' && live) throw new EntryAlreadyExistsError({ type: name, entryId: id });
   if (mode === 'update-only' && !live) throw new EntryNotFoundError({ type: name, entryId: id });
   if (expected !== undefined) {

@@ -1,11 +1,12 @@
 import type { Mutation } from '../../../src/space/Mutation';
-import type { LogReadProgress } from '../../../src/log';
+import type { LogReaderOptions, LogReadProgress } from '../../../src/log';
 import {
   LogReader,
   MutationCodec,
   PartitionAppender,
   SchemaTopic,
   TopicAdmin,
+  WORKER_MIN_OFFSETS,
   WriterSchemas,
 } from '../../../src/log';
 import {
@@ -49,6 +50,22 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
     await topics.close();
   });
 
+  /** A reader of partition 0 of `space` (suffixed for this mode), read this block's way; `options` add or override. */
+  function readerOf(
+    space: string,
+    options: Partial<LogReaderOptions> & Pick<LogReaderOptions, 'onMutation'>,
+  ): LogReader {
+    return new LogReader({
+      kafka,
+      prefix,
+      space: `${space}${suffix}`,
+      partition: 0,
+      codec,
+      ...where,
+      ...options,
+    });
+  }
+
   async function startedAppender(space: string): Promise<PartitionAppender> {
     await topics.ensureSpace(space, 1);
     const appender = new PartitionAppender({ kafka, prefix, space, partition: 0, codec });
@@ -80,13 +97,7 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
 
     const progress: LogReadProgress[] = [];
     const seen: Mutation[] = [];
-    const reader = new LogReader({
-      kafka,
-      prefix,
-      space: `committed${suffix}`,
-      partition: 0,
-      codec,
-      ...where,
+    const reader = readerOf('committed', {
       onMutation: (m) => seen.push(m),
       onProgress: (p) => progress.push(p),
     });
@@ -109,16 +120,7 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
 
     const seen: number[] = [];
     const from = positions[2]!.offset;
-    const reader = new LogReader({
-      kafka,
-      prefix,
-      space: `offsets${suffix}`,
-      partition: 0,
-      codec,
-      fromOffset: from,
-      ...where,
-      onMutation: (_, offset) => seen.push(offset),
-    });
+    const reader = readerOf('offsets', { fromOffset: from, onMutation: (_, offset) => seen.push(offset) });
     await reader.readToEnd();
     expect(seen).toEqual([positions[2]!.offset, positions[3]!.offset]);
   });
@@ -139,13 +141,7 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
     await appender.append([orderMutation('t1', 1, 1)]);
     const seen: string[] = [];
     let notify: (() => void) | undefined;
-    const reader = new LogReader({
-      kafka,
-      prefix,
-      space: `tailed${suffix}`,
-      partition: 0,
-      codec,
-      ...where,
+    const reader = readerOf('tailed', {
       onMutation: (m) => {
         seen.push(m.id);
         notify?.();
@@ -171,30 +167,13 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
     await schemaTopic.register([v2]);
     const newCodec = new MutationCodec({ types: [v2], writerSchemas: new WriterSchemas() });
     const seen: Mutation[] = [];
-    const reader = new LogReader({
-      kafka,
-      prefix,
-      space: `evolved${suffix}`,
-      partition: 0,
-      codec: newCodec,
-      schemaTopic,
-      ...where,
-      onMutation: (m) => seen.push(m),
-    });
+    const reader = readerOf('evolved', { codec: newCodec, schemaTopic, onMutation: (m) => seen.push(m) });
     await reader.readToEnd();
     expect(seen.map((m) => m.state)).toEqual([{ id: 'old', quantity: 7, note: 'n/a' }]);
   });
 
   it('a log that cannot be read rejects with a typed, retriable LogReadError', async () => {
-    const reader = new LogReader({
-      kafka,
-      prefix,
-      space: `missing${suffix}`,
-      partition: 0,
-      codec,
-      ...where,
-      onMutation: () => undefined,
-    });
+    const reader = readerOf('missing', { onMutation: () => undefined });
     const error = await reader.readToEnd().then(
       () => undefined,
       (e: unknown) => e,
@@ -208,13 +187,8 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
     await appender.append(Array.from({ length: 6 }, (_, n) => orderMutation(`h${n}`, 1, n)));
     const reading = async (options: { workerMinOffsets?: number; fromOffset?: number }): Promise<boolean> => {
       let delivered = 0;
-      const reader = new LogReader({
-        kafka,
-        prefix,
-        space: `threshold${suffix}`,
-        partition: 0,
-        codec,
-        ...(fetchInWorker ? { fetchInWorker } : {}),
+      const reader = readerOf('threshold', {
+        workerMinOffsets: WORKER_MIN_OFFSETS, // the default, not this block's 0
         ...options,
         onMutation: () => delivered++,
       });
@@ -235,15 +209,7 @@ describe.each(MODES)('LogReader, %s', (_mode, fetchInWorker) => {
     const appender = await startedAppender(`stopped${suffix}`);
     await appender.append(Array.from({ length: 3000 }, (_, n) => orderMutation(`s${n}`, 1, n)));
     let delivered = 0;
-    const reader = new LogReader({
-      kafka,
-      prefix,
-      space: `stopped${suffix}`,
-      partition: 0,
-      codec,
-      ...where,
-      onMutation: () => delivered++,
-    });
+    const reader = readerOf('stopped', { onMutation: () => delivered++ });
     const read = reader.readToEnd();
     await reader.stop();
     await expect(read).rejects.toBeInstanceOf(LogReadError);

@@ -151,7 +151,7 @@ async function rawBatching(writers: number, transactional: boolean, round = ''):
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        retry: { retries: 10, initialRetryTime: 5 }, // as the appender (see PartitionAppender)
+        retry: { retries: 13, initialRetryTime: 1 }, // as the appender (see PartitionAppender)
       });
       await producer.connect();
       producers.push(producer);

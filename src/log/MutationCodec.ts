@@ -10,6 +10,7 @@ import {
   type MutationEnvelope,
 } from './mutationEnvelope';
 import { FastWriteDecoder } from './FastWriteDecoder';
+import { ScratchEncoder } from './ScratchEncoder';
 import { toPlainEntry } from './plainEntry';
 import { WriterSchemas } from './WriterSchemas';
 
@@ -40,6 +41,10 @@ export class MutationCodec {
   private readonly resolvers = new Map<string, Resolver>();
   /** The common case (a current type at its current schema), decoded without avsc. */
   private readonly fast = new FastWriteDecoder();
+  /** Where an entry's state is encoded before it is copied into its envelope. */
+  private readonly stateScratch = new ScratchEncoder();
+  /** Where the envelope is encoded before its bytes are copied out. */
+  private readonly envelopeScratch = new ScratchEncoder();
 
   constructor(options: MutationCodecOptions = {}) {
     this.writerSchemas = options.writerSchemas ?? new WriterSchemas();
@@ -73,7 +78,7 @@ export class MutationCodec {
     }
     let state: Buffer;
     try {
-      state = reader.type.toBuffer(mutation.state);
+      state = this.stateScratch.write(reader.type, mutation.state);
     } catch (error) {
       throw new SchemaValidationError(`entry does not fit its schema: ${String(error)}`, '', {
         ...this.context(mutation),
@@ -91,7 +96,7 @@ export class MutationCodec {
       schemaFingerprint: reader.fingerprintBytes,
       state,
     };
-    return { key, value: MUTATION_ENVELOPE_TYPE.toBuffer(envelope), headers };
+    return { key, value: this.envelopeScratch.copyOf(MUTATION_ENVELOPE_TYPE, envelope), headers };
   }
 
   /**

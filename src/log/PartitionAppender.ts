@@ -13,6 +13,7 @@ import type { PreparedRecords, TransactionLog } from '../space/transaction/Trans
 import { AppendHold, type HoldingAppender, type PreparedAppend } from './AppendHold';
 import { GroupCommitQueue, type QueuedItem } from './GroupCommitQueue';
 import { describeKafkaError, isFencingError, wrapKafkaError } from './kafkaErrors';
+import { kafkaMessageOf } from './kafkaMessage';
 import { inTransaction, type TransactionFailure } from './kafkaTransaction';
 import type { EncodedRecord, LogPosition } from './LogTypes';
 import {
@@ -173,12 +174,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     if (this.current !== 'ready' || producer === undefined) throw this.notReady();
     const topicMessages = holds.map((h) => ({
       topic: h.records.topic,
-      messages: h.records.encoded.map((r) => ({
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-        partition: 0,
-      })),
+      messages: h.records.encoded.map(kafkaMessageOf),
     }));
     try {
       await inTransaction(producer, (transaction) => transaction.sendBatch({ topicMessages, acks: -1 }));
@@ -243,10 +239,12 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       allowAutoTopicCreation: false,
       transactionTimeout: this.options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
       // After a commit the coordinator answers the next transaction's AddPartitionsToTxn with
-      // CONCURRENT_TRANSACTIONS until its markers are written (a millisecond or two). kafkajs retries
-      // that after its default 300 ms, which made every few batches wait 300 ms (p99 of sync writes);
-      // the Java client retries it after 20 ms. Start at 5 ms; 10 doublings keep the ~10 s budget.
-      retry: { retries: 10, initialRetryTime: 5 },
+      // CONCURRENT_TRANSACTIONS until its markers are written (about a millisecond here). kafkajs
+      // retries that after its default 300 ms, which made every few batches wait 300 ms (p99 of sync
+      // writes); the Java client retries it after 20 ms. Start at 1 ms: a commit followed at once by
+      // the next batch hit it every other transaction, and each 5 ms wait held the whole batch behind
+      // it. 13 doublings keep a budget of ~8 s for a leader change.
+      retry: { retries: 13, initialRetryTime: 1 },
     });
     this.producer = producer;
     try {
@@ -276,9 +274,8 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       for (const item of batch) item.reject(this.notReady());
       return;
     }
-    const messages: Message[] = batch.flatMap((item) =>
-      item.encoded.map((r) => ({ key: r.key, value: r.value, headers: r.headers, partition: 0 })),
-    );
+    const messages: Message[] = [];
+    for (const item of batch) for (const record of item.encoded) messages.push(kafkaMessageOf(record));
     let metadata: RecordMetadata[];
     try {
       metadata = await inTransaction(producer, (transaction) =>

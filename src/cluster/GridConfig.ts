@@ -29,7 +29,7 @@ export interface GridOptions {
   /** Async mode: most acknowledged-but-unappended mutations per partition (default 10,000). */
   readonly asyncWindow?: number;
   readonly limits?: EngineLimits;
-  /** Group-commit linger per partition in ms (default 2). */
+  /** Group-commit linger per partition in ms (default 0: the appends of one event-loop turn). */
   readonly lingerMs?: number;
   /** How often leases are checked (default 1000 ms). */
   readonly leaseSweepMs?: number;

@@ -13,7 +13,11 @@ export interface PartitionAppenderOptions {
   readonly maxBatchRecords?: number;
   /** Most (approximate) bytes in one Kafka transaction; default 512 KiB, below Kafka's 1 MB message limit. */
   readonly maxBatchBytes?: number;
-  /** How long an idle appender waits for company before sending; default 2 ms. */
+  /**
+   * How long an idle appender waits for company before sending; default 0: the appends of the
+   * same event-loop turn go together, and those arriving during a flight form the next batch.
+   * (2 ms cost a single writer 40% of its rate and 16 writers a third of theirs.)
+   */
   readonly lingerMs?: number;
   /** Kafka transaction timeout; an abandoned transaction is aborted by the broker after it. Default 15 s. */
   readonly transactionTimeoutMs?: number;
@@ -31,7 +35,7 @@ export interface PartitionAppenderOptions {
 
 export const DEFAULT_MAX_BATCH_RECORDS = 1000;
 export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
-export const DEFAULT_LINGER_MS = 2;
+export const DEFAULT_LINGER_MS = 0;
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 15_000;
 /** The life of an appender: `ready` appends; `fenced` and `failed` are final. */
 export type AppenderState = 'created' | 'starting' | 'ready' | 'fenced' | 'failed' | 'closed';

@@ -57,8 +57,22 @@ export function recordTail(key: Buffer, value: Buffer | null, headers: Record<st
 
 /** A varint-length-prefixed UTF-8 string at `at`; returns the offset after it. */
 function writeString(buf: Buffer, at: number, text: string): number {
-  // Header names and values are short: write the bytes after a one-byte length guess, and move
-  // them when the length takes more bytes than that.
+  // Header names and values are short ASCII (names, op, numbers): written by hand, without a call
+  // into the native UTF-8 encoder per string. A length below 64 is one varint byte.
+  const n = text.length;
+  if (n < 64) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + 1 + i] = c;
+    }
+    if (i === n) {
+      buf[at] = n << 1;
+      return at + 1 + n;
+    }
+  }
+  // Anything else: the bytes after a one-byte length guess, moved when the length takes more.
   const written = buf.write(text, at + 1, 'utf8');
   const lengthBytes = varIntSize(written);
   if (lengthBytes > 1) buf.copy(buf, at + lengthBytes, at + 1, at + 1 + written);

@@ -5,7 +5,7 @@ import type { MutationCodec } from './MutationCodec';
 import type { LogRecord } from './LogTypes';
 import { PackedRecordCursor, type PackedRecords } from './packedRecords';
 import type { SchemaTopic } from './SchemaTopic';
-import { fetchLogEndOffsets } from './logEndOffsets';
+import { fetchLogEndOffsets, type LogEndOffsets } from './logEndOffsets';
 import { checkPrefix, checkSpaceName, partitionTopic } from './topicNames';
 import { TopicScanner } from './TopicScanner';
 import { WorkerTopicScanner, type KafkaConnection } from './WorkerTopicScanner';
@@ -80,6 +80,8 @@ export class LogReader {
   private startOffset: number | undefined;
   private stopped = false;
   private workerUsed = false;
+  /** The log's offsets as the worker threshold asked them: the catch-up aims at them, not asking again. */
+  private askedOffsets: LogEndOffsets | undefined;
 
   constructor(options: LogReaderOptions) {
     checkPrefix(options.prefix);
@@ -145,8 +147,9 @@ export class LogReader {
     const min = this.options.workerMinOffsets ?? WORKER_MIN_OFFSETS;
     if (min <= 0) return true;
     try {
-      const { low, high } = await fetchLogEndOffsets(this.options.kafka, this.topic);
-      return high - Math.max(low, this.options.fromOffset ?? 0) >= min;
+      const offsets = await fetchLogEndOffsets(this.options.kafka, this.topic);
+      this.askedOffsets = offsets;
+      return offsets.high - Math.max(offsets.low, this.options.fromOffset ?? 0) >= min;
     } catch {
       // The scan on this thread asks again, and reports an unreachable log as a typed LogReadError.
       return false;
@@ -173,11 +176,19 @@ export class LogReader {
       ...(fromOffset === undefined ? {} : { fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
       ...(this.options.onError === undefined ? {} : { onError: this.options.onError }),
+      ...(fromOffset === this.options.fromOffset ? this.takeAskedOffsets() : {}),
       onRecords: (records) => this.deliver(records),
       onPosition: (position, end) => this.progress(position, end),
     });
     this.scanner = scanner;
     return scanner;
+  }
+
+  /** The offsets the threshold asked for, for the one scan that starts where the read starts. */
+  private takeAskedOffsets(): { offsets?: LogEndOffsets } {
+    const offsets = this.askedOffsets;
+    this.askedOffsets = undefined;
+    return offsets === undefined ? {} : { offsets };
   }
 
   private scanInWorker(connection: KafkaConnection, script: string): WorkerTopicScanner {
@@ -188,6 +199,7 @@ export class LogReader {
       topic: this.topic,
       ...(this.options.fromOffset === undefined ? {} : { fromOffset: this.options.fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+      ...this.takeAskedOffsets(),
       onRecords: (packed: PackedRecords) => this.deliverPacked(packed),
       onPosition: (position, end) => this.progress(position, end),
     });

@@ -20,6 +20,11 @@ export interface TopicScannerOptions {
   readonly onError?: (error: SpacelogError) => void;
   /** Upper bound of one fetch; default 64 MiB (fast warm-up). */
   readonly maxBytes?: number;
+  /**
+   * The log's offsets, when the caller asked for them just before this scan (a catch-up then aims at
+   * that high watermark instead of asking again).
+   */
+  readonly offsets?: LogEndOffsets;
 }
 
 /** Default upper bound of one fetch. */
@@ -70,7 +75,7 @@ export class TopicScanner {
 
   /** Reads up to the end; resolves once caught up. Without `follow`, the consumer is closed first. */
   async start(): Promise<void> {
-    const { low, high } = await this.offsets();
+    const { low, high } = this.options.offsets ?? (await this.offsets());
     if (this.stopped) throw this.stoppedEarly();
     this.next = Math.max(this.options.fromOffset ?? 0, low);
     this.end = high;

@@ -6,6 +6,7 @@ import { LogReadError, SpacelogError } from '../errors';
 import { fromWireError } from '../net/errorCodec';
 import type { WireError } from '../net/protocol';
 import { packageRoot } from '../packageRoot';
+import type { LogEndOffsets } from './logEndOffsets';
 import type { PackedRecords } from './packedRecords';
 
 /** Where a worker thread connects to Kafka (a kafkajs client cannot cross threads, its settings can). */
@@ -19,6 +20,8 @@ export interface ScanWorkerData extends KafkaConnection {
   readonly topic: string;
   readonly fromOffset?: number;
   readonly maxBytes?: number;
+  /** The log's offsets, asked just before the scan (see TopicScannerOptions.offsets). */
+  readonly offsets?: LogEndOffsets;
   /** Fetched batches in flight (posted, not yet folded) at most. */
   readonly window: number;
 }
@@ -38,6 +41,8 @@ export interface WorkerTopicScannerOptions {
   readonly topic: string;
   readonly fromOffset?: number;
   readonly maxBytes?: number;
+  /** The log's offsets, asked just before the scan (see TopicScannerOptions.offsets). */
+  readonly offsets?: LogEndOffsets;
   /** Each fetched batch, in offset order; the next one waits until this settles. */
   readonly onRecords: (packed: PackedRecords) => void | Promise<void>;
   readonly onPosition?: (position: number, endOffset: number) => void;
@@ -126,6 +131,7 @@ export class WorkerTopicScanner {
       topic: options.topic,
       window: WINDOW,
       ...(options.fromOffset === undefined ? {} : { fromOffset: options.fromOffset }),
+      ...(options.offsets === undefined ? {} : { offsets: options.offsets }),
       maxBytes: Math.min(options.maxBytes ?? WORKER_FETCH_MAX_BYTES, WORKER_FETCH_MAX_BYTES),
     };
     const worker = new Worker(options.script, { workerData: data });

@@ -25,6 +25,7 @@ const scanner = new TopicScanner({
   topic: data.topic,
   ...(data.fromOffset === undefined ? {} : { fromOffset: data.fromOffset }),
   ...(data.maxBytes === undefined ? {} : { maxBytes: data.maxBytes }),
+  ...(data.offsets === undefined ? {} : { offsets: data.offsets }),
   onRecords: async (records) => {
     while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
     credit--;

@@ -15,6 +15,7 @@
 import type { Message, Producer } from 'kafkajs';
 import { LocalGrid } from '../src/cluster/LocalGrid';
 import { partitionOf } from '../src/cluster/partitionOf';
+import { APPENDER_RETRY } from '../src/log/PartitionAppenderOptions';
 import { TopicAdmin } from '../src/log/TopicAdmin';
 import { partitionTopic } from '../src/log/topicNames';
 import type { ReplicationMode } from '../src/partition/ReplicationSink';
@@ -151,7 +152,7 @@ async function rawBatching(writers: number, transactional: boolean, round = ''):
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        retry: { retries: 13, initialRetryTime: 1 }, // as the appender (see PartitionAppender)
+        retry: APPENDER_RETRY, // as the appender
       });
       await producer.connect();
       producers.push(producer);

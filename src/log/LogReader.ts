@@ -59,6 +59,9 @@ export interface LogReaderOptions {
 /** Offsets a catch-up must have ahead of it before it is worth a worker thread (see `workerMinOffsets`). */
 export const WORKER_MIN_OFFSETS = 20_000;
 
+/** A catch-up in a worker thread, or on this thread aiming at the offsets already asked (if any). */
+type CatchUpStart = { readonly worker: WorkerTopicScanner } | { readonly offsets: LogEndOffsets | undefined };
+
 /** What a finished catch-up read. */
 export interface LogReadResult {
   readonly records: number;
@@ -80,8 +83,6 @@ export class LogReader {
   private startOffset: number | undefined;
   private stopped = false;
   private workerUsed = false;
-  /** The log's offsets as the worker threshold asked them: the catch-up aims at them, not asking again. */
-  private askedOffsets: LogEndOffsets | undefined;
 
   constructor(options: LogReaderOptions) {
     checkPrefix(options.prefix);
@@ -100,7 +101,9 @@ export class LogReader {
 
   /** Reads from the start offset to the end of the log as it was when the read began. */
   async readToEnd(): Promise<LogReadResult> {
-    const scanner = (await this.catchUpScanner()) ?? this.scan(false);
+    const start = await this.catchUp();
+    const scanner =
+      'worker' in start ? start.worker : this.scan(false, this.options.fromOffset, start.offsets);
     await scanner.start();
     return { records: this.records, nextOffset: scanner.position };
   }
@@ -110,13 +113,17 @@ export class LogReader {
    * `fetchInWorker`, the catch-up runs in a worker thread and the follow on this one, from where it ended.
    */
   async tail(): Promise<LogReadResult> {
-    const catchUp = await this.catchUpScanner();
-    if (catchUp !== undefined) {
-      await catchUp.start();
+    const start = await this.catchUp();
+    let scanner: TopicScanner;
+    if ('worker' in start) {
+      await start.worker.start();
       if (this.stopped) throw new LogReadError(`reader of ${this.topic} stopped before catching up`);
       this.scanner = undefined;
+      // The follow goes on from where the worker's catch-up ended, and asks the end itself.
+      scanner = this.scan(true, start.worker.position, undefined);
+    } else {
+      scanner = this.scan(true, this.options.fromOffset, start.offsets);
     }
-    const scanner = this.scan(true, catchUp?.position);
     await scanner.start();
     return { records: this.records, nextOffset: scanner.position };
   }
@@ -133,26 +140,28 @@ export class LogReader {
   }
 
   /**
-   * The worker-thread catch-up, when asked for, the compiled worker script is there and the log has
-   * enough ahead of the start to be worth a thread.
+   * How the catch-up starts: in a worker thread when asked for, the compiled worker script is there
+   * and the log has enough ahead of the start to be worth a thread; else on this thread, with the
+   * log's offsets when the threshold asked them (the scan aims at them instead of asking again).
    */
-  private async catchUpScanner(): Promise<WorkerTopicScanner | undefined> {
+  private async catchUp(): Promise<CatchUpStart> {
     const connection = this.options.fetchInWorker;
     const script = connection && WorkerTopicScanner.script();
-    if (!connection || !script || !(await this.worthAWorker())) return undefined;
-    return this.scanInWorker(connection, script);
+    if (!connection || !script) return { offsets: undefined };
+    const min = this.options.workerMinOffsets ?? WORKER_MIN_OFFSETS;
+    if (min <= 0) return { worker: this.scanInWorker(connection, script, undefined) };
+    const offsets = await this.logOffsets();
+    if (offsets === undefined || offsets.high - Math.max(offsets.low, this.options.fromOffset ?? 0) < min)
+      return { offsets };
+    return { worker: this.scanInWorker(connection, script, offsets) };
   }
 
-  private async worthAWorker(): Promise<boolean> {
-    const min = this.options.workerMinOffsets ?? WORKER_MIN_OFFSETS;
-    if (min <= 0) return true;
+  private async logOffsets(): Promise<LogEndOffsets | undefined> {
     try {
-      const offsets = await fetchLogEndOffsets(this.options.kafka, this.topic);
-      this.askedOffsets = offsets;
-      return offsets.high - Math.max(offsets.low, this.options.fromOffset ?? 0) >= min;
+      return await fetchLogEndOffsets(this.options.kafka, this.topic);
     } catch {
       // The scan on this thread asks again, and reports an unreachable log as a typed LogReadError.
-      return false;
+      return undefined;
     }
   }
 
@@ -167,7 +176,11 @@ export class LogReader {
     if (this.startedAt === 0) this.startedAt = Date.now();
   }
 
-  private scan(follow: boolean, fromOffset = this.options.fromOffset): TopicScanner {
+  private scan(
+    follow: boolean,
+    fromOffset: number | undefined,
+    offsets: LogEndOffsets | undefined,
+  ): TopicScanner {
     this.begin();
     const scanner = new TopicScanner({
       kafka: this.options.kafka,
@@ -176,7 +189,7 @@ export class LogReader {
       ...(fromOffset === undefined ? {} : { fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
       ...(this.options.onError === undefined ? {} : { onError: this.options.onError }),
-      ...(fromOffset === this.options.fromOffset ? this.takeAskedOffsets() : {}),
+      ...(offsets === undefined ? {} : { offsets }),
       onRecords: (records) => this.deliver(records),
       onPosition: (position, end) => this.progress(position, end),
     });
@@ -184,14 +197,11 @@ export class LogReader {
     return scanner;
   }
 
-  /** The offsets the threshold asked for, for the one scan that starts where the read starts. */
-  private takeAskedOffsets(): { offsets?: LogEndOffsets } {
-    const offsets = this.askedOffsets;
-    this.askedOffsets = undefined;
-    return offsets === undefined ? {} : { offsets };
-  }
-
-  private scanInWorker(connection: KafkaConnection, script: string): WorkerTopicScanner {
+  private scanInWorker(
+    connection: KafkaConnection,
+    script: string,
+    offsets: LogEndOffsets | undefined,
+  ): WorkerTopicScanner {
     this.begin();
     const scanner = new WorkerTopicScanner({
       connection,
@@ -199,7 +209,7 @@ export class LogReader {
       topic: this.topic,
       ...(this.options.fromOffset === undefined ? {} : { fromOffset: this.options.fromOffset }),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
-      ...this.takeAskedOffsets(),
+      ...(offsets === undefined ? {} : { offsets }),
       onRecords: (packed: PackedRecords) => this.deliverPacked(packed),
       onPosition: (position, end) => this.progress(position, end),
     });

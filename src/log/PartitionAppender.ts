@@ -17,6 +17,7 @@ import { kafkaMessageOf } from './kafkaMessage';
 import { inTransaction, type TransactionFailure } from './kafkaTransaction';
 import type { EncodedRecord, LogPosition } from './LogTypes';
 import {
+  APPENDER_RETRY,
   DEFAULT_LINGER_MS,
   DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_MAX_BATCH_RECORDS,
@@ -238,13 +239,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       transactionTimeout: this.options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
-      // After a commit the coordinator answers the next transaction's AddPartitionsToTxn with
-      // CONCURRENT_TRANSACTIONS until its markers are written (about a millisecond here). kafkajs
-      // retries that after its default 300 ms, which made every few batches wait 300 ms (p99 of sync
-      // writes); the Java client retries it after 20 ms. Start at 1 ms: a commit followed at once by
-      // the next batch hit it every other transaction, and each 5 ms wait held the whole batch behind
-      // it. 13 doublings keep a budget of ~8 s for a leader change.
-      retry: { retries: 13, initialRetryTime: 1 },
+      retry: APPENDER_RETRY,
     });
     this.producer = producer;
     try {

@@ -1,11 +1,12 @@
 /**
  * A side of the engine benchmark, run as a child process of bench/engine.ts:
- * `node --expose-gc sideProcess.js <map|engine> <resident> <ops> <newOrders>`. It loads its data, says
+ * `node --expose-gc sideProcess.js <map|indexed-map|engine> <resident> <ops> <newOrders>`. It loads its data, says
  * so with its heap per entry, then runs each case it is asked for (after a full collection) and
  * answers its timing.
  */
 import { percentile, progress } from '../report';
 import { engineSide } from './engineSide';
+import { indexedMapSide } from './indexedMapSide';
 import { mapSide } from './mapSide';
 import {
   collectGarbage,
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
   progress(`${which} side: loading ${resident} orders`);
   const keys = randomIds(Number(resident), Number(ops));
   const spec = { resident: Number(resident), ...keys, newOrders: Number(newOrders) };
-  const side = which === 'map' ? mapSide(spec) : await engineSide(spec);
+  const side =
+    which === 'map' ? mapSide(spec) : which === 'indexed-map' ? indexedMapSide(spec) : await engineSide(spec);
   send({ ready: true, heapBytesPerEntry: side.heapBytesPerEntry });
   process.on('message', (request: CaseRequest | 'exit') => {
     if (request === 'exit') process.exit(0);

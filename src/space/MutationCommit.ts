@@ -107,7 +107,18 @@ export class MutationCommit {
     // `execute` builds a lone WRITE only for an id with no entry (over an expired one it is EXPIRE +
     // WRITE, over a live one an UPDATE), so there is nothing to check against the state here.
     const entry = write.state as Entry;
-    const pair: Mutation[] = [write, { ...write, op: 'TAKE', state: null }];
+    // Field by field, in buildMutation's order: a spread is a generic clone, and a second shape.
+    const removed: Mutation = {
+      op: 'TAKE',
+      type: write.type,
+      id: write.id,
+      version: write.version,
+      leaseExpiresAt: write.leaseExpiresAt,
+      timestamp: write.timestamp,
+      origin: write.origin,
+      state: null,
+    };
+    const pair: Mutation[] = [write, removed];
     const durable = this.sink?.append(pair);
     this.answerReads(reads, entry, durable);
     if (durable) durable.then(() => take.resolve(entry), take.reject);

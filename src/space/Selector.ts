@@ -30,3 +30,8 @@ export const ALL: TemplateSelector = Object.freeze({ template: Object.freeze({})
 export function isIdSelector(selector: Selector): selector is IdSelector {
   return selector !== null && typeof selector === 'object' && 'id' in selector;
 }
+
+/** True for a `{ template }` selector. */
+export function isTemplateSelector(selector: Selector): selector is TemplateSelector {
+  return selector !== null && typeof selector === 'object' && 'template' in selector;
+}

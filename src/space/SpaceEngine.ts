@@ -23,7 +23,7 @@ import { MutationCommit } from './MutationCommit';
 import { PartitionState } from './PartitionState';
 import { selectFirst, type Selection } from './Selection';
 import { queryCompiler } from './QuerySelection';
-import { ALL, isIdSelector, type Selector } from './Selector';
+import { ALL, isIdSelector, isTemplateSelector, type Selector } from './Selector';
 import { isExpired, type StoredEntry } from './StoredEntry';
 import { SubscriptionHub, type SpaceListener } from './SubscriptionHub';
 import { firstMatchOfTemplate, NEEDS_SELECTION } from './Template';
@@ -288,10 +288,9 @@ export class SpaceEngine {
         if (stored !== undefined && isExpired(stored, this.clock())) stored = undefined;
       } else {
         const now = this.clock();
-        const first =
-          typeof selector === 'object' && selector !== null && 'template' in selector
-            ? firstMatchOfTemplate(entryType, store, selector.template, now)
-            : NEEDS_SELECTION;
+        const first = isTemplateSelector(selector)
+          ? firstMatchOfTemplate(entryType, store, selector.template, now)
+          : NEEDS_SELECTION;
         stored =
           first === NEEDS_SELECTION
             ? selectFirst(store, compileSelector(entryType, selector, this.queries), now)

@@ -9,7 +9,8 @@ import type { Operation, OperationKind, OperationResults } from './Operation';
 import type { PartitionState } from './PartitionState';
 import type { EntryType } from '../schema/EntryType';
 import { selectEntries, selectFirst, type Selection } from './Selection';
-import { isIdSelector } from './Selector';
+import { isIdSelector, isTemplateSelector } from './Selector';
+import { firstMatchOfTemplate, NEEDS_SELECTION } from './Template';
 import { isExpired } from './StoredEntry';
 
 /** What `execute` returns: the mutations to apply (and log), and the operation's result. */
@@ -65,6 +66,16 @@ function executeAny(state: PartitionState, op: Operation, ctx: ExecuteContext): 
     return op.kind === 'read'
       ? { mutations: [], result: stored.entry }
       : { mutations: [removal('TAKE', name, stored, ctx)], result: stored.entry };
+  }
+  if ((op.kind === 'read' || op.kind === 'take') && isTemplateSelector(selector)) {
+    // Hot path: a template naming its id or exactly an equality index's fields is one lookup.
+    const first = firstMatchOfTemplate(type, store, selector.template, ctx.now);
+    if (first === null) return { mutations: [], result: null };
+    if (first !== NEEDS_SELECTION) {
+      return op.kind === 'read'
+        ? { mutations: [], result: first.entry }
+        : { mutations: [removal('TAKE', name, first, ctx)], result: first.entry };
+    }
   }
   const selection = compileSelector(type, selector, ctx.queries);
   switch (op.kind) {

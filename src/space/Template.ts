@@ -54,15 +54,11 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
       : { path: plan.paths[waitAt] as string, value: values[waitAt] };
   if (plan.idAt >= 0) {
     const key = String(values[plan.idAt]);
-    return {
-      type,
-      matches,
-      ...(waitOn ? { waitOn } : {}),
-      candidates: (store, visit) => {
-        const stored = store.entries.get(key);
-        if (stored) visit(stored);
-      },
+    const candidates = (store: TypeStore, visit: (stored: StoredEntry) => boolean): void => {
+      const stored = store.entries.get(key);
+      if (stored) visit(stored);
     };
+    return waitOn ? { type, matches, candidates, waitOn } : { type, matches, candidates };
   }
   const index = plan.index;
   if (index && plan.exact && !values.some(isNaNValue)) {
@@ -74,7 +70,10 @@ export function compileTemplate(type: EntryType, template: Readonly<Record<strin
       // No such index (not expected): the selection is exact, so check here.
       else scanAll(store, (stored) => !matches(stored.entry) || visit(stored));
     };
-    return { type, matches, candidates, exact: true, ...(waitOn ? { waitOn } : {}) };
+    // No spread: a blocking take compiles its template on every call.
+    return waitOn
+      ? { type, matches, candidates, exact: true, waitOn }
+      : { type, matches, candidates, exact: true };
   }
   const candidates = index ? lookupCandidates(index.name, [index.positions.map((p) => values[p])]) : scanAll;
   return waitOn ? { type, matches, candidates, waitOn } : { type, matches, candidates };

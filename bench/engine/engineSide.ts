@@ -35,7 +35,14 @@ export async function engineSide(spec: SideSpec): Promise<Side> {
   const queries = queryCompiler();
   // A fresh context per operation, as the engine builds one (clock reading included).
   const context = (): ExecuteContext => ({ now: Date.now(), origin: 'bench', queries });
-  const templateKeys = spec.indexes.slice(0, TEMPLATE_READS);
+  // Built before the timed rounds, as the Map side's keys are (the Map baseline times no string or
+  // object building either); one set per case, so neither finds its strings' hashes computed already.
+  const templateSelectors = (): { template: Record<string, unknown> }[] =>
+    spec.indexes
+      .slice(0, TEMPLATE_READS)
+      .map((i) => ({ template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] } }));
+  const templateReads = templateSelectors();
+  const templateReadsSync = templateSelectors();
   const fresh = rng(NEW_ORDERS_SEED);
   const incoming = Array.from({ length: spec.newOrders }, (_, j) => makeOrder(spec.resident + j, fresh));
   const next = spec.resident + spec.newOrders;
@@ -63,23 +70,19 @@ export async function engineSide(spec: SideSpec): Promise<Side> {
       },
       // through the (customerId, status) equality index, one match each
       'template-read-equality-one-match': async (round) => {
-        const picks = slice(templateKeys, round);
+        const selectors = slice(templateReads, round);
         let hits = 0;
-        for (const i of picks) {
-          const template = { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] };
-          if ((await engine.read('Order', { template })) !== null) hits++;
-        }
-        return { ops: picks.length, extra: { hits } };
+        for (const selector of selectors) if ((await engine.read('Order', selector)) !== null) hits++;
+        return { ops: selectors.length, extra: { hits } };
       },
       // the same through the synchronous core (execute on the engine's state, no Promise)
       'template-read-equality-one-match-sync': async (round) => {
-        const picks = slice(templateKeys, round);
+        const selectors = slice(templateReadsSync, round);
         let hits = 0;
-        for (const i of picks) {
-          const selector = { template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] } };
+        for (const selector of selectors) {
           if (execute(state, { kind: 'read', type: 'Order', selector }, context()).result !== null) hits++;
         }
-        return { ops: picks.length, extra: { hits } };
+        return { ops: selectors.length, extra: { hits } };
       },
       // on the ordered byTotal index (totals are uniform in [0, 1000))
       'range-query-100': async () => {

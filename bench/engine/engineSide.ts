@@ -9,8 +9,8 @@ import { execute } from '../../src/space/execute';
 import type { ExecuteContext } from '../../src/space/ExecuteContext';
 import { queryCompiler } from '../../src/space/QuerySelection';
 import { SpaceEngine } from '../../src/space/SpaceEngine';
-import { makeOrder, ORDER_STATUSES as STATUSES, rng } from '../orders';
-import { DATA_SEED, heapUsed, NEW_ORDERS_SEED, slice, type Side, type SideSpec } from './sides';
+import { ORDER_STATUSES as STATUSES, rng } from '../orders';
+import { loadResident, NEW_ORDERS_SEED, newOrders, slice, type Side, type SideSpec } from './sides';
 
 // Latencies are read with performance.now(): a double, where hrtime.bigint() allocates a BigInt per
 // reading, which a 5 us operation would pay for in its own figure.
@@ -25,11 +25,8 @@ const TEMPLATE_READS = 300_000;
 /** Loads the resident orders into a SpaceEngine through its asynchronous facade. */
 export async function engineSide(spec: SideSpec): Promise<Side> {
   const types = SchemaLoader.loadFolder(path.resolve(__dirname, '../../../schemas/examples'));
-  const before = heapUsed();
   const engine = new SpaceEngine({ types, origin: 'bench', nextId: () => 'unused' });
-  const data = rng(DATA_SEED);
-  for (let i = 0; i < spec.resident; i++) await engine.write('Order', makeOrder(i, data));
-  const heapBytesPerEntry = (heapUsed() - before) / spec.resident;
+  const heapBytesPerEntry = await loadResident(spec, (o) => engine.write('Order', o), false);
 
   const state = engine.state;
   const queries = queryCompiler();
@@ -43,12 +40,14 @@ export async function engineSide(spec: SideSpec): Promise<Side> {
       .map((i) => ({ template: { customerId: `c-${i >> 2}`, status: STATUSES[i & 3] } }));
   const templateReads = templateSelectors();
   const templateReadsSync = templateSelectors();
+  // One sequence of new orders: the sync writes' (as the Map sides write them), then the async writes'
+  // and the takers'.
   const fresh = rng(NEW_ORDERS_SEED);
-  const incoming = Array.from({ length: spec.newOrders }, (_, j) => makeOrder(spec.resident + j, fresh));
+  const incoming = newOrders(spec.newOrders, spec.resident, fresh);
   const next = spec.resident + spec.newOrders;
-  const incomingAsync = Array.from({ length: ONE_SHOT_OPS }, (_, j) => makeOrder(next + j, fresh));
-  const takers: Record<string, unknown>[] = Array.from({ length: ONE_SHOT_OPS }, (_, j) => ({
-    ...makeOrder(next + ONE_SHOT_OPS + j, fresh),
+  const incomingAsync = newOrders(ONE_SHOT_OPS, next, fresh);
+  const takers: Record<string, unknown>[] = newOrders(ONE_SHOT_OPS, next + ONE_SHOT_OPS, fresh).map((o) => ({
+    ...o,
     customerId: 'taker',
   }));
   const range = rng(5);

@@ -7,8 +7,7 @@
  */
 import BTree from 'sorted-btree';
 import { deepFreeze } from '../../src/space/deepFreeze';
-import { makeOrder, rng } from '../orders';
-import { DATA_SEED, heapUsed, NEW_ORDERS_SEED, slice, type Side, type SideSpec } from './sides';
+import { loadResident, newOrders, slice, type Side, type SideSpec } from './sides';
 
 interface Order {
   readonly id: string;
@@ -62,15 +61,10 @@ function treeAdd(tree: BTree<number, Order | Order[]>, key: number, order: Order
 }
 
 /** Loads the resident orders, frozen, into the indexed Map. */
-export function indexedMapSide(spec: SideSpec): Side {
-  const before = heapUsed();
+export async function indexedMapSide(spec: SideSpec): Promise<Side> {
   const orders = new IndexedOrders();
-  const data = rng(DATA_SEED);
-  for (let i = 0; i < spec.resident; i++) orders.insert(deepFreeze(makeOrder(i, data)) as unknown as Order);
-  const heapBytesPerEntry = (heapUsed() - before) / spec.resident;
-  // The same new orders the engine side writes.
-  const fresh = rng(NEW_ORDERS_SEED);
-  const incoming = Array.from({ length: spec.newOrders }, (_, j) => makeOrder(spec.resident + j, fresh));
+  const heapBytesPerEntry = await loadResident(spec, (o) => orders.insert(o as unknown as Order), true);
+  const incoming = newOrders(spec.newOrders, spec.resident);
   return {
     heapBytesPerEntry,
     cases: {

@@ -3,19 +3,13 @@
  * with the same random key pattern as the engine side.
  */
 import { deepFreeze } from '../../src/space/deepFreeze';
-import { makeOrder, rng } from '../orders';
-import { DATA_SEED, heapUsed, NEW_ORDERS_SEED, slice, type Side, type SideSpec } from './sides';
+import { loadResident, newOrders, slice, type Side, type SideSpec } from './sides';
 
 /** Loads the resident orders, frozen, into a Map. */
-export function mapSide(spec: SideSpec): Side {
-  const before = heapUsed();
+export async function mapSide(spec: SideSpec): Promise<Side> {
   const map = new Map<string, unknown>();
-  const data = rng(DATA_SEED);
-  for (let i = 0; i < spec.resident; i++) map.set(`o-${i}`, deepFreeze(makeOrder(i, data)));
-  const heapBytesPerEntry = (heapUsed() - before) / spec.resident;
-  // The same new orders the engine side writes.
-  const fresh = rng(NEW_ORDERS_SEED);
-  const incoming = Array.from({ length: spec.newOrders }, (_, j) => makeOrder(spec.resident + j, fresh));
+  const heapBytesPerEntry = await loadResident(spec, (o) => map.set(o['id'] as string, o), true);
+  const incoming = newOrders(spec.newOrders, spec.resident);
   return {
     heapBytesPerEntry,
     cases: {

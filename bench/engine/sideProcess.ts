@@ -46,7 +46,11 @@ async function main(): Promise<void> {
   const keys = randomIds(Number(resident), Number(ops));
   const spec = { resident: Number(resident), ...keys, newOrders: Number(newOrders) };
   const side =
-    which === 'map' ? mapSide(spec) : which === 'indexed-map' ? indexedMapSide(spec) : await engineSide(spec);
+    which === 'map'
+      ? await mapSide(spec)
+      : which === 'indexed-map'
+        ? await indexedMapSide(spec)
+        : await engineSide(spec);
   send({ ready: true, heapBytesPerEntry: side.heapBytesPerEntry });
   process.on('message', (request: CaseRequest | 'exit') => {
     if (request === 'exit') process.exit(0);

@@ -4,7 +4,8 @@
  * holds only its own 1,000,000 entries: in one process the baseline Map and the engine would share a
  * heap twice the size the issue's figures are about, and each side's GC would mark the other's data.
  */
-import { rng } from '../orders';
+import { deepFreeze } from '../../src/space/deepFreeze';
+import { makeOrder, rng } from '../orders';
 
 /** Rounds every interleaved case runs in (an odd count: the median is one of them). */
 export const ROUNDS = 5;
@@ -91,3 +92,30 @@ export function randomIds(resident: number, ops: number): { indexes: number[]; i
 export const DATA_SEED = 7;
 /** The seed of the new orders written by the write cases. */
 export const NEW_ORDERS_SEED = 99;
+
+/**
+ * Loads the resident orders (the same ones on every side) through `insert`, frozen when `frozen`, and
+ * answers the heap growth per order after full collections.
+ */
+export async function loadResident(
+  spec: SideSpec,
+  insert: (order: Record<string, unknown>) => unknown,
+  frozen: boolean,
+): Promise<number> {
+  const before = heapUsed();
+  const data = rng(DATA_SEED);
+  for (let i = 0; i < spec.resident; i++) {
+    const order = makeOrder(i, data);
+    await insert(frozen ? deepFreeze(order) : order);
+  }
+  return (heapUsed() - before) / spec.resident;
+}
+
+/** The new orders the write cases write, numbered from `first` (the same on every side). */
+export function newOrders(
+  count: number,
+  first: number,
+  random = rng(NEW_ORDERS_SEED),
+): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, j) => makeOrder(first + j, random));
+}

@@ -11,7 +11,7 @@ import type { EntryType } from '../schema/EntryType';
 import { selectEntries, selectFirst, type Selection } from './Selection';
 import { isIdSelector, isTemplateSelector } from './Selector';
 import { firstMatchOfTemplate, NEEDS_SELECTION } from './Template';
-import { isExpired } from './StoredEntry';
+import { isExpired, type StoredEntry } from './StoredEntry';
 
 /** What `execute` returns: the mutations to apply (and log), and the operation's result. */
 export interface Execution<K extends OperationKind = OperationKind> {
@@ -61,21 +61,17 @@ function executeAny(state: PartitionState, op: Operation, ctx: ExecuteContext): 
   if ((op.kind === 'read' || op.kind === 'take') && isIdSelector(selector)) {
     // Hot path: by id, no selection to compile.
     const stored = store.entries.get(String(selector.id));
-    const live = stored !== undefined && !isExpired(stored, ctx.now);
-    if (!live) return { mutations: [], result: null };
-    return op.kind === 'read'
-      ? { mutations: [], result: stored.entry }
-      : { mutations: [removal('TAKE', name, stored, ctx)], result: stored.entry };
+    return firstAnswer(
+      op.kind,
+      name,
+      stored !== undefined && !isExpired(stored, ctx.now) ? stored : undefined,
+      ctx,
+    );
   }
   if ((op.kind === 'read' || op.kind === 'take') && isTemplateSelector(selector)) {
     // Hot path: a template naming its id or exactly an equality index's fields is one lookup.
     const first = firstMatchOfTemplate(type, store, selector.template, ctx.now);
-    if (first === null) return { mutations: [], result: null };
-    if (first !== NEEDS_SELECTION) {
-      return op.kind === 'read'
-        ? { mutations: [], result: first.entry }
-        : { mutations: [removal('TAKE', name, first, ctx)], result: first.entry };
-    }
+    if (first !== NEEDS_SELECTION) return firstAnswer(op.kind, name, first ?? undefined, ctx);
   }
   const selection = compileSelector(type, selector, ctx.queries);
   switch (op.kind) {
@@ -112,11 +108,20 @@ export function executeFirst(
   selection: Selection,
   ctx: ExecuteContext,
 ): Execution<'read' | 'take'> {
-  const stored = selectFirst(state.storeOf(type), selection, ctx.now);
+  return firstAnswer(kind, type.name, selectFirst(state.storeOf(type), selection, ctx.now), ctx);
+}
+
+/** A read's or take's answer for the live entry it found (or none): the TAKE to apply, the entry. */
+function firstAnswer(
+  kind: 'read' | 'take',
+  type: string,
+  stored: StoredEntry | undefined,
+  ctx: ExecuteContext,
+): Execution<'read' | 'take'> {
   if (stored === undefined) return { mutations: [], result: null };
   return kind === 'read'
     ? { mutations: [], result: stored.entry }
-    : { mutations: [removal('TAKE', type.name, stored, ctx)], result: stored.entry };
+    : { mutations: [removal('TAKE', type, stored, ctx)], result: stored.entry };
 }
 
 /** EXPIRE mutations for every lease at or before `now`, soonest first (at most `limit`). */

@@ -218,6 +218,17 @@ describe('engine properties', () => {
           const compiled = selectFirst(store, compileTemplate(type, template), now);
           const direct = firstMatchOfTemplate(type, store, template, now);
           if (direct !== NEEDS_SELECTION) expect(direct ?? undefined).toBe(compiled);
+          // execute answers a read or take by template with the same entry, by whichever path.
+          const at: ExecuteContext = { now, origin: 'p' };
+          const selector = { template };
+          expect(execute(state, { kind: 'read', type: 'Order', selector }, at).result).toBe(
+            compiled?.entry ?? null,
+          );
+          const take = execute(state, { kind: 'take', type: 'Order', selector }, at);
+          expect(take.result).toBe(compiled?.entry ?? null);
+          expect(take.mutations.map((m) => [m.op, m.id, m.version])).toEqual(
+            compiled ? [['TAKE', compiled.id, compiled.version]] : [],
+          );
           const oneLookup = 'id' in template || !('shipping' in template && 'status' in template);
           expect(direct === NEEDS_SELECTION).toBe(!oneLookup || Object.keys(template).length === 0);
         },

@@ -9,13 +9,12 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { ROUNDS, type CaseMeasurement, type SideReady } from './engine/sides';
+import { ONE_SHOT_OPS, ROUNDS, type CaseMeasurement, type SideReady } from './engine/sides';
 import { emit, median, progress } from './report';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const OPS = Math.min(N, 1_000_000);
 const NEW_ORDERS = 200_000;
-const ONE_SHOT_OPS = 100_000;
 
 /** One side's child process, asked for one case at a time. */
 class SideClient {
@@ -46,9 +45,15 @@ class SideClient {
 
   run(name: string, round = 0): Promise<CaseMeasurement> {
     return new Promise((resolve, reject) => {
-      this.child.once('message', (m: CaseMeasurement | { error: string }) =>
-        'error' in m ? reject(new Error(`${this.name} side, ${name}: ${m.error}`)) : resolve(m),
-      );
+      // A side that dies mid-case (out of memory) fails the run instead of leaving it waiting.
+      const onExit = (code: number | null): void =>
+        reject(new Error(`${this.name} side exited with ${String(code)} during ${name}`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (m: CaseMeasurement | { error: string }) => {
+        this.child.off('exit', onExit);
+        if ('error' in m) reject(new Error(`${this.name} side, ${name}: ${m.error}`));
+        else resolve(m);
+      });
       this.child.send({ name, round });
     });
   }

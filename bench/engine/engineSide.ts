@@ -10,15 +10,21 @@ import type { ExecuteContext } from '../../src/space/ExecuteContext';
 import { queryCompiler } from '../../src/space/QuerySelection';
 import { SpaceEngine } from '../../src/space/SpaceEngine';
 import { ORDER_STATUSES as STATUSES, rng } from '../orders';
-import { loadResident, NEW_ORDERS_SEED, newOrders, slice, type Side, type SideSpec } from './sides';
+import {
+  loadResident,
+  NEW_ORDERS_SEED,
+  newOrders,
+  ONE_SHOT_OPS,
+  slice,
+  type Side,
+  type SideSpec,
+} from './sides';
 
 // Latencies are read with performance.now(): a double, where hrtime.bigint() allocates a BigInt per
 // reading, which a 5 us operation would pay for in its own figure.
 
 /** Range queries per run, each over ~100 entries of the ordered `total` index. */
 const RANGE_QUERIES = 20_000;
-/** Writes through the asynchronous facade, and takes handed to a waiting taker. */
-const ONE_SHOT_OPS = 100_000;
 /** Template reads go over at most this many of the ids. */
 const TEMPLATE_READS = 300_000;
 

@@ -10,6 +10,9 @@ import { makeOrder, rng } from '../orders';
 /** Rounds every interleaved case runs in (an odd count: the median is one of them). */
 export const ROUNDS = 5;
 
+/** Writes through the engine's asynchronous facade, and takes handed to a waiting taker, per run. */
+export const ONE_SHOT_OPS = 100_000;
+
 /** The orchestrator's request: run `name` on round `round`'s slice (rounds are ignored by one-shot cases). */
 export interface CaseRequest {
   readonly name: string;

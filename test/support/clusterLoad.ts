@@ -42,6 +42,21 @@ export class ClusterLoad {
     this.loops = Array.from({ length: writers }, (_, w) => this.loop(w));
   }
 
+  /**
+   * Waits until at least `count` acknowledged entries (live writes and takes) are on record, so a check
+   * of them means something on a slow machine too; throws after `timeoutMs`.
+   */
+  async untilAcked(count: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.acked.versions.size + this.acked.taken.size < count) {
+      if (Date.now() > deadline) {
+        const have = this.acked.versions.size + this.acked.taken.size;
+        throw new Error(`load: ${have} of ${count} acknowledged entries after ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async stop(): Promise<AckedState> {
     this.running = false;
     await Promise.all(this.loops);

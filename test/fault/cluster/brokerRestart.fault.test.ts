@@ -6,12 +6,14 @@ import { PrivateKafkaCluster } from '../../support/privateKafkaCluster';
 import { verifyAcked } from '../../support/verifyAcked';
 
 // Three broker JVMs and three units share two cores: setup takes about 30 s, the restart and load as long.
-jest.setTimeout(170_000);
+jest.setTimeout(200_000);
 
 const UNITS = ['u1', 'u2', 'u3'];
 const PARTITIONS = 6;
 /** Load keeps running this long after every replica is back in sync. */
 const AFTER_SYNC_MS = 5000;
+/** Acknowledged entries the check reads back, at least. */
+const CHECKED_AT_LEAST = 100;
 
 /** The broker that leads the most partition logs of the space. */
 async function busiestLeader(admin: Admin, cluster: TestCluster): Promise<number> {
@@ -77,11 +79,13 @@ describe('broker restart: SIGTERM and restart one of three Kafka brokers (RF 3, 
       await waitUntilFullyInSync(admin!);
       const inSyncAt = Date.now();
       await new Promise((r) => setTimeout(r, AFTER_SYNC_MS));
+      // Three brokers and three units on two cores can be slow: enough acknowledgements to check first.
+      await load.untilAcked(CHECKED_AT_LEAST + 50, 30_000);
       const acked = await load.stop();
 
       const lost = await verifyAcked(client, acked);
       expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
-      expect(lost.checked).toBeGreaterThan(100);
+      expect(lost.checked).toBeGreaterThan(CHECKED_AT_LEAST);
       // Min ISR 2 of RF 3: the partitions stay writable while one broker is down.
       const acks = [...acked.acksByPartition.values()].flat();
       expect(acks.filter((t) => t > restartAt && t < backAt).length).toBeGreaterThan(0);

@@ -47,6 +47,8 @@ describe('a primary fenced by a writer the group did not place', () => {
       while (!servedAgain() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
       expect({ partition: 0, servedAgain: servedAgain() }).toEqual({ partition: 0, servedAgain: true });
 
+      // Enough acknowledged to make the check meaningful, however busy the machine.
+      await load.untilAcked(100, 30_000);
       const acked = await load.stop();
       const lost = await verifyAcked(client, acked);
       expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });

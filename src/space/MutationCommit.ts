@@ -1,5 +1,5 @@
 import { apply } from './apply';
-import { removal } from './buildMutation';
+import { buildMutation, removal } from './buildMutation';
 import type { ExecuteContext } from './ExecuteContext';
 import type { Entry, Mutation } from './Mutation';
 import type { PartitionState } from './PartitionState';
@@ -107,17 +107,18 @@ export class MutationCommit {
     // `execute` builds a lone WRITE only for an id with no entry (over an expired one it is EXPIRE +
     // WRITE, over a live one an UPDATE), so there is nothing to check against the state here.
     const entry = write.state as Entry;
-    // Field by field, in buildMutation's order: a spread is a generic clone, and a second shape.
-    const removed: Mutation = {
-      op: 'TAKE',
-      type: write.type,
-      id: write.id,
-      version: write.version,
-      leaseExpiresAt: write.leaseExpiresAt,
-      timestamp: write.timestamp,
-      origin: write.origin,
-      state: null,
-    };
+    // Built as every mutation is (a spread would be a generic clone, and a second shape), stamped
+    // like its WRITE.
+    const stamp = { now: write.timestamp, origin: write.origin };
+    const removed = buildMutation(
+      'TAKE',
+      write.type,
+      write.id,
+      write.version,
+      write.leaseExpiresAt,
+      null,
+      stamp,
+    );
     const pair: Mutation[] = [write, removed];
     const durable = this.sink?.append(pair);
     this.answerReads(reads, entry, durable);

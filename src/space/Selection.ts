@@ -93,16 +93,5 @@ export function selectEntries(
 
 /** The first live match (by ORDER BY when the query has one), or undefined. */
 export function selectFirst(store: TypeStore, selection: Selection, now: number): StoredEntry | undefined {
-  if (selection.compare !== undefined || (selection.limit ?? 1) < 1)
-    return selectEntries(store, selection, now, 1)[0];
-  // Without ORDER BY the first live candidate that matches is the answer: no result array.
-  const { matches } = selection;
-  const exact = selection.exact === true;
-  let found: StoredEntry | undefined;
-  selection.candidates(store, (stored) => {
-    if (isExpired(stored, now) || (!exact && !matches(stored.entry))) return true;
-    found = stored;
-    return false;
-  });
-  return found;
+  return selectEntries(store, selection, now, 1)[0];
 }

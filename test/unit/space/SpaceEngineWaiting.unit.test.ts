@@ -32,6 +32,9 @@ describe('SpaceEngine blocking read / take', () => {
       ['WRITE:o1:v1', 'TAKE:o1:v1'],
     ]);
     expect(events).toEqual(['WRITE:o1', 'TAKE:o1']);
+    // The TAKE is the WRITE's removal, stamped alike: a fold of the log cancels the pair exactly.
+    const [write, take] = sink.appends[0]!;
+    expect(take).toEqual({ ...write, op: 'TAKE', state: null });
   });
 
   it('a failed append of a hand-over fails both the write and the take', async () => {

@@ -3,8 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LogReadError, SpacelogError } from '../errors';
-import { fromWireError } from '../net/errorCodec';
-import type { WireError } from '../net/protocol';
+import { fromErrorRecord, type ErrorRecord } from '../errors/errorRecord';
 import { packageRoot } from '../packageRoot';
 import type { LogEndOffsets } from './logEndOffsets';
 import type { PackedRecords } from './packedRecords';
@@ -31,7 +30,7 @@ export type ScanWorkerMessage =
   | { readonly kind: 'records'; readonly packed: PackedRecords }
   | { readonly kind: 'position'; readonly position: number; readonly endOffset: number }
   | { readonly kind: 'done'; readonly position: number }
-  | { readonly kind: 'error'; readonly error: WireError };
+  | { readonly kind: 'error'; readonly error: ErrorRecord };
 
 /** How to scan one topic to its end in a worker thread. @internal */
 export interface WorkerTopicScannerOptions {
@@ -191,7 +190,7 @@ export class WorkerTopicScanner {
         this.next = Math.max(this.next, message.position);
         return true;
       case 'error':
-        throw fromWireError(message.error);
+        throw fromErrorRecord(message.error);
     }
   }
 

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
-import { toWireError } from '../net/errorCodec';
+import { toErrorRecord } from '../errors/errorRecord';
 import { packRecords } from './packedRecords';
 import { TopicScanner } from './TopicScanner';
 import type { ScanWorkerData, ScanWorkerMessage } from './WorkerTopicScanner';
@@ -44,5 +44,5 @@ port.on('message', () => {
 
 scanner.start().then(
   () => post({ kind: 'done', position: scanner.position }),
-  (error: unknown) => post({ kind: 'error', error: toWireError(error) }),
+  (error: unknown) => post({ kind: 'error', error: toErrorRecord(error) }),
 );

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LogReadError } from '../../../src/errors';
+import { LogReadError, VersionConflictError } from '../../../src/errors';
 import { WorkerTopicScanner } from '../../../src/log/WorkerTopicScanner';
 
 describe('WorkerTopicScanner without a working worker thread', () => {
@@ -33,6 +33,33 @@ describe('WorkerTopicScanner without a working worker thread', () => {
       /scan worker thread of never\.read\.0 failed: .*module failed to load/,
     );
     expect((error as Error).message).toMatch(/warmUpInWorker: false/);
+  });
+
+  it('a typed error the worker posts arrives as the same class, with its fields', async () => {
+    const script = WorkerTopicScanner.script();
+    if (script === undefined) throw new Error('dist/ is not built: run npm run build');
+    // The compiled ErrorRecord module beside the worker script, as the real worker loads it.
+    const records = JSON.stringify(path.join(path.dirname(script), '..', 'errors', 'errorRecord.js'));
+    const errors = JSON.stringify(path.join(path.dirname(script), '..', 'errors', 'index.js'));
+    const posts = path.join(dir, 'posts-error.js');
+    writeFileSync(
+      posts,
+      `const { parentPort } = require('node:worker_threads');
+const { toErrorRecord } = require(${records});
+const { VersionConflictError } = require(${errors});
+const error = new VersionConflictError(4, 6, { entryId: 'o-9', partition: 2 });
+parentPort.postMessage({ kind: 'error', error: toErrorRecord(error) });
+setTimeout(() => undefined, 60_000);
+`,
+    );
+    const error: unknown = await scanner(posts)
+      .start()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(VersionConflictError);
+    expect(error).toMatchObject({ expectedVersion: 4, actualVersion: 6, entryId: 'o-9', partition: 2 });
   });
 
   it('a worker that exits without finishing rejects too', async () => {

@@ -1,4 +1,5 @@
 import * as avro from 'avsc';
+import type { ErrorRecord } from '../errors/errorRecord';
 import type { MutationOp } from '../space/Mutation';
 import { CANCEL_SCHEMA, EVENT_SCHEMA, REQUEST_SCHEMA, RESPONSE_SCHEMA } from './protocolSchemas';
 
@@ -33,16 +34,8 @@ export interface RequestFrame {
   readonly deadline: number;
 }
 
-/** An error as it crosses the wire. @internal */
-export interface WireError {
-  readonly code: string;
-  readonly name: string;
-  readonly message: string;
-  readonly retriable: boolean;
-  readonly space: string | null;
-  readonly partition: number | null;
-  readonly type: string | null;
-  readonly entryId: string | null;
+/** An error as it crosses the wire: its ErrorRecord, with the class's own fields as wire JSON. @internal */
+export interface WireError extends Omit<ErrorRecord, 'details'> {
   readonly details: string;
 }
 

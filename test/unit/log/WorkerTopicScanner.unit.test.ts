@@ -18,15 +18,17 @@ describe('WorkerTopicScanner without a working worker thread', () => {
       },
     });
 
+  /** What the scan rejected with (undefined if it caught up). */
+  const failureOf = (s: WorkerTopicScanner): Promise<unknown> =>
+    s.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
   it('a worker that cannot load rejects with a typed LogReadError saying how to do without it', async () => {
     const broken = path.join(dir, 'broken.js');
     writeFileSync(broken, "throw new Error('module failed to load');\n");
-    const error: unknown = await scanner(broken)
-      .start()
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const error = await failureOf(scanner(broken));
     expect(error).toBeInstanceOf(LogReadError);
     expect(error).toMatchObject({ retriable: true });
     expect((error as Error).message).toMatch(
@@ -52,12 +54,7 @@ parentPort.postMessage({ kind: 'error', error: toErrorRecord(error) });
 setTimeout(() => undefined, 60_000);
 `,
     );
-    const error: unknown = await scanner(posts)
-      .start()
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const error = await failureOf(scanner(posts));
     expect(error).toBeInstanceOf(VersionConflictError);
     expect(error).toMatchObject({ expectedVersion: 4, actualVersion: 6, entryId: 'o-9', partition: 2 });
   });

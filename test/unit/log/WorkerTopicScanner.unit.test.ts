@@ -4,7 +4,7 @@ import path from 'node:path';
 import { LogReadError, VersionConflictError } from '../../../src/errors';
 import { WorkerTopicScanner } from '../../../src/log/WorkerTopicScanner';
 
-describe('WorkerTopicScanner without a working worker thread', () => {
+describe('WorkerTopicScanner when its worker thread fails', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'spacelog-scan-worker-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

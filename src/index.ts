@@ -64,6 +64,8 @@ export type { SpaceEvent, SpaceListener } from './space/SubscriptionHub';
 export { SpaceEngine } from './space/SpaceEngine';
 export type { SpaceEngineOptions, MutationSink, BlockingOptions } from './space/SpaceEngineOptions';
 export { apply } from './space/apply';
+export { restoreApply, type LogPosition } from './space/restoreApply';
+export { PartitionState } from './space/PartitionState';
 export { execute } from './space/execute';
 export { EntryType } from './schema/EntryType';
 export { TypeRegistry } from './schema/TypeRegistry';

@@ -1,3 +1,4 @@
+import { CorruptLogError } from '../errors';
 import type { TopicAdmin } from '../log/TopicAdmin';
 import { PrimaryPartition, type PrimaryRole, type StoredEntryView } from '../partition/PrimaryPartition';
 import type { TypeRegistry } from '../schema/TypeRegistry';
@@ -75,7 +76,9 @@ export class LocalGrid {
     );
     const grid = new LocalGrid(types, topics, primaries, options.space, mirror);
     try {
-      await Promise.all(primaries.map((p) => p.start()));
+      // A partition whose log is corrupt stays unready (role `corrupt`, its operations get the
+      // CorruptLogError); the grid serves the others. Any other failure fails the start.
+      await Promise.all(primaries.map((p) => p.start().catch(keepCorrupt)));
     } catch (error) {
       await grid.close();
       throw error;
@@ -103,4 +106,8 @@ export class LocalGrid {
     })();
     return this.closing;
   }
+}
+
+function keepCorrupt(error: unknown): void {
+  if (!(error instanceof CorruptLogError)) throw error;
 }

@@ -1,4 +1,4 @@
-import { NotPrimaryError } from '../errors';
+import { CorruptLogError, NotPrimaryError } from '../errors';
 import { BackupPartition } from '../partition/BackupPartition';
 import { PrimaryPartition, type PrimaryPartitionOptions } from '../partition/PrimaryPartition';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
@@ -216,6 +216,8 @@ export class UnitReplicas {
         return;
       } catch (error) {
         if (this.wanted(k) !== 'primary' || this.replicas[k]?.kind !== 'primary') return;
+        // A corrupt log stays corrupt: the partition stays unready (its role says why), the others serve.
+        if (error instanceof CorruptLogError) return;
         this.options.onChange({ partition: k, kind: 'primary', role: 'failed', reason: String(error) });
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)).unref());
       }

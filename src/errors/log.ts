@@ -107,3 +107,28 @@ export class SpaceNotFoundError extends SpacelogError {
     this.name = 'SpaceNotFoundError';
   }
 }
+
+/**
+ * A partition log cannot be folded: a record goes back in version for its key (older than the entry
+ * the fold already holds). Kafka's compaction never produces that, so the log was written by
+ * something other than Spacelog's primaries or was damaged. Not retriable: reading the log again
+ * gives the same records. The partition stays unready and says so; its other partitions go on.
+ */
+export class CorruptLogError extends SpacelogError {
+  /** Topic of the record, when the reader knows it. */
+  readonly topic?: string;
+  /** Record key `<type>/<id>`. */
+  readonly key: string;
+  constructor(message: string, key: string, options: SpacelogErrorOptions & { topic?: string } = {}) {
+    const where =
+      (options.topic !== undefined ? ` (topic '${options.topic}'` : ' (') +
+      (options.offset !== undefined
+        ? `${options.topic !== undefined ? ', ' : ''}offset ${options.offset}`
+        : '') +
+      `${options.topic !== undefined || options.offset !== undefined ? ', ' : ''}key '${key}')`;
+    super(`corrupt partition log: ${message}${where}`, 'CORRUPT_LOG', false, options);
+    this.name = 'CorruptLogError';
+    if (options.topic !== undefined) this.topic = options.topic;
+    this.key = key;
+  }
+}

@@ -1,5 +1,6 @@
-import { LogReadError, SpacelogError } from '../errors';
+import { CorruptLogError, LogReadError, SpacelogError } from '../errors';
 import type { LogReader } from '../log/LogReader';
+import { partitionTopic } from '../log/topicNames';
 import { PartitionState } from '../space/PartitionState';
 import { SpaceEngine } from '../space/SpaceEngine';
 import { replicaLogReader, type ReplicaLogOptions } from './ReplicaLog';
@@ -25,7 +26,7 @@ const RETRY_MS = 1000;
 
 /**
  * A hot backup of one partition: tails the partition log (read_committed) from the beginning and
- * folds every mutation with the engine's `apply`, so its state is the primary's minus the lag.
+ * folds every record with the restore fold (the log as Kafka keeps it, compacted), so its state is the primary's minus the lag.
  * It serves nothing. Promotion takes its state (`handOver`) once the new primary has fenced the old
  * one; the new primary then folds the rest of the log from `nextOffset`.
  */
@@ -103,11 +104,12 @@ export class BackupPartition {
     const { options } = this;
     this.next = 0;
     this.engine.beginBulkLoad();
+    const topic = partitionTopic(options.prefix, options.space, options.partition);
     const reader = replicaLogReader(options, {
       onMutation: (mutation, offset) => {
         // After a halt nothing more may land: the state now belongs to the promoted primary.
         if (this.stopped) return;
-        this.engine.applyReplicated(mutation);
+        this.engine.applyReplicated(mutation, { topic, offset });
         this.next = offset + 1;
       },
       onProgress: (progress) => {
@@ -142,6 +144,8 @@ export class BackupPartition {
     const reader = this.reader;
     this.reader = undefined;
     void reader?.stop();
+    // Reading a corrupt log again gives the same records: the backup stays failed and says why.
+    if (reason instanceof CorruptLogError) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
       if (this.stopped) return;

@@ -1,6 +1,13 @@
-import { FencedError, NotPrimaryError, PartitionNotReadyError, SpacelogError } from '../errors';
+import {
+  CorruptLogError,
+  FencedError,
+  NotPrimaryError,
+  PartitionNotReadyError,
+  SpacelogError,
+} from '../errors';
 import type { LogReadProgress } from '../log/LogReader';
 import { PartitionAppender } from '../log/PartitionAppender';
+import { partitionTopic } from '../log/topicNames';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
 import { SpaceEngine } from '../space/SpaceEngine';
@@ -17,8 +24,11 @@ export interface StoredEntryView {
   readonly entry: Readonly<Record<string, unknown>>;
 }
 
-/** Where a primary replica is in its life. `fenced` and `closed` are final; `failed` rebuilds. */
-export type PrimaryRole = 'created' | 'warming' | 'primary' | 'failed' | 'fenced' | 'closed';
+/**
+ * Where a primary replica is in its life. `fenced`, `corrupt` (its log cannot be folded: CorruptLogError)
+ * and `closed` are final; `failed` rebuilds.
+ */
+export type PrimaryRole = 'created' | 'warming' | 'primary' | 'failed' | 'fenced' | 'corrupt' | 'closed';
 
 /** Everything one partition's primary needs. */
 export interface PrimaryPartitionOptions extends ReplicaLogOptions {
@@ -145,6 +155,7 @@ export class PrimaryPartition {
 
   private async build(): Promise<void> {
     const { options } = this;
+    if (this.finalError) throw this.finalError;
     this.setRole('warming');
     const appender = new PartitionAppender({
       kafka: options.kafka,
@@ -165,6 +176,8 @@ export class PrimaryPartition {
       // A failed build must not leave a started producer behind (a rebuild retries with a fresh one).
       if (this.appender === appender) this.appender = undefined;
       await appender.close().catch(() => undefined);
+      // Folding the same log again meets the same record: stay unready for good and say why.
+      if (error instanceof CorruptLogError && !this.finalError) this.setFinal('corrupt', error);
       throw error;
     }
     if (this.finalError || this.appender !== appender) {
@@ -192,9 +205,10 @@ export class PrimaryPartition {
       // A handed-over state is already indexed and only a short tail remains.
       if (!handover) engine.beginBulkLoad();
       const fromOffset = handover ? handover.nextOffset : await this.restoreSnapshot(engine);
+      const topic = partitionTopic(options.prefix, options.space, options.partition);
       const reader = replicaLogReader(options, {
         ...(fromOffset > 0 ? { fromOffset } : {}),
-        onMutation: (mutation) => engine.applyReplicated(mutation),
+        onMutation: (mutation, offset) => engine.applyReplicated(mutation, { topic, offset }),
         onProgress: (progress) => options.onProgress?.(options.partition, progress),
       });
       await reader.readToEnd();
@@ -292,7 +306,7 @@ export class PrimaryPartition {
     this.engineNow = undefined;
   }
 
-  private setFinal(role: 'fenced' | 'closed', error: SpacelogError): void {
+  private setFinal(role: 'fenced' | 'corrupt' | 'closed', error: SpacelogError): void {
     this.finalError = error;
     this.stopServing();
     this.setRole(role, error);

@@ -6,6 +6,7 @@ import {
   SpaceClosedError,
 } from '../errors';
 import { apply } from './apply';
+import { restoreApply, type LogPosition } from './restoreApply';
 import type { ChangeOp } from './ChangeSet';
 import { compileSelector } from './compileSelector';
 import { execute, executeFirst } from './execute';
@@ -164,8 +165,12 @@ export class SpaceEngine {
     return this.subscriptions.add(type, selection, listener, options?.ops ? new Set(options.ops) : ALL_OPS);
   }
 
-  /** Backup / warm-up path: applies a mutation from the log. No sink, no waiters, no subscribers. */
-  applyReplicated(mutation: Mutation): void {
+  /**
+   * Backup / warm-up path: applies a record of the log with the restore fold (`restoreApply`: the log
+   * as Kafka keeps it, compacted). No sink, no waiters, no subscribers. `at` names the record in a
+   * CorruptLogError.
+   */
+  applyReplicated(mutation: Mutation, at?: LogPosition): void {
     let m = mutation;
     if (m.state !== null && !Object.isFrozen(m.state)) {
       // Decoded from the log: normalize to the type's compact frozen shape. A state that fails is a corrupt log.
@@ -179,7 +184,7 @@ export class SpaceEngine {
         });
       }
     }
-    apply(this.state, m);
+    restoreApply(this.state, m, at);
   }
 
   /**

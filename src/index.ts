@@ -72,6 +72,7 @@ export { TypeRegistry } from './schema/TypeRegistry';
 export { SchemaLoader } from './schema/SchemaLoader';
 export { partitionOf, murmur2 } from './cluster/partitionOf';
 export { MutationCodec, MutationDecoder, createMutationDecoder, partitionTopic, HEADER } from './log';
+export type { TopicSettings, TopicDrift } from './log';
 export type { ReplicationMode } from './partition/ReplicationSink';
 export type { PrimaryRole } from './partition/PrimaryPartition';
 export { RemoteSpace } from './client/RemoteSpace';

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { LogReadProgress } from '../log/LogReader';
+import type { TopicSettings } from '../log/TopicSettings';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { EngineLimits } from '../space/ExecuteContext';
 import type { ReplicationMode } from '../partition/ReplicationSink';
@@ -21,6 +22,11 @@ export interface GridOptions {
     readonly clientId?: string;
     readonly replicationFactor?: number;
     readonly minInsyncReplicas?: number;
+    /**
+     * Compaction, retention and size settings of the space's topics, set at creation and checked at
+     * every start (defaults and reasons: the README's record format section).
+     */
+    readonly topics?: TopicSettings;
   };
   /** Topic prefix; default `spacelog`. */
   readonly prefix?: string;

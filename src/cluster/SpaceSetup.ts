@@ -61,6 +61,7 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
     ...(options.kafka?.minInsyncReplicas !== undefined
       ? { minInsyncReplicas: options.kafka.minInsyncReplicas }
       : {}),
+    ...(options.kafka?.topics !== undefined ? { settings: options.kafka.topics } : {}),
   });
   try {
     await topics.ensureSpace(options.space, options.partitions);

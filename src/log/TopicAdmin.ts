@@ -2,6 +2,15 @@ import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { InvalidArgumentError, TopicConfigError } from '../errors';
 import { wrapKafkaError } from './kafkaErrors';
 import {
+  CHECKED_CONFIGS,
+  checkTopicSettings,
+  resolveTopicSettings,
+  topicConfigEntries,
+  type ResolvedTopicSettings,
+  type TopicDrift,
+  type TopicSettings,
+} from './TopicSettings';
+import {
   checkPrefix,
   checkSpaceName,
   parsePartitionTopic,
@@ -18,6 +27,13 @@ export interface TopicAdminOptions {
   readonly replicationFactor?: number;
   /** `min.insync.replicas` of each topic; default 1. Use 2 in production (with acks=all). */
   readonly minInsyncReplicas?: number;
+  /** Compaction, retention and size settings of the topics (defaults in `TopicSettings`). */
+  readonly settings?: TopicSettings;
+  /**
+   * A topic setting differs from Spacelog's without putting data at risk; default: a process warning
+   * (`SPACELOG_TOPIC_DRIFT`). Settings that would lose data are refused with TopicConfigError instead.
+   */
+  readonly onDrift?: (drift: TopicDrift) => void;
 }
 
 /** Dev-stack defaults; production should set 3 / 2. */
@@ -38,6 +54,9 @@ export class TopicAdmin {
   private readonly kafka: Kafka;
   private readonly replicationFactor: number;
   private readonly minInsyncReplicas: number;
+  /** What topics are created with and checked against. */
+  readonly settings: ResolvedTopicSettings;
+  private readonly onDrift: (drift: TopicDrift) => void;
   private admin: Promise<Admin> | undefined;
 
   constructor(options: TopicAdminOptions) {
@@ -61,6 +80,8 @@ export class TopicAdmin {
         `minInsyncReplicas (${this.minInsyncReplicas}) exceeds replicationFactor (${this.replicationFactor})`,
       );
     }
+    this.settings = resolveTopicSettings(options.settings ?? {}, this.minInsyncReplicas);
+    this.onDrift = options.onDrift ?? warnDrift;
   }
 
   /**
@@ -77,7 +98,7 @@ export class TopicAdmin {
       const existing = await this.spaceTopics(space);
       if (existing.length === 0) await this.create(wanted, { space });
       else this.checkPartitionCount(space, partitions, existing);
-      await this.checkTopics(wanted, { space });
+      await this.checkTopics(wanted, { space }, true);
       return wanted;
     });
   }
@@ -88,7 +109,7 @@ export class TopicAdmin {
     return this.settled(async () => {
       const all = await this.call('list topics', {}, (admin) => admin.listTopics());
       if (!all.includes(topic)) await this.create([topic], {});
-      await this.checkTopics([topic], {});
+      await this.checkTopics([topic], {}, false);
       return topic;
     });
   }
@@ -100,7 +121,7 @@ export class TopicAdmin {
     return this.settled(async () => {
       const all = await this.call('list topics', { space }, (admin) => admin.listTopics());
       if (!all.includes(topic)) await this.create([topic], { space });
-      await this.checkTopics([topic], { space });
+      await this.checkTopics([topic], { space }, false);
       return topic;
     });
   }
@@ -175,7 +196,11 @@ export class TopicAdmin {
     );
   }
 
-  private async checkTopics(topics: readonly string[], context: { space?: string }): Promise<void> {
+  private async checkTopics(
+    topics: readonly string[],
+    context: { space?: string },
+    holdsEntries: boolean,
+  ): Promise<void> {
     const metadata = await this.call('fetch topic metadata', context, (admin) =>
       admin.fetchTopicMetadata({ topics: [...topics] }),
     );
@@ -194,20 +219,21 @@ export class TopicAdmin {
         resources: topics.map((name) => ({
           type: ConfigResourceTypes.TOPIC,
           name,
-          configNames: ['cleanup.policy'],
+          configNames: [...CHECKED_CONFIGS],
         })),
       }),
     );
+    const drifts: TopicDrift[] = [];
     for (const resource of configs.resources) {
-      const policy = resource.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
-      if (policy !== 'compact') {
-        throw new TopicConfigError(
-          `topic '${resource.resourceName}' has cleanup.policy=${String(policy)}; Spacelog needs cleanup.policy=compact ` +
-            '(deleting old records would lose live entries)',
-          resource.resourceName,
-          context,
-        );
-      }
+      const actual = new Map(resource.configEntries.map((e) => [e.configName, e.configValue ?? undefined]));
+      drifts.push(...checkTopicSettings(resource.resourceName, actual, this.settings, context, holdsEntries));
+    }
+    // Reported once per setting, not once per partition topic.
+    const seen = new Set<string>();
+    for (const drift of drifts) {
+      if (seen.has(drift.setting)) continue;
+      seen.add(drift.setting);
+      this.onDrift(drift);
     }
   }
 
@@ -219,10 +245,7 @@ export class TopicAdmin {
           topic,
           numPartitions: 1,
           replicationFactor: this.replicationFactor,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'min.insync.replicas', value: String(this.minInsyncReplicas) },
-          ],
+          configEntries: topicConfigEntries(this.settings),
         })),
       }),
     );
@@ -253,4 +276,12 @@ export class TopicAdmin {
     }
     return this.admin;
   }
+}
+
+function warnDrift(drift: TopicDrift): void {
+  process.emitWarning(
+    `topic '${drift.topic}' has ${drift.setting}=${String(drift.actual)}, Spacelog sets ${drift.wanted} ` +
+      `(harmless; other topics of the prefix may differ too). To align: ${drift.fix}`,
+    { code: 'SPACELOG_TOPIC_DRIFT' },
+  );
 }

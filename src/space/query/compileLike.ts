@@ -4,49 +4,86 @@ export const DEFAULT_LIKE_ESCAPE = '\\';
 /** A compiled LIKE pattern: true when the whole string matches. */
 export type LikeTest = (value: string) => boolean;
 
-const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
+/** One position of a segment: a literal code point, or ANY for `_`. */
+type Item = string | typeof ANY;
+const ANY = null;
+
+/** Any UTF-16 surrogate: a value without one has exactly one code point per code unit. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * Compiles a SQL LIKE pattern: `%` matches any run of characters, `_` exactly one character
  * (code point), and the escape character makes the next character literal. Every other
- * character, regular-expression syntax included, is literal. Matching is case-sensitive.
- * `escape` is one character, or '' for none. Returns undefined for a pattern ending in the
- * escape character (PostgreSQL refuses those too).
+ * character is literal. Matching is case-sensitive. `escape` is one character, or '' for none.
+ * Returns undefined for a pattern ending in the escape character (PostgreSQL refuses those too).
  *
- * Patterns with only `%` wildcards (the common prefix / suffix / contains cases) are matched
- * with string searches; only patterns using `_` build a RegExp.
+ * No pattern is ever a regular expression, and every match runs in at most O(value × pattern)
+ * steps, whatever the pattern (a backtracking RegExp made `'%a%a%a%a%a%a_b'` take seconds):
+ * the pattern is split on `%` into fixed-length segments, the first and last are anchored, and
+ * each middle one is taken at its leftmost fit. Patterns with only `%` wildcards (the common
+ * prefix / suffix / contains cases) are matched with plain string searches.
  */
 export function compileLike(pattern: string, escape: string): LikeTest | undefined {
-  // Literal runs between `%`; for `_` patterns, a RegExp source is built alongside.
-  const parts: string[] = [];
-  let literal = '';
-  let source = '';
+  const segments: Item[][] = [];
+  let segment: Item[] = [];
   let hasUnderscore = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i] as string;
+  // By code point, so that an escaped or literal astral character is one item.
+  const chars = Array.from(pattern);
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] as string;
     if (escape !== '' && char === escape) {
       i++;
-      if (i >= pattern.length) return undefined;
-      literal += pattern[i];
-      source += (pattern[i] as string).replace(REGEX_SYNTAX, '\\$&');
+      const escaped = chars[i];
+      if (escaped === undefined) return undefined;
+      segment.push(escaped);
     } else if (char === '%') {
-      parts.push(literal);
-      literal = '';
-      source += '.*';
+      segments.push(segment);
+      segment = [];
     } else if (char === '_') {
       hasUnderscore = true;
-      source += '.';
+      segment.push(ANY);
     } else {
-      literal += char;
-      source += char.replace(REGEX_SYNTAX, '\\$&');
+      segment.push(char);
     }
   }
-  parts.push(literal);
-  if (hasUnderscore) {
-    const regex = new RegExp(`^${source}$`, 'su');
-    return (value) => regex.test(value);
+  segments.push(segment);
+  if (!hasUnderscore) return percentOnly(segments.map((items) => items.join('')));
+  return withUnderscores(segments);
+}
+
+function withUnderscores(segments: readonly (readonly Item[])[]): LikeTest {
+  const first = segments[0] ?? [];
+  const last = segments[segments.length - 1] ?? [];
+  const middle = segments.slice(1, -1).filter((items) => items.length > 0);
+  const single = segments.length === 1;
+  const minLength = single ? first.length : first.length + last.length;
+  return (value) => {
+    // `_` is one code point: index by code point only when the value has astral characters.
+    const chars: ArrayLike<string> = SURROGATE.test(value) ? Array.from(value) : value;
+    const n = chars.length;
+    if (single) return n === minLength && fitsAt(chars, first, 0);
+    if (n < minLength || !fitsAt(chars, first, 0) || !fitsAt(chars, last, n - last.length)) return false;
+    // Segments have fixed lengths, so the leftmost fit of each leaves the most room for the rest:
+    // no choice ever needs revisiting. Each search is at most (value × segment) steps.
+    let from = first.length;
+    const end = n - last.length;
+    for (const items of middle) {
+      let at = from;
+      while (at + items.length <= end && !fitsAt(chars, items, at)) at++;
+      if (at + items.length > end) return false;
+      from = at + items.length;
+    }
+    return true;
+  };
+}
+
+/** Whether `items` match `chars` starting at index `at` (which must leave room for them). */
+function fitsAt(chars: ArrayLike<string>, items: readonly Item[], at: number): boolean {
+  for (let j = 0; j < items.length; j++) {
+    const item = items[j];
+    if (item !== ANY && chars[at + j] !== item) return false;
   }
-  return percentOnly(parts);
+  return true;
 }
 
 function percentOnly(parts: readonly string[]): LikeTest {

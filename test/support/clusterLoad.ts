@@ -2,10 +2,23 @@ import type { RemoteSpace } from '../../src/client/RemoteSpace';
 import type { TestCluster } from './clusterTestKit';
 import { exampleOrder } from './gridTestKit';
 
-/** What a client load saw acknowledged: the latest `total` written to each id, and the taken ids. */
+/**
+ * What a client load saw acknowledged: the latest `total` written to each id, and the taken ids. The law
+ * it is checked against: every acknowledged write is still readable (at its latest acknowledged total) or
+ * was returned by exactly one acknowledged take. Nothing is dropped from the check: an operation whose
+ * fate is unknown (it failed, its answer was lost) moves its id to `inDoubt` with what may be true of it.
+ */
 export interface AckedState {
   readonly versions: Map<string, number>;
   readonly taken: Set<string>;
+  /**
+   * Ids an operation of unknown fate touched: the totals the entry may have if present, and whether it
+   * may be absent (a failed first write or a failed take). A failed re-write of an acknowledged entry
+   * leaves it present at the old or the new total, never absent.
+   */
+  readonly inDoubt: Map<string, { readonly totals: readonly number[]; readonly mayBeAbsent: boolean }>;
+  /** Acknowledged ids that a take by id answered with null: the entry was not there, a loss. */
+  readonly takenNothing: string[];
   /** Every failed operation, with its error name (a write or take whose fate is unknown may fail). */
   readonly failures: {
     readonly op: string;
@@ -27,6 +40,8 @@ export class ClusterLoad {
   readonly acked: AckedState = {
     versions: new Map(),
     taken: new Set(),
+    inDoubt: new Map(),
+    takenNothing: [],
     failures: [],
     acksByPartition: new Map(),
     writes: 0,
@@ -78,9 +93,15 @@ export class ClusterLoad {
       try {
         if (op === 'take') {
           const routing = { routing: customerOf(target) };
-          if ((await this.space.take('Order', { id: target }, routing)) !== null)
+          const got = await this.space.take('Order', { id: target }, routing);
+          if (got === null) {
+            // Only this loop touches its ids: an acknowledged entry a take cannot find is lost. It stays
+            // in `versions`, so the check reads it again, and is reported.
+            this.acked.takenNothing.push(target);
+          } else {
             this.acked.taken.add(target);
-          this.acked.versions.delete(target);
+            this.acked.versions.delete(target);
+          }
         } else {
           const total = op === 'write' ? i : 100_000 + i;
           const result = await this.space.write('Order', {
@@ -98,8 +119,18 @@ export class ClusterLoad {
         }
       } catch (error) {
         this.acked.failures.push({ op, id: target, error: (error as Error).name, at: Date.now() });
-        // An operation whose fate is unknown may or may not have happened: its entry is not checked
-        // later, and not used again.
+        // An operation whose fate is unknown may or may not have happened: its entry is checked for what
+        // may be true of it, and not used again.
+        const before = this.acked.versions.get(target);
+        const attempted = op === 'write' ? i : 100_000 + i;
+        this.acked.inDoubt.set(
+          target,
+          op === 'take'
+            ? { totals: before === undefined ? [] : [before], mayBeAbsent: true }
+            : op === 'rewrite' && before !== undefined
+              ? { totals: [before, attempted], mayBeAbsent: false }
+              : { totals: [attempted], mayBeAbsent: true },
+        );
         this.acked.versions.delete(target);
         const at = mine.indexOf(target);
         if (at >= 0) mine.splice(at, 1);

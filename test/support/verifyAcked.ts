@@ -9,7 +9,10 @@ export interface LostReport {
   readonly checked: number;
 }
 
-/** Reads back every acknowledged write and take through `space`. */
+/**
+ * Reads back every acknowledged write and take through `space`, and every id of unknown fate (see
+ * `AckedState.inDoubt`): nothing the load touched goes unchecked.
+ */
 export async function verifyAcked(space: RemoteSpace, acked: AckedState): Promise<LostReport> {
   const report: LostReport = { missing: [], stale: [], resurrected: [], checked: 0 };
   const writes = [...acked.versions];
@@ -31,7 +34,23 @@ export async function verifyAcked(space: RemoteSpace, acked: AckedState): Promis
       }),
     );
   }
-  return { ...report, checked: writes.length + taken.length };
+  const inDoubt = [...acked.inDoubt];
+  for (let i = 0; i < inDoubt.length; i += 500) {
+    await Promise.all(
+      inDoubt.slice(i, i + 500).map(async ([id, may]) => {
+        const found = await space.read('Order', { id }, { routing: customerOf(id) });
+        if (found === null) {
+          if (!may.mayBeAbsent)
+            report.missing.push(`${id} (a re-write of unknown fate; it was acknowledged before)`);
+        } else if (!may.totals.includes(Number(found.total))) {
+          report.stale.push(`${id} (total ${String(found.total)}, expected one of ${may.totals.join(', ')})`);
+        }
+      }),
+    );
+  }
+  // A take by id that found nothing: the acknowledged entry was gone when it came (checked as missing too).
+  for (const id of acked.takenNothing) report.missing.push(`${id} (a take of it returned null)`);
+  return { ...report, checked: writes.length + taken.length + inDoubt.length };
 }
 
 /** Time from `killedAt` to the first acknowledgement on each of `partitions`, in ms (the longest). */

@@ -1,13 +1,17 @@
 /**
  * A crash-test child: starts an in-process grid and runs a sync-mode write / change / take load,
  * printing one JSON line per ACKNOWLEDGED operation on stdout. The parent kills it with SIGKILL.
- * argv: prefix space partitions round
+ * argv: prefix space partitions round seed
  */
 import * as path from 'node:path';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
+import { randomFrom } from '../../support/seededRandom';
 
-const [prefix = '', space = '', partitionsText = '3', roundText = '0'] = process.argv.slice(2);
+const [prefix = '', space = '', partitionsText = '3', roundText = '0', seedText = '0'] =
+  process.argv.slice(2);
 const round = Number(roundText);
+// Targets come from the parent's printed seed, so a failing round can be replayed.
+const random = randomFrom(Number(seedText) + round);
 const schemas = path.resolve(__dirname, '../../../../schemas/examples');
 
 function say(line: Record<string, unknown>): void {
@@ -47,7 +51,7 @@ async function main(): Promise<void> {
         written.push({ id, customerId });
         say({ op: 'write', id, version: r.version });
       } else if (pick === 3) {
-        const target = written[Math.floor(Math.random() * written.length)]!;
+        const target = written[random.between(0, written.length)]!;
         const r = await grid.space.change(
           'Order',
           { id: target.id },
@@ -58,11 +62,12 @@ async function main(): Promise<void> {
         );
         for (const c of r.changed) say({ op: 'change', id: c.id, version: c.version });
       } else {
-        const index = Math.floor(Math.random() * written.length);
+        const index = random.between(0, written.length);
         const target = written.splice(index, 1)[0]!;
         say({ op: 'taking', id: target.id }); // before the take: an unacknowledged take may still remove it
         const taken = await grid.space.take('Order', { id: target.id }, { routing: target.customerId });
-        if (taken) say({ op: 'take', id: target.id });
+        // A take by id of an acknowledged entry that finds nothing is a loss: the parent counts it.
+        say({ op: taken ? 'take' : 'take-null', id: target.id });
       }
     }
   };

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { createMutationDecoder } from '../../../src/log/MutationDecoder';
 import { partitionTopic } from '../../../src/log/topicNames';
-import { apply } from '../../../src/space/apply';
+import { restoreApply } from '../../../src/space/restoreApply';
 import { PartitionState } from '../../../src/space/PartitionState';
 import type { TypeRegistry } from '../../../src/schema/TypeRegistry';
 import type { Mutation } from '../../../src/space/Mutation';
@@ -11,7 +11,7 @@ export type EntryPicture = Record<string, { version: number; entry: unknown }>;
 
 /**
  * Law 1 from the outside: reads the raw partition topics with a plain kafkajs read_committed consumer,
- * decodes with the public decoder and folds with `apply`, independently of the grid's own warm-up.
+ * decodes with the public decoder and folds it as Kafka keeps it (`restoreApply`), independently of the grid's own warm-up.
  */
 export async function foldLog(options: {
   brokers: string[];
@@ -52,7 +52,7 @@ export async function foldLog(options: {
             for (const message of batch.messages) {
               const mutation = await decoder.decodeFresh(message);
               options.onMutation?.(k, mutation, Number(message.offset));
-              apply(state, mutation);
+              restoreApply(state, mutation, { topic, offset: Number(message.offset) });
               next = Number(message.offset) + 1;
             }
             lastSeen = Date.now();

@@ -2,6 +2,7 @@ import type { FieldResolver } from '../../schema/FieldKind';
 import type { CheckedQuery } from './CheckedQuery';
 import { checkQuery } from './checkQuery';
 import { parseQuery } from './parseQuery';
+import type { QueryLimits } from './queryLimits';
 
 /** How many checked queries a QueryCache keeps by default. */
 export const DEFAULT_QUERY_CACHE_SIZE = 1000;
@@ -18,7 +19,11 @@ export class QueryCache {
   private readonly entries = new Map<string, CheckedQuery>();
   readonly capacity: number;
 
-  constructor(capacity: number = DEFAULT_QUERY_CACHE_SIZE) {
+  /** `limits` bound the text and nesting of every query parsed on a miss (see parseQuery). */
+  constructor(
+    capacity: number = DEFAULT_QUERY_CACHE_SIZE,
+    private readonly limits?: QueryLimits,
+  ) {
     this.capacity = Math.max(1, Math.floor(capacity));
   }
 
@@ -32,7 +37,7 @@ export class QueryCache {
       this.entries.set(key, hit);
       return hit;
     }
-    const checked = checkQuery(parseQuery(query), resolver, query);
+    const checked = checkQuery(parseQuery(query, this.limits), resolver, query);
     this.entries.set(key, checked);
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next();

@@ -14,6 +14,7 @@ import type {
 } from './QueryAst';
 import * as T from './QueryLexer';
 import { queryErrorMessages } from './queryErrorMessages';
+import { DEFAULT_MAX_QUERY_DEPTH } from './queryLimits';
 
 /**
  * The grammar, as a chevrotain parser whose embedded actions build the typed AST directly:
@@ -35,6 +36,8 @@ import { queryErrorMessages } from './queryErrorMessages';
 export class QueryParser extends EmbeddedActionsParser {
   private text = '';
   private paramCount = 0;
+  private depth = 0;
+  private maxDepth = DEFAULT_MAX_QUERY_DEPTH;
 
   constructor() {
     super([...T.ALL_TOKENS], {
@@ -45,10 +48,15 @@ export class QueryParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  /** Parses a lexed query; throws QuerySyntaxError at the first problem. */
-  parse(text: string, tokens: IToken[]): QueryAst {
+  /**
+   * Parses a lexed query; throws QuerySyntaxError at the first problem, including nesting (of
+   * parentheses and NOT) deeper than `maxDepth`, which is refused before it can exhaust the stack.
+   */
+  parse(text: string, tokens: IToken[], maxDepth: number = DEFAULT_MAX_QUERY_DEPTH): QueryAst {
     this.text = text;
     this.paramCount = 0;
+    this.depth = 0;
+    this.maxDepth = maxDepth;
     this.input = tokens;
     const ast = this.query();
     const error = this.errors[0];
@@ -97,15 +105,21 @@ export class QueryParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const not = this.CONSUME(T.Not);
+          this.ACTION(() => this.enter(not));
           const operand = this.SUBRULE(this.notExpr);
-          return this.ACTION(() => ({ type: 'not', operand, position: not.startOffset }));
+          return this.ACTION(() => {
+            this.depth--;
+            return { type: 'not', operand, position: not.startOffset };
+          });
         },
       },
       {
         ALT: () => {
-          this.CONSUME(T.LParen);
+          const open = this.CONSUME(T.LParen);
+          this.ACTION(() => this.enter(open));
           const inner = this.SUBRULE(this.orExpr);
           this.CONSUME(T.RParen);
+          this.ACTION(() => this.depth--);
           return inner;
         },
       },
@@ -300,6 +314,18 @@ export class QueryParser extends EmbeddedActionsParser {
     ]);
     return { value, position: keyword.startOffset };
   });
+
+  /** One level deeper (a `(` or a `NOT`); refused past the limit, before recursing into it. */
+  private enter(token: IToken): void {
+    this.depth++;
+    if (this.depth > this.maxDepth) {
+      throw new QuerySyntaxError(
+        `query nests deeper than the limit of ${this.maxDepth} levels (parentheses and NOT)`,
+        this.text,
+        token.startOffset,
+      );
+    }
+  }
 
   private operator(type: TokenType, operator: ComparisonOperator): ComparisonOperator {
     this.CONSUME(type);

@@ -19,7 +19,8 @@
  *   (`ESCAPE ''` for none); the pattern is never a regular expression;
  * - `IN ?` takes an array parameter; `x BETWEEN a AND b` means `x >= a AND x <= b`;
  * - a query with no condition (`''`, `ORDER BY x`) matches every entry;
- * - `"name"` quotes a field named like a keyword.
+ * - `"name"` quotes a field named like a keyword;
+ * - LIKE runs in at most O(value × pattern) steps; query text and nesting are bounded (QueryLimits).
  */
 export type {
   ComparisonNode,
@@ -39,6 +40,8 @@ export type {
   ValueNode,
 } from './QueryAst';
 export { parseQuery } from './parseQuery';
+export { DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_QUERY_LENGTH } from './queryLimits';
+export type { QueryLimits } from './queryLimits';
 export { checkQuery } from './checkQuery';
 export type { CheckedQuery, EntryComparator, OrderByItem, ParamSlot } from './CheckedQuery';
 export { bindParams } from './bindParams';

@@ -37,7 +37,8 @@ export class MutationDecoder {
       // kafkajs logs retriable hiccups (a coordinator still loading) as errors; ours surface as thrown errors.
       logLevel: logLevel.NOTHING,
     });
-    const admin = new TopicAdmin({ kafka, prefix: options.prefix });
+    // A reader does not own the topics' settings: drift is the grid's to report, not every consumer's.
+    const admin = new TopicAdmin({ kafka, prefix: options.prefix, onDrift: () => undefined });
     const schemaTopic = new SchemaTopic({ kafka, topics: admin });
     const writerSchemas = await schemaTopic.load(new WriterSchemas());
     const codec = new MutationCodec({

@@ -19,8 +19,11 @@ export async function foldLog(options: {
   space: string;
   partitions: number;
   types: TypeRegistry;
-  /** Receives every committed mutation in log order, per partition, with its offset. */
-  onMutation?: (partition: number, mutation: Mutation, offset: number) => void;
+  /**
+   * Receives every committed mutation in log order, per partition, with its offset and its writer: the
+   * Kafka producer id and epoch of its record batch (a new primary's fence bumps the epoch).
+   */
+  onMutation?: (partition: number, mutation: Mutation, offset: number, writer: string) => void;
 }): Promise<EntryPicture> {
   const kafka = new Kafka({ clientId: 'fold-test', brokers: options.brokers, logLevel: logLevel.NOTHING });
   const decoder = await createMutationDecoder({
@@ -51,7 +54,14 @@ export async function foldLog(options: {
           eachBatch: async ({ batch }) => {
             for (const message of batch.messages) {
               const mutation = await decoder.decodeFresh(message);
-              options.onMutation?.(k, mutation, Number(message.offset));
+              const batch = (message as { batchContext?: { producerId?: unknown; producerEpoch?: unknown } })
+                .batchContext;
+              options.onMutation?.(
+                k,
+                mutation,
+                Number(message.offset),
+                `${String(batch?.producerId)}:${String(batch?.producerEpoch)}`,
+              );
               restoreApply(state, mutation, { topic, offset: Number(message.offset) });
               next = Number(message.offset) + 1;
             }

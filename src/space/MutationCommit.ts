@@ -59,7 +59,7 @@ export class MutationCommit {
     const durable = this.apply(mutations, append);
     // Offer to waiters after the append call, so the log order of any TAKE they cause follows the write.
     for (const m of mutations) {
-      if (m.state !== null && this.waiters.has(m.type)) this.wake(m.type, m.state, durable);
+      if (m.state !== null && this.waiters.has(m.type)) this.wake(m, durable);
     }
     return this.notifyWhen(mutations, removed, durable);
   }
@@ -120,7 +120,14 @@ export class MutationCommit {
       stamp,
     );
     const pair: Mutation[] = [write, removed];
-    const durable = this.sink?.append(pair);
+    // The take is claimed (its timeout and abort disarmed): it is settled on every path, even a sink
+    // that throws instead of rejecting.
+    let durable: Promise<void | readonly MutationPosition[]> | undefined;
+    try {
+      durable = this.sink?.append(pair);
+    } catch (error) {
+      durable = Promise.reject(error);
+    }
     this.answerReads(reads, entry, durable);
     if (durable) durable.then(() => take.resolve(entry), take.reject);
     else take.resolve(entry);
@@ -140,12 +147,25 @@ export class MutationCommit {
     );
   }
 
-  private wake(type: string, entry: Entry, durable: Promise<unknown> | undefined): void {
-    const { reads, take } = this.waiters.claim(type, entry);
+  /**
+   * Offers a committed state to the waiters of its type. Only a state the commit leaves live is
+   * offered: of a commit that writes an id twice, or writes and removes it (a transaction), the
+   * earlier states were never visible, and a take claimed for one of them would have nothing to
+   * take (a claimed take must be settled: it no longer times out).
+   */
+  private wake(m: Mutation, durable: Promise<unknown> | undefined): void {
+    const stored = this.state.store(m.type)?.entries.get(m.id);
+    if (stored === undefined || stored.entry !== m.state) return;
+    const entry = stored.entry;
+    const { reads, take } = this.waiters.claim(m.type, entry);
     this.answerReads(reads, entry, durable);
     if (!take) return;
-    const stored = this.state.store(type)?.entries.get(this.state.types.require(type).idOf(entry));
-    if (!stored) return;
-    this.commit([removal('TAKE', type, stored, this.context())]).then(() => take.resolve(entry), take.reject);
+    let taken: Promise<unknown>;
+    try {
+      taken = this.commit([removal('TAKE', m.type, stored, this.context())]);
+    } catch (error) {
+      taken = Promise.reject(error);
+    }
+    taken.then(() => take.resolve(entry), take.reject);
   }
 }

@@ -5,7 +5,6 @@ import {
   OperationAbortedError,
   SpaceClosedError,
 } from '../errors';
-import { apply } from './apply';
 import { restoreApply, type LogPosition } from './restoreApply';
 import type { ChangeOp } from './ChangeSet';
 import { compileSelector } from './compileSelector';
@@ -112,7 +111,11 @@ export class SpaceEngine {
     return this.blocking('read', type, selector, options);
   }
 
-  /** Removes and returns the first match, or null; with a timeout, waits (first come first served). */
+  /**
+   * Removes and returns the first match, or null; with a timeout, waits (first come first served).
+   * The timeout and the signal end only the wait: a take a write has already claimed answers with
+   * its entry once the TAKE is durable, or with the append's error (see `WaiterQueue.wait`).
+   */
   take(type: string, selector: Selector, options?: BlockingOptions): Promise<Entry | null> {
     return this.blocking('take', type, selector, options);
   }

@@ -10,6 +10,11 @@ export interface Waiter {
   /** Settles the waiter (idempotent: the first call wins) and releases its timer / abort listener. */
   readonly resolve: (entry: Entry | null) => void;
   readonly reject: (error: unknown) => void;
+  /**
+   * Releases the timer and abort listener without settling: from then on only `resolve` / `reject`
+   * settle the waiter. `claim` calls it on the take it hands an entry to.
+   */
+  readonly disarm: () => void;
 }
 
 /** A waiter with its arrival number (first come first served across all lists of its type). */
@@ -91,6 +96,13 @@ export class WaiterQueue {
   /**
    * Removes and returns the waiters a new entry state satisfies: all matching reads, and the first
    * matching take (if any), in arrival order.
+   *
+   * The take returned is committed to this entry: its timeout and abort are disarmed here, so the
+   * caller MUST settle it, with the entry once the TAKE is durable or with the append's error.
+   * Otherwise a take timing out or aborted while the TAKE is being appended would answer null while
+   * the log removes the entry for it: an acknowledged write lost (issue 16). A failed append fails the
+   * write as well, so then nothing was acknowledged and nothing is lost. Reads keep their deadline: a
+   * read answering null before the write is durable loses nothing.
    */
   claim(type: string, entry: Entry): { reads: Waiter[]; take: Waiter | undefined } {
     const reads: Waiter[] = [];
@@ -129,6 +141,7 @@ export class WaiterQueue {
     claimed.sort((a, b) => a.seq - b.seq);
     for (const queued of claimed) reads.push(queued.waiter);
     this.settled(waiters, gone.size);
+    take?.waiter.disarm();
     return { reads, take: take?.waiter };
   }
 
@@ -136,6 +149,18 @@ export class WaiterQueue {
    * Files a blocked read or take and returns its answer: the entry a later write hands it (`claim`),
    * null once `timeout` ms pass (Infinity: never), or OperationAbortedError when `signal` aborts.
    * Registered synchronously: a write issued right after this call already sees the waiter.
+   * Timeout and abort count only while the take waits: once claimed, it answers with the entry (or
+   * the append's error), however long the append takes.
+   *
+   * A remote take's signal is its request's (`ServerConnection` aborts it on a cancel frame, a client
+   * gone, or the server closing). A claimed take is not aborted by it either: the TAKE is logged and
+   * the answer goes out if the connection still can carry it. When it cannot, that entry was returned
+   * by an acknowledged take whose caller vanished, exactly as if the client had crashed right after a
+   * take's reply: a remote take is delivered at most once. The alternative, putting the entry back,
+   * would need a second WRITE with no way to know the reply was not already read, so it is not done;
+   * a consumer that must not drop a taken entry takes it in a transaction (`space.transaction`, in
+   * the process that holds the partition until transactions go over the wire) and commits after
+   * processing.
    */
   wait(
     type: string,
@@ -147,14 +172,19 @@ export class WaiterQueue {
     return new Promise<Entry | null>((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
+      const disarm = (): void => {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        signal?.removeEventListener('abort', onAbort);
+      };
       const cleanup = (): void => {
         settled = true;
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        disarm();
       };
       const waiter: Waiter = {
         kind,
         selection,
+        disarm,
         resolve: (entry) => {
           if (settled) return;
           cleanup();

@@ -49,7 +49,14 @@ export {
   type MirrorPosition,
   type PartitionLag,
 } from './mirror';
-export type { Space, ReadOptions, MultipleOptions, RoutingOptions, SpaceWriteResult } from './client/Space';
+export type {
+  Space,
+  ReadOptions,
+  MultipleOptions,
+  RoutingOptions,
+  SpaceWriteResult,
+  SubscribeOptions,
+} from './client/Space';
 export type { SpaceTransaction, TransactionReadOptions } from './client/Space';
 export {
   type TransactionOptions,

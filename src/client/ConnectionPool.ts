@@ -1,12 +1,14 @@
 import { ClientClosedError } from '../errors';
 import { ClientConnection } from '../net/ClientConnection';
-import type { EventFrame } from '../net/protocol';
+import type { EndFrame, EventFrame } from '../net/protocol';
 
 /** What the pool tells its owner. @internal */
 export interface ConnectionPoolHooks {
   readonly connectTimeoutMs: number;
   readonly maxFrameBytes: number;
   readonly onEvent: (endpoint: string, event: EventFrame) => void;
+  /** A subscription the server ended. */
+  readonly onEnd?: (endpoint: string, end: EndFrame) => void;
   /** A connection to an endpoint was lost (the owner may reconnect subscriptions). */
   readonly onLost: (endpoint: string) => void;
 }
@@ -35,6 +37,7 @@ export class ConnectionPool {
         connectTimeoutMs: this.hooks.connectTimeoutMs,
         maxFrameBytes: this.hooks.maxFrameBytes,
         onEvent: (event) => this.hooks.onEvent(endpoint, event),
+        onEnd: (end) => this.hooks.onEnd?.(endpoint, end),
         onClose: (connection) => {
           if (this.open.get(endpoint) === connection) this.open.delete(endpoint);
           if (!this.closed) this.hooks.onLost(endpoint);

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, UnsupportedOperationError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
-import type { Entry, MutationOp } from '../space/Mutation';
+import type { Entry } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { ALL, type Selector } from '../space/Selector';
 import type { SpaceListener } from '../space/SubscriptionHub';
@@ -29,6 +29,7 @@ import type {
   Space,
   SpaceTransaction,
   SpaceWriteResult,
+  SubscribeOptions,
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
 
@@ -81,6 +82,7 @@ export class RemoteSpace implements Space {
       connectTimeoutMs: config.connectTimeout,
       maxFrameBytes: config.maxFrameBytes,
       onEvent: (endpoint, event) => space?.subscriptions.deliver(endpoint, event, space.types),
+      onEnd: (endpoint, end) => space?.subscriptions.ended(endpoint, end),
       onLost: (endpoint) => space?.lost(endpoint),
     });
     try {
@@ -253,10 +255,10 @@ export class RemoteSpace implements Space {
     type: string,
     selector: Selector,
     listener: SpaceListener,
-    options?: { readonly ops?: readonly MutationOp[] },
+    options?: SubscribeOptions,
   ): Promise<() => void> {
     this.types.require(type);
-    return this.subscriptions.add(type, selector, listener, options?.ops);
+    return this.subscriptions.add(type, selector, listener, options?.ops, options?.onEnd);
   }
 
   /** Closes every connection; operations afterwards fail with ClientClosedError. Idempotent. */

@@ -1,10 +1,17 @@
-import { ClientClosedError, isRetriable } from '../errors';
+import { ClientClosedError, isRetriable, type SpacelogError } from '../errors';
+import { fromWireError } from '../net/errorCodec';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { MutationOp } from '../space/Mutation';
 import type { Selector } from '../space/Selector';
 import type { SpaceListener } from '../space/SubscriptionHub';
 import { decodeEntry } from '../net/entryCodec';
-import { ANY_PARTITION, type EventFrame, type ResponseFrame, type WireOp } from '../net/protocol';
+import {
+  ANY_PARTITION,
+  type EndFrame,
+  type EventFrame,
+  type ResponseFrame,
+  type WireOp,
+} from '../net/protocol';
 import type { PartitionMap } from './PartitionMap';
 import { SeveralEndpointsSignal } from './RemoteCall';
 import { retry, type RetryPolicy } from './Retrier';
@@ -51,6 +58,7 @@ interface Subscription {
   readonly selector: Selector;
   readonly listener: SpaceListener;
   readonly ops: readonly MutationOp[] | undefined;
+  readonly onEnd: ((error: SpacelogError) => void) | undefined;
   readonly legs: Map<number, Leg>;
   active: boolean;
 }
@@ -82,9 +90,18 @@ export class RemoteSubscriptions {
     selector: Selector,
     listener: SpaceListener,
     ops: readonly MutationOp[] | undefined,
+    onEnd?: (error: SpacelogError) => void,
   ): Promise<() => void> {
     if (this.stopped.signal.aborted) throw new ClientClosedError();
-    const subscription: Subscription = { type, selector, listener, ops, legs: new Map(), active: true };
+    const subscription: Subscription = {
+      type,
+      selector,
+      listener,
+      ops,
+      onEnd,
+      legs: new Map(),
+      active: true,
+    };
     this.all.add(subscription);
     try {
       // A map that changes under the first registration (one server became several) is planned again.
@@ -118,6 +135,19 @@ export class RemoteSubscriptions {
       leaseExpiresAt: event.leaseExpiresAt,
       entry: decodeEntry(type, event.entry),
     });
+  }
+
+  /**
+   * A server ended a registration (SubscriptionOverflowError: this client read too slowly). The
+   * whole subscription ends, not only that leg: registering again would only overflow again, and a
+   * subscription silently missing events would be worse. Its owner hears why through `onEnd`.
+   */
+  ended(endpoint: string, end: EndFrame): void {
+    const found = this.byRemote.get(`${endpoint}#${end.subscription}`);
+    if (!found?.subscription.active) return;
+    this.forget(found.leg);
+    this.drop(found.subscription);
+    found.subscription.onEnd?.(fromWireError(end.error));
   }
 
   /** The connection to an endpoint is gone, with every registration on it: register them again. */

@@ -1,3 +1,4 @@
+import type { SpacelogError } from '../errors';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions, WriteResult } from '../space/Operation';
@@ -16,6 +17,14 @@ export interface ReadOptions extends RoutingOptions {
   /** 0 (default): answer at once. > 0: wait that many ms for a matching write. */
   readonly timeout?: number;
   readonly signal?: AbortSignal;
+}
+
+/** Options of subscribe. */
+export interface SubscribeOptions {
+  /** Only these kinds of mutation; default all. */
+  readonly ops?: readonly MutationOp[];
+  /** Called once when the subscription is ended other than by its unsubscribe function. */
+  readonly onEnd?: (error: SpacelogError) => void;
 }
 
 /** Options of readMultiple / takeMultiple. */
@@ -88,11 +97,15 @@ export interface Space {
    * timeout (TransactionTimeoutError, default 10 s); either way nothing of it was applied or logged.
    */
   transaction<T>(fn: (tx: SpaceTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** Hears committed mutations of every partition; returns the unsubscribe function. */
+  /**
+   * Hears committed mutations of every partition; returns the unsubscribe function. `onEnd` is
+   * called once if the subscription is ended by the other side (a remote client that reads events
+   * too slowly gets SubscriptionOverflowError); no event follows it.
+   */
   subscribe(
     type: string,
     selector: Selector,
     listener: SpaceListener,
-    options?: { readonly ops?: readonly MutationOp[] },
+    options?: SubscribeOptions,
   ): Promise<() => void>;
 }

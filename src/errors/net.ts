@@ -72,3 +72,73 @@ export class UnsupportedOperationError extends SpacelogError {
     this.name = 'UnsupportedOperationError';
   }
 }
+
+/**
+ * A readMultiple / takeMultiple answer would be over the server's `maxResultEntries` or
+ * `maxResultBytes`; `limitName` says which. Nothing was taken: ask with a smaller `limit` or a
+ * narrower selector.
+ */
+export class ResultTooLargeError extends SpacelogError {
+  readonly limitName: 'maxResultEntries' | 'maxResultBytes';
+  readonly limit: number;
+  constructor(
+    limitName: 'maxResultEntries' | 'maxResultBytes',
+    limit: number,
+    options: SpacelogErrorOptions = {},
+  ) {
+    const unit = limitName === 'maxResultEntries' ? 'entries' : 'bytes';
+    super(`result is over the server's ${limitName} of ${limit} ${unit}`, 'RESULT_TOO_LARGE', false, options);
+    this.name = 'ResultTooLargeError';
+    this.limitName = limitName;
+    this.limit = limit;
+  }
+}
+
+/**
+ * The server ended a subscription because its client read events too slowly: more than `limit`
+ * bytes were waiting in the connection's send buffer. Events after it were not delivered.
+ */
+export class SubscriptionOverflowError extends SpacelogError {
+  readonly limit: number;
+  constructor(limit: number, options: SpacelogErrorOptions = {}) {
+    super(
+      `subscription ended: over ${limit} bytes of events were waiting for this client to read them`,
+      'SUBSCRIPTION_OVERFLOW',
+      false,
+      options,
+    );
+    this.name = 'SubscriptionOverflowError';
+    this.limit = limit;
+  }
+}
+
+/** The server holds its `maxConnections` connections and refused this one; try again later. */
+export class ConnectionLimitError extends SpacelogError {
+  readonly limit: number;
+  constructor(limit: number, options: SpacelogErrorOptions = {}) {
+    super(
+      `server refused the connection: it holds its maximum of ${limit}`,
+      'CONNECTION_LIMIT',
+      true,
+      options,
+    );
+    this.name = 'ConnectionLimitError';
+    this.limit = limit;
+  }
+}
+
+/**
+ * The server closed a connection that was silent too long: `kind` 'idle' (no request, answer or
+ * subscription for `timeoutMs`) or 'partial-frame' (a frame begun and not finished within `timeoutMs`).
+ */
+export class ConnectionTimeoutError extends SpacelogError {
+  readonly kind: 'idle' | 'partial-frame';
+  readonly timeoutMs: number;
+  constructor(kind: 'idle' | 'partial-frame', timeoutMs: number, options: SpacelogErrorOptions = {}) {
+    const what = kind === 'idle' ? 'idle for' : 'a partial frame for';
+    super(`server closed the connection: ${what} ${timeoutMs} ms`, 'CONNECTION_TIMEOUT', true, options);
+    this.name = 'ConnectionTimeoutError';
+    this.kind = kind;
+    this.timeoutMs = timeoutMs;
+  }
+}

@@ -1,14 +1,23 @@
 import { connect, type Socket } from 'node:net';
 import {
+  ConnectionLimitError,
   ConnectionLostError,
+  ConnectionTimeoutError,
   InvalidArgumentError,
   OperationAbortedError,
   RequestTimeoutError,
   type SpacelogError,
 } from '../errors';
 import { fromWireError } from './errorCodec';
-import { encodeFrame, FrameDecoder, type Frame } from './FrameCodec';
-import { FRAME_KIND, type EventFrame, type RequestFrame, type ResponseFrame } from './protocol';
+import { CLIENT_RECEIVES, encodeFrame, FrameDecoder, type Frame } from './FrameCodec';
+import {
+  FRAME_KIND,
+  GOODBYE_ID,
+  type EndFrame,
+  type EventFrame,
+  type RequestFrame,
+  type ResponseFrame,
+} from './protocol';
 
 /** How a client connection is opened. @internal */
 export interface ClientConnectionOptions {
@@ -17,6 +26,8 @@ export interface ClientConnectionOptions {
   readonly maxFrameBytes: number;
   /** Every event frame received (subscriptions). */
   readonly onEvent: (event: EventFrame) => void;
+  /** A subscription the server ended (End frame), e.g. for SubscriptionOverflowError. */
+  readonly onEnd?: (end: EndFrame) => void;
   /** Called once when the connection is gone (error, server close, or close()). */
   readonly onClose: (connection: ClientConnection) => void;
 }
@@ -54,7 +65,7 @@ export class ClientConnection {
     private readonly socket: Socket,
     private readonly options: ClientConnectionOptions,
   ) {
-    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    this.decoder = new FrameDecoder(options.maxFrameBytes, CLIENT_RECEIVES);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.flush());
@@ -210,6 +221,10 @@ export class ClientConnection {
       return;
     }
     for (const frame of frames) {
+      if (frame.kind === FRAME_KIND.response && frame.body.id === GOODBYE_ID && frame.body.error) {
+        this.goodbye(fromWireError(frame.body.error));
+        return;
+      }
       if (frame.kind === FRAME_KIND.response) {
         const pending = this.pending.get(frame.body.id);
         // An answer to a request already timed out or aborted is dropped.
@@ -218,8 +233,22 @@ export class ClientConnection {
         pending.resolve(frame.body);
       } else if (frame.kind === FRAME_KIND.event) {
         this.options.onEvent(frame.body);
+      } else if (frame.kind === FRAME_KIND.end) {
+        this.options.onEnd?.(frame.body);
       }
     }
+  }
+
+  /**
+   * The server closed the connection and said why. After refusing the connection or closing it as
+   * idle it ran nothing unanswered, so those requests may be retried whatever they were.
+   */
+  private goodbye(reason: SpacelogError): void {
+    const ranNothing =
+      reason instanceof ConnectionLimitError ||
+      (reason instanceof ConnectionTimeoutError && reason.kind === 'idle');
+    this.fail(this.lost(`server closed the connection: ${reason.message}`, !ranNothing, reason));
+    this.socket.destroy();
   }
 
   private fail(error: SpacelogError): void {

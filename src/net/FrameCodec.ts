@@ -5,18 +5,21 @@ import {
   FRAME_KIND,
   FRAME_TYPES,
   type CancelFrame,
+  type EndFrame,
   type EventFrame,
   type FrameKind,
   type RequestFrame,
   type ResponseFrame,
 } from './protocol';
+import { ChunkList } from './ChunkList';
 
 /** One decoded frame, tagged by kind. @internal */
 export type Frame =
   | { readonly kind: typeof FRAME_KIND.request; readonly body: RequestFrame }
   | { readonly kind: typeof FRAME_KIND.response; readonly body: ResponseFrame }
   | { readonly kind: typeof FRAME_KIND.event; readonly body: EventFrame }
-  | { readonly kind: typeof FRAME_KIND.cancel; readonly body: CancelFrame };
+  | { readonly kind: typeof FRAME_KIND.cancel; readonly body: CancelFrame }
+  | { readonly kind: typeof FRAME_KIND.end; readonly body: EndFrame };
 
 /** Encodes one frame: `uint32 length | uint8 kind | Avro body`. @internal */
 export function encodeFrame<F extends Frame>(kind: F['kind'], body: F['body']): Buffer {
@@ -32,16 +35,28 @@ export function encodeFrame<F extends Frame>(kind: F['kind'], body: F['body']): 
  * Cuts a byte stream into frames: keeps a partial frame until its last byte arrives, decodes
  * several frames of one chunk in order, and refuses a frame over the limit as soon as its length
  * is read (before buffering it), so a peer cannot make us hold an arbitrary amount of memory.
+ * The chunks of a frame are kept in a list and joined once (see ChunkList). Anything it throws is a
+ * FrameTooLargeError or a ProtocolError.
  * @internal
  */
 export class FrameDecoder {
-  private pending: Buffer | undefined;
+  private readonly pending = new ChunkList();
+  /** Length field of the frame being collected, once read. */
+  private expected: number | undefined;
 
-  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  /**
+   * `accepts`: the frame kinds this end may receive (a server: requests and cancels). Any other kind
+   * is a ProtocolError before its body is decoded, so a peer cannot make us decode, say, a response
+   * whose Avro array claims two billion items.
+   */
+  constructor(
+    private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    private readonly accepts: ReadonlySet<number> = ALL_KINDS,
+  ) {}
 
   /** Bytes held for a frame not complete yet. */
   get buffered(): number {
-    return this.pending?.length ?? 0;
+    return this.pending.length;
   }
 
   /**
@@ -49,28 +64,37 @@ export class FrameDecoder {
    * after which the stream is unusable (the connection must be closed).
    */
   push(chunk: Buffer): Frame[] {
-    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
+    this.pending.append(chunk);
     const frames: Frame[] = [];
-    let at = 0;
-    while (data.length - at >= 4) {
-      const length = data.readUInt32BE(at);
-      if (length > this.maxFrameBytes) throw new FrameTooLargeError(length, this.maxFrameBytes);
-      if (length < 1) throw new ProtocolError('empty frame');
-      if (data.length - at - 4 < length) break;
-      frames.push(
-        decodeBody(data.readUInt8(at + 4), data.subarray(at + FRAME_HEADER_BYTES, at + 4 + length)),
-      );
-      at += 4 + length;
+    for (;;) {
+      if (this.expected === undefined) {
+        if (this.pending.length < 4) break;
+        const length = this.pending.peekUInt32BE();
+        if (length > this.maxFrameBytes) throw new FrameTooLargeError(length, this.maxFrameBytes);
+        if (length < 1) throw new ProtocolError('empty frame');
+        this.expected = length;
+      }
+      if (this.pending.length < 4 + this.expected) break;
+      const frame = this.pending.take(4 + this.expected);
+      this.expected = undefined;
+      const kind = frame.readUInt8(4);
+      if (!this.accepts.has(kind)) throw new ProtocolError(`unexpected frame kind ${kind}`);
+      frames.push(decodeBody(kind, frame.subarray(FRAME_HEADER_BYTES)));
     }
-    if (at < data.length) {
-      // Copy the tail so a small partial frame does not pin a large chunk in memory.
-      data = data.subarray(at);
-      this.pending = at === 0 ? data : Buffer.from(data);
-    }
+    this.pending.compact();
     return frames;
   }
 }
+
+const ALL_KINDS: ReadonlySet<number> = new Set(Object.values(FRAME_KIND));
+/** The kinds a server receives. @internal */
+export const SERVER_RECEIVES: ReadonlySet<number> = new Set([FRAME_KIND.request, FRAME_KIND.cancel]);
+/** The kinds a client receives. @internal */
+export const CLIENT_RECEIVES: ReadonlySet<number> = new Set([
+  FRAME_KIND.response,
+  FRAME_KIND.event,
+  FRAME_KIND.end,
+]);
 
 function decodeBody(kind: number, body: Buffer): Frame {
   const type = FRAME_TYPES[kind as FrameKind] as (typeof FRAME_TYPES)[FrameKind] | undefined;

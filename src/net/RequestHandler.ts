@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ProtocolError } from '../errors';
+import { InvalidArgumentError, ProtocolError, ResultTooLargeError } from '../errors';
 import type { Space } from '../client/Space';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
@@ -7,11 +7,12 @@ import type { ChangeOptions, WriteOptions } from '../space/Operation';
 import type { Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { SpaceEvent } from '../space/SubscriptionHub';
-import { decodeEntry, encodeEntry } from './entryCodec';
+import { encodeEntry } from './entryCodec';
 import { PartitionTarget, type OpTarget } from './PartitionTarget';
 import { ANY_PARTITION, type EventFrame, type RequestFrame } from './protocol';
 import { describeSpace } from './SpaceDescription';
-import { fromWireJson, toWireJson } from './wireJson';
+import { decodeArgs, decodeWireEntry } from './requestArgs';
+import { toWireJson } from './wireJson';
 
 /** What executing one request gives back: entries (Avro) and / or a wire-JSON result. @internal */
 export interface HandlerResult {
@@ -38,6 +39,12 @@ export interface OpArgs {
   readonly lease?: number;
   readonly ops?: readonly MutationOp[];
   readonly subscription?: number;
+}
+
+/** Bounds of one answer of readMultiple / takeMultiple. @internal */
+export interface ResultLimits {
+  readonly maxResultEntries: number;
+  readonly maxResultBytes: number;
 }
 
 /** The serving engine of partition k here; throws NotPrimaryError when k is not primary here. */
@@ -73,6 +80,7 @@ export class RequestHandler {
     private readonly space: Space,
     private readonly types: TypeRegistry,
     private readonly partitionMap: () => readonly string[] | undefined,
+    private readonly limits: ResultLimits,
     private readonly partitions?: PartitionEngines,
     private readonly unitStatus?: () => Readonly<Record<string, unknown>>,
   ) {}
@@ -90,14 +98,14 @@ export class RequestHandler {
         describeSpace(this.space.name, this.space.partitions, this.types, map, this.unitStatus?.()),
       );
     }
-    const args = (fromWireJson(request.args) ?? {}) as OpArgs;
+    const args = decodeArgs(request.args);
     const type = request.type;
     const options = args.options ?? {};
     const target = DATA_OPS.has(request.op) ? await this.targetOf(request.partition) : this.space;
     switch (request.op) {
       case 'WRITE': {
         if (request.entry === null) throw new ProtocolError('WRITE without an entry');
-        const entry = decodeEntry(this.types.require(type), request.entry);
+        const entry = decodeWireEntry(this.types.require(type), request.entry);
         return json(await target.write(type, entry, options as WriteOptions));
       }
       case 'READ':
@@ -111,10 +119,13 @@ export class RequestHandler {
         });
         return this.entries(type, found === null ? [] : [found]);
       }
-      case 'READ_MULTIPLE':
-        return this.entries(type, await target.readMultiple(type, selectorOf(args), options));
+      case 'READ_MULTIPLE': {
+        // One more than the bound is asked for, so an answer over it is seen without building it whole.
+        const found = await target.readMultiple(type, selectorOf(args), this.bounded(options));
+        return this.boundedEntries(type, found);
+      }
       case 'TAKE_MULTIPLE':
-        return this.entries(type, await target.takeMultiple(type, selectorOf(args), options));
+        return this.takeMultiple(target, type, selectorOf(args), options);
       case 'COUNT':
         return json(await target.count(type, selectorOf(args), options));
       case 'CLEAR':
@@ -124,11 +135,15 @@ export class RequestHandler {
           await target.change(type, selectorOf(args), args.changes ?? [], options as ChangeOptions),
         );
       case 'RENEW':
-        return json(await target.renew(type, String(args.id), Number(args.lease), options));
+        if (args.id === undefined || args.lease === undefined) {
+          throw new InvalidArgumentError('RENEW needs args.id and args.lease');
+        }
+        return json(await target.renew(type, args.id, args.lease, options));
       case 'SUBSCRIBE':
         return this.subscribe(target, request, args, scope);
       case 'UNSUBSCRIBE':
-        scope.removeSubscription(Number(args.subscription));
+        if (args.subscription === undefined) throw new ProtocolError('UNSUBSCRIBE without a subscription');
+        scope.removeSubscription(args.subscription);
         return NONE;
       default:
         throw new ProtocolError(`unknown op '${String(request.op)}'`);
@@ -167,6 +182,50 @@ export class RequestHandler {
     );
     scope.addSubscription(request.id, stop);
     return NONE;
+  }
+
+  /**
+   * takeMultiple whose answer is checked BEFORE anything is taken (a refused take loses nothing): the
+   * same selection is read first, at most one over the entry bound, and measured; only if it fits is
+   * it taken, with the limit clamped to the bound. Entries written between the two steps may make
+   * the take's answer differ from the read; it never holds more than maxResultEntries entries.
+   */
+  private async takeMultiple(
+    target: OpTarget,
+    type: string,
+    selector: Selector,
+    options: Record<string, unknown>,
+  ): Promise<HandlerResult> {
+    this.boundedEntries(type, await target.readMultiple(type, selector, this.bounded(options)));
+    const asked = typeof options.limit === 'number' ? options.limit : Infinity;
+    const limit = Math.min(asked, this.limits.maxResultEntries);
+    return this.entries(type, await target.takeMultiple(type, selector, { ...options, limit }));
+  }
+
+  /** The options with `limit` lowered to one over the entry bound. */
+  private bounded(options: Record<string, unknown>): Record<string, unknown> & { limit: number } {
+    const asked = typeof options.limit === 'number' ? options.limit : Infinity;
+    return { ...options, limit: Math.min(asked, this.limits.maxResultEntries + 1) };
+  }
+
+  /** Encodes entries, refusing an answer over maxResultEntries or maxResultBytes. */
+  private boundedEntries(typeName: string, found: readonly Entry[]): HandlerResult {
+    const { maxResultEntries, maxResultBytes } = this.limits;
+    if (found.length > maxResultEntries) {
+      throw new ResultTooLargeError('maxResultEntries', maxResultEntries, { type: typeName });
+    }
+    const type = this.types.require(typeName);
+    const entries: Buffer[] = [];
+    let bytes = 0;
+    for (const entry of found) {
+      const encoded = encodeEntry(type, entry);
+      bytes += encoded.length;
+      if (bytes > maxResultBytes) {
+        throw new ResultTooLargeError('maxResultBytes', maxResultBytes, { type: typeName });
+      }
+      entries.push(encoded);
+    }
+    return { entries, result: NONE.result };
   }
 
   private entries(typeName: string, found: readonly Entry[]): HandlerResult {

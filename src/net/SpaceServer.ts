@@ -1,12 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { InvalidArgumentError } from '../errors';
+import { ConnectionLimitError, InvalidArgumentError } from '../errors';
 import type { Space } from '../client/Space';
 import type { TypeRegistry } from '../schema/TypeRegistry';
-import { DEFAULT_MAX_FRAME_BYTES } from './protocol';
+import { encodeFrame } from './FrameCodec';
+import { toWireError } from './errorCodec';
+import { DEFAULT_MAX_FRAME_BYTES, FRAME_KIND, GOODBYE_ID } from './protocol';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import { RequestHandler } from './RequestHandler';
-import { ServerConnection } from './ServerConnection';
+import { ServerConnection, type ServerConnectionLimits } from './ServerConnection';
 
 /** A space with its entry types, e.g. a `LocalGrid` (`{ space, types }`). */
 export interface ServedSpace {
@@ -22,10 +24,31 @@ export interface SpaceServerOptions {
   readonly host?: string;
   /** The space's entry types; required when a bare Space is served (a grid brings its own). */
   readonly types?: TypeRegistry;
-  /** Requests run at once per connection before the server stops reading from it; default 1024. */
+  /**
+   * Requests running at once per connection (live requests, not ids); past it the server stops
+   * reading from the connection until one answers; default 1024.
+   */
   readonly maxInFlight?: number;
-  /** Largest frame accepted; default 16 MiB. */
+  /** Largest frame accepted, checked from its length prefix before buffering; default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /** Open connections at most; one more is closed with ConnectionLimitError; default 1024. */
+  readonly maxConnections?: number;
+  /** A frame begun and not finished within this closes the connection (slowloris); default 30000 ms. */
+  readonly frameTimeoutMs?: number;
+  /**
+   * A connection with no request running, no subscription and no byte received for this long is
+   * closed (ConnectionTimeoutError, which clients retry on a new connection); default 600000 ms.
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Bytes waiting in a connection's send buffer past which a subscription pushing events to it is
+   * ended with SubscriptionOverflowError (a client that stopped reading); default 8 MiB.
+   */
+  readonly maxSubscriberBufferBytes?: number;
+  /** Entries in one readMultiple / takeMultiple answer at most (ResultTooLargeError); default 10000. */
+  readonly maxResultEntries?: number;
+  /** Encoded bytes of one readMultiple / takeMultiple answer at most (ResultTooLargeError); default 8 MiB. */
+  readonly maxResultBytes?: number;
   /** How long close() lets running requests finish before cutting connections; default 5000 ms. */
   readonly closeGraceMs?: number;
   /**
@@ -48,6 +71,12 @@ export const DEFAULT_SPACE_PORT = 7400;
 export const DEFAULT_SPACE_HOST = '127.0.0.1';
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
 export const DEFAULT_CLOSE_GRACE_MS = 5000;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
+export const DEFAULT_MAX_SUBSCRIBER_BUFFER_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_RESULT_ENTRIES = 10_000;
+export const DEFAULT_MAX_RESULT_BYTES = 8 * 1024 * 1024;
 
 const KNOWN_KEYS = new Set([
   'port',
@@ -56,6 +85,12 @@ const KNOWN_KEYS = new Set([
   'maxInFlight',
   'maxFrameBytes',
   'closeGraceMs',
+  'maxConnections',
+  'frameTimeoutMs',
+  'idleTimeoutMs',
+  'maxSubscriberBufferBytes',
+  'maxResultEntries',
+  'maxResultBytes',
   'partitionMap',
   'partition',
   'unitStatus',
@@ -72,6 +107,7 @@ export class SpaceServer {
   private constructor(
     private readonly server: Server,
     private readonly graceMs: number,
+    private readonly maxConnections: number,
   ) {}
 
   /** Starts serving; resolves once the port is bound. */
@@ -85,10 +121,21 @@ export class SpaceServer {
     if (types === undefined) {
       throw new InvalidArgumentError('SpaceServer.listen(space) needs { types } (or pass the grid itself)');
     }
-    const limits = {
+    const limits: ServerConnectionLimits = {
       maxInFlight: positive('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
       maxFrameBytes: positive('maxFrameBytes', options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
+      frameTimeoutMs: positive('frameTimeoutMs', options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS),
+      idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS),
+      maxSubscriberBufferBytes: positive(
+        'maxSubscriberBufferBytes',
+        options.maxSubscriberBufferBytes ?? DEFAULT_MAX_SUBSCRIBER_BUFFER_BYTES,
+      ),
     };
+    const resultLimits = {
+      maxResultEntries: positive('maxResultEntries', options.maxResultEntries ?? DEFAULT_MAX_RESULT_ENTRIES),
+      maxResultBytes: positive('maxResultBytes', options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES),
+    };
+    const maxConnections = positive('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     if (options.partition !== undefined && typeof options.partition !== 'function') {
       throw new InvalidArgumentError('partition must be a function (k) => SpaceEngine');
     }
@@ -96,11 +143,16 @@ export class SpaceServer {
       space,
       types,
       options.partitionMap ?? (() => undefined),
+      resultLimits,
       options.partition,
       options.unitStatus,
     );
     const server = createServer();
-    const spaceServer = new SpaceServer(server, options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+    const spaceServer = new SpaceServer(
+      server,
+      options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
+      maxConnections,
+    );
     server.on('connection', (socket: Socket) => spaceServer.accept(socket, handler, limits));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -141,18 +193,26 @@ export class SpaceServer {
     return this.closing;
   }
 
-  private accept(
-    socket: Socket,
-    handler: RequestHandler,
-    limits: ConstructorParameters<typeof ServerConnection>[2],
-  ): void {
+  private accept(socket: Socket, handler: RequestHandler, limits: ServerConnectionLimits): void {
     if (this.closing) {
       socket.destroy();
+      return;
+    }
+    if (this.connections.size >= this.maxConnections) {
+      // Refused with a reason the client reads (a goodbye), not a bare reset; nothing is read from it.
+      socket.on('error', () => undefined);
+      const error = toWireError(new ConnectionLimitError(this.maxConnections));
+      socket.end(encodeFrame(FRAME_KIND.response, { id: GOODBYE_ID, entries: [], result: EMPTY, error }));
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
       return;
     }
     this.connections.add(new ServerConnection(socket, handler, limits, (c) => this.connections.delete(c)));
   }
 }
+
+const EMPTY = Buffer.alloc(0);
+/** How long a refused connection may take to read its goodbye before it is cut. */
+const REFUSED_LINGER_MS = 1000;
 
 function positive(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {

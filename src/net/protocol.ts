@@ -1,7 +1,7 @@
 import * as avro from 'avsc';
 import type { ErrorRecord } from '../errors/errorRecord';
 import type { MutationOp } from '../space/Mutation';
-import { CANCEL_SCHEMA, EVENT_SCHEMA, REQUEST_SCHEMA, RESPONSE_SCHEMA } from './protocolSchemas';
+import { CANCEL_SCHEMA, END_SCHEMA, EVENT_SCHEMA, REQUEST_SCHEMA, RESPONSE_SCHEMA } from './protocolSchemas';
 
 /** What a request asks for (the `Op` enum of `schemas/protocol/Request.avsc`). @internal */
 export type WireOp =
@@ -20,7 +20,7 @@ export type WireOp =
   | 'PING';
 
 /** The kind byte after a frame's length. @internal */
-export const FRAME_KIND = { request: 1, response: 2, event: 3, cancel: 4 } as const;
+export const FRAME_KIND = { request: 1, response: 2, event: 3, cancel: 4, end: 5 } as const;
 export type FrameKind = (typeof FRAME_KIND)[keyof typeof FRAME_KIND];
 
 /** A request frame's body. @internal */
@@ -58,6 +58,12 @@ export interface EventFrame {
   readonly entry: Buffer;
 }
 
+/** A subscription-end frame's body: the server ended the subscription for `error`. @internal */
+export interface EndFrame {
+  readonly subscription: number;
+  readonly error: WireError;
+}
+
 /** A cancel frame's body. @internal */
 export interface CancelFrame {
   readonly id: number;
@@ -72,11 +78,18 @@ export const FRAME_TYPES = {
   [FRAME_KIND.response]: parse(RESPONSE_SCHEMA),
   [FRAME_KIND.event]: parse(EVENT_SCHEMA),
   [FRAME_KIND.cancel]: parse(CANCEL_SCHEMA),
+  [FRAME_KIND.end]: parse(END_SCHEMA),
 } as const;
 
 /** Bytes of the frame header: uint32 length + uint8 kind. */
 export const FRAME_HEADER_BYTES = 5;
 /** Default largest frame accepted (length field value): 16 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/**
+ * The id of the server's goodbye: a response with id 0 (clients number requests from 1) carries the
+ * reason the server is closing the connection (ConnectionLimitError, ConnectionTimeoutError,
+ * ProtocolError, FrameTooLargeError); the server reads nothing after it.
+ */
+export const GOODBYE_ID = 0;
 /** The partition number of a request the server routes itself (broadcast operations). */
 export const ANY_PARTITION = -1;

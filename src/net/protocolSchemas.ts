@@ -134,3 +134,15 @@ export const CANCEL_SCHEMA = {
   doc: 'Client to server, frame kind 4: stop waiting on the Request with that id (abort or client timeout).',
   fields: [{ name: 'id', type: 'long' }],
 } as const;
+
+/** `schemas/protocol/End.avsc` */
+export const END_SCHEMA = {
+  type: 'record',
+  name: 'End',
+  namespace: 'spacelog.protocol',
+  doc: 'Server to client, frame kind 5: the server ended a subscription (e.g. its client read too slowly); no event of it follows.',
+  fields: [
+    { name: 'subscription', type: 'long', doc: 'The id of the SUBSCRIBE request.' },
+    { name: 'error', type: RESPONSE_SCHEMA.fields[3].type[1], doc: 'Why, e.g. SubscriptionOverflowError.' },
+  ],
+} as const;

@@ -55,7 +55,7 @@ describe('RemoteSpace against a stub server', () => {
     await waitFor(() => stub!.seen.some((f) => f.kind === FRAME_KIND.cancel));
     const request = stub.seen.find((f) => f.kind === FRAME_KIND.request && f.body.op === 'COUNT')!;
     const cancel = stub.seen.find((f) => f.kind === FRAME_KIND.cancel)!;
-    expect(cancel.body.id).toBe(request.body.id);
+    expect((cancel.body as { id: number }).id).toBe((request.body as { id: number }).id);
   });
 
   it('sends a cancel frame when the caller aborts', async () => {

@@ -6,7 +6,7 @@ import { fromWireJson, toWireJson } from '../../../src/net/wireJson';
 const DIR = path.resolve(__dirname, '../../../schemas/protocol');
 
 describe('protocol schemas', () => {
-  it.each(['Request', 'Response', 'Event', 'Cancel'])('%s.avsc equals the inline schema', (name) => {
+  it.each(['Request', 'Response', 'Event', 'Cancel', 'End'])('%s.avsc equals the inline schema', (name) => {
     const file: unknown = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.avsc`), 'utf8'));
     const inline = (protocol as Record<string, unknown>)[`${name.toUpperCase()}_SCHEMA`];
     expect(inline).toEqual(file);
@@ -14,7 +14,7 @@ describe('protocol schemas', () => {
 
   it('has no schema file without an inline constant', () => {
     const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.avsc'));
-    expect(files.sort()).toEqual(['Cancel.avsc', 'Event.avsc', 'Request.avsc', 'Response.avsc']);
+    expect(files.sort()).toEqual(['Cancel.avsc', 'End.avsc', 'Event.avsc', 'Request.avsc', 'Response.avsc']);
   });
 });
 

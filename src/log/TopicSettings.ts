@@ -29,8 +29,8 @@ export interface ResolvedTopicSettings extends Required<TopicSettings> {
 export const DEFAULT_DELETE_RETENTION_MS = 7 * 24 * 3600_000;
 /** One hour: the uncompacted tail a warm-up reads is at most an hour of changes... */
 export const DEFAULT_SEGMENT_MS = 3600_000;
-/** ... or 64 MiB, whichever comes first (Kafka's defaults, 7 days and 1 GiB, make warm-ups read history). */
-export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** ... or 16 MiB, whichever first: with four partitions, about 250k small entries of uncompacted tail at most (Kafka's defaults, 7 days and 1 GiB, make warm-ups read history). */
+export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 /** Compact once a tenth of the log is superseded: a warm-up reads at most ~1.1 x the live entries + the tail. */
 export const DEFAULT_MIN_CLEANABLE_DIRTY_RATIO = 0.1;
 export const DEFAULT_MIN_COMPACTION_LAG_MS = 0;

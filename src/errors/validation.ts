@@ -39,15 +39,31 @@ export class InvalidIdError extends SpacelogError {
   }
 }
 
-/** The encoded entry is larger than the space's maximum entry size. */
+/**
+ * The encoded entry is larger than the space's maximum entry size (`maxEntryBytes`), or its log record
+ * could be larger than the partition topic takes (`maxRecordBytes`, the topic's `max.message.bytes`).
+ */
 export class EntryTooLargeError extends SpacelogError {
   readonly size: number;
   readonly limit: number;
-  constructor(size: number, limit: number, options: SpacelogErrorOptions = {}) {
-    super(`entry is ${size} bytes, over the limit of ${limit} bytes`, 'ENTRY_TOO_LARGE', false, options);
+  /** The limit passed: `maxEntryBytes` or `maxRecordBytes`. */
+  readonly limitName: string;
+  constructor(
+    size: number,
+    limit: number,
+    options: SpacelogErrorOptions & { limitName?: string; what?: string } = {},
+  ) {
+    const { limitName = 'maxEntryBytes', what = 'entry', ...context } = options;
+    super(
+      `${what} is ${size} bytes, over the limit of ${limit} bytes (${limitName})`,
+      'ENTRY_TOO_LARGE',
+      false,
+      context,
+    );
     this.name = 'EntryTooLargeError';
     this.size = size;
     this.limit = limit;
+    this.limitName = limitName;
   }
 }
 

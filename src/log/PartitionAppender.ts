@@ -1,4 +1,4 @@
-import type { Message, Producer, RecordMetadata } from 'kafkajs';
+import type { Producer, RecordMetadata } from 'kafkajs';
 import {
   AppendFailedError,
   FencedError,
@@ -13,9 +13,9 @@ import type { PreparedRecords, TransactionLog } from '../space/transaction/Trans
 import { AppendHold, type HoldingAppender, type PreparedAppend } from './AppendHold';
 import { GroupCommitQueue, type QueuedItem } from './GroupCommitQueue';
 import { describeKafkaError, isFencingError, wrapKafkaError } from './kafkaErrors';
-import { kafkaMessageOf } from './kafkaMessage';
+import { kafkaMessageOf, type PreEncodedMessage } from './kafkaMessage';
 import { inTransaction, type TransactionFailure } from './kafkaTransaction';
-import type { EncodedRecord, LogPosition } from './LogTypes';
+import type { LogPosition } from './LogTypes';
 import {
   APPENDER_RETRY,
   DEFAULT_LINGER_MS,
@@ -26,13 +26,12 @@ import {
   type AppenderStats,
   type PartitionAppenderOptions,
 } from './PartitionAppenderOptions';
+import { DEFAULT_MAX_RECORD_BYTES, recordBytesInBatch, splitByBytes } from './recordSize';
 import { checkPrefix, checkSpaceName, partitionTopic, transactionalIdOf } from './topicNames';
 
-/** Rough per-record framing overhead of a Kafka record batch, for the byte bound. */
-const RECORD_OVERHEAD_BYTES = 32;
-
 interface Pending extends QueuedItem<LogPosition[]> {
-  readonly encoded: readonly EncodedRecord[];
+  /** The append's records, already in Kafka's record format (their size is exact, headers included). */
+  readonly messages: readonly PreEncodedMessage[];
   /** Set on the barrier of a multi-partition commit (a batch of its own). */
   readonly hold?: AppendHold;
 }
@@ -49,6 +48,8 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
   readonly transactionalId: string;
   private readonly options: PartitionAppenderOptions;
   private readonly queue: GroupCommitQueue<Pending>;
+  /** The topic's max.message.bytes: each Kafka send (one record batch) stays within it. */
+  private readonly maxRecordBytes: number;
   private readonly unsettled = new Set<Promise<unknown>>();
   private producer: Producer | undefined;
   private starting: Promise<void> | undefined;
@@ -66,6 +67,10 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     this.options = options;
     this.topic = partitionTopic(options.prefix, options.space, options.partition);
     this.transactionalId = transactionalIdOf(options.prefix, options.space, options.partition);
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    if (!Number.isSafeInteger(this.maxRecordBytes) || this.maxRecordBytes < 1024) {
+      throw new InvalidArgumentError(`maxRecordBytes must be an integer >= 1024, got ${this.maxRecordBytes}`);
+    }
     this.queue = new GroupCommitQueue<Pending>(
       {
         maxBatchRecords: options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS,
@@ -105,24 +110,24 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
   appendWithPositions(mutations: readonly Mutation[]): Promise<LogPosition[]> {
     if (this.current !== 'ready' || this.closing !== undefined) return Promise.reject(this.notReady());
     if (mutations.length === 0) return Promise.resolve([]);
-    let encoded: EncodedRecord[];
+    let messages: PreEncodedMessage[];
     try {
-      encoded = mutations.map((m) => this.options.codec.encode(m));
+      messages = mutations.map((m) => kafkaMessageOf(this.options.codec.encode(m)));
     } catch (error) {
-      // The engine already applied these: the partition must rebuild, so this ends the appender.
+      // The engine validates every mutation before it applies it, so only a bug gets here; but these
+      // are applied already: the partition must fail stop and rebuild, and it is told so (after this
+      // call returns: the engine is still inside the operation that applied them).
       const failed = new AppendFailedError(`could not encode mutation: ${String(error)}`, false, {
         ...this.context(),
         cause: error,
       });
-      this.end('failed', failed, []);
+      this.endFailed(failed, [], true);
       return Promise.reject(failed);
     }
-    const bytes = encoded.reduce(
-      (n, r) => n + r.key.length + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES,
-      0,
-    );
+    let bytes = 0;
+    for (const message of messages) bytes += recordBytesInBatch(message.spacelogRecordTail.length);
     const promise = new Promise<LogPosition[]>((resolve, reject) =>
-      this.queue.push({ encoded, records: encoded.length, bytes, resolve, reject }),
+      this.queue.push({ messages, records: messages.length, bytes, resolve, reject }),
     );
     this.track(promise);
     return promise;
@@ -153,7 +158,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     const hold = new AppendHold(this, records as PreparedAppend);
     const promise = new Promise<LogPosition[]>((resolve, reject) =>
       this.queue.push({
-        encoded: [],
+        messages: [],
         records: records.count,
         bytes: 0,
         alone: true,
@@ -178,7 +183,18 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       messages: h.records.encoded.map(kafkaMessageOf),
     }));
     try {
-      await inTransaction(producer, (transaction) => transaction.sendBatch({ topicMessages, acks: -1 }));
+      await inTransaction(producer, async (transaction) => {
+        // Each topic's records in runs that fit its max.message.bytes; a send holds one run per topic.
+        const runs = topicMessages.map((t) => ({ topic: t.topic, runs: this.split(t.messages) }));
+        const sends = Math.max(...runs.map((t) => t.runs.length));
+        for (let i = 0; i < sends; i++) {
+          const part = runs.flatMap((t) => {
+            const messages = t.runs[i];
+            return messages === undefined ? [] : [{ topic: t.topic, messages }];
+          });
+          await transaction.sendBatch({ topicMessages: part, acks: -1 });
+        }
+      });
       this.counters.transactions++;
       this.counters.records += topicMessages.reduce((n, t) => n + t.messages.length, 0);
     } catch (failure) {
@@ -201,8 +217,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
   endHold(error: unknown): void {
     if (this.failure !== undefined) return;
     if (error instanceof FencedError && error.partition === this.options.partition) {
-      this.end('fenced', error, []);
-      this.options.onFenced?.(error);
+      this.endFenced(error, []);
       return;
     }
     const failed = new AppendFailedError(
@@ -210,8 +225,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       error instanceof AppendFailedError ? error.maybeCommitted : true,
       { ...this.context(), cause: error },
     );
-    this.end('failed', failed, []);
-    this.options.onFailed?.(failed);
+    this.endFailed(failed, []);
   }
 
   /** Waits until every append made so far is settled; rejects with the failure if the appender ended. */
@@ -269,13 +283,20 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       for (const item of batch) item.reject(this.notReady());
       return;
     }
-    const messages: Message[] = [];
-    for (const item of batch) for (const record of item.encoded) messages.push(kafkaMessageOf(record));
-    let metadata: RecordMetadata[];
+    const messages: PreEncodedMessage[] = [];
+    for (const item of batch) for (const message of item.messages) messages.push(message);
+    // One send is one record batch, which Kafka refuses past max.message.bytes (failing every append
+    // in it): a batch larger than that goes in several sends, still in one transaction.
+    const runs = this.split(messages);
+    const offsets: number[] = [];
     try {
-      metadata = await inTransaction(producer, (transaction) =>
-        transaction.send({ topic: this.topic, acks: -1, messages }),
-      );
+      await inTransaction(producer, async (transaction) => {
+        for (const run of runs) {
+          const sent = await transaction.send({ topic: this.topic, acks: -1, messages: run });
+          const base = baseOffsetOf(sent);
+          for (let i = 0; i < run.length; i++) offsets.push(base + i);
+        }
+      });
     } catch (failure) {
       const { cause, committing } = failure as TransactionFailure;
       this.fail(cause, committing, batch);
@@ -283,7 +304,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     }
     this.counters.transactions++;
     this.counters.records += messages.length;
-    this.answer(batch, metadata);
+    this.answer(batch, offsets);
   }
 
   /** Pauses the queue at a hold until its commit releases it (or fails it, which ends the appender). */
@@ -300,15 +321,23 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     }
   }
 
-  private answer(batch: readonly Pending[], metadata: readonly RecordMetadata[]): void {
-    const meta = metadata.find((m) => m.partition === 0) ?? metadata[0];
-    const base = Number(meta?.baseOffset ?? -1);
-    let offset = base;
+  /** Splits records into runs that each fit one record batch of the topic. */
+  private split(messages: readonly PreEncodedMessage[]): PreEncodedMessage[][] {
+    return splitByBytes(
+      messages,
+      (m) => recordBytesInBatch(m.spacelogRecordTail.length),
+      this.maxRecordBytes,
+    );
+  }
+
+  /** Resolves each append with the offsets of its records (`offsets`: the batch's, in order). */
+  private answer(batch: readonly Pending[], offsets: readonly number[]): void {
+    let at = 0;
     for (const item of batch) {
-      const positions = item.encoded.map(() => ({
+      const positions = item.messages.map(() => ({
         topic: this.topic,
         partition: this.options.partition,
-        offset: offset++,
+        offset: offsets[at++] ?? -1,
       }));
       item.resolve(positions);
     }
@@ -324,8 +353,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
         `writer of ${this.topic} was fenced: another primary took over the partition log (${describeKafkaError(error)})`,
         { ...this.context(), cause: error },
       );
-      this.end('fenced', this.options.fencedError?.(fenced) ?? fenced, batch);
-      this.options.onFenced?.(fenced);
+      this.endFenced(fenced, batch);
     } else {
       const what = committing ? 'committing to' : 'appending to';
       const append = new AppendFailedError(
@@ -336,9 +364,27 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
           cause: error,
         },
       );
-      this.end('failed', append, batch);
-      this.options.onFailed?.(append);
+      this.endFailed(append, batch);
     }
+  }
+
+  /** Fenced: ends the appender and tells the replica (which stops serving as primary). */
+  private endFenced(fenced: FencedError, batch: readonly Pending[]): void {
+    this.end('fenced', this.options.fencedError?.(fenced) ?? fenced, batch);
+    this.options.onFenced?.(fenced);
+  }
+
+  /**
+   * Failed: ends the appender and tells the partition, which fail-stops and rebuilds from the log.
+   * Every failure goes through here: none may leave the partition serving a state the log lacks.
+   * `later` tells it from a microtask (for a failure found inside the engine's own call).
+   */
+  private endFailed(failed: AppendFailedError, batch: readonly Pending[], later = false): void {
+    this.end('failed', failed, batch);
+    const onFailed = this.options.onFailed;
+    if (onFailed === undefined) return;
+    if (later) queueMicrotask(() => onFailed(failed));
+    else onFailed(failed);
   }
 
   /** Ends the appender: rejects the batch and everything queued behind it with the same error. */
@@ -373,4 +419,10 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
   private context(): ErrorContext {
     return { space: this.options.space, partition: this.options.partition };
   }
+}
+
+/** The offset of the first record of one send. */
+function baseOffsetOf(metadata: readonly RecordMetadata[]): number {
+  const meta = metadata.find((m) => m.partition === 0) ?? metadata[0];
+  return Number(meta?.baseOffset ?? -1);
 }

@@ -11,8 +11,18 @@ export interface PartitionAppenderOptions {
   readonly codec: MutationCodec;
   /** Most records in one Kafka transaction; default 1000. */
   readonly maxBatchRecords?: number;
-  /** Most (approximate) bytes in one Kafka transaction; default 512 KiB, below Kafka's 1 MB message limit. */
+  /**
+   * Most bytes of records (key, value, headers and framing, exactly as Kafka counts them) in one
+   * group-commit batch, one Kafka transaction; default 512 KiB. An append larger than that goes alone.
+   */
   readonly maxBatchBytes?: number;
+  /**
+   * The partition topic's `max.message.bytes`: the largest record batch Kafka takes; default 1,048,588
+   * (Kafka's default). Every send is split to fit it (a batch may take several sends, in one
+   * transaction). The engine refuses a record that could not fit alone (`EngineLimits.maxRecordBytes`:
+   * give both the same value).
+   */
+  readonly maxRecordBytes?: number;
   /**
    * How long an idle appender waits for company before sending; default 0: the appends of the
    * same event-loop turn go together, and those arriving during a flight form the next batch.

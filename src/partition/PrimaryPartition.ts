@@ -40,7 +40,11 @@ export interface PrimaryPartitionOptions extends ReplicaLogOptions {
   readonly leaseSweepMs: number;
   /** How long an operation arriving during warm-up waits before PartitionNotReadyError. */
   readonly readyWaitMs: number;
-  readonly appender?: { readonly lingerMs?: number; readonly maxBatchRecords?: number };
+  readonly appender?: {
+    readonly lingerMs?: number;
+    readonly maxBatchRecords?: number;
+    readonly maxBatchBytes?: number;
+  };
   readonly onProgress?: (partition: number, progress: LogReadProgress) => void;
   readonly onRoleChange?: (partition: number, role: PrimaryRole, reason?: SpacelogError) => void;
   /**
@@ -163,6 +167,10 @@ export class PrimaryPartition {
       space: options.space,
       partition: options.partition,
       codec: options.codec,
+      // The engine refuses what the topic would refuse; the appender splits its sends to fit the same bound.
+      ...(options.limits?.maxRecordBytes !== undefined
+        ? { maxRecordBytes: options.limits.maxRecordBytes }
+        : {}),
       ...(options.appender ?? {}),
       ...(options.movable ? { fencedError: (fenced: FencedError) => this.moved(fenced) } : {}),
       onFenced: (error) => this.fenced(error),

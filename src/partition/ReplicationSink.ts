@@ -17,7 +17,8 @@ export const DEFAULT_ASYNC_WINDOW = 10_000;
  * with the log positions of its mutations (a write answers with its position). In `async` mode it
  * acknowledges at once and appends behind, holding at most `window` unappended mutations: a caller
  * past the window waits for the appender (backpressure), so the loss on a crash is bounded by it.
- * A background failure is handed to `onFailure` (the partition fail-stops and rebuilds from the log).
+ * Every failed append, in either mode, is handed to `onFailure` (the partition fail-stops and rebuilds
+ * from the log): its mutations were applied already.
  */
 export class ReplicationSink implements MutationSink {
   private pending = 0;
@@ -36,8 +37,14 @@ export class ReplicationSink implements MutationSink {
   }
 
   append(mutations: readonly Mutation[]): Promise<void | readonly MutationPosition[]> {
-    if (this.mode === 'sync' || mutations.length === 0) return this.appender.appendWithPositions(mutations);
+    if (mutations.length === 0) return this.appender.appendWithPositions(mutations);
     const appended = this.appender.appendWithPositions(mutations);
+    if (this.mode === 'sync') {
+      // The mutations are applied: a failed append leaves a state the log lacks, whatever the cause,
+      // so every rejection reaches the partition (which ignores all but the first, and any once closed).
+      void appended.catch((error: unknown) => this.onFailure(error));
+      return appended;
+    }
     this.pending += mutations.length;
     const settle = (): void => {
       this.pending -= mutations.length;

@@ -6,6 +6,12 @@ import type { Selection } from './Selection';
 export interface EngineLimits {
   /** Max Avro-encoded size of one entry, bytes. Default 1 MiB. */
   readonly maxEntryBytes?: number;
+  /**
+   * The partition topic's `max.message.bytes`: the largest record batch Kafka takes. An entry whose log
+   * record (key, envelope, headers, framing) could exceed it alone in a batch is refused with
+   * EntryTooLargeError before it is applied. Default 1,048,588 (Kafka's default).
+   */
+  readonly maxRecordBytes?: number;
   /** Max live entries in the partition. Default 5,000,000. */
   readonly maxEntries?: number;
   /** Max id length, characters. Default 256. */

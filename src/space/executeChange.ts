@@ -1,14 +1,10 @@
-import {
-  EntryNotFoundError,
-  EntryTooLargeError,
-  InvalidArgumentError,
-  VersionConflictError,
-} from '../errors';
+import { EntryNotFoundError, InvalidArgumentError, VersionConflictError } from '../errors';
 import type { EntryType } from '../schema/EntryType';
 import { buildMutation, leaseExpiry } from './buildMutation';
 import { applyChangeSet, checkChangeSet, type ChangeOp } from './ChangeSet';
 import { compileSelector } from './compileSelector';
-import { DEFAULT_MAX_ENTRY_BYTES, type ExecuteContext } from './ExecuteContext';
+import { checkEntrySize } from './checkEntrySize';
+import type { ExecuteContext } from './ExecuteContext';
 import type { Mutation } from './Mutation';
 import type { ChangeOptions, ChangeResult, WriteResult } from './Operation';
 import type { PartitionState } from './PartitionState';
@@ -40,7 +36,6 @@ export function executeChange(
   if (byId && targets.length === 0)
     throw new EntryNotFoundError({ type: name, entryId: String(selector.id) });
 
-  const maxBytes = ctx.limits?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const mutations: Mutation[] = [];
   const changed: WriteResult[] = [];
   for (const stored of targets) {
@@ -49,8 +44,7 @@ export function executeChange(
       throw new VersionConflictError(expected, stored.version, { type: name, entryId: stored.id });
     }
     const entry = applyChangeSet(type, stored.entry, changes);
-    const size = type.encodedSize(entry);
-    if (size > maxBytes) throw new EntryTooLargeError(size, maxBytes, { type: name, entryId: stored.id });
+    checkEntrySize(name, stored.id, type.encodedSize(entry), ctx);
     const version = stored.version + 1;
     const leaseExpiresAt = lease === undefined ? stored.leaseExpiresAt : lease;
     mutations.push(buildMutation('UPDATE', name, stored.id, version, leaseExpiresAt, entry, ctx));

@@ -2,19 +2,14 @@ import {
   CapacityExceededError,
   EntryAlreadyExistsError,
   EntryNotFoundError,
-  EntryTooLargeError,
   InvalidArgumentError,
   InvalidIdError,
   VersionConflictError,
 } from '../errors';
 import type { EntryType } from '../schema/EntryType';
 import { buildMutation, leaseExpiry, removal } from './buildMutation';
-import {
-  DEFAULT_MAX_ENTRIES,
-  DEFAULT_MAX_ENTRY_BYTES,
-  DEFAULT_MAX_ID_LENGTH,
-  type ExecuteContext,
-} from './ExecuteContext';
+import { checkEntrySize } from './checkEntrySize';
+import { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_ID_LENGTH, type ExecuteContext } from './ExecuteContext';
 import type { Entry, Mutation } from './Mutation';
 import type { WriteOptions, WriteResult } from './Operation';
 import type { PartitionState } from './PartitionState';
@@ -58,9 +53,7 @@ export function executeWrite(
   }
   const entry = type.validate(input);
   const id = checkId(type, entry, ctx);
-  const size = type.encodedSize(entry);
-  const maxBytes = ctx.limits?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
-  if (size > maxBytes) throw new EntryTooLargeError(size, maxBytes, { type: name, entryId: id });
+  checkEntrySize(name, id, type.encodedSize(entry), ctx);
 
   const current = state.storeOf(type).entries.get(id);
   const live = current !== undefined && !isExpired(current, ctx.now);

@@ -45,9 +45,11 @@ export {
   waitForMirror,
   createMirrorTables,
   type MirrorOptions,
+  type MirrorPoisonPolicy,
   type MirrorProgress,
   type MirrorPosition,
   type PartitionLag,
+  type StoredDeadLetter,
 } from './mirror';
 export type {
   Space,

@@ -5,7 +5,8 @@ import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { InvalidArgumentError, SpaceNotFoundError } from '../errors';
 import { TopicAdmin } from '../log/TopicAdmin';
 import { databaseUrlFromEnv } from '../mirror/databaseUrl';
-import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
+import { DeadLetterStore, DEFAULT_DEAD_LETTER_LIMIT, type StoredDeadLetter } from '../mirror/DeadLetterStore';
+import { DEFAULT_MIRROR_SCHEMA, type MirrorPoisonPolicy } from '../mirror/MirrorConfig';
 import type { PartitionLag } from '../mirror/MirrorLag';
 import { MirrorProjector } from '../mirror/MirrorProjector';
 import { readMirrorStatus } from '../mirror/readMirrorStatus';
@@ -22,33 +23,61 @@ interface MirrorCommandOptions {
   readonly pgSchema: string;
   readonly json?: boolean;
   readonly history?: boolean;
+  readonly onPoison?: MirrorPoisonPolicy;
+  readonly partition?: number;
+  readonly limit?: number;
 }
+
+const ACTIONS = ['status', 'dead-letters'] as const;
+type MirrorAction = (typeof ACTIONS)[number];
 
 const PROGRESS_EVERY_MS = 2_000;
 
 /**
  * Registers `spacelog mirror --space S --schemas DIR` (runs the PostgreSQL mirror of a space until
- * Ctrl-C, printing its progress and lag) and `spacelog mirror status --space S` (prints each
- * partition's applied offset, log end and lag, from spacelog_offsets and Kafka).
+ * Ctrl-C, printing its progress and lag), `spacelog mirror status --space S` (prints each
+ * partition's applied offset, log end, lag and dead letters, from spacelog_offsets and Kafka) and
+ * `spacelog mirror dead-letters --space S` (lists the records the mirror could not apply).
  */
 export function registerMirrorCommand(program: Command): void {
   program
     .command('mirror')
     .description('run the write-behind PostgreSQL mirror of a space, or show its lag (mirror status)')
-    .argument('[action]', "'status' to print the lag instead of running the mirror", (value: string) => {
-      if (value !== 'status') throw new CommanderInvalidArgument("the only action is 'status'");
-      return value;
-    })
+    .argument(
+      '[action]',
+      "'status' to print the lag, 'dead-letters' to list the records it could not apply, instead of running the mirror",
+      (value: string) => {
+        if (!(ACTIONS as readonly string[]).includes(value))
+          throw new CommanderInvalidArgument("the actions are 'status' and 'dead-letters'");
+        return value;
+      },
+    )
     .requiredOption('--space <name>', 'space name, e.g. orders')
     .option('--schemas <dir>', 'folder of the .avsc entry types (required to run the mirror)')
     .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
     .option('--brokers <list>', 'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS)', parseBrokers)
     .option('--database <url>', 'PostgreSQL URL (default: SPACELOG_DATABASE_URL)')
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
-    .option('--json', 'status: print JSON')
+    .option('--json', 'status, dead-letters: print JSON')
     .option('--history', 'also append every mutation to the <space>_history table')
-    .action(async (action: string | undefined, options: MirrorCommandOptions) => {
+    .option(
+      '--on-poison <policy>',
+      "a record that cannot be applied: 'dead-letter' (default) or 'stop'",
+      (value: string): MirrorPoisonPolicy => {
+        if (value !== 'stop' && value !== 'dead-letter')
+          throw new CommanderInvalidArgument("--on-poison is 'stop' or 'dead-letter'");
+        return value;
+      },
+    )
+    .option('--partition <k>', 'dead-letters: only this partition', parseCount)
+    .option(
+      '--limit <n>',
+      `dead-letters: at most n, oldest first (default ${DEFAULT_DEAD_LETTER_LIMIT})`,
+      parseCount,
+    )
+    .action(async (action: MirrorAction | undefined, options: MirrorCommandOptions) => {
       if (action === 'status') await printStatus(options);
+      else if (action === 'dead-letters') await printDeadLetters(options);
       else await runMirror(options);
     });
 }
@@ -65,6 +94,7 @@ async function runMirror(options: MirrorCommandOptions): Promise<void> {
     prefix: options.prefix,
     kafka: { brokers: resolveBrokers(options.brokers) },
     ...(options.history === true ? { history: true } : {}),
+    ...(options.onPoison === undefined ? {} : { onPoison: options.onPoison }),
     onProgress: (p) =>
       (latest = new Map(latest).set(p.partition, { applied: p.appliedOffset, end: p.endOffset })),
     onRetry: (error, attempt, delay) =>
@@ -122,15 +152,73 @@ async function printStatus(options: MirrorCommandOptions): Promise<void> {
   }
 }
 
-/** One line per partition: applied / end, records and seconds behind. */
+/** One line per partition: applied / end, records and seconds behind, dead letters if any. */
 export function formatLag(lag: readonly PartitionLag[]): string {
   return lag
     .map(
       (l) =>
         `partition ${l.partition}: applied ${l.appliedOffset} / ${l.endOffset}, lag ${l.records} records` +
-        (l.seconds === null ? '' : `, ${l.seconds.toFixed(1)} s`),
+        (l.seconds === null ? '' : `, ${l.seconds.toFixed(1)} s`) +
+        (l.deadLetters === 0 ? '' : `, ${l.deadLetters} dead letters`),
     )
     .join('\n');
+}
+
+async function printDeadLetters(options: MirrorCommandOptions): Promise<void> {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: options.database ?? databaseUrlFromEnv(),
+    pool: { min: 0, max: 1 },
+  });
+  try {
+    const store = new DeadLetterStore(options.pgSchema, options.space);
+    const letters = (await store.exists(knex))
+      ? await store.list(knex, {
+          ...(options.partition === undefined ? {} : { partition: options.partition }),
+          ...(options.limit === undefined ? {} : { limit: options.limit }),
+        })
+      : [];
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify(letters.map(deadLetterJson))}\n`);
+    } else if (letters.length === 0) {
+      process.stdout.write(`no dead letters in space ${options.space}\n`);
+    } else {
+      process.stdout.write(`${letters.map(formatDeadLetter).join('\n')}\n`);
+    }
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/** One line per dead letter: where, why, and the size of the value kept. */
+export function formatDeadLetter(l: StoredDeadLetter): string {
+  const key = l.key === null ? '(no key)' : JSON.stringify(l.key.toString('utf8'));
+  const value = l.value === null ? 'no value' : `value ${l.value.length} bytes`;
+  return (
+    `partition ${l.partition} offset ${l.offset} ${l.code} ${l.op ?? '?'} ${key} ` +
+    `(${value}, ${l.deadLetteredAt.toISOString()}): ${l.message}`
+  );
+}
+
+/** A dead letter as JSON: key as UTF-8 text, value as base64 (the bytes as logged). */
+function deadLetterJson(l: StoredDeadLetter): Record<string, unknown> {
+  return {
+    partition: l.partition,
+    offset: l.offset,
+    key: l.key?.toString('utf8') ?? null,
+    op: l.op,
+    code: l.code,
+    message: l.message,
+    value: l.value?.toString('base64') ?? null,
+    deadLetteredAt: l.deadLetteredAt.toISOString(),
+  };
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CommanderInvalidArgument(`expected a whole number, got '${value}'`);
+  return n;
 }
 
 function describe(error: unknown): string {

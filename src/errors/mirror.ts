@@ -19,7 +19,9 @@ export class MirrorSchemaMismatchError extends SpacelogError {
 
 /**
  * A log record the mirror cannot project (undecodable, unknown type, a value PostgreSQL refuses).
- * The projector stops rather than skip it: `offset`, `partition`, `type` and `entryId` name it.
+ * With `onPoison: 'stop'` the projector stops rather than skip it (with the default `'dead-letter'` it
+ * goes to `spacelog_dead_letters` instead); a warm-up from the mirror refuses a partition that has dead
+ * letters. `offset`, `partition`, `type` and `entryId` name it.
  */
 export class MirrorPoisonRecordError extends SpacelogError {
   constructor(message: string, options: SpacelogErrorOptions = {}) {

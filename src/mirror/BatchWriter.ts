@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { MirrorPoisonRecordError } from '../errors';
 import {
   coalesce,
   historyRowOf,
@@ -7,6 +8,7 @@ import {
   type MirrorRow,
   type TableChanges,
 } from './coalesce';
+import type { DeadLetter, DeadLetterStore } from './DeadLetterStore';
 import { historyTableOf, qualified, quoteIdent } from './naming';
 import type { OffsetStore } from './OffsetStore';
 import { isTransientDatabaseError } from './retryDatabase';
@@ -36,7 +38,11 @@ export interface BatchOutcome {
   readonly mutations: number;
   readonly upserts: number;
   readonly deletes: number;
+  /** Records of the batch dead-lettered (newly recorded in `spacelog_dead_letters`). */
+  readonly deadLetters: number;
 }
+
+const NOTHING_NEW = { mutations: 0, upserts: 0, deletes: 0, deadLetters: 0 };
 
 /**
  * Applies one batch of one partition in ONE PostgreSQL transaction: lock the partition's offset row,
@@ -44,6 +50,12 @@ export interface BatchOutcome {
  * table (`INSERT … SELECT FROM jsonb_populate_recordset … ON CONFLICT (id) DO UPDATE … WHERE
  * _version < excluded._version`: a row never goes back to an older version), and the new offset.
  * Rows and offset commit together or not at all (law 5).
+ *
+ * With a dead-letter store, a batch holding a record that cannot be applied (undecodable, unmappable,
+ * or refused by PostgreSQL) is applied again in one transaction record by record, in log order, each
+ * under a savepoint: what fails goes to `spacelog_dead_letters` and the rest is applied as if that
+ * record had never been logged; the dead letters and the offset commit with the rows. Without one, it
+ * throws MirrorPoisonRecordError and applies nothing.
  */
 export class BatchWriter {
   private readonly statements = new Map<string, { upsert: string; insert: string; remove: string }>();
@@ -56,6 +68,7 @@ export class BatchWriter {
     private readonly mappings: ReadonlyMap<string, TableMapping>,
     private readonly space: string,
     history?: { readonly schema: string },
+    private readonly deadLetters?: DeadLetterStore,
   ) {
     if (history !== undefined) {
       const table = qualified(history.schema, historyTableOf(space));
@@ -68,51 +81,128 @@ export class BatchWriter {
   /**
    * Applies `batch` (in log order) and moves the partition to `nextOffset` (the offset after the
    * batch's last record, transaction markers included). `expectedOffset` is where this projector
-   * believes the partition is: a database behind it throws MirrorRewind. Throws the database error (the caller retries
-   * transient ones) or MirrorPoisonRecordError for a record that cannot be projected.
+   * believes the partition is: a database behind it throws MirrorRewind. `undecodable` are the batch's
+   * records that could not be decoded (dead-lettered with it). Throws the database error (the caller
+   * retries transient ones) or, without a dead-letter store, MirrorPoisonRecordError for a record that
+   * cannot be projected.
    */
   async apply(
     partition: number,
     batch: readonly LoggedMutation[],
     nextOffset: number,
     expectedOffset: number,
+    undecodable: readonly DeadLetter[] = [],
   ): Promise<BatchOutcome> {
+    if (undecodable.length > 0 && this.deadLetters !== undefined)
+      return this.applyOneByOne(partition, batch, nextOffset, expectedOffset, undecodable);
     const context = { space: this.space, partition };
     try {
       return await this.knex.transaction(async (trx) => {
-        // The offset row must survive a server crash once we move on: never trust synchronous_commit=off.
-        await trx.raw('SET LOCAL synchronous_commit = on');
-        const applied = await this.offsets.lock(trx, partition);
-        if (applied < expectedOffset) throw new MirrorRewind(partition, applied);
-        if (nextOffset <= applied) return { appliedOffset: applied, mutations: 0, upserts: 0, deletes: 0 };
+        const applied = await this.begin(trx, partition, expectedOffset);
+        if (nextOffset <= applied) return { appliedOffset: applied, ...NOTHING_NEW };
         const fresh = batch.filter((m) => m.offset >= applied);
-        const tables = coalesce(fresh, this.mappings, context);
-        let upserts = 0;
-        let deletes = 0;
-        for (const changes of tables) {
-          const sql = this.sqlOf(changes.mapping);
-          if (changes.deletes.length > 0) {
-            await trx.raw(sql.remove, [changes.deletes]);
-            deletes += changes.deletes.length;
-          }
-          const inserted = changes.upserts.filter((_, i) => changes.fresh[i] === true);
-          const updated = changes.upserts.filter((_, i) => changes.fresh[i] !== true);
-          if (inserted.length > 0) await trx.raw(sql.insert, [JSON.stringify(inserted)]);
-          if (updated.length > 0) await trx.raw(sql.upsert, [JSON.stringify(updated)]);
-          upserts += changes.upserts.length;
-        }
+        const counts = await this.write(trx, coalesce(fresh, this.mappings, context));
         if (this.historySql !== undefined && fresh.length > 0) {
           const rows = fresh.map((m) => historyRowOf(this.mappings, m, context));
           await trx.raw(this.historySql, [JSON.stringify(rows)]);
         }
         await this.offsets.set(trx, partition, nextOffset);
-        return { appliedOffset: nextOffset, mutations: fresh.length, upserts, deletes };
+        return { appliedOffset: nextOffset, mutations: fresh.length, ...counts, deadLetters: 0 };
       });
     } catch (error) {
-      if (error instanceof MirrorRewind || isTransientDatabaseError(error) || !isDataError(error))
-        throw error;
+      if (error instanceof MirrorRewind || isTransientDatabaseError(error)) throw error;
+      if (!(error instanceof MirrorPoisonRecordError) && !isDataError(error)) throw error;
+      if (this.deadLetters !== undefined)
+        return this.applyOneByOne(partition, batch, nextOffset, expectedOffset, undecodable);
+      if (error instanceof MirrorPoisonRecordError) throw error;
       throw await this.diagnose(partition, batch, error);
     }
+  }
+
+  /** Sets up a batch transaction: durable commit, the partition's offset row locked and checked. */
+  private async begin(trx: Knex.Transaction, partition: number, expectedOffset: number): Promise<number> {
+    // The offset row must survive a server crash once we move on: never trust synchronous_commit=off.
+    await trx.raw('SET LOCAL synchronous_commit = on');
+    const applied = await this.offsets.lock(trx, partition);
+    if (applied < expectedOffset) throw new MirrorRewind(partition, applied);
+    return applied;
+  }
+
+  /** One DELETE and the upserts per table. */
+  private async write(
+    trx: Knex.Transaction,
+    tables: readonly TableChanges[],
+  ): Promise<{ upserts: number; deletes: number }> {
+    let upserts = 0;
+    let deletes = 0;
+    for (const changes of tables) {
+      const sql = this.sqlOf(changes.mapping);
+      if (changes.deletes.length > 0) {
+        await trx.raw(sql.remove, [changes.deletes]);
+        deletes += changes.deletes.length;
+      }
+      const inserted = changes.upserts.filter((_, i) => changes.fresh[i] === true);
+      const updated = changes.upserts.filter((_, i) => changes.fresh[i] !== true);
+      if (inserted.length > 0) await trx.raw(sql.insert, [JSON.stringify(inserted)]);
+      if (updated.length > 0) await trx.raw(sql.upsert, [JSON.stringify(updated)]);
+      upserts += changes.upserts.length;
+    }
+    return { upserts, deletes };
+  }
+
+  /**
+   * The slow path of a batch holding poison: every record alone (a batch of one coalesces to exactly
+   * what applying it does), under a savepoint, so a refused one is rolled back alone and dead-lettered;
+   * then the dead letters and the offset, all in one transaction.
+   */
+  private async applyOneByOne(
+    partition: number,
+    batch: readonly LoggedMutation[],
+    nextOffset: number,
+    expectedOffset: number,
+    undecodable: readonly DeadLetter[],
+  ): Promise<BatchOutcome> {
+    const store = this.deadLetters;
+    if (store === undefined) throw new Error('applyOneByOne needs a dead-letter store');
+    const context = { space: this.space, partition };
+    return this.knex.transaction(async (trx) => {
+      const applied = await this.begin(trx, partition, expectedOffset);
+      if (nextOffset <= applied) return { appliedOffset: applied, ...NOTHING_NEW };
+      const letters = undecodable.filter((l) => l.offset >= applied);
+      const fresh = batch.filter((m) => m.offset >= applied);
+      let upserts = 0;
+      let deletes = 0;
+      let mutations = 0;
+      for (const logged of fresh) {
+        let tables: TableChanges[];
+        let history: MirrorRow | undefined;
+        try {
+          tables = coalesce([logged], this.mappings, context);
+          if (this.historySql !== undefined) history = historyRowOf(this.mappings, logged, context);
+        } catch (error) {
+          if (!(error instanceof MirrorPoisonRecordError)) throw error;
+          letters.push(letterOf(partition, logged, 'UNMAPPABLE', error.message));
+          continue;
+        }
+        await trx.raw('SAVEPOINT spacelog_record');
+        try {
+          const counts = await this.write(trx, tables);
+          if (history !== undefined) await trx.raw(this.historySql ?? '', [JSON.stringify([history])]);
+          await trx.raw('RELEASE SAVEPOINT spacelog_record');
+          upserts += counts.upserts;
+          deletes += counts.deletes;
+          mutations++;
+        } catch (error) {
+          if (!isDataError(error)) throw error;
+          await trx.raw('ROLLBACK TO SAVEPOINT spacelog_record');
+          letters.push(letterOf(partition, logged, `PG_${sqlStateOf(error)}`, describeError(error)));
+        }
+      }
+      letters.sort((a, b) => a.offset - b.offset);
+      const deadLetters = await store.insert(trx, letters);
+      await this.offsets.set(trx, partition, nextOffset);
+      return { appliedOffset: nextOffset, mutations, upserts, deletes, deadLetters };
+    });
   }
 
   /**
@@ -173,8 +263,35 @@ export class BatchWriter {
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the data, not the server. */
 function isDataError(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  return code.startsWith('22') || code.startsWith('23');
+}
+
+function sqlStateOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  return typeof code === 'string' ? code : '';
+}
+
+/** The dead letter of a decoded record the mirror could not apply. */
+function letterOf(
+  partition: number,
+  logged: LoggedMutation,
+  code: DeadLetter['code'],
+  message: string,
+): DeadLetter {
+  return {
+    partition,
+    offset: logged.offset,
+    key: logged.raw?.key ?? Buffer.from(`${logged.mutation.type}/${logged.mutation.id}`),
+    op: logged.mutation.op,
+    code,
+    message: message.startsWith('cannot mirror') ? message : `${describeMutation(logged)}: ${message}`,
+    value: logged.raw?.value ?? null,
+  };
+}
+
+function describeMutation({ mutation, offset }: LoggedMutation): string {
+  return `cannot mirror ${mutation.op} ${mutation.type}/${mutation.id} v${mutation.version} at offset ${offset}`;
 }
 
 function describeError(error: unknown): string {

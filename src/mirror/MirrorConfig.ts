@@ -59,13 +59,24 @@ export interface MirrorOptions {
   readonly onProgress?: (progress: MirrorProgress) => void;
   /** A transient database failure, before the wait that follows it. */
   readonly onRetry?: RetryListener;
-  /** The projector stopped on a failure it cannot retry (a poison record, a schema change under it). */
+  /**
+   * What a record the mirror cannot apply does (one that is not a valid Mutation, a value PostgreSQL
+   * cannot hold as it is, a row PostgreSQL refuses): `'dead-letter'` (default) records it in
+   * `spacelog_dead_letters`, in the transaction that moves the offset past it, and goes on; `'stop'`
+   * stops the projector with MirrorPoisonRecordError and applies nothing of its batch.
+   */
+  readonly onPoison?: MirrorPoisonPolicy;
+  /** The projector stopped on a failure it cannot retry (a poison record with `onPoison: 'stop'`, a schema change under it). */
   readonly onError?: (error: SpacelogError) => void;
 }
+
+/** See {@link MirrorOptions.onPoison}. */
+export type MirrorPoisonPolicy = 'stop' | 'dead-letter';
 
 export const DEFAULT_MIRROR_SCHEMA = 'spacelog';
 export const DEFAULT_MIRROR_CONCURRENCY = 4;
 export const DEFAULT_MIRROR_BATCH_BYTES = 1024 * 1024;
+export const DEFAULT_ON_POISON: MirrorPoisonPolicy = 'dead-letter';
 
 const KNOWN_KEYS = new Set([
   'space',
@@ -84,6 +95,7 @@ const KNOWN_KEYS = new Set([
   'history',
   'onProgress',
   'onRetry',
+  'onPoison',
   'onError',
 ]);
 
@@ -95,6 +107,11 @@ export function checkMirrorOptions(options: MirrorOptions): void {
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
     throw new InvalidArgumentError(
       `mirror schema must be a lower-case SQL identifier, got '${options.schema}'`,
+    );
+  }
+  if (options.onPoison !== undefined && options.onPoison !== 'stop' && options.onPoison !== 'dead-letter') {
+    throw new InvalidArgumentError(
+      `onPoison must be 'stop' or 'dead-letter', got '${String(options.onPoison)}'`,
     );
   }
   for (const key of ['concurrency', 'maxBatchBytes', 'sessionTimeoutMs'] as const) {

@@ -14,6 +14,8 @@ export interface PartitionLag {
    * known (records are waiting that the mirror has not fetched yet).
    */
   readonly seconds: number | null;
+  /** Records of this partition the mirror could not apply, in `spacelog_dead_letters` (`onPoison`). */
+  readonly deadLetters: number;
 }
 
 /** The committed end (last stable offset) of each partition topic. */
@@ -26,18 +28,23 @@ export async function fetchEndOffsets(admin: Admin, topics: readonly string[]): 
   );
 }
 
-/** Lag of every partition from applied positions, log ends and the oldest unapplied timestamps known. */
+/**
+ * Lag of every partition from applied positions, log ends and the oldest unapplied timestamps known,
+ * with the dead-letter counts per partition.
+ */
 export function lagOf(
   applied: ReadonlyMap<number, number>,
   ends: readonly number[],
   oldestUnapplied: ReadonlyMap<number, number>,
-  now = Date.now(),
+  extra: { readonly now?: number; readonly deadLetters?: ReadonlyMap<number, number> } = {},
 ): PartitionLag[] {
+  const now = extra.now ?? Date.now();
   return ends.map((endOffset, partition) => {
     const appliedOffset = applied.get(partition) ?? 0;
     const records = Math.max(0, endOffset - appliedOffset);
     const oldest = oldestUnapplied.get(partition);
     const seconds = records === 0 ? 0 : oldest === undefined ? null : Math.max(0, (now - oldest) / 1000);
-    return { partition, appliedOffset, endOffset, records, seconds };
+    const deadLetters = extra.deadLetters?.get(partition) ?? 0;
+    return { partition, appliedOffset, endOffset, records, seconds, deadLetters };
   });
 }

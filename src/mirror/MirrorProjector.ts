@@ -10,10 +10,12 @@ import type { TypeRegistry } from '../schema/TypeRegistry';
 import { BatchWriter, MirrorRewind } from './BatchWriter';
 import { checkMirrorSchema } from './checkMirrorSchema';
 import type { LoggedMutation } from './coalesce';
+import { DeadLetterStore, type DeadLetter } from './DeadLetterStore';
 import {
   checkMirrorOptions,
   DEFAULT_MIRROR_CONCURRENCY,
   DEFAULT_MIRROR_SCHEMA,
+  DEFAULT_ON_POISON,
   type MirrorOptions,
 } from './MirrorConfig';
 import { mirrorConsumerConfig, mirrorKafkaConfig } from './mirrorKafkaConfig';
@@ -37,7 +39,9 @@ import type { MirrorPosition } from './waitForMirror';
  * applied, so a crash, a restart or a rebalance never loses or doubles a change.
  *
  * PostgreSQL outages are waited out with capped exponential backoff, never skipped (law 6); `lag()`
- * tells how far behind it is. A record it cannot project stops it with MirrorPoisonRecordError.
+ * tells how far behind it is. A record it cannot project goes to `spacelog_dead_letters` in the
+ * transaction that moves the offset past it (`onPoison: 'dead-letter'`, the default; `lag()` counts
+ * them), or stops it with MirrorPoisonRecordError (`onPoison: 'stop'`).
  * Embeddable: `await new MirrorProjector({ space, schemas, database }).start()`.
  */
 export class MirrorProjector {
@@ -59,6 +63,8 @@ export class MirrorProjector {
   private decoder: MirrorRecordDecoder | undefined;
   private writer: BatchWriter | undefined;
   private offsets: OffsetStore;
+  private readonly deadLetters: DeadLetterStore | undefined;
+  private readonly deadLetterCounts = new Map<number, number>();
   private topics: string[] = [];
   private failed: SpacelogError | undefined;
   private stopping: Promise<void> | undefined;
@@ -77,6 +83,8 @@ export class MirrorProjector {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.waiters = new PositionWaiters(this.space);
     this.offsets = new OffsetStore(this.schema, this.space);
+    if ((options.onPoison ?? DEFAULT_ON_POISON) === 'dead-letter')
+      this.deadLetters = new DeadLetterStore(this.schema, this.space);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
 
@@ -127,6 +135,8 @@ export class MirrorProjector {
         });
       }
       await checkMirrorSchema(knex, [...mappings.values()], this.options.history === true);
+      const counts = (await this.deadLetters?.countAll(knex)) ?? new Map<number, number>();
+      for (const [partition, count] of counts) this.deadLetterCounts.set(partition, count);
       return this.offsets.readAll(knex);
     });
     for (const [partition, offset] of applied) this.waiters.advance(partition, offset);
@@ -136,6 +146,7 @@ export class MirrorProjector {
       mappings,
       this.space,
       this.options.history === true ? { schema: this.schema } : undefined,
+      this.deadLetters,
     );
 
     const kafka = new Kafka(mirrorKafkaConfig(this.options));
@@ -156,12 +167,12 @@ export class MirrorProjector {
     await this.runConsumer(kafka);
   }
 
-  /** How far behind each partition the mirror is (asks Kafka for the log ends). */
+  /** How far behind each partition the mirror is (asks Kafka for the log ends), and its dead letters. */
   async lag(): Promise<PartitionLag[]> {
     if (this.admin === undefined)
       throw new MirrorStoppedError('mirror is not running', { space: this.space });
     const ends = await fetchEndOffsets(this.admin, this.topics);
-    return lagOf(this.waiters.positions, ends, this.oldestUnapplied);
+    return lagOf(this.waiters.positions, ends, this.oldestUnapplied, { deadLetters: this.deadLetterCounts });
   }
 
   /**
@@ -273,10 +284,17 @@ export class MirrorProjector {
     const next = Number(batch.lastOffset()) + 1;
     if (next <= applied) return;
     try {
-      const decoded = (await this.decoder?.decode(partition, messages)) ?? [];
-      const first = decoded[0];
+      const decoded = await this.decoder?.decode(partition, messages, this.deadLetters !== undefined);
+      const first = decoded?.mutations[0];
       if (first !== undefined) this.oldestUnapplied.set(partition, first.mutation.timestamp);
-      await this.applyBatch(partition, decoded, next, heartbeat, Number(batch.highWatermark));
+      const undecodable = decoded?.undecodable ?? [];
+      await this.applyBatch(
+        partition,
+        decoded?.mutations ?? [],
+        next,
+        { heartbeat, undecodable },
+        Number(batch.highWatermark),
+      );
     } catch (error) {
       if (error instanceof SpacelogError) this.fail(error);
       else
@@ -290,14 +308,22 @@ export class MirrorProjector {
     partition: number,
     decoded: readonly LoggedMutation[],
     next: number,
-    heartbeat?: () => Promise<void>,
+    extra: { heartbeat?: () => Promise<void>; undecodable?: readonly DeadLetter[] } = {},
     endOffset = next,
   ): Promise<void> {
     const writer = this.writer;
     if (writer === undefined) return;
     try {
       const expected = this.waiters.positions.get(partition) ?? 0;
-      const outcome = await this.retry(() => writer.apply(partition, decoded, next, expected), heartbeat);
+      const outcome = await this.retry(
+        () => writer.apply(partition, decoded, next, expected, extra.undecodable),
+        extra.heartbeat,
+      );
+      if (outcome.deadLetters > 0)
+        this.deadLetterCounts.set(
+          partition,
+          (this.deadLetterCounts.get(partition) ?? 0) + outcome.deadLetters,
+        );
       this.oldestUnapplied.delete(partition);
       this.waiters.advance(partition, outcome.appliedOffset);
       this.options.onProgress?.({

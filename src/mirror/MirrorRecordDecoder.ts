@@ -1,14 +1,23 @@
 import type { KafkaMessage } from 'kafkajs';
 import { MirrorPoisonRecordError, UnknownSchemaError } from '../errors';
+import { HEADER } from '../log/mutationEnvelope';
 import { MutationCodec } from '../log/MutationCodec';
 import type { SchemaTopic } from '../log/SchemaTopic';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { LoggedMutation } from './coalesce';
+import type { DeadLetter } from './DeadLetterStore';
+
+/** The records of one fetched batch: those decoded, and (when dead-lettering) those that could not be. */
+export interface DecodedBatch {
+  readonly mutations: LoggedMutation[];
+  readonly undecodable: DeadLetter[];
+}
 
 /**
  * Turns the records of a partition log into the mutations the mirror applies, resolving each with
  * its writer schema from the schema topic. A record that cannot be decoded is a
- * MirrorPoisonRecordError naming its partition, offset, type and entry id.
+ * MirrorPoisonRecordError naming its partition, offset, type and entry id: thrown, or with
+ * `deadLetter`, returned as a dead letter (its bytes as logged) while the others go on.
  * @internal
  */
 export class MirrorRecordDecoder {
@@ -28,15 +37,24 @@ export class MirrorRecordDecoder {
     return new MirrorRecordDecoder(space, codec, schemaTopic);
   }
 
-  /** Decodes the messages of one partition, in order; rejects with MirrorPoisonRecordError. */
-  async decode(partition: number, messages: readonly KafkaMessage[]): Promise<LoggedMutation[]> {
+  /**
+   * Decodes the messages of one partition, in order. An undecodable record rejects with
+   * MirrorPoisonRecordError, or with `deadLetter` is returned among `undecodable`.
+   */
+  async decode(
+    partition: number,
+    messages: readonly KafkaMessage[],
+    deadLetter = false,
+  ): Promise<DecodedBatch> {
     const codec = this.codec;
     const out: LoggedMutation[] = [];
+    const undecodable: DeadLetter[] = [];
     for (const message of messages) {
       const offset = Number(message.offset);
+      const raw = { key: message.key ?? null, value: message.value ?? null };
       let failure: unknown;
       try {
-        out.push({ mutation: codec.decode(message), offset });
+        out.push({ mutation: codec.decode(message), offset, raw });
         continue;
       } catch (error) {
         failure = error;
@@ -45,15 +63,24 @@ export class MirrorRecordDecoder {
         // A writer registered a schema after we loaded them: reload once, then it must resolve.
         await this.schemaTopic.load(codec.writerSchemas);
         try {
-          out.push({ mutation: codec.decode(message), offset });
+          out.push({ mutation: codec.decode(message), offset, raw });
           continue;
         } catch (again) {
           failure = again;
         }
       }
-      throw this.undecodable(partition, message, failure);
+      const error = this.undecodable(partition, message, failure);
+      if (!deadLetter) throw error;
+      undecodable.push({
+        partition,
+        offset,
+        ...raw,
+        op: opHeader(message),
+        code: 'UNDECODABLE',
+        message: error.message,
+      });
     }
-    return out;
+    return { mutations: out, undecodable };
   }
 
   private undecodable(partition: number, message: KafkaMessage, error: unknown): MirrorPoisonRecordError {
@@ -71,4 +98,11 @@ export class MirrorRecordDecoder {
       },
     );
   }
+}
+
+/** The `spacelog.op` header of a record, if it has one. */
+function opHeader(message: KafkaMessage): string | null {
+  const header = message.headers?.[HEADER.op];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value === undefined ? null : value.toString();
 }

@@ -7,6 +7,14 @@ import type { TableMapping } from './TableMapping';
 export interface LoggedMutation {
   readonly mutation: Mutation;
   readonly offset: number;
+  /** The record as logged, kept to dead-letter it if it cannot be applied. */
+  readonly raw?: RawRecord;
+}
+
+/** A log record's bytes as Kafka holds them. */
+export interface RawRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
 }
 
 /** A row as `jsonb_populate_recordset` reads it: column name → JSON value. */
@@ -106,10 +114,28 @@ export function rowOf(
   row._version = mutation.version;
   row._partition = context.partition;
   row._offset = offset;
-  row._updated_at = toSqlJson('timestamp-millis', mutation.timestamp);
-  row._lease_expires_at =
-    mutation.leaseExpiresAt === null ? null : toSqlJson('timestamp-millis', mutation.leaseExpiresAt);
+  const instants = instantsOf(logged, context);
+  row._updated_at = instants.timestamp;
+  row._lease_expires_at = instants.leaseExpiresAt;
   return row;
+}
+
+/** A mutation's timestamp and lease expiry as column values (a poison if either is out of range). */
+function instantsOf(
+  logged: LoggedMutation,
+  context: { readonly space: string; readonly partition: number },
+): { timestamp: unknown; leaseExpiresAt: unknown } {
+  const { mutation } = logged;
+  try {
+    return {
+      timestamp: toSqlJson('timestamp-millis', mutation.timestamp),
+      leaseExpiresAt:
+        mutation.leaseExpiresAt === null ? null : toSqlJson('timestamp-millis', mutation.leaseExpiresAt),
+    };
+  } catch (error) {
+    if (!(error instanceof ValueMappingError)) throw error;
+    throw poison(logged, context, `timestamp or lease: ${error.reason}`);
+  }
 }
 
 /** The `<space>_history` row of a mutation: its log position, bookkeeping and full state (fields by name). */
@@ -127,6 +153,7 @@ export function historyRowOf(
     state = {};
     for (const column of mapping.columns) state[column.field] = row[column.name];
   }
+  const instants = instantsOf(logged, context);
   return {
     partition: context.partition,
     offset,
@@ -134,9 +161,8 @@ export function historyRowOf(
     type: mutation.type,
     id: mutation.id,
     version: mutation.version,
-    timestamp: toSqlJson('timestamp-millis', mutation.timestamp),
-    lease_expires_at:
-      mutation.leaseExpiresAt === null ? null : toSqlJson('timestamp-millis', mutation.leaseExpiresAt),
+    timestamp: instants.timestamp,
+    lease_expires_at: instants.leaseExpiresAt,
     origin: mutation.origin,
     state,
   };

@@ -3,9 +3,18 @@ export {
   DEFAULT_MIRROR_SCHEMA,
   DEFAULT_MIRROR_CONCURRENCY,
   DEFAULT_MIRROR_BATCH_BYTES,
+  DEFAULT_ON_POISON,
   type MirrorOptions,
+  type MirrorPoisonPolicy,
   type MirrorProgress,
 } from './MirrorConfig';
+export {
+  DeadLetterStore,
+  type DeadLetter,
+  type DeadLetterCode,
+  type DeadLetterQuery,
+  type StoredDeadLetter,
+} from './DeadLetterStore';
 export type { PartitionLag } from './MirrorLag';
 export { waitForMirror, type MirrorPosition } from './waitForMirror';
 export {

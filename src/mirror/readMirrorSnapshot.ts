@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
+import { MirrorPoisonRecordError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { RestoredEntry } from '../space/restoreEntry';
+import { DeadLetterStore } from './DeadLetterStore';
 import { entryOfRow } from './entryOfRow';
 import { OffsetStore } from './OffsetStore';
 import { mapEntryType } from './TableMapping';
@@ -26,6 +28,8 @@ export interface MirrorSnapshotSource {
  * partition's applied offset, in ONE read-only REPEATABLE READ transaction: the projector writes
  * rows and offset together, so the snapshot is exactly the fold of the log up to `nextOffset`, even
  * while the projector runs. Warm-up from the mirror restores these entries and tails the log from there.
+ * A partition with dead letters is refused (MirrorPoisonRecordError naming the first): its rows lack
+ * those records, so they are not the fold of its log, and the partition warms up from the log.
  */
 export async function readMirrorSnapshot(
   source: MirrorSnapshotSource,
@@ -37,6 +41,17 @@ export async function readMirrorSnapshot(
       const nextOffset = (await offsets.readAll(trx)).get(partition) ?? 0;
       const entries: RestoredEntry[] = [];
       if (nextOffset === 0) return { nextOffset, entries };
+      const deadLetters = new DeadLetterStore(source.schema, source.space);
+      const [letter] = (await deadLetters.exists(trx))
+        ? await deadLetters.list(trx, { partition, limit: 1 })
+        : [];
+      if (letter !== undefined) {
+        throw new MirrorPoisonRecordError(
+          `partition ${partition} of the mirror has dead letters (the first at offset ${letter.offset}): ` +
+            'its rows are not the fold of its log',
+          { space: source.space, partition, offset: String(letter.offset) },
+        );
+      }
       for (const type of source.types) {
         const mapping = mapEntryType(source.space, type, source.schema);
         const rows = (await trx

@@ -5,6 +5,7 @@ import { TopicScanner } from '../log/TopicScanner';
 import { partitionTopic } from '../log/topicNames';
 import { DEFAULT_MIRROR_SCHEMA } from './MirrorConfig';
 import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
+import { DeadLetterStore } from './DeadLetterStore';
 import { OffsetStore } from './OffsetStore';
 
 /** What `readMirrorStatus` looks at. */
@@ -20,11 +21,13 @@ export interface MirrorStatusOptions {
 /**
  * The mirror's lag seen from outside the projector (`spacelog mirror status`): applied positions from
  * `spacelog_offsets`, log ends from Kafka, and for a partition that is behind, the timestamp of its
- * first unapplied record (read from the log), so `seconds` is known too.
+ * first unapplied record (read from the log), so `seconds` is known too; and the dead letters per
+ * partition from `spacelog_dead_letters`.
  */
 export async function readMirrorStatus(options: MirrorStatusOptions): Promise<PartitionLag[]> {
-  const store = new OffsetStore(options.schema ?? DEFAULT_MIRROR_SCHEMA, options.space);
-  const applied = await store.readAll(options.knex);
+  const schema = options.schema ?? DEFAULT_MIRROR_SCHEMA;
+  const applied = await new OffsetStore(schema, options.space).readAll(options.knex);
+  const deadLetters = await countDeadLetters(new DeadLetterStore(schema, options.space), options.knex);
   const kafka = new Kafka({
     clientId: 'spacelog-mirror-status',
     brokers: [...options.brokers],
@@ -46,7 +49,7 @@ export async function readMirrorStatus(options: MirrorStatusOptions): Promise<Pa
         if (timestamp !== undefined) oldest.set(k, timestamp);
       }),
     );
-    return lagOf(applied, ends, oldest);
+    return lagOf(applied, ends, oldest, { deadLetters });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -69,4 +72,9 @@ async function firstTimestamp(kafka: Kafka, topic: string, from: number): Promis
   const header = found?.headers?.[HEADER.timestamp];
   const value = Array.isArray(header) ? header[0] : header;
   return value === undefined ? undefined : Number(value.toString());
+}
+
+/** Dead letters per partition; none when the table is not there yet (a mirror from before migration 0002). */
+async function countDeadLetters(store: DeadLetterStore, knex: Knex): Promise<Map<number, number>> {
+  return (await store.exists(knex)) ? store.countAll(knex) : new Map();
 }

@@ -1,20 +1,17 @@
 import type { ValueKind } from './avroColumn';
+import { pgDate, pgInstant, pgTime } from './sqlInstant';
+import { ValueMappingError } from './ValueMappingError';
 
-/** A value that cannot be converted for its column (a poison record, or a bad Avro default). */
-export class ValueMappingError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'ValueMappingError';
-  }
-}
-
-const DAY_MS = 86_400_000;
+export { ValueMappingError } from './ValueMappingError';
 
 /**
  * Converts an entry's field value into the JSON value PostgreSQL's `jsonb_populate_recordset` reads
  * for a column of that kind: timestamps from epoch ms to ISO strings, dates from epoch days, bytes to
  * `\x` hex, non-finite floats to `'NaN'` / `'Infinity'` (JSON has no such numbers), nested values
- * as JSON (bytes inside them as base64). Throws ValueMappingError for a value of the wrong shape.
+ * as JSON (bytes inside them as base64). Throws ValueMappingError for a value of the wrong shape and
+ * for one PostgreSQL cannot hold as it is: a string (or a JSON key) with U+0000, which `text` and
+ * `jsonb` refuse, or an instant or date outside PostgreSQL's range or JavaScript's (it could not be
+ * read back). Such a record is dead-lettered, never stored altered.
  */
 export function toSqlJson(kind: ValueKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -22,7 +19,8 @@ export function toSqlJson(kind: ValueKind, value: unknown): unknown {
     case 'text':
     case 'enum':
     case 'uuid':
-      return expect(typeof value === 'string', kind, value) as string;
+      expect(typeof value === 'string', kind, value);
+      return withoutNul(value as string);
     case 'integer':
     case 'bigint':
       return expect(typeof value === 'number' && Number.isInteger(value), kind, value);
@@ -36,18 +34,18 @@ export function toSqlJson(kind: ValueKind, value: unknown): unknown {
       expect(value instanceof Uint8Array, kind, value);
       return `\\x${Buffer.from(value as Uint8Array).toString('hex')}`;
     case 'timestamp-millis':
-      return isoInstant(numberOf(kind, value));
+      return pgInstant(numberOf(kind, value), true);
     case 'timestamp-micros': {
       const micros = numberOf(kind, value);
-      const iso = isoInstant(Math.floor(micros / 1000));
-      return `${iso.slice(0, -1)}${String(((micros % 1000) + 1000) % 1000).padStart(3, '0')}Z`;
+      const digits = String(((micros % 1000) + 1000) % 1000).padStart(3, '0');
+      return pgInstant(Math.floor(micros / 1000), true).replace('Z', `${digits}Z`);
     }
     case 'local-timestamp-millis':
-      return isoInstant(numberOf(kind, value)).slice(0, -1);
+      return pgInstant(numberOf(kind, value), false);
     case 'time-millis':
-      return isoInstant(numberOf(kind, value)).slice(11, 23);
+      return pgTime(numberOf(kind, value));
     case 'date':
-      return isoInstant(numberOf(kind, value) * DAY_MS).slice(0, 10);
+      return pgDate(numberOf(kind, value));
     case 'json':
       return toPlainJson(value);
   }
@@ -74,22 +72,27 @@ function numberOf(kind: ValueKind, value: unknown): number {
   return value;
 }
 
-function isoInstant(ms: number): string {
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) throw new ValueMappingError(`instant ${ms} is out of range`);
-  return date.toISOString();
+/** PostgreSQL's `text` and `jsonb` cannot hold U+0000 (no escaping would keep SQL readers' view of the value). */
+function withoutNul(text: string): string {
+  if (text.includes('\u0000')) {
+    throw new ValueMappingError(
+      `a string with U+0000 at index ${text.indexOf('\u0000')}, which PostgreSQL cannot store`,
+    );
+  }
+  return text;
 }
 
 function toPlainJson(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
     if (typeof value === 'bigint') return value.toString();
+    if (typeof value === 'string') return withoutNul(value);
     return value;
   }
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map(toPlainJson);
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) out[key] = toPlainJson(inner);
+  for (const [key, inner] of Object.entries(value)) out[withoutNul(key)] = toPlainJson(inner);
   return out;
 }
 

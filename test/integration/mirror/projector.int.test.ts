@@ -80,7 +80,7 @@ describe('MirrorProjector', () => {
     }
   }, 120_000);
 
-  it('stops on a record it cannot map, naming its offset, type and id', async () => {
+  it('with onPoison stop, stops on a record it cannot map, naming its offset, type and id', async () => {
     const { db } = bed;
     const space = 'poison';
     const withoutPayment = new TypeRegistry([...types].filter((t) => t.name !== 'Payment'));
@@ -93,6 +93,7 @@ describe('MirrorProjector', () => {
     const projector = bed.projector({
       space,
       schemas: withoutPayment,
+      onPoison: 'stop',
       onError: (error) => errors.push(error),
     });
     await projector.start();

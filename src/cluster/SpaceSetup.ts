@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
+import { InvalidArgumentError } from '../errors';
 import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { MutationCodec } from '../log/MutationCodec';
 import { SchemaTopic } from '../log/SchemaTopic';
@@ -63,6 +64,15 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
       : {}),
     ...(options.kafka?.topics !== undefined ? { settings: options.kafka.topics } : {}),
   });
+  const maxRecordBytes = options.limits?.maxRecordBytes;
+  if (maxRecordBytes !== undefined && maxRecordBytes > topics.settings.maxMessageBytes) {
+    await topics.close();
+    throw new InvalidArgumentError(
+      `limits.maxRecordBytes (${maxRecordBytes}) exceeds the topics' max.message.bytes ` +
+        `(${topics.settings.maxMessageBytes}): the broker would refuse such records; raise kafka.topics.maxMessageBytes`,
+      { space: options.space },
+    );
+  }
   try {
     await topics.ensureSpace(options.space, options.partitions);
     const schemaTopic = new SchemaTopic({ kafka, topics });
@@ -109,7 +119,8 @@ export function primaryOptionsOf(
     leaseSweepMs: options.leaseSweepMs ?? DEFAULT_LEASE_SWEEP_MS,
     readyWaitMs: options.readyWaitMs ?? DEFAULT_READY_WAIT_MS,
     ...(options.asyncWindow !== undefined ? { asyncWindow: options.asyncWindow } : {}),
-    ...(options.limits ? { limits: options.limits } : {}),
+    // The engine's record limit follows the topic's max.message.bytes (checked at start by TopicAdmin).
+    limits: { maxRecordBytes: prepared.topics.settings.maxMessageBytes, ...options.limits },
     ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onRoleChange ? { onRoleChange: options.onRoleChange } : {}),

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from './TopicSettings';
 import { ENVELOPE_VERSION, HEADER } from './mutationEnvelope';
 
 /**
@@ -12,7 +13,7 @@ import { ENVELOPE_VERSION, HEADER } from './mutationEnvelope';
  * Kafka's default `message.max.bytes` / topic `max.message.bytes` (1 MiB + 12 bytes of log overhead):
  * the default of `maxRecordBytes`.
  */
-export const DEFAULT_MAX_RECORD_BYTES = 1_048_588;
+export const DEFAULT_MAX_RECORD_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
 
 /** The header of a v2 record batch (base offset, length, epoch, magic, CRC, ... record count). */
 export const RECORD_BATCH_OVERHEAD_BYTES = 61;

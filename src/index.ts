@@ -38,6 +38,7 @@ export type {
 export type { MembershipTiming } from './cluster/UnitMembership';
 
 export { LocalGrid, type PartitionStatus } from './cluster/LocalGrid';
+export { EventLoopLagMonitor, type EventLoopLag, type EventLoopLagOptions } from './cluster/EventLoopLag';
 export type { GridOptions } from './cluster/GridConfig';
 export type { GridMirrorOptions } from './cluster/GridMirror';
 export {

@@ -7,6 +7,7 @@ import { SpaceServer } from '../net/SpaceServer';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { Placement } from './Placement';
+import { EventLoopLagMonitor, type EventLoopLag } from './EventLoopLag';
 import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
 import {
@@ -32,6 +33,11 @@ export interface UnitStatus {
   /** Epoch of the placement this unit follows (0: none yet). */
   readonly epoch: number;
   readonly replicas: readonly ReplicaStatus[];
+  /**
+   * How late this process's event loop runs, over the last 10 to 20 s: a max near the group's session
+   * timeout means the unit is about to miss its heartbeats and be replaced.
+   */
+  readonly eventLoopLag: EventLoopLag;
 }
 
 /**
@@ -47,6 +53,7 @@ export class ProcessingUnit {
   private clientSpace: RemoteSpace | undefined;
   private rebalanceTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  private readonly loopLag = new EventLoopLagMonitor();
 
   private constructor(
     private readonly options: ResolvedUnitOptions,
@@ -141,6 +148,7 @@ export class ProcessingUnit {
       endpoint: this.endpoint,
       epoch: this.membership.placement?.epoch ?? 0,
       replicas: this.replicas.status(),
+      eventLoopLag: this.loopLag.lag(),
     };
   }
 
@@ -156,6 +164,7 @@ export class ProcessingUnit {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.loopLag.stop();
       if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
       await Promise.resolve(this.services?.stop?.()).catch(() => undefined);
       await this.clientSpace?.close();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { StackError } from '../../src/errors/stack';
 import { ensureKafkaJars, findJava, kafkaAssetsDir, kafkaJarVersion } from './KafkaRuntime';
 import { tryProbeKafka } from './kafkaProbe';
-import { isOurProcess, isPortFree, runCommand, sleep, tailFile, terminate } from './processes';
+import { isOurProcess, isPortFree, runCommand, sleep, tailFile, terminate, waitForExit } from './processes';
 import {
   javaArgs,
   KafkaNodeSpec,
@@ -128,14 +128,28 @@ export class LocalKafkaCluster {
    * server.properties and data folder again. Resolves once the cluster answers metadata with every
    * broker; in-sync replicas may still be catching up. Fault tests use it.
    */
-  async restartBroker(nodeId: number, options: { readonly downMs?: number } = {}): Promise<BrokerRecord> {
+  async restartBroker(
+    nodeId: number,
+    options: {
+      readonly downMs?: number;
+      /** SIGKILL: a crash (no controlled shutdown, leaderships lost, not handed over). */
+      readonly signal?: 'SIGTERM' | 'SIGKILL';
+    } = {},
+  ): Promise<BrokerRecord> {
     const record = this.state.read().kafka;
     const broker = record?.brokers.find((b) => b.nodeId === nodeId);
     const node = kafkaNodes(this.options).find((n) => n.nodeId === nodeId);
     if (record === undefined || broker === undefined || node === undefined) {
       throw new StackError('BAD_CONFIG', `no kafka ${nodeId} is recorded in ${this.state.file}`);
     }
-    if (isOurProcess(broker.pid, broker.configFile)) await terminate(broker.pid, STOP_GRACE_MS);
+    if (isOurProcess(broker.pid, broker.configFile)) {
+      if (options.signal === 'SIGKILL') {
+        process.kill(broker.pid, 'SIGKILL');
+        await waitForExit(broker.pid, STOP_GRACE_MS);
+      } else {
+        await terminate(broker.pid, STOP_GRACE_MS);
+      }
+    }
     if (options.downMs !== undefined && options.downMs > 0) await sleep(options.downMs);
 
     const java = await findJava();

@@ -78,11 +78,24 @@ export class PrivateKafkaCluster {
   }
 
   /**
-   * SIGTERM one broker, leave it down for `downMs`, start it again on the same data; resolves once
-   * the cluster lists every broker again (its replicas may still be catching up).
+   * Stops one broker (SIGTERM: a controlled shutdown; SIGKILL: a crash), leaves it down for `downMs`,
+   * starts it again on the same data; resolves once the cluster lists every broker again (its replicas
+   * may still be catching up).
    */
-  async restartBroker(nodeId: number, downMs = 0): Promise<void> {
-    await this.cluster.restartBroker(nodeId, { downMs });
+  async restartBroker(nodeId: number, downMs = 0, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await this.cluster.restartBroker(nodeId, { downMs, signal });
+  }
+
+  /** SIGSTOPs one broker for `ms` (a long GC pause, a frozen VM), then SIGCONTs it. */
+  async pauseBroker(nodeId: number, ms: number): Promise<void> {
+    const pid = this.state.read().kafka?.brokers.find((broker) => broker.nodeId === nodeId)?.pid;
+    if (pid === undefined) throw new Error(`no broker ${nodeId} in this cluster`);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await new Promise((r) => setTimeout(r, ms));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
   }
 
   /** Stops every broker it started and deletes the state folder. Safe to call twice. */

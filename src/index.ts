@@ -78,6 +78,7 @@ export { restoreApply, type LogPosition } from './space/restoreApply';
 export { PartitionState } from './space/PartitionState';
 export { execute } from './space/execute';
 export { EntryType } from './schema/EntryType';
+export { LONG_MIN, LONG_MAX } from './schema/avro/compileSchema';
 export { TypeRegistry } from './schema/TypeRegistry';
 export { SchemaLoader } from './schema/SchemaLoader';
 export { partitionOf, murmur2 } from './cluster/partitionOf';

@@ -5,6 +5,14 @@ import type { SchemaNode } from './SchemaNode';
 import { compileRecord } from './compileRecord';
 import { stringSize, varintSize } from './varint';
 
+/**
+ * The longs that survive the log: avsc encodes a JavaScript number as a long exactly only within these
+ * bounds (below -2^52 the sign of a decoded value flips; +-(2^53 - 1) it refuses), so the grid refuses
+ * anything outside them at validation instead of logging a different value than it acknowledged.
+ */
+export const LONG_MIN = -(2 ** 52);
+export const LONG_MAX = 2 ** 53 - 2;
+
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
@@ -76,7 +84,7 @@ export function compileSchema(type: avro.Type, records = new Map<avro.Type, Sche
     case 'int':
       return intNode('number', 'int', INT_MIN, INT_MAX);
     case 'long':
-      return intNode('number', 'long (safe integer)', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      return intNode('number', `long (an integer from ${LONG_MIN} to ${LONG_MAX})`, LONG_MIN, LONG_MAX);
     case 'float':
     case 'double': {
       const bytes = name === 'float' ? 4 : 8;

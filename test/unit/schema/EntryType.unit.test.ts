@@ -1,5 +1,6 @@
 import { SchemaValidationError } from '../../../src/errors';
 import { EntryType } from '../../../src/schema/EntryType';
+import { LONG_MAX, LONG_MIN } from '../../../src/schema/avro/compileSchema';
 import { exampleTypes, order } from '../space/fixtures';
 
 describe('EntryType', () => {
@@ -119,5 +120,23 @@ describe('EntryType', () => {
     expect(type.encodedSize(entry)).toBe(type.avroType.toBuffer(entry).length);
     expect(() => type.validate({ id: 7, next: { id: 'x' } })).toThrow(/next\.id: expected long/);
     expect(() => type.validate({ id: 1, attrs: { a: 'x' } })).toThrow(/attrs\.a/);
+  });
+
+  it('refuses longs the log cannot hold exactly (avsc flips the sign below -2^52): regression', () => {
+    const type = EntryType.fromSchema({
+      type: 'record',
+      name: 'Counter',
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'n', type: 'long' },
+      ],
+    });
+    for (const n of [LONG_MIN, LONG_MAX, 0, -1, 2 ** 52]) {
+      const entry = type.validate({ id: 'c', n });
+      expect(type.avroType.fromBuffer(type.avroType.toBuffer(entry))).toEqual({ id: 'c', n });
+    }
+    for (const n of [LONG_MIN - 1, -5e15, LONG_MAX + 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+      expect(() => type.validate({ id: 'c', n })).toThrow(SchemaValidationError);
+    }
   });
 });

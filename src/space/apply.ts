@@ -1,8 +1,7 @@
 import { InvariantViolationError } from '../errors';
 import type { Mutation } from './Mutation';
 import type { PartitionState } from './PartitionState';
-import type { StoredEntry } from './StoredEntry';
-import { deepFreeze } from './deepFreeze';
+import { placeState, removeStored } from './placeState';
 
 /**
  * THE state transition of a partition (law 1): `state = fold(apply, mutations)`. Deterministic: it reads
@@ -18,33 +17,20 @@ export function apply(state: PartitionState, mutation: Mutation): void {
   switch (op) {
     case 'WRITE':
     case 'UPDATE': {
-      const raw = mutation.state;
-      if (raw === null) throw invariant(mutation, 'no state');
       if (op === 'WRITE' && current) throw invariant(mutation, `entry exists at version ${current.version}`);
       if (op === 'WRITE' && version !== 1) throw invariant(mutation, 'a WRITE must be version 1');
       if (op === 'UPDATE' && !current) throw invariant(mutation, 'entry does not exist');
       if (op === 'UPDATE' && current && version !== current.version + 1) {
         throw invariant(mutation, `entry is at version ${current.version}`);
       }
-      // States the engine built are frozen already; states decoded from the log get frozen here.
-      const entry = Object.isFrozen(raw) ? raw : deepFreeze(raw);
-      if (store.type.idOf(entry) !== id)
-        throw invariant(mutation, `state has id '${store.type.idOf(entry)}'`);
-      const next: StoredEntry = { id, entry, version, leaseExpiresAt: mutation.leaseExpiresAt };
-      if (current) {
-        store.replace(current, next);
-      } else {
-        store.insert(next);
-        state.size++;
-      }
+      placeState(state, store, current, mutation, invariant);
       return;
     }
     case 'TAKE':
     case 'EXPIRE':
       if (!current) throw invariant(mutation, 'entry does not exist');
       if (current.version !== version) throw invariant(mutation, `entry is at version ${current.version}`);
-      store.remove(current);
-      state.size--;
+      removeStored(state, store, current);
       return;
     default:
       throw invariant(mutation, 'unknown op');

@@ -1,8 +1,7 @@
 import { CorruptLogError } from '../errors';
 import type { Mutation } from './Mutation';
 import type { PartitionState } from './PartitionState';
-import type { StoredEntry } from './StoredEntry';
-import { deepFreeze } from './deepFreeze';
+import { placeState, removeStored } from './placeState';
 
 /** Where a record was read: named by a corruption error. */
 export interface LogPosition {
@@ -34,22 +33,11 @@ export function restoreApply(state: PartitionState, mutation: Mutation, at?: Log
   switch (op) {
     case 'WRITE':
     case 'UPDATE': {
-      const raw = mutation.state;
-      if (raw === null) throw corrupt(mutation, 'no state', at);
       if (!Number.isInteger(version) || version < 1) throw corrupt(mutation, 'bad version', at);
       if (current && version <= current.version) {
         throw corrupt(mutation, `version goes back: the fold holds version ${current.version}`, at);
       }
-      const entry = Object.isFrozen(raw) ? raw : deepFreeze(raw);
-      if (store.type.idOf(entry) !== id)
-        throw corrupt(mutation, `state has id '${store.type.idOf(entry)}'`, at);
-      const next: StoredEntry = { id, entry, version, leaseExpiresAt: mutation.leaseExpiresAt };
-      if (current) {
-        store.replace(current, next);
-      } else {
-        store.insert(next);
-        state.size++;
-      }
+      placeState(state, store, current, mutation, (m, why) => corrupt(m, why, at));
       return;
     }
     case 'TAKE':
@@ -58,8 +46,7 @@ export function restoreApply(state: PartitionState, mutation: Mutation, at?: Log
       if (version < current.version) {
         throw corrupt(mutation, `version goes back: the fold holds version ${current.version}`, at);
       }
-      store.remove(current);
-      state.size--;
+      removeStored(state, store, current);
       return;
     default:
       throw corrupt(mutation, `unknown op '${String(op)}'`, at);

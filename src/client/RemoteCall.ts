@@ -55,6 +55,8 @@ export class SeveralEndpointsSignal extends Error {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The ops that remove entries and return them: an answer to one of them must never be dropped. */
+const REMOVES_ENTRIES: ReadonlySet<WireOp> = new Set<WireOp>(['TAKE', 'TAKE_MULTIPLE']);
 
 /**
  * Asks one endpoint for the space's description (DESCRIBE) and checks it is the wanted space.
@@ -107,11 +109,12 @@ export function sendCall(call: Call, to: CallTarget): Promise<ResponseFrame> {
   const started = Date.now();
   const blocking = call.wait !== undefined;
   const waitEnd = blocking ? started + call.wait! : started;
-  const budget =
-    // After its wait, a blocking call gets the budget of any call: a partition moving to another unit
-    // (rebalance, promotion) must not fail a take whose own wait was short.
-    call.options.requestTimeout ??
-    (blocking ? Math.max(to.config.blockingMargin, to.config.requestTimeout) : to.config.requestTimeout);
+  const asked = call.options.requestTimeout ?? to.config.requestTimeout;
+  // After its wait, a blocking call gets the budget of any call: a partition moving to another unit
+  // (rebalance, promotion) must not fail a take whose own wait was short. And never less than the
+  // blocking margin: the server ends the wait at `wait`, and its answer (null, or the entry a write
+  // handed over once its TAKE is durable) must arrive before the client gives up on it.
+  const budget = blocking ? Math.max(to.config.blockingMargin, asked) : asked;
   const deadline = waitEnd + budget;
   const run = {
     deadline,
@@ -166,7 +169,12 @@ async function sendOnce(
       entry: call.entry ?? null,
       deadline: Number.isFinite(remaining) ? Math.ceil(remaining) : 0,
     },
-    { timeoutMs: remaining, ...(call.options.signal ? { signal: call.options.signal } : {}) },
+    {
+      timeoutMs: remaining,
+      ...(call.options.signal ? { signal: call.options.signal } : {}),
+      // A take given up on may already have taken: its answer to the cancel is awaited, not dropped.
+      ...(REMOVES_ENTRIES.has(call.op) ? { cancelGraceMs: to.config.cancelGrace } : {}),
+    },
     call.onId && ((id: number) => call.onId!(id, endpoint)),
   );
 }

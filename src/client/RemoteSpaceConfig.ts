@@ -13,8 +13,20 @@ export interface ConnectOptions {
    * gets it on top of its own timeout.
    */
   readonly requestTimeout?: number;
-  /** Least extra time a blocking read / take waits for its answer beyond its own timeout; default 5000 ms. */
+  /**
+   * Least extra time a blocking read / take waits for its answer beyond its own timeout, also when a
+   * call's `requestTimeout` is smaller; default 5000 ms. The server ends the wait at the timeout, so
+   * its answer (null, or what a write handed over) arrives before the client gives up.
+   */
   readonly blockingMargin?: number;
+  /**
+   * How long a take or takeMultiple that timed out on the client or was aborted waits for the
+   * server's answer to its cancel, ms; default 20,000 (the log's 15 s transaction timeout, within
+   * which a claimed TAKE's append ends one way or the other, and 5 s more). The server may have taken
+   * entries for it before the cancel arrived: they are then returned, not thrown away (README,
+   * "Choices where the design is silent").
+   */
+  readonly cancelGrace?: number;
   /** Limit of opening one TCP connection; default 5000 ms. */
   readonly connectTimeout?: number;
   readonly retry?: Partial<RetryPolicy>;
@@ -31,7 +43,10 @@ export interface ConnectOptions {
 /** Per-call controls every RemoteSpace method accepts besides the Space options. */
 export interface RemoteCallOptions {
   readonly signal?: AbortSignal;
-  /** Overrides `requestTimeout` for this call (blocking calls: `timeout + requestTimeout`). */
+  /**
+   * Overrides `requestTimeout` for this call (blocking calls: `timeout + max(requestTimeout,
+   * blockingMargin)`).
+   */
   readonly requestTimeout?: number;
 }
 
@@ -41,6 +56,7 @@ export interface ResolvedConnectOptions {
   readonly space: string;
   readonly requestTimeout: number;
   readonly blockingMargin: number;
+  readonly cancelGrace: number;
   readonly connectTimeout: number;
   readonly retry: RetryPolicy;
   readonly maxFrameBytes: number;
@@ -51,12 +67,15 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_PARTITION_MAP_MAX_AGE_MS = 30_000;
 export const DEFAULT_BLOCKING_MARGIN_MS = 5000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** Kafka transaction timeout of the log (DEFAULT_TRANSACTION_TIMEOUT_MS, 15 s) plus 5 s. */
+export const DEFAULT_CANCEL_GRACE_MS = 20_000;
 
 const KNOWN_KEYS = new Set([
   'bootstrap',
   'space',
   'requestTimeout',
   'blockingMargin',
+  'cancelGrace',
   'connectTimeout',
   'retry',
   'maxFrameBytes',
@@ -79,6 +98,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     space: options.space,
     requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
     blockingMargin: options.blockingMargin ?? DEFAULT_BLOCKING_MARGIN_MS,
+    cancelGrace: options.cancelGrace ?? DEFAULT_CANCEL_GRACE_MS,
     connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
@@ -87,6 +107,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
   for (const key of [
     'requestTimeout',
     'blockingMargin',
+    'cancelGrace',
     'connectTimeout',
     'maxFrameBytes',
     'partitionMapMaxAge',

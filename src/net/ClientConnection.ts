@@ -37,6 +37,12 @@ export interface RequestControls {
   /** Client-side limit for the answer, ms. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * Set for a request that removes entries and returns them (TAKE, TAKE_MULTIPLE): when it times out
+   * or is aborted, the cancel is sent and the server's answer to it is awaited up to this many ms
+   * (see `request`). Absent: the request rejects at once and a later answer is dropped.
+   */
+  readonly cancelGraceMs?: number;
 }
 
 interface Pending {
@@ -49,7 +55,8 @@ interface Pending {
  * One TCP connection to a Spacelog server, shared by every operation to that endpoint: requests are
  * pipelined with ids and answered in any order. When the socket's buffer is full (`write` returned
  * false), new frames wait in an outbox until 'drain' instead of piling up in the socket. A timeout
- * or an abort sends a cancel frame so the server stops waiting too.
+ * or an abort sends a cancel frame so the server stops waiting too; a take then waits a grace for the
+ * server's answer to the cancel, which may carry what it took (see `request`).
  * @internal
  */
 export class ClientConnection {
@@ -126,6 +133,19 @@ export class ClientConnection {
   /**
    * Sends one request and resolves with its response; a response carrying an error rejects with
    * the server's typed error. Returns the request id through `onId` (subscriptions key on it).
+   *
+   * A timeout or an abort sends a cancel frame. Without `cancelGraceMs` the request then rejects at
+   * once (RequestTimeoutError / OperationAbortedError) and its answer, if one still comes, is dropped:
+   * right for anything whose answer can be lost without losing data. A take cannot: the server may
+   * already have committed it (a write claimed it, or it matched, before the cancel arrived; the
+   * engine then finishes it whatever the cancel says), and dropping that answer would remove the
+   * entry for everyone. So with `cancelGraceMs` the request keeps waiting for the server's answer to
+   * the cancel, for at most that long: when it carries entries, the request RESOLVES with them (an
+   * aborted or timed-out take may still return what the server took, as an in-process take claimed
+   * before its abort does); otherwise (nothing taken, the cancel's own "aborted", or the append's
+   * error) it rejects with the timeout or abort error, the server's error as its cause. When no
+   * answer comes within the grace, or the connection drops meanwhile, it rejects the same way and
+   * the outcome is unknown: at most once, as after a client crash.
    */
   request(
     body: Omit<RequestFrame, 'id'>,
@@ -137,19 +157,26 @@ export class ClientConnection {
     const id = this.nextId++;
     onId?.(id);
     return new Promise<ResponseFrame>((resolve, reject) => {
-      const { signal } = controls;
+      const { signal, cancelGraceMs } = controls;
+      const context = { type: body.type };
+      const giveUp = (failure: GiveUp): void => {
+        if (cancelGraceMs === undefined) {
+          this.cancel(id);
+          reject(failure());
+        } else {
+          cleanUp();
+          this.cancelAndHear(id, failure, cancelGraceMs, resolve, reject);
+        }
+      };
       // No timer for waits beyond what setTimeout can count (an Infinity timeout): the signal ends them.
       const timer =
         controls.timeoutMs <= MAX_TIMER_MS
-          ? setTimeout(() => {
-              this.cancel(id);
-              reject(new RequestTimeoutError(controls.timeoutMs, { type: body.type }));
-            }, controls.timeoutMs)
+          ? setTimeout(
+              () => giveUp((cause) => new RequestTimeoutError(controls.timeoutMs, { ...context, cause })),
+              controls.timeoutMs,
+            )
           : undefined;
-      const onAbort = (): void => {
-        this.cancel(id);
-        reject(new OperationAbortedError({ type: body.type }));
-      };
+      const onAbort = (): void => giveUp((cause) => new OperationAbortedError({ ...context, cause }));
       signal?.addEventListener('abort', onAbort, { once: true });
       const cleanUp = (): void => {
         clearTimeout(timer);
@@ -183,6 +210,40 @@ export class ClientConnection {
     if (!pending) return;
     pending.cleanUp();
     this.pending.delete(id);
+    if (!this.closedWith) this.send(encodeFrame(FRAME_KIND.cancel, { id }));
+  }
+
+  /**
+   * Cancels request `id` and waits up to `graceMs` for the server's answer (see `request`): entries
+   * taken resolve the request; anything else, the grace passing or the connection dropping rejects
+   * it with `failure`, the server's answer as its cause.
+   */
+  private cancelAndHear(
+    id: number,
+    failure: GiveUp,
+    graceMs: number,
+    resolve: (response: ResponseFrame) => void,
+    reject: (error: SpacelogError) => void,
+  ): void {
+    if (!this.pending.has(id)) return;
+    const grace = setTimeout(() => {
+      if (this.pending.get(id) !== hearing) return;
+      this.pending.delete(id);
+      reject(failure());
+    }, graceMs);
+    const hearing: Pending = {
+      resolve: (response) => {
+        clearTimeout(grace);
+        if (response.error === null && response.entries.length > 0) resolve(response);
+        else reject(failure(response.error === null ? undefined : fromWireError(response.error)));
+      },
+      reject: (error) => {
+        clearTimeout(grace);
+        reject(failure(error));
+      },
+      cleanUp: () => clearTimeout(grace),
+    };
+    this.pending.set(id, hearing);
     if (!this.closedWith) this.send(encodeFrame(FRAME_KIND.cancel, { id }));
   }
 
@@ -276,6 +337,9 @@ export class ClientConnection {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Builds the error a request gives up with (timeout or abort), with what the server said as its cause. */
+type GiveUp = (cause?: unknown) => SpacelogError;
 
 /** Splits `host:port` (IPv6 as `[::1]:7400`). @internal */
 export function parseEndpoint(endpoint: string): { host: string; port: number } {

@@ -167,7 +167,13 @@ export class ServerConnection {
     this.handler.handle(request, scope).then(
       (answer) => this.finish(request.id, { id: request.id, ...answer, error: null }),
       (error: unknown) => {
-        const reason: unknown = controller.signal.aborted ? (controller.signal.reason ?? error) : error;
+        // An abort ends only a wait, which then rejects with OperationAbortedError: that is answered
+        // with the abort's reason (SpaceClosedError when the server closes, so the client retries).
+        // Any other failure is the request's real outcome, answered as it is: a take a write claimed
+        // before the cancel came fails only with its append's error (issue 16), and saying "aborted"
+        // instead would hide that the write failed too.
+        const aborted = controller.signal.aborted && error instanceof OperationAbortedError;
+        const reason: unknown = aborted ? (controller.signal.reason ?? error) : error;
         this.finish(request.id, { id: request.id, entries: [], result: EMPTY, error: toWireError(reason) });
       },
     );

@@ -60,7 +60,8 @@ describe('RemoteSpace against a stub server', () => {
 
   it('sends a cancel frame when the caller aborts', async () => {
     stub = stubServer(() => undefined);
-    client = await RemoteSpace.connect({ bootstrap: [await stub.ready], space: 'orders' });
+    // A take waits a grace for the answer to its cancel (it may carry the entry); this stub never answers.
+    client = await RemoteSpace.connect({ bootstrap: [await stub.ready], space: 'orders', cancelGrace: 100 });
     const controller = new AbortController();
     const take = client.take(
       'Order',

@@ -48,6 +48,8 @@ export {
   type MirrorOptions,
   type MirrorPoisonPolicy,
   type MirrorProgress,
+  type MirrorReconcile,
+  type ReconcileReason,
   type MirrorPosition,
   type PartitionLag,
   type StoredDeadLetter,

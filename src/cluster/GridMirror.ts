@@ -1,6 +1,11 @@
 import knexFactory, { type Knex } from 'knex';
 import { InvalidArgumentError, type SpacelogError } from '../errors';
-import { DEFAULT_MIRROR_CONCURRENCY, DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
+import {
+  DEFAULT_MIRROR_CONCURRENCY,
+  DEFAULT_MIRROR_SCHEMA,
+  type MirrorPoisonPolicy,
+  type MirrorReconcile,
+} from '../mirror/MirrorConfig';
 import { MirrorProjector } from '../mirror/MirrorProjector';
 import { readMirrorSnapshot, type MirrorSnapshot } from '../mirror/readMirrorSnapshot';
 import type { RetryListener } from '../mirror/retryDatabase';
@@ -24,6 +29,13 @@ export interface GridMirrorOptions {
   readonly onError?: (error: SpacelogError) => void;
   /** A transient database failure the projector is waiting out. */
   readonly onRetry?: RetryListener;
+  /**
+   * A record the projector cannot apply: `'dead-letter'` (default) records it in
+   * `spacelog_dead_letters` and goes on; `'stop'` stops the projector (see `MirrorOptions.onPoison`).
+   */
+  readonly onPoison?: MirrorPoisonPolicy;
+  /** A partition was rebuilt from its whole log after resuming past the tombstone horizon. */
+  readonly onReconcile?: (event: MirrorReconcile) => void;
   /** `warmup: 'mirror'` could not read a partition's snapshot: that partition warmed up from its log. */
   readonly onWarmupFallback?: (partition: number, error: unknown) => void;
 }
@@ -37,6 +49,8 @@ const KNOWN_KEYS = new Set([
   'concurrency',
   'onError',
   'onRetry',
+  'onPoison',
+  'onReconcile',
   'onWarmupFallback',
 ]);
 
@@ -88,6 +102,8 @@ export class GridMirror {
             ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
             ...(options.onError === undefined ? {} : { onError: options.onError }),
             ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
+            ...(options.onPoison === undefined ? {} : { onPoison: options.onPoison }),
+            ...(options.onReconcile === undefined ? {} : { onReconcile: options.onReconcile }),
           });
   }
 

@@ -82,7 +82,8 @@ export class BatchWriter {
    * Applies `batch` (in log order) and moves the partition to `nextOffset` (the offset after the
    * batch's last record, transaction markers included). `expectedOffset` is where this projector
    * believes the partition is: a database behind it throws MirrorRewind. `undecodable` are the batch's
-   * records that could not be decoded (dead-lettered with it). Throws the database error (the caller
+   * records that could not be decoded (dead-lettered with it). `coveredAt` (epoch ms) goes with the
+   * offset: nothing after `nextOffset` was appended before it (see `StoredPosition`). Throws the database error (the caller
    * retries transient ones) or, without a dead-letter store, MirrorPoisonRecordError for a record that
    * cannot be projected.
    */
@@ -92,9 +93,10 @@ export class BatchWriter {
     nextOffset: number,
     expectedOffset: number,
     undecodable: readonly DeadLetter[] = [],
+    coveredAt?: number,
   ): Promise<BatchOutcome> {
     if (undecodable.length > 0 && this.deadLetters !== undefined)
-      return this.applyOneByOne(partition, batch, nextOffset, expectedOffset, undecodable);
+      return this.applyOneByOne(partition, batch, nextOffset, expectedOffset, undecodable, coveredAt);
     const context = { space: this.space, partition };
     try {
       return await this.knex.transaction(async (trx) => {
@@ -106,14 +108,14 @@ export class BatchWriter {
           const rows = fresh.map((m) => historyRowOf(this.mappings, m, context));
           await trx.raw(this.historySql, [JSON.stringify(rows)]);
         }
-        await this.offsets.set(trx, partition, nextOffset);
+        await this.offsets.set(trx, partition, nextOffset, coveredAt);
         return { appliedOffset: nextOffset, mutations: fresh.length, ...counts, deadLetters: 0 };
       });
     } catch (error) {
       if (error instanceof MirrorRewind || isTransientDatabaseError(error)) throw error;
       if (!(error instanceof MirrorPoisonRecordError) && !isDataError(error)) throw error;
       if (this.deadLetters !== undefined)
-        return this.applyOneByOne(partition, batch, nextOffset, expectedOffset, undecodable);
+        return this.applyOneByOne(partition, batch, nextOffset, expectedOffset, undecodable, coveredAt);
       if (error instanceof MirrorPoisonRecordError) throw error;
       throw await this.diagnose(partition, batch, error);
     }
@@ -161,6 +163,7 @@ export class BatchWriter {
     nextOffset: number,
     expectedOffset: number,
     undecodable: readonly DeadLetter[],
+    coveredAt: number | undefined,
   ): Promise<BatchOutcome> {
     const store = this.deadLetters;
     if (store === undefined) throw new Error('applyOneByOne needs a dead-letter store');
@@ -200,7 +203,7 @@ export class BatchWriter {
       }
       letters.sort((a, b) => a.offset - b.offset);
       const deadLetters = await store.insert(trx, letters);
-      await this.offsets.set(trx, partition, nextOffset);
+      await this.offsets.set(trx, partition, nextOffset, coveredAt);
       return { appliedOffset: nextOffset, mutations, upserts, deletes, deadLetters };
     });
   }
@@ -261,19 +264,20 @@ export class BatchWriter {
   }
 }
 
-/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the data, not the server. */
-function isDataError(error: unknown): boolean {
+/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the data, not the server. @internal */
+export function isDataError(error: unknown): boolean {
   const code = sqlStateOf(error);
   return code.startsWith('22') || code.startsWith('23');
 }
 
-function sqlStateOf(error: unknown): string {
+/** @internal */
+export function sqlStateOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : '';
 }
 
-/** The dead letter of a decoded record the mirror could not apply. */
-function letterOf(
+/** The dead letter of a decoded record the mirror could not apply. @internal */
+export function letterOf(
   partition: number,
   logged: LoggedMutation,
   code: DeadLetter['code'],
@@ -294,7 +298,8 @@ function describeMutation({ mutation, offset }: LoggedMutation): string {
   return `cannot mirror ${mutation.op} ${mutation.type}/${mutation.id} v${mutation.version} at offset ${offset}`;
 }
 
-function describeError(error: unknown): string {
+/** @internal */
+export function describeError(error: unknown): string {
   const e = error as { message?: unknown; code?: unknown };
   return `PostgreSQL refused it (${String(e.code)}): ${String(e.message)}`;
 }

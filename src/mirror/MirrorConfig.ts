@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { InvalidArgumentError, type SpacelogError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { RetryListener, RetryPolicy } from './retryDatabase';
+import type { ReconcileReason } from './tombstoneHorizon';
 
 /** The applied position of one partition after a batch, for progress displays. */
 export interface MirrorProgress {
@@ -12,6 +13,26 @@ export interface MirrorProgress {
   readonly endOffset: number;
   /** Mutations applied by this batch. */
   readonly mutations: number;
+}
+
+/**
+ * A partition rebuilt from a full read of its log because the mirror resumed it past the tombstone
+ * horizon (its position was older than `delete.retention.ms`, or below the log start), so it may have
+ * missed TAKE / EXPIRE tombstones Kafka's cleaner removed.
+ */
+export interface MirrorReconcile {
+  readonly partition: number;
+  readonly reason: ReconcileReason;
+  /** The stored position it resumed from. */
+  readonly fromOffset: number;
+  /** The position after the rebuild (the log end when the read began). */
+  readonly toOffset: number;
+  /** Records read from the log. */
+  readonly records: number;
+  /** Live entries written as rows. */
+  readonly rows: number;
+  /** Rows deleted: entries the log no longer holds (taken or expired while the mirror was away). */
+  readonly removed: number;
 }
 
 /** What `new MirrorProjector(options)` takes. `space`, `schemas` and `database` are required. */
@@ -59,6 +80,8 @@ export interface MirrorOptions {
   readonly onProgress?: (progress: MirrorProgress) => void;
   /** A transient database failure, before the wait that follows it. */
   readonly onRetry?: RetryListener;
+  /** A partition was rebuilt from its whole log (see {@link MirrorReconcile}); `lag()` counts them too. */
+  readonly onReconcile?: (event: MirrorReconcile) => void;
   /**
    * What a record the mirror cannot apply does (one that is not a valid Mutation, a value PostgreSQL
    * cannot hold as it is, a row PostgreSQL refuses): `'dead-letter'` (default) records it in
@@ -95,6 +118,7 @@ const KNOWN_KEYS = new Set([
   'history',
   'onProgress',
   'onRetry',
+  'onReconcile',
   'onPoison',
   'onError',
 ]);

@@ -16,6 +16,8 @@ export interface PartitionLag {
   readonly seconds: number | null;
   /** Records of this partition the mirror could not apply, in `spacelog_dead_letters` (`onPoison`). */
   readonly deadLetters: number;
+  /** Times this partition was rebuilt from its whole log after resuming past the tombstone horizon. */
+  readonly reconciles: number;
 }
 
 /** The committed end (last stable offset) of each partition topic. */
@@ -30,13 +32,17 @@ export async function fetchEndOffsets(admin: Admin, topics: readonly string[]): 
 
 /**
  * Lag of every partition from applied positions, log ends and the oldest unapplied timestamps known,
- * with the dead-letter counts per partition.
+ * with the dead-letter and reconcile counts per partition.
  */
 export function lagOf(
   applied: ReadonlyMap<number, number>,
   ends: readonly number[],
   oldestUnapplied: ReadonlyMap<number, number>,
-  extra: { readonly now?: number; readonly deadLetters?: ReadonlyMap<number, number> } = {},
+  extra: {
+    readonly now?: number;
+    readonly deadLetters?: ReadonlyMap<number, number>;
+    readonly reconciles?: ReadonlyMap<number, number>;
+  } = {},
 ): PartitionLag[] {
   const now = extra.now ?? Date.now();
   return ends.map((endOffset, partition) => {
@@ -45,6 +51,7 @@ export function lagOf(
     const oldest = oldestUnapplied.get(partition);
     const seconds = records === 0 ? 0 : oldest === undefined ? null : Math.max(0, (now - oldest) / 1000);
     const deadLetters = extra.deadLetters?.get(partition) ?? 0;
-    return { partition, appliedOffset, endOffset, records, seconds, deadLetters };
+    const reconciles = extra.reconciles?.get(partition) ?? 0;
+    return { partition, appliedOffset, endOffset, records, seconds, deadLetters, reconciles };
   });
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { MirrorStoppedError, SpaceNotFoundError, SpacelogError } from '../errors';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { fetchLogEndOffsets } from '../log/logEndOffsets';
 import { SchemaTopic } from '../log/SchemaTopic';
 import { TopicAdmin } from '../log/TopicAdmin';
 import { checkPrefix, checkSpaceName, parsePartitionTopic, partitionTopic } from '../log/topicNames';
@@ -22,6 +23,10 @@ import { mirrorConsumerConfig, mirrorKafkaConfig } from './mirrorKafkaConfig';
 import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
 import { MirrorRecordDecoder } from './MirrorRecordDecoder';
 import { OffsetStore } from './OffsetStore';
+import { PartitionRebuilder } from './PartitionRebuilder';
+import { readPartitionFold } from './readPartitionFold';
+import { reconcileReason } from './tombstoneHorizon';
+import { fetchDeleteRetentionMs } from './topicRetention';
 import { openMirrorDatabase } from './openMirrorDatabase';
 import { PositionWaiters } from './PositionWaiters';
 import { DEFAULT_RETRY_POLICY, retryDatabase, type RetryPolicy } from './retryDatabase';
@@ -42,6 +47,12 @@ import type { MirrorPosition } from './waitForMirror';
  * tells how far behind it is. A record it cannot project goes to `spacelog_dead_letters` in the
  * transaction that moves the offset past it (`onPoison: 'dead-letter'`, the default; `lag()` counts
  * them), or stops it with MirrorPoisonRecordError (`onPoison: 'stop'`).
+ *
+ * Kafka's cleaner removes TAKE / EXPIRE tombstones `delete.retention.ms` after they were appended: a
+ * partition resumed from a position older than that (or below the log start) could miss them and keep
+ * rows of taken entries for ever. So every resume (start, rebalance, rewind) checks the stored
+ * position against the horizon and, past it, rebuilds the partition's rows from the restore fold of
+ * its whole log in one transaction with the new offset (`onReconcile`, counted by `lag()`).
  * Embeddable: `await new MirrorProjector({ space, schemas, database }).start()`.
  */
 export class MirrorProjector {
@@ -62,6 +73,10 @@ export class MirrorProjector {
   private consumer: Consumer | undefined;
   private decoder: MirrorRecordDecoder | undefined;
   private writer: BatchWriter | undefined;
+  private rebuilder: PartitionRebuilder | undefined;
+  /** Partitions being resumed (horizon check, maybe a rebuild): their batches are dropped meanwhile. */
+  private readonly resuming = new Map<number, Promise<void>>();
+  private readonly reconcileCounts = new Map<number, number>();
   private offsets: OffsetStore;
   private readonly deadLetters: DeadLetterStore | undefined;
   private readonly deadLetterCounts = new Map<number, number>();
@@ -137,9 +152,12 @@ export class MirrorProjector {
       await checkMirrorSchema(knex, [...mappings.values()], this.options.history === true);
       const counts = (await this.deadLetters?.countAll(knex)) ?? new Map<number, number>();
       for (const [partition, count] of counts) this.deadLetterCounts.set(partition, count);
-      return this.offsets.readAll(knex);
+      return this.offsets.readPositions(knex);
     });
-    for (const [partition, offset] of applied) this.waiters.advance(partition, offset);
+    for (const [partition, position] of applied) {
+      this.waiters.advance(partition, position.offset);
+      this.reconcileCounts.set(partition, position.reconciles);
+    }
     this.writer = new BatchWriter(
       knex,
       this.offsets,
@@ -148,6 +166,7 @@ export class MirrorProjector {
       this.options.history === true ? { schema: this.schema } : undefined,
       this.deadLetters,
     );
+    this.rebuilder = new PartitionRebuilder(knex, this.offsets, mappings, this.space, this.deadLetters);
 
     const kafka = new Kafka(mirrorKafkaConfig(this.options));
     this.kafka = kafka;
@@ -172,7 +191,10 @@ export class MirrorProjector {
     if (this.admin === undefined)
       throw new MirrorStoppedError('mirror is not running', { space: this.space });
     const ends = await fetchEndOffsets(this.admin, this.topics);
-    return lagOf(this.waiters.positions, ends, this.oldestUnapplied, { deadLetters: this.deadLetterCounts });
+    return lagOf(this.waiters.positions, ends, this.oldestUnapplied, {
+      deadLetters: this.deadLetterCounts,
+      reconciles: this.reconcileCounts,
+    });
   }
 
   /**
@@ -232,16 +254,17 @@ export class MirrorProjector {
     const consumer = kafka.consumer(mirrorConsumerConfig(this.options, this.prefix));
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      for (const topic of Object.keys(payload.memberAssignment)) this.track(this.seekToApplied(topic));
+      for (const topic of Object.keys(payload.memberAssignment)) this.resume(topic);
     });
     // A fetch holding only transaction markers (or aborted records) never reaches eachBatch:
     // move the applied position over it, or the lag would never reach 0.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       const partition = parsePartitionTopic(this.prefix, this.space, payload.topic);
-      if (payload.batchSize !== 0 || partition === undefined) return;
+      if (payload.batchSize !== 0 || partition === undefined || this.resuming.has(partition)) return;
       const next = Number(payload.lastOffset) + 1;
+      const coveredAt = next >= Number(payload.highWatermark) ? Date.now() : undefined;
       if ((this.waiters.positions.get(partition) ?? 0) < next)
-        this.track(this.applyBatch(partition, [], next));
+        this.track(this.applyBatch(partition, [], next, { coveredAt }));
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart)
@@ -261,14 +284,42 @@ export class MirrorProjector {
     });
   }
 
-  /** Positions the consumer at the partition's offset in spacelog_offsets (Kafka's own are not used). */
-  private async seekToApplied(topic: string): Promise<void> {
+  /**
+   * Resumes a partition (on assignment, or after a rewind): its batches are dropped until the consumer
+   * is positioned at the offset in spacelog_offsets (Kafka's own are not used), after a rebuild from
+   * the whole log if that offset is past the tombstone horizon.
+   */
+  private resume(topic: string): void {
+    const partition = parsePartitionTopic(this.prefix, this.space, topic);
+    if (partition === undefined || this.resuming.has(partition)) return;
+    const work = this.seekToApplied(topic, partition).finally(() => this.resuming.delete(partition));
+    this.resuming.set(partition, work);
+    this.track(work);
+  }
+
+  private async seekToApplied(topic: string, partition: number): Promise<void> {
     const knex = this.knex;
     if (knex === undefined) return;
-    const partition = parsePartitionTopic(this.prefix, this.space, topic);
-    if (partition === undefined) return;
-    const applied = await this.retry(() => this.offsets.readAll(knex));
-    const offset = applied.get(partition) ?? 0;
+    const stored = (await this.retry(() => this.offsets.readPositions(knex))).get(partition);
+    let offset = stored?.offset ?? 0;
+    const kafka = this.kafka;
+    const admin = this.admin;
+    if (offset > 0 && kafka !== undefined && admin !== undefined && !this.abort.signal.aborted) {
+      const now = Date.now();
+      const [ends, deleteRetentionMs] = await Promise.all([
+        fetchLogEndOffsets(kafka, topic),
+        fetchDeleteRetentionMs(admin, topic),
+      ]);
+      const reason = reconcileReason({
+        appliedOffset: offset,
+        coveredAt: stored?.coveredAt ?? null,
+        logStart: ends.low,
+        logEnd: ends.high,
+        deleteRetentionMs,
+        now,
+      });
+      if (reason !== undefined) offset = await this.reconcile(topic, partition, offset, reason);
+    }
     this.waiters.rewind(partition, offset);
     this.waiters.advance(partition, offset);
     if (offset > 0 && this.abort.signal.aborted === false) {
@@ -276,9 +327,59 @@ export class MirrorProjector {
     }
   }
 
+  /** Rebuilds a partition from its whole log; returns the position after it. */
+  private async reconcile(
+    topic: string,
+    partition: number,
+    fromOffset: number,
+    reason: NonNullable<ReturnType<typeof reconcileReason>>,
+  ): Promise<number> {
+    const kafka = this.kafka;
+    const decoder = this.decoder;
+    const rebuilder = this.rebuilder;
+    if (kafka === undefined || decoder === undefined || rebuilder === undefined) return fromOffset;
+    // No fetch of this partition meanwhile: the read below is the one that counts.
+    this.consumer?.pause([{ topic }]);
+    try {
+      // Every record after the read's end was appended after this instant.
+      const readAt = Date.now();
+      const fold = await readPartitionFold({
+        kafka,
+        topic,
+        partition,
+        decoder,
+        deadLetter: this.deadLetters !== undefined,
+      });
+      const outcome = await this.retry(() =>
+        rebuilder.rebuild(partition, fold.live, fold.nextOffset, readAt, fold.undecodable),
+      );
+      if (outcome.rebuilt) {
+        this.reconcileCounts.set(partition, (this.reconcileCounts.get(partition) ?? 0) + 1);
+        if (outcome.deadLetters > 0)
+          this.deadLetterCounts.set(
+            partition,
+            (this.deadLetterCounts.get(partition) ?? 0) + outcome.deadLetters,
+          );
+        this.options.onReconcile?.({
+          partition,
+          reason,
+          fromOffset,
+          toOffset: outcome.appliedOffset,
+          records: fold.records,
+          rows: outcome.rows,
+          removed: outcome.removed,
+        });
+      }
+      return outcome.appliedOffset;
+    } finally {
+      this.consumer?.resume([{ topic }]);
+    }
+  }
+
   private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const receivedAt = Date.now();
     const partition = parsePartitionTopic(this.prefix, this.space, batch.topic);
-    if (partition === undefined || this.abort.signal.aborted) return;
+    if (partition === undefined || this.abort.signal.aborted || this.resuming.has(partition)) return;
     const applied = this.waiters.positions.get(partition) ?? 0;
     const messages = batch.messages.filter((m) => Number(m.offset) >= applied);
     const next = Number(batch.lastOffset()) + 1;
@@ -288,11 +389,17 @@ export class MirrorProjector {
       const first = decoded?.mutations[0];
       if (first !== undefined) this.oldestUnapplied.set(partition, first.mutation.timestamp);
       const undecodable = decoded?.undecodable ?? [];
+      // Nothing after `next` was appended before: the newest mutation's timestamp, or, when the batch
+      // reached the log end, the instant it was fetched (see StoredPosition.coveredAt).
+      let coveredAt: number | undefined;
+      if (next >= Number(batch.highWatermark)) coveredAt = receivedAt;
+      else
+        for (const m of decoded?.mutations ?? []) coveredAt = Math.max(coveredAt ?? 0, m.mutation.timestamp);
       await this.applyBatch(
         partition,
         decoded?.mutations ?? [],
         next,
-        { heartbeat, undecodable },
+        { heartbeat, undecodable, coveredAt },
         Number(batch.highWatermark),
       );
     } catch (error) {
@@ -308,7 +415,11 @@ export class MirrorProjector {
     partition: number,
     decoded: readonly LoggedMutation[],
     next: number,
-    extra: { heartbeat?: () => Promise<void>; undecodable?: readonly DeadLetter[] } = {},
+    extra: {
+      heartbeat?: () => Promise<void>;
+      undecodable?: readonly DeadLetter[];
+      coveredAt?: number | undefined;
+    } = {},
     endOffset = next,
   ): Promise<void> {
     const writer = this.writer;
@@ -316,7 +427,7 @@ export class MirrorProjector {
     try {
       const expected = this.waiters.positions.get(partition) ?? 0;
       const outcome = await this.retry(
-        () => writer.apply(partition, decoded, next, expected, extra.undecodable),
+        () => writer.apply(partition, decoded, next, expected, extra.undecodable, extra.coveredAt),
         extra.heartbeat,
       );
       if (outcome.deadLetters > 0)
@@ -335,11 +446,14 @@ export class MirrorProjector {
     } catch (error) {
       if (this.abort.signal.aborted && error instanceof MirrorStoppedError) return;
       if (!(error instanceof MirrorRewind)) throw error;
-      // Drop the batch and read again from what PostgreSQL really holds.
+      // Drop the batch and read again from what PostgreSQL really holds, at once (a batch fetched
+      // before the seek would start past the gap). An old backup of the database may hold a position
+      // past the tombstone horizon: resume checks it (and seeks again, maybe after a rebuild).
       this.waiters.rewind(partition, error.appliedOffset);
       const topic = this.topics[partition];
-      if (topic !== undefined)
-        this.consumer?.seek({ topic, partition: 0, offset: String(error.appliedOffset) });
+      if (topic === undefined) return;
+      this.consumer?.seek({ topic, partition: 0, offset: String(error.appliedOffset) });
+      this.resume(topic);
     }
   }
 

@@ -7,7 +7,9 @@ export {
   type MirrorOptions,
   type MirrorPoisonPolicy,
   type MirrorProgress,
+  type MirrorReconcile,
 } from './MirrorConfig';
+export type { ReconcileReason } from './tombstoneHorizon';
 export {
   DeadLetterStore,
   type DeadLetter,

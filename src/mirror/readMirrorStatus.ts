@@ -22,11 +22,13 @@ export interface MirrorStatusOptions {
  * The mirror's lag seen from outside the projector (`spacelog mirror status`): applied positions from
  * `spacelog_offsets`, log ends from Kafka, and for a partition that is behind, the timestamp of its
  * first unapplied record (read from the log), so `seconds` is known too; and the dead letters per
- * partition from `spacelog_dead_letters`.
+ * partition from `spacelog_dead_letters`, and the rebuilds past the tombstone horizon per partition.
  */
 export async function readMirrorStatus(options: MirrorStatusOptions): Promise<PartitionLag[]> {
   const schema = options.schema ?? DEFAULT_MIRROR_SCHEMA;
-  const applied = await new OffsetStore(schema, options.space).readAll(options.knex);
+  const offsets = new OffsetStore(schema, options.space);
+  const applied = await offsets.readAll(options.knex);
+  const reconciles = await countReconciles(offsets, options.knex);
   const deadLetters = await countDeadLetters(new DeadLetterStore(schema, options.space), options.knex);
   const kafka = new Kafka({
     clientId: 'spacelog-mirror-status',
@@ -49,7 +51,7 @@ export async function readMirrorStatus(options: MirrorStatusOptions): Promise<Pa
         if (timestamp !== undefined) oldest.set(k, timestamp);
       }),
     );
-    return lagOf(applied, ends, oldest, { deadLetters });
+    return lagOf(applied, ends, oldest, { deadLetters, reconciles });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -77,4 +79,15 @@ async function firstTimestamp(kafka: Kafka, topic: string, from: number): Promis
 /** Dead letters per partition; none when the table is not there yet (a mirror from before migration 0002). */
 async function countDeadLetters(store: DeadLetterStore, knex: Knex): Promise<Map<number, number>> {
   return (await store.exists(knex)) ? store.countAll(knex) : new Map();
+}
+
+/** Rebuilds per partition; none when the column is not there yet (a mirror from before migration 0003). */
+async function countReconciles(offsets: OffsetStore, knex: Knex): Promise<Map<number, number>> {
+  try {
+    const positions = await offsets.readPositions(knex);
+    return new Map([...positions].map(([k, p]) => [k, p.reconciles]));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '42703') return new Map();
+    throw error;
+  }
 }

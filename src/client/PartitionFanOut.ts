@@ -7,6 +7,7 @@ import type { Selector } from '../space/Selector';
 import type { ResponseFrame, WireOp } from '../net/protocol';
 import { fromWireJson } from '../net/wireJson';
 import { blockingAcrossPartitions, firstInOrder } from './blockingAcrossPartitions';
+import { takenFromAll } from './takenFromAll';
 import {
   mergeChanges,
   mergeMatches,
@@ -60,15 +61,16 @@ export class PartitionFanOut {
     selector: Selector,
     options: MultipleOptions & RemoteCallOptions,
   ): Promise<Entry[]> {
+    // What any partition took is returned even when another fails: thrown away, it would be lost.
     if (!picksWinners(this.orderOf(type, selector), options.limit)) {
-      const parts = await this.each('TAKE_MULTIPLE', 'once', type, selector, options, { options: {} });
-      return parts.flatMap((response) => this.ctx.decode(response, type));
+      const parts = this.sent('TAKE_MULTIPLE', 'once', type, selector, options, { options: {} });
+      return takenFromAll(parts.map(async (response) => this.ctx.decode(await response, type)));
     }
     // A global ORDER BY / LIMIT: pick the winners by reading, then take exactly those by id.
     const entryType = this.ctx.types.require(type);
     const calls = this.shared(options);
     const winners = await this.readMultiple(type, selector, options);
-    const taken = await Promise.all(
+    return takenFromAll(
       winners.map(async (entry) => {
         const response = await this.ctx.send({
           op: 'TAKE',
@@ -78,10 +80,9 @@ export class PartitionFanOut {
           safety: 'once',
           options: calls(),
         });
-        return this.ctx.decode(response, type)[0] ?? null;
+        return this.ctx.decode(response, type).slice(0, 1);
       }),
     );
-    return taken.filter((e): e is Entry => e !== null);
   }
 
   async count(type: string, selector: Selector, options: RemoteCallOptions): Promise<number> {
@@ -173,14 +174,24 @@ export class PartitionFanOut {
     options: RemoteCallOptions,
     args: Record<string, unknown>,
   ): Promise<ResponseFrame[]> {
+    return Promise.all(this.sent(op, safety, type, selector, options, args));
+  }
+
+  /** The requests of `each`, one per partition, not yet joined. */
+  private sent(
+    op: WireOp,
+    safety: Safety,
+    type: string,
+    selector: Selector,
+    options: RemoteCallOptions,
+    args: Record<string, unknown>,
+  ): Promise<ResponseFrame>[] {
     const calls = this.shared(options);
-    return Promise.all(
-      this.ctx.routing
-        .all()
-        .map((partition) =>
-          this.ctx.send({ op, type, partition, args: { selector, ...args }, safety, options: calls() }),
-        ),
-    );
+    return this.ctx.routing
+      .all()
+      .map((partition) =>
+        this.ctx.send({ op, type, partition, args: { selector, ...args }, safety, options: calls() }),
+      );
   }
 
   /** Call options that keep every request of an operation within its deadline. */

@@ -10,6 +10,7 @@ import type { SpaceEngine } from '../space/SpaceEngine';
 import type { SpaceListener } from '../space/SubscriptionHub';
 import { Transaction, type TransactionOptions } from '../space/transaction/Transaction';
 import { blockingAcrossPartitions, firstInOrder } from './blockingAcrossPartitions';
+import { takenFromAll } from './takenFromAll';
 import { PartitionedTransaction } from './PartitionedTransaction';
 import {
   mergeChanges,
@@ -90,22 +91,21 @@ export class PartitionedSpace implements Space {
   ): Promise<Entry[]> {
     const target = this.target(type, selector, options);
     if (target !== undefined) return (await this.access(target)).takeMultiple(type, selector, options.limit);
+    // What any partition took is returned even when another fails: thrown away, it would be lost.
     if (!picksWinners(this.orderOf(type, selector), options.limit)) {
-      const parts = await Promise.all(
+      return takenFromAll(
         this.routing.all().map(async (k) => (await this.access(k)).takeMultiple(type, selector)),
       );
-      return parts.flat();
     }
     // A global ORDER BY / LIMIT: pick the winners by reading, then take exactly those by id.
     const entryType = this.types.require(type);
     const winners = await this.readMultiple(type, selector, options);
-    const taken = await Promise.all(
+    return takenFromAll(
       winners.map(async (entry) => {
         const k = this.routing.forWrite(entryType, entry).partition;
-        return (await this.access(k)).take(type, { id: entryType.idOf(entry) });
+        return [await (await this.access(k)).take(type, { id: entryType.idOf(entry) })];
       }),
     );
-    return taken.filter((e): e is Entry => e !== null);
   }
 
   async count(type: string, selector: Selector = ALL, options: RoutingOptions = {}): Promise<number> {

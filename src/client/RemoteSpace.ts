@@ -161,6 +161,13 @@ export class RemoteSpace implements Space {
     return this.selected.read(type, selector, options);
   }
 
+  /**
+   * Takes a matching entry, waiting up to `timeout` ms. Aborted (`signal`) or past its client-side
+   * deadline, it sends a cancel and waits up to `cancelGrace` for the server's answer: when the server
+   * had already taken an entry for it (a write handed it over, or it matched, before the cancel), it
+   * RETURNS that entry instead of rejecting, because a rejection would drop an entry the log has
+   * already removed. Otherwise it rejects with OperationAbortedError / RequestTimeoutError.
+   */
   take(
     type: string,
     selector: Selector,
@@ -177,6 +184,10 @@ export class RemoteSpace implements Space {
     return this.selected.readMultiple(type, selector, options);
   }
 
+  /**
+   * Takes matching entries. As `take`, an aborted or timed-out call returns what the server had
+   * already taken; over several partitions it returns what any took and throws only when none did.
+   */
   takeMultiple(
     type: string,
     selector: Selector = ALL,

@@ -45,3 +45,30 @@ export class MirrorStoppedError extends SpacelogError {
     this.name = 'MirrorStoppedError';
   }
 }
+
+/**
+ * The log holds records of a writer schema newer than the mirror's entry type, with a field the
+ * mirror's schema does not have: projecting them would drop that field silently (and a warm-up from
+ * the mirror would lose it). The mirror refuses to go on: give it the new schemas and migrate its tables.
+ */
+export class MirrorSchemaBehindError extends SpacelogError {
+  /** The entry type. */
+  readonly typeName: string;
+  /** The field the mirror's schema lacks, as a path (`shipping.floor`). */
+  readonly field: string;
+  /** Fingerprint (hex) of the writer schema that has it. */
+  readonly writerFingerprint: string;
+  constructor(
+    message: string,
+    typeName: string,
+    field: string,
+    writerFingerprint: string,
+    options: SpacelogErrorOptions = {},
+  ) {
+    super(message, 'MIRROR_SCHEMA_BEHIND', false, options);
+    this.name = 'MirrorSchemaBehindError';
+    this.typeName = typeName;
+    this.field = field;
+    this.writerFingerprint = writerFingerprint;
+  }
+}

@@ -4,6 +4,7 @@ import { HEADER } from '../log/mutationEnvelope';
 import { MutationCodec } from '../log/MutationCodec';
 import type { SchemaTopic } from '../log/SchemaTopic';
 import type { TypeRegistry } from '../schema/TypeRegistry';
+import { checkWritersBehind } from './checkWritersBehind';
 import type { LoggedMutation } from './coalesce';
 import type { DeadLetter } from './DeadLetterStore';
 
@@ -17,24 +18,31 @@ export interface DecodedBatch {
  * Turns the records of a partition log into the mutations the mirror applies, resolving each with
  * its writer schema from the schema topic. A record that cannot be decoded is a
  * MirrorPoisonRecordError naming its partition, offset, type and entry id: thrown, or with
- * `deadLetter`, returned as a dead letter (its bytes as logged) while the others go on.
+ * `deadLetter`, returned as a dead letter (its bytes as logged) while the others go on. A writer schema
+ * newer than the mirror's, with a field the mirror's lacks, stops it (MirrorSchemaBehindError).
  * @internal
  */
 export class MirrorRecordDecoder {
   private constructor(
     private readonly space: string,
+    private readonly types: TypeRegistry,
     private readonly codec: MutationCodec,
     private readonly schemaTopic: SchemaTopic,
   ) {}
 
-  /** Reads the writer schemas registered so far and returns a decoder for the space's entry types. */
+  /**
+   * Reads the writer schemas registered so far and returns a decoder for the space's entry types.
+   * Throws MirrorSchemaBehindError when a writer is newer than the mirror's types, with a field they lack.
+   */
   static async load(
     space: string,
     types: TypeRegistry,
     schemaTopic: SchemaTopic,
   ): Promise<MirrorRecordDecoder> {
-    const codec = new MutationCodec({ types: [...types], writerSchemas: await schemaTopic.load() });
-    return new MirrorRecordDecoder(space, codec, schemaTopic);
+    const writerSchemas = await schemaTopic.load();
+    checkWritersBehind(space, types, writerSchemas);
+    const codec = new MutationCodec({ types: [...types], writerSchemas });
+    return new MirrorRecordDecoder(space, types, codec, schemaTopic);
   }
 
   /**
@@ -62,6 +70,8 @@ export class MirrorRecordDecoder {
       if (failure instanceof UnknownSchemaError) {
         // A writer registered a schema after we loaded them: reload once, then it must resolve.
         await this.schemaTopic.load(codec.writerSchemas);
+        // A newer writer with a field the mirror lacks stops the mirror (never a dead letter per record).
+        checkWritersBehind(this.space, this.types, codec.writerSchemas);
         try {
           out.push({ mutation: codec.decode(message), offset, raw });
           continue;

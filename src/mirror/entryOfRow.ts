@@ -1,6 +1,10 @@
+import type * as avro from 'avsc';
+import type { Knex } from 'knex';
 import type { Entry } from '../space/Mutation';
 import type { ValueKind } from './avroColumn';
-import type { TableMapping } from './TableMapping';
+import { fromMirrorJson } from './fromMirrorJson';
+import { quoteIdent } from './naming';
+import { META_COLUMNS, type TableMapping } from './TableMapping';
 
 const DAY_MS = 86_400_000;
 
@@ -17,12 +21,24 @@ export interface MirroredEntry {
 
 /**
  * Turns a row read with node-postgres back into the entry it mirrors (the inverse of the mapping):
- * bigint strings to numbers, timestamps and dates to epoch ms / days, jsonb as parsed. Bytes nested
- * in jsonb stay base64 strings. For comparisons with the log, and for warm-up from the mirror.
+ * bigint strings to numbers, timestamps and dates to epoch ms / days, jsonb as parsed. With the entry
+ * type's Avro record `avroType`, jsonb values are restored led by their schema (bytes and fixed from
+ * base64, non-finite floats); without it, bytes nested in jsonb stay base64 strings. A
+ * `timestamp-micros` column read as `*` holds a Date (milliseconds only): read rows with
+ * {@link mirrorColumns} to get every microsecond. For warm-up from the mirror and comparisons with the log.
  */
-export function entryOfRow(mapping: TableMapping, row: Readonly<Record<string, unknown>>): MirroredEntry {
+export function entryOfRow(
+  mapping: TableMapping,
+  row: Readonly<Record<string, unknown>>,
+  avroType?: avro.types.RecordType,
+): MirroredEntry {
   const entry: Record<string, unknown> = {};
-  for (const column of mapping.columns) entry[column.field] = fromSql(column.kind, row[column.name]);
+  for (const column of mapping.columns) {
+    const value = row[column.name];
+    const field = column.kind === 'json' ? avroType?.field(column.field) : undefined;
+    entry[column.field] =
+      field === undefined ? fromSql(column.kind, value) : fromMirrorJson(field.type, value);
+  }
   return {
     id: String(row[mapping.idColumn.name]),
     version: Number(row._version),
@@ -45,7 +61,8 @@ function fromSql(kind: ValueKind, value: unknown): unknown {
     case 'timestamp-millis':
       return (value as Date).getTime();
     case 'timestamp-micros':
-      return (value as Date).getTime() * 1000;
+      // Exact when read with mirrorColumns (bigint text); a Date has milliseconds only.
+      return value instanceof Date ? value.getTime() * 1000 : Number(value);
     case 'local-timestamp-millis': {
       const d = value as Date;
       return Date.UTC(
@@ -69,4 +86,22 @@ function fromSql(kind: ValueKind, value: unknown): unknown {
     default:
       return value;
   }
+}
+
+/**
+ * The select list that reads a mirror table's rows losslessly for {@link entryOfRow}: every column,
+ * with `timestamp-micros` ones as epoch microseconds (node-postgres would parse them to a Date,
+ * which has milliseconds only; PostgreSQL holds microseconds).
+ */
+export function mirrorColumns(knex: Knex, mapping: TableMapping): (string | Knex.Raw)[] {
+  const own = mapping.columns.map((c) => {
+    if (c.kind !== 'timestamp-micros') return c.name;
+    const col = quoteIdent(c.name);
+    // Whole seconds and the microseconds within them, each exact in a double: exact for every instant.
+    return knex.raw(
+      `(date_part('epoch', date_trunc('second', ${col}))::bigint * 1000000 + ` +
+        `date_part('microseconds', ${col})::bigint % 1000000) AS ${col}`,
+    );
+  });
+  return [...own, ...META_COLUMNS.map((c) => c.name)];
 }

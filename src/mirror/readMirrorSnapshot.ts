@@ -1,9 +1,10 @@
+import type * as avro from 'avsc';
 import type { Knex } from 'knex';
 import { MirrorPoisonRecordError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { RestoredEntry } from '../space/restoreEntry';
 import { DeadLetterStore } from './DeadLetterStore';
-import { entryOfRow } from './entryOfRow';
+import { entryOfRow, mirrorColumns } from './entryOfRow';
 import { OffsetStore } from './OffsetStore';
 import { mapEntryType } from './TableMapping';
 
@@ -57,10 +58,10 @@ export async function readMirrorSnapshot(
         const rows = (await trx
           .withSchema(source.schema)
           .table(mapping.table)
-          .select('*')
+          .select(mirrorColumns(trx, mapping))
           .where('_partition', partition)) as Record<string, unknown>[];
         for (const row of rows) {
-          const mirrored = entryOfRow(mapping, row);
+          const mirrored = entryOfRow(mapping, row, type.avroType as avro.types.RecordType);
           entries.push({
             type: type.name,
             id: mirrored.id,

@@ -159,7 +159,10 @@ export function formatLag(lag: readonly PartitionLag[]): string {
       (l) =>
         `partition ${l.partition}: applied ${l.appliedOffset} / ${l.endOffset}, lag ${l.records} records` +
         (l.seconds === null ? '' : `, ${l.seconds.toFixed(1)} s`) +
-        (l.deadLetters === 0 ? '' : `, ${l.deadLetters} dead letters`),
+        (l.deadLetters === 0 ? '' : `, ${l.deadLetters} dead letters`) +
+        (l.reconciles === 0
+          ? ''
+          : `, rebuilt from the log ${l.reconciles} times (resumed past the tombstone horizon)`),
     )
     .join('\n');
 }

@@ -1,10 +1,14 @@
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { partitionOf } from '../../../src/cluster/partitionOf';
 import { partitionTopic } from '../../../src/log/topicNames';
 import type { MirrorReconcile } from '../../../src/mirror/MirrorConfig';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { pictureOf } from '../grid/foldLog';
-import { FAST_COMPACTION, waitForCompaction } from './compactionKit';
+import {
+  exampleCustomer as customer,
+  FAST_COMPACTION,
+  fillerOf as fillerIn,
+  waitForCompaction,
+} from '../../support/compactionKit';
 import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite } from './mirrorTestKit';
 
 jest.setTimeout(300_000);
@@ -14,20 +18,9 @@ const PARTITIONS = 2;
 const CUSTOMERS = 40;
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 
-function customer(i: number, round: number): Record<string, unknown> {
-  return {
-    id: `c${i}`,
-    name: `Customer ${i} r${round}`,
-    email: `c${i}@example.com`,
-    city: ['Oslo', 'Lyon', 'Porto'][i % 3],
-    tier: 'BRONZE',
-    createdAt: 1_700_000_000_000 + i,
-  };
-}
-
-/** A customer number routed to partition k (each partition needs appends for its segments to roll). */
+/** A customer number routed to partition k. */
 function fillerOf(k: number): number {
-  for (let i = 10_000; ; i++) if (partitionOf(`c${i}`, PARTITIONS) === k) return i;
+  return fillerIn(k, PARTITIONS);
 }
 
 describe('a mirror that resumes past the tombstone horizon (issue 15, item 3)', () => {

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { uniqueName } from '../../support';
+import { partitionOf } from '../../src/cluster/partitionOf';
+import { uniqueName } from './uniqueName';
 
 /** Topic settings that make Kafka's cleaner compact within seconds and drop tombstones after one. */
 export const FAST_COMPACTION = {
@@ -65,4 +66,21 @@ export async function waitForCompaction(options: {
     if (Date.now() > deadline) throw new Error(`Kafka did not compact in time: ${missing}`);
     await new Promise((r) => setTimeout(r, 1500));
   }
+}
+
+/** An example Customer, `round` telling its versions apart. */
+export function exampleCustomer(i: number, round: number): Record<string, unknown> {
+  return {
+    id: `c${i}`,
+    name: `Customer ${i} r${round}`,
+    email: `c${i}@example.com`,
+    city: ['Oslo', 'Lyon', 'Porto'][i % 3],
+    tier: 'BRONZE',
+    createdAt: 1_700_000_000_000 + i,
+  };
+}
+
+/** A customer number (from 10,000 up) routed to partition k: each partition needs appends to roll its segments. */
+export function fillerOf(k: number, partitions: number): number {
+  for (let i = 10_000; ; i++) if (partitionOf(`c${i}`, partitions) === k) return i;
 }

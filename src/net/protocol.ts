@@ -1,23 +1,17 @@
 import * as avro from 'avsc';
 import type { ErrorRecord } from '../errors/errorRecord';
 import type { MutationOp } from '../space/Mutation';
-import { CANCEL_SCHEMA, END_SCHEMA, EVENT_SCHEMA, REQUEST_SCHEMA, RESPONSE_SCHEMA } from './protocolSchemas';
+import {
+  CANCEL_SCHEMA,
+  END_SCHEMA,
+  EVENT_SCHEMA,
+  REQUEST_SCHEMA,
+  RESPONSE_SCHEMA,
+  WIRE_OPS,
+} from './protocolSchemas';
 
 /** What a request asks for (the `Op` enum of `schemas/protocol/Request.avsc`). @internal */
-export type WireOp =
-  | 'DESCRIBE'
-  | 'WRITE'
-  | 'READ'
-  | 'TAKE'
-  | 'READ_MULTIPLE'
-  | 'TAKE_MULTIPLE'
-  | 'COUNT'
-  | 'CLEAR'
-  | 'CHANGE'
-  | 'RENEW'
-  | 'SUBSCRIBE'
-  | 'UNSUBSCRIBE'
-  | 'PING';
+export type WireOp = (typeof WIRE_OPS)[number];
 
 /** The kind byte after a frame's length. @internal */
 export const FRAME_KIND = { request: 1, response: 2, event: 3, cancel: 4, end: 5 } as const;

@@ -7,6 +7,23 @@
  * DESCRIBE); selectors, options and small results travel as wire JSON inside `bytes` fields.
  */
 
+/** Every op a request can carry, in the order of the `Op` enum (`schemas/protocol/Request.avsc`). @internal */
+export const WIRE_OPS = [
+  'DESCRIBE',
+  'WRITE',
+  'READ',
+  'TAKE',
+  'READ_MULTIPLE',
+  'TAKE_MULTIPLE',
+  'COUNT',
+  'CLEAR',
+  'CHANGE',
+  'RENEW',
+  'SUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PING',
+] as const;
+
 /** `schemas/protocol/Request.avsc` */
 export const REQUEST_SCHEMA = {
   type: 'record',
@@ -21,21 +38,7 @@ export const REQUEST_SCHEMA = {
       type: {
         type: 'enum',
         name: 'Op',
-        symbols: [
-          'DESCRIBE',
-          'WRITE',
-          'READ',
-          'TAKE',
-          'READ_MULTIPLE',
-          'TAKE_MULTIPLE',
-          'COUNT',
-          'CLEAR',
-          'CHANGE',
-          'RENEW',
-          'SUBSCRIBE',
-          'UNSUBSCRIBE',
-          'PING',
-        ],
+        symbols: [...WIRE_OPS],
       },
     },
     { name: 'type', type: 'string', doc: 'Entry type name; empty for DESCRIBE and PING.' },

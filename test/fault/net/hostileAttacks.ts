@@ -1,5 +1,6 @@
 import type { RemoteSpace } from '../../../src/client/RemoteSpace';
 import { FRAME_KIND, type WireOp } from '../../../src/net/protocol';
+import { WIRE_OPS } from '../../../src/net/protocolSchemas';
 import { encodeFrame } from '../../../src/net/FrameCodec';
 import { toWireJson } from '../../../src/net/wireJson';
 import { RawWireClient, waitUntil } from '../../support/rawWireClient';
@@ -37,21 +38,7 @@ async function open(endpoint: string): Promise<RawWireClient> {
   return client;
 }
 
-const OPS: readonly WireOp[] = [
-  'DESCRIBE',
-  'WRITE',
-  'READ',
-  'TAKE',
-  'READ_MULTIPLE',
-  'TAKE_MULTIPLE',
-  'COUNT',
-  'CLEAR',
-  'CHANGE',
-  'RENEW',
-  'SUBSCRIBE',
-  'UNSUBSCRIBE',
-  'PING',
-];
+const OPS: readonly WireOp[] = WIRE_OPS;
 /** Args no Spacelog client sends; none of them selects anything (a valid CLEAR would wipe the load). */
 const MALFORMED_ARGS: readonly string[] = [
   '{"selector":',

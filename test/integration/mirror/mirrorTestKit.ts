@@ -282,3 +282,18 @@ export async function runWorkload(
   await Promise.all(workers);
   return counts;
 }
+
+/** Entries as a grid holds them, with their leases: `type/id` → version, lease and state. */
+export type LeasedPicture = Record<
+  string,
+  { version: number; leaseExpiresAt: number | null; entry: unknown }
+>;
+
+/** The leased picture of a running grid (warm-ups compared field for field, leases included). */
+export function leasedPictureOf(grid: LocalGrid): LeasedPicture {
+  const picture: LeasedPicture = {};
+  for (const e of grid.entries()) {
+    picture[`${e.type}/${e.id}`] = { version: e.version, leaseExpiresAt: e.leaseExpiresAt, entry: e.entry };
+  }
+  return picture;
+}

@@ -5,23 +5,13 @@ import { EntryType } from '../../../src/schema/EntryType';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { TypeRegistry } from '../../../src/schema/TypeRegistry';
 import { EVERYTHING_SCHEMAS, everything } from './everythingFixture';
-import { mirrorTestBedForSuite } from './mirrorTestKit';
+import { leasedPictureOf as pictureOf, mirrorTestBedForSuite } from './mirrorTestKit';
 
 jest.setTimeout(180_000);
 
 const types = SchemaLoader.loadFolder(EVERYTHING_SCHEMAS);
 const space = 'everything';
 const partitions = 2;
-
-type Picture = Record<string, { version: number; leaseExpiresAt: number | null; entry: unknown }>;
-
-function pictureOf(grid: LocalGrid): Picture {
-  const picture: Picture = {};
-  for (const e of grid.entries()) {
-    picture[`${e.type}/${e.id}`] = { version: e.version, leaseExpiresAt: e.leaseExpiresAt, entry: e.entry };
-  }
-  return picture;
-}
 
 describe('warm-up from the mirror loses nothing (issue 15, item 5)', () => {
   const bed = mirrorTestBedForSuite('roundtrip');

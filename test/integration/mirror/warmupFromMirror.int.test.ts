@@ -3,21 +3,16 @@ import type { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { waitForMirror } from '../../../src/mirror/waitForMirror';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { exampleOrder } from '../../support';
-import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite, runWorkload } from './mirrorTestKit';
+import {
+  EXAMPLE_SCHEMAS,
+  leasedPictureOf as pictureOf,
+  mirrorTestBedForSuite,
+  runWorkload,
+} from './mirrorTestKit';
 
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const space = 'orders';
 const partitions = 3;
-
-type Picture = Record<string, { version: number; leaseExpiresAt: number | null; entry: unknown }>;
-
-function pictureOf(grid: LocalGrid): Picture {
-  const picture: Picture = {};
-  for (const e of grid.entries()) {
-    picture[`${e.type}/${e.id}`] = { version: e.version, leaseExpiresAt: e.leaseExpiresAt, entry: e.entry };
-  }
-  return picture;
-}
 
 describe('embedded mirror: read-your-writes and warm-up from PostgreSQL', () => {
   const bed = mirrorTestBedForSuite('warmup');

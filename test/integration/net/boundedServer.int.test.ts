@@ -1,87 +1,33 @@
-import { connect, type Socket } from 'node:net';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { RemoteSpace } from '../../../src/client/RemoteSpace';
 import { ResultTooLargeError } from '../../../src/errors';
-import { CLIENT_RECEIVES, encodeFrame, FrameDecoder, type Frame } from '../../../src/net/FrameCodec';
-import { FRAME_KIND, GOODBYE_ID, type RequestFrame, type WireError } from '../../../src/net/protocol';
+import { encodeFrame } from '../../../src/net/FrameCodec';
+import { FRAME_KIND, GOODBYE_ID } from '../../../src/net/protocol';
 import { SpaceServer, type SpaceServerOptions } from '../../../src/net/SpaceServer';
+import { RawWireClient, waitUntil } from '../../support/rawWireClient';
 import { toWireJson } from '../../../src/net/wireJson';
 import { EXAMPLE_SCHEMAS, exampleOrder, gridTestKit } from '../../support';
 
 const SPACE = 'orders';
 
-/** A bare protocol client: sends frames as told, keeps every frame it receives. */
-class RawClient {
-  readonly frames: Frame[] = [];
-  closed = false;
-  private readonly decoder = new FrameDecoder(undefined, CLIENT_RECEIVES);
-
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => this.frames.push(...this.decoder.push(chunk)));
-    socket.on('close', () => (this.closed = true));
-    socket.on('error', () => undefined);
-  }
-
-  static open(endpoint: string): Promise<RawClient> {
-    const [host, port] = endpoint.split(':');
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: host!, port: Number(port) });
-      socket.once('error', reject);
-      socket.once('connect', () => resolve(new RawClient(socket)));
-    });
-  }
-
-  send(request: Partial<RequestFrame> & { id: number; op: RequestFrame['op'] }): void {
-    this.socket.write(
-      encodeFrame(FRAME_KIND.request, {
-        partition: -1,
-        type: 'Order',
-        args: Buffer.alloc(0),
-        entry: null,
-        deadline: 0,
-        ...request,
-      }),
-    );
-  }
-
-  /** The errors of the responses with this id, in order (null: a success). */
-  answers(id: number): (WireError | null)[] {
-    return this.frames.flatMap((f) =>
-      f.kind === FRAME_KIND.response && f.body.id === id ? [f.body.error] : [],
-    );
-  }
-
-  async answer(id: number, n = 1): Promise<WireError | null> {
-    await waitFor(() => this.answers(id).length >= n);
-    return this.answers(id)[n - 1]!;
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Polls until `check` holds (10 s at most). */
+function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(check, timeoutMs, 'condition');
 }
 
 describe('bounded wire server (issue 16, item 6)', () => {
   const kit = gridTestKit();
   let grid: LocalGrid;
   const servers: SpaceServer[] = [];
-  const raws: RawClient[] = [];
+  const raws: RawWireClient[] = [];
 
   const serve = async (options: SpaceServerOptions = {}): Promise<SpaceServer> => {
     const server = await SpaceServer.listen(grid, { port: 0, ...options });
     servers.push(server);
     return server;
   };
-  const raw = async (server: SpaceServer): Promise<RawClient> => {
-    const client = await RawClient.open(server.endpoint);
+  const raw = async (server: SpaceServer): Promise<RawWireClient> => {
+    const client = await RawWireClient.open(server.endpoint);
     raws.push(client);
     return client;
   };
@@ -128,7 +74,7 @@ describe('bounded wire server (issue 16, item 6)', () => {
   it('closes an idle connection with a typed goodbye', async () => {
     const server = await serve({ idleTimeoutMs: 200 });
     const client = await raw(server);
-    await waitFor(() => client.closed);
+    await waitFor(() => client.isClosed);
     expect(client.answers(GOODBYE_ID)[0]).toMatchObject({
       code: 'CONNECTION_TIMEOUT',
       name: 'ConnectionTimeoutError',
@@ -153,7 +99,7 @@ describe('bounded wire server (issue 16, item 6)', () => {
       client.socket.write(frame.subarray(i, i + 1));
       await new Promise((r) => setTimeout(r, 30));
     }
-    await waitFor(() => client.closed);
+    await waitFor(() => client.isClosed);
     const goodbye = client.answers(GOODBYE_ID)[0]!;
     expect(goodbye).toMatchObject({ code: 'CONNECTION_TIMEOUT' });
     expect(goodbye.details).toContain('partial-frame');
@@ -164,7 +110,7 @@ describe('bounded wire server (issue 16, item 6)', () => {
     const first = await raw(server);
     const second = await raw(server);
     const third = await raw(server);
-    await waitFor(() => third.closed);
+    await waitFor(() => third.isClosed);
     expect(third.answers(GOODBYE_ID)[0]).toMatchObject({ code: 'CONNECTION_LIMIT', retriable: true });
     first.send({ id: 1, op: 'PING' });
     second.send({ id: 1, op: 'PING' });
@@ -261,7 +207,7 @@ describe('bounded wire server (issue 16, item 6)', () => {
     client.socket.write(
       encodeFrame(FRAME_KIND.response, { id: 1, entries: [], result: Buffer.alloc(0), error: null }),
     );
-    await waitFor(() => client.closed);
+    await waitFor(() => client.isClosed);
     expect(client.answers(GOODBYE_ID)[0]).toMatchObject({ code: 'PROTOCOL' });
   });
 });

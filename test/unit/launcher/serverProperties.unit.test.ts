@@ -90,6 +90,15 @@ describe('newClusterId', () => {
     expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(newClusterId()).not.toBe(a);
   });
+
+  it("never starts with '-', which kafka-storage would read as an option: regression", () => {
+    // 0xf8 is base64url's '-' (62) in the first six bits; the second draw starts otherwise.
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x10)];
+    const id = newClusterId(() => draws.shift()!);
+    expect(id.startsWith('-')).toBe(false);
+    expect(draws).toHaveLength(0);
+    expect(Buffer.alloc(16, 0xf8).toString('base64url').startsWith('-')).toBe(true);
+  });
 });
 
 describe('javaArgs', () => {

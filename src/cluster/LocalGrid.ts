@@ -1,5 +1,10 @@
+import type { Kafka } from 'kafkajs';
 import { CorruptLogError } from '../errors';
+import type { ContainerHost, PartitionEventListener } from '../events/ContainerHost';
+import { PartitionEvents } from '../events/PartitionEvents';
 import type { TopicAdmin } from '../log/TopicAdmin';
+import type { ReplicaLogOptions } from '../partition/ReplicaLog';
+import type { SpaceEngine } from '../space/SpaceEngine';
 import { PrimaryPartition, type PrimaryRole, type StoredEntryView } from '../partition/PrimaryPartition';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { PartitionedSpace } from '../client/PartitionedSpace';
@@ -8,7 +13,7 @@ import type { MirrorProjector } from '../mirror/MirrorProjector';
 import { EventLoopLagMonitor, type EventLoopLag } from './EventLoopLag';
 import { GridMirror } from './GridMirror';
 import { checkGridOptions, type GridOptions } from './GridConfig';
-import { prepareSpace, primaryOptionsOf } from './SpaceSetup';
+import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
 
 /** One partition as `grid.status()` reports it. */
 export interface PartitionStatus {
@@ -21,20 +26,64 @@ export interface PartitionStatus {
  * A grid in one process: every partition of a space hosted here as primary. Start creates or checks
  * the topics, registers the schemas (refusing an incompatible change), fences any older primaries
  * and warms every partition up from its log. The Space API routes each operation to its partition.
+ * It is also a `ContainerHost`: polling and notify containers, tasks and services run on it in-process.
  */
-export class LocalGrid {
+export class LocalGrid implements ContainerHost {
   readonly space: Space;
+  readonly unit = 'local';
+  readonly types: TypeRegistry;
+  private readonly topics: TopicAdmin;
   private closing: Promise<void> | undefined;
   private readonly loopLag = new EventLoopLagMonitor();
 
   private constructor(
-    readonly types: TypeRegistry,
-    private readonly topics: TopicAdmin,
-    private readonly primaries: readonly PrimaryPartition[],
-    name: string,
+    private readonly prepared: PreparedSpace,
+    private readonly options: GridOptions,
+    private readonly primaryPartitions: readonly PrimaryPartition[],
+    private readonly events: PartitionEvents,
     private readonly mirrorSide: GridMirror | undefined,
   ) {
-    this.space = new PartitionedSpace(name, types, primaries.length, (k) => primaries[k]!.engine());
+    this.types = prepared.types;
+    this.topics = prepared.topics;
+    this.space = new PartitionedSpace(options.space, this.types, primaryPartitions.length, (k) =>
+      this.engine(k),
+    );
+  }
+
+  get spaceName(): string {
+    return this.options.space;
+  }
+
+  get partitions(): number {
+    return this.primaryPartitions.length;
+  }
+
+  get kafka(): Kafka {
+    return this.prepared.kafka;
+  }
+
+  get prefix(): string {
+    return this.prepared.prefix;
+  }
+
+  /** Partitions serving now (all of them, unless one is fenced, failed or corrupt). */
+  primaries(): number[] {
+    return this.events.primaries();
+  }
+
+  /** The serving engine of partition k (it may wait for a warm-up or a rebuild). */
+  engine(partition: number): SpaceEngine | Promise<SpaceEngine> {
+    return this.primaryPartitions[partition]!.engine();
+  }
+
+  /** Hears role changes of the partitions (see `ContainerHost.onPartitionEvent`). */
+  onPartitionEvent(listener: PartitionEventListener): () => void {
+    return this.events.listen(listener);
+  }
+
+  /** How to read partition k's log. */
+  logOf(partition: number): ReplicaLogOptions {
+    return replicaLogOf(this.prepared, this.options, partition);
   }
 
   /**
@@ -54,7 +103,7 @@ export class LocalGrid {
   static async start(options: GridOptions): Promise<LocalGrid> {
     checkGridOptions(options);
     const prepared = await prepareSpace(options);
-    const { types, topics } = prepared;
+    const { types } = prepared;
     const mirror =
       options.mirror === undefined
         ? undefined
@@ -63,11 +112,18 @@ export class LocalGrid {
             brokers: prepared.brokers,
           });
     const fromMirror = options.warmup === 'mirror' ? mirror : undefined;
+    const events = new PartitionEvents((error) =>
+      process.emitWarning(`a partition event listener threw: ${String(error)}`, 'SPACELOG_LISTENER_ERROR'),
+    );
     const primaries = Array.from(
       { length: options.partitions },
       (_, partition) =>
         new PrimaryPartition({
           ...primaryOptionsOf(prepared, options, partition),
+          onRoleChange: (k, role, reason) => {
+            events.place(k, role === 'primary' ? 'primary' : 'none', reason?.message);
+            options.onRoleChange?.(k, role, reason);
+          },
           ...(fromMirror
             ? {
                 snapshot: () => fromMirror.snapshot(partition),
@@ -76,7 +132,7 @@ export class LocalGrid {
             : {}),
         }),
     );
-    const grid = new LocalGrid(types, topics, primaries, options.space, mirror);
+    const grid = new LocalGrid(prepared, options, primaries, events, mirror);
     try {
       // A partition whose log is corrupt stays unready (role `corrupt`, its operations get the
       // CorruptLogError); the grid serves the others. Any other failure fails the start.
@@ -91,7 +147,7 @@ export class LocalGrid {
 
   /** Role and size of every partition. */
   status(): PartitionStatus[] {
-    return this.primaries.map((p) => ({ partition: p.partition, role: p.role, entries: p.size }));
+    return this.primaryPartitions.map((p) => ({ partition: p.partition, role: p.role, entries: p.size }));
   }
 
   /**
@@ -104,14 +160,15 @@ export class LocalGrid {
 
   /** Every resident entry of every partition, with its partition (for comparisons with a fold of the log). */
   *entries(): IterableIterator<StoredEntryView & { readonly partition: number }> {
-    for (const p of this.primaries) for (const e of p.entries()) yield { ...e, partition: p.partition };
+    for (const p of this.primaryPartitions)
+      for (const e of p.entries()) yield { ...e, partition: p.partition };
   }
 
   /** Flushes every partition's pending appends and disconnects. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.loopLag.stop();
-      await Promise.all(this.primaries.map((p) => p.close()));
+      await Promise.all(this.primaryPartitions.map((p) => p.close()));
       await this.mirrorSide?.close();
       await this.topics.close();
     })();

@@ -8,3 +8,5 @@ export * from './mirror';
 export * from './transaction';
 export * from './net';
 export * from './cluster';
+export * from './events';
+export * from './tasks';

@@ -1,0 +1,2 @@
+// Errors of collocated logic: polling and notify containers (src/events).
+export {};

@@ -44,3 +44,26 @@ export class TransactionLockTimeoutError extends SpacelogError {
     this.waitedMs = waitedMs;
   }
 }
+
+/**
+ * A transaction touched a second partition whose log may move alone: in a processing unit every
+ * partition moves to another unit by itself, so a transaction there spans one partition (its
+ * partition's own fenced producer writes it; see docs/processing-grid.md). Only a one-process grid,
+ * whose partitions move together, commits across partitions. Nothing was applied; route the
+ * transaction's entries to one partition (a shared routing value), or split it.
+ */
+export class CrossPartitionTransactionError extends SpacelogError {
+  /** The partitions the transaction touched, ascending. */
+  readonly partitions: readonly number[];
+  constructor(partitions: readonly number[], options: SpacelogErrorOptions = {}) {
+    super(
+      `a transaction in a processing unit spans one partition; this one touched partitions ${partitions.join(', ')}. ` +
+        'Route its entries to one partition (one routing value) or split it',
+      'CROSS_PARTITION_TRANSACTION',
+      false,
+      options,
+    );
+    this.name = 'CrossPartitionTransactionError';
+    this.partitions = [...partitions];
+  }
+}

@@ -133,9 +133,14 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     return promise;
   }
 
-  /** Logs of one space on one cluster can share a Kafka transaction (multi-partition commits). */
+  /**
+   * Logs of one group can share a Kafka transaction (multi-partition commits): the space's logs on
+   * one cluster when they move together (`sharesTransactions`), else this log alone.
+   */
   get group(): string {
-    return transactionalIdOf(this.options.prefix, this.options.space, 0).replace(/\.0$/, '');
+    const { prefix, space, partition, sharesTransactions } = this.options;
+    const own = transactionalIdOf(prefix, space, partition);
+    return sharesTransactions === true ? own.replace(/\.\d+$/, '') : own;
   }
 
   /** True while appends and holds are accepted. */

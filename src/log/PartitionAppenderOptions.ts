@@ -41,6 +41,13 @@ export interface PartitionAppenderOptions {
   readonly fencedError?: (fenced: FencedError) => SpacelogError;
   /** Called once when an append failed for another reason (the partition must rebuild from the log). */
   readonly onFailed?: (error: AppendFailedError) => void;
+  /**
+   * True when this partition's log may share a Kafka transaction with the other partitions of its
+   * space (their producer writes its records): only where every partition moves together, a
+   * one-process grid. Default false: the log belongs to its own producer alone, so fencing it
+   * fences every writer of it (law 3), and a transaction spans this one partition.
+   */
+  readonly sharesTransactions?: boolean;
 }
 
 export const DEFAULT_MAX_BATCH_RECORDS = 1000;

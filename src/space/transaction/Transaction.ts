@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CrossPartitionTransactionError,
   InvalidArgumentError,
   TransactionAbortedError,
   TransactionTimeoutError,
@@ -69,6 +70,16 @@ export class Transaction implements TransactionOwner {
       opening = Promise.resolve(engine()).then((e) => {
         if (this.endedWith) throw this.endedWith;
         const branch = e.openBranch(this);
+        const apart = [...this.branches.values()].find((b) => !shareLogs(b, branch));
+        if (apart !== undefined) {
+          branch.abort();
+          this.opening.delete(partition);
+          const partitions = [...this.branches.keys(), partition].sort((a, b) => a - b);
+          // The whole transaction is rolled back, even if the callback catches this: no half commit.
+          const error = new CrossPartitionTransactionError(partitions, { partition });
+          this.end(error);
+          throw error;
+        }
         this.branches.set(partition, branch);
         return branch;
       });
@@ -94,7 +105,8 @@ export class Transaction implements TransactionOwner {
       body.then(
         async (value) => {
           finish();
-          if (this.endedWith) return; // timed out meanwhile: already rejected
+          if (this.endedWith instanceof TransactionTimeoutError) return; // already rejected
+          if (this.endedWith) return reject(this.endedWith); // rolled back by an operation
           try {
             await this.commit();
             resolve(value);
@@ -105,7 +117,9 @@ export class Transaction implements TransactionOwner {
         (cause: unknown) => {
           finish();
           const error =
-            cause instanceof TransactionAbortedError || cause instanceof TransactionTimeoutError
+            cause instanceof TransactionAbortedError ||
+            cause instanceof TransactionTimeoutError ||
+            cause instanceof CrossPartitionTransactionError
               ? cause
               : new TransactionAbortedError(`transaction rolled back: ${describe(cause)}`, {
                   cause,
@@ -139,6 +153,11 @@ export class Transaction implements TransactionOwner {
     for (const branch of this.branches.values()) branch.abort();
     return true;
   }
+}
+
+/** Two branches can commit in one Kafka transaction (an engine without a log shares with any). */
+function shareLogs(a: TransactionBranch, b: TransactionBranch): boolean {
+  return a.log === undefined || b.log === undefined || a.log.group === b.log.group;
 }
 
 function describe(cause: unknown): string {

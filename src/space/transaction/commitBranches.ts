@@ -1,4 +1,4 @@
-import { TransactionAbortedError } from '../../errors';
+import { CrossPartitionTransactionError, TransactionAbortedError } from '../../errors';
 import type { Mutation } from '../Mutation';
 import type { TransactionBranch } from './TransactionBranch';
 import type { LogHold, PreparedRecords, TransactionLog } from './TransactionLog';
@@ -16,10 +16,11 @@ import type { LogHold, PreparedRecords, TransactionLog } from './TransactionLog'
  *   engines have applied a transaction that is not in the log, so every involved log ends and its
  *   partition fails stop and rebuilds from the log (as for any failed append).
  *
- * Law 3 holds because every involved primary is in this process and its own writer is held while the
- * leader's producer writes to its topic. A grid spread over processes may only let a transaction span
- * partitions whose primaries are local (`TransactionLog.group` + `accepting` are checked before the
- * point of no return); a cross-process two-phase commit is not provided.
+ * Law 3 holds because every involved primary is in this process, its own writer is held while the
+ * leader's producer writes to its topic, and they move together (a takeover fences them all). Logs
+ * that may move alone (a processing unit's) are each a group of their own, so a transaction there
+ * spans one partition: `CrossPartitionTransactionError` (checked as branches open, and here before
+ * the point of no return). A cross-process two-phase commit is not provided.
  * @internal
  */
 export async function commitBranches(branches: readonly TransactionBranch[]): Promise<void> {
@@ -84,10 +85,7 @@ function logOf(branch: TransactionBranch, all: readonly TransactionBranch[]): Tr
   const log = branch.log;
   const group = all[0]?.log?.group;
   if (log === undefined || log.group !== group) {
-    throw new TransactionAbortedError(
-      'transaction aborted: it writes to several partitions whose logs cannot share one Kafka transaction',
-      partitionOf(branch),
-    );
+    throw new CrossPartitionTransactionError(all.map(order), partitionOf(branch));
   }
   return log;
 }

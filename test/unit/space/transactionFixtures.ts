@@ -18,13 +18,14 @@ interface FakePrepared extends PreparedRecords {
 
 /** A TransactionLog of one partition that records what a multi-partition commit does with it. */
 export class FakeTransactionLog implements TransactionLog {
-  readonly group = 'fake';
   accepting = true;
   failed: unknown;
 
   constructor(
     readonly partition: number,
     private readonly journal: FakeLogJournal,
+    /** Logs of one group share a Kafka transaction; a unit's partition is a group of its own. */
+    readonly group = 'fake',
   ) {}
 
   prepare(mutations: readonly Mutation[]): FakePrepared {

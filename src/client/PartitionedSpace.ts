@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError, UnknownTaskError } from '../errors';
+import type { TaskRunner } from '../events/TaskRegistry';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { QueryCompiler } from '../space/ExecuteContext';
@@ -21,14 +22,20 @@ import {
   type MatchOrder,
 } from './partitionMerge';
 import type {
+  ExecuteAllOptions,
+  ExecuteOptions,
   MultipleOptions,
   ReadOptions,
+  RemoteOptions,
+  RemoteProxy,
   RoutingOptions,
   Space,
   SpaceTransaction,
   SpaceWriteResult,
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
+import { serviceProxy } from './ServiceProxy';
+import { reduceAll, runOptionsOf, taskPartition } from './taskCalls';
 
 /** How the space reaches the serving engine of a partition (it may wait for warm-up). */
 export type PartitionAccess = (partition: number) => SpaceEngine | Promise<SpaceEngine>;
@@ -37,6 +44,7 @@ export type PartitionAccess = (partition: number) => SpaceEngine | Promise<Space
  * The Space API over partitions: each operation goes to the partition its routing value names;
  * operations without one go to every partition and the answers are merged. A blocking take over
  * all partitions never takes twice: it waits with *reads* everywhere, then takes where a match showed.
+ * Tasks and service calls run through `tasks` (the host's TaskRegistry), at the partition they name.
  */
 export class PartitionedSpace implements Space {
   readonly partitions: number;
@@ -48,6 +56,7 @@ export class PartitionedSpace implements Space {
     private readonly types: TypeRegistry,
     partitions: number,
     private readonly access: PartitionAccess,
+    private readonly tasks?: TaskRunner,
   ) {
     this.partitions = partitions;
     this.routing = new SpaceRouting(partitions);
@@ -177,6 +186,47 @@ export class PartitionedSpace implements Space {
     const engines = await Promise.all(this.routing.all().map((k) => this.access(k)));
     const stops = engines.map((engine) => engine.subscribe(type, selector, listener, options));
     return () => stops.forEach((stop) => stop());
+  }
+
+  /** Runs task `name` at the partition `routing` or `partition` names, in process (see `Space.execute`). */
+  execute<R = unknown>(name: string, args?: unknown, options: ExecuteOptions = {}): Promise<R> {
+    let partition: number;
+    try {
+      partition = taskPartition(this.partitions, name, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.runTask(name, args, partition, options) as Promise<R>;
+  }
+
+  /** Runs task `name` at every partition and reduces the results here (see `Space.executeAll`). */
+  executeAll<R = unknown, A = R[]>(
+    name: string,
+    args?: unknown,
+    options: ExecuteAllOptions<R, A> = {},
+  ): Promise<A> {
+    const run = runOptionsOf(options);
+    return reduceAll(
+      this.routing.all().map((k) => this.runTask(name, args, k, run) as Promise<R>),
+      options,
+    );
+  }
+
+  /** A typed proxy of an exported service (see `Space.remote`). */
+  remote<T extends object>(name: string, options?: RemoteOptions): RemoteProxy<T> {
+    return serviceProxy<T>(this, name, options);
+  }
+
+  private runTask(name: string, args: unknown, partition: number, options: ExecuteOptions): Promise<unknown> {
+    if (this.tasks === undefined) {
+      const reason = 'this space runs no tasks (its host gave it no task registry)';
+      return Promise.reject(new UnknownTaskError(name, { space: this.name, partition, reason }));
+    }
+    const { timeout, signal } = options;
+    return this.tasks.run(name, args, partition, {
+      ...(timeout !== undefined ? { timeout } : {}),
+      ...(signal !== undefined ? { signal } : {}),
+    });
   }
 
   private target(type: string, selector: Selector, options: RoutingOptions): number | undefined {

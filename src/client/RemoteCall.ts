@@ -30,6 +30,8 @@ export interface Call {
   readonly options: RemoteCallOptions;
   /** Set for blocking read / take: how long the server may wait for a match. */
   readonly wait?: number;
+  /** Overrides what `safety` lets the retrier retry (tasks: see RemoteSpace.execute). */
+  readonly retriable?: (error: unknown) => boolean;
   /** Told the request id and endpoint of each attempt (subscriptions key their events on them). */
   readonly onId?: (id: number, endpoint: string) => void;
 }
@@ -120,9 +122,10 @@ export function sendCall(call: Call, to: CallTarget): Promise<ResponseFrame> {
     deadline,
     ...(call.options.signal ? { signal: call.options.signal } : {}),
     retriable:
-      call.safety === 'idempotent'
+      call.retriable ??
+      (call.safety === 'idempotent'
         ? isRetriable
-        : (error: unknown) => surelyNotApplied(error, call.partition),
+        : (error: unknown) => surelyNotApplied(error, call.partition)),
   };
   return retry(to.config.retry, run, async (n) => {
     if (n > 1) await to.maps.settled();
@@ -194,8 +197,9 @@ export function broadcastEndpoint(map: PartitionMap): string {
  * A write or take may be retried only when it surely did not run on the server: its request never
  * left, or the one partition it names refused it up front (not its primary, not ready). A request for
  * ANY_PARTITION may have run on some partitions before another refused, so only the first holds.
+ * @internal
  */
-function surelyNotApplied(error: unknown, partition: number): boolean {
+export function surelyNotApplied(error: unknown, partition: number): boolean {
   if (error instanceof ConnectionLostError) return !error.requestSent;
   if (partition === ANY_PARTITION) return false;
   return error instanceof NotPrimaryError || error instanceof PartitionNotReadyError;

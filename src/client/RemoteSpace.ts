@@ -1,4 +1,12 @@
-import { InvalidArgumentError, UnsupportedOperationError } from '../errors';
+import {
+  InvalidArgumentError,
+  isRetriable,
+  RequestTimeoutError,
+  TaskFailedError,
+  TaskTimeoutError,
+  UnsupportedOperationError,
+} from '../errors';
+import { timeoutOf } from '../events/TaskRegistry';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry } from '../space/Mutation';
@@ -12,7 +20,14 @@ import { fromWireJson, toWireJson } from '../net/wireJson';
 import { ConnectionPool } from './ConnectionPool';
 import type { PartitionMap } from './PartitionMap';
 import { mapOf, PartitionMapSource } from './PartitionMapSource';
-import { describeAt, describeSpace, sendCall, type Call, type CallTarget } from './RemoteCall';
+import {
+  describeAt,
+  describeSpace,
+  sendCall,
+  surelyNotApplied,
+  type Call,
+  type CallTarget,
+} from './RemoteCall';
 import {
   resolveConnectOptions,
   type ConnectOptions,
@@ -23,8 +38,12 @@ import { RemoteSubscriptions } from './RemoteSubscriptions';
 import { routingOf, SelectorOperations } from './SelectorOperations';
 import type { TransactionOptions } from '../space/transaction/Transaction';
 import type {
+  ExecuteAllOptions,
+  ExecuteOptions,
   MultipleOptions,
   ReadOptions,
+  RemoteOptions,
+  RemoteProxy,
   RoutingOptions,
   Space,
   SpaceTransaction,
@@ -32,6 +51,8 @@ import type {
   SubscribeOptions,
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
+import { serviceProxy } from './ServiceProxy';
+import { reduceAll, runOptionsOf, taskPartition } from './taskCalls';
 
 /**
  * The Space API through the network (`Spacelog.connect`). Each operation is routed on the client
@@ -270,6 +291,80 @@ export class RemoteSpace implements Space {
   ): Promise<() => void> {
     this.types.require(type);
     return this.subscriptions.add(type, selector, listener, options?.ops, options?.onEnd);
+  }
+
+  /**
+   * Runs task `name` at the primary of the partition `routing` (or `partition`) names, through the
+   * EXECUTE op; arguments and result travel as wire JSON. Retried on the new primary when the call
+   * surely did not run (NotPrimaryError before the task started, never sent); a call that may have
+   * run (lost after sending, the partition moving mid-task: TaskFailedError with a retriable cause)
+   * is retried only with `idempotent: true`. Past its timeout: TaskTimeoutError.
+   */
+  execute<R = unknown>(
+    name: string,
+    args?: unknown,
+    options: ExecuteOptions & RemoteCallOptions = {},
+  ): Promise<R> {
+    let partition: number;
+    try {
+      partition = taskPartition(this.partitions, name, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.runTask(name, args, partition, options) as Promise<R>;
+  }
+
+  /** Runs task `name` at every partition's primary and reduces here (see `Space.executeAll`). */
+  executeAll<R = unknown, A = R[]>(
+    name: string,
+    args?: unknown,
+    options: ExecuteAllOptions<R, A> & RemoteCallOptions = {},
+  ): Promise<A> {
+    const run = runOptionsOf(options);
+    return reduceAll(
+      this.routing.all().map((k) => this.runTask(name, args, k, run) as Promise<R>),
+      options,
+    );
+  }
+
+  /** A typed proxy of a service a unit exported (see `Space.remote`). */
+  remote<T extends object>(name: string, options?: RemoteOptions): RemoteProxy<T> {
+    return serviceProxy<T>(this, name, options);
+  }
+
+  private async runTask(
+    name: string,
+    args: unknown,
+    partition: number,
+    options: ExecuteOptions & RemoteCallOptions,
+  ): Promise<unknown> {
+    const timeout = timeoutOf(options.timeout);
+    // The server ends the task at its timeout; its answer (TaskTimeoutError) must arrive before the
+    // client gives up, so the call's own limit is the timeout plus the margin of blocking calls.
+    const requestTimeout =
+      options.requestTimeout ??
+      timeout + Math.max(this.target.config.blockingMargin, this.target.config.requestTimeout);
+    const retriable = options.idempotent
+      ? (error: unknown) => isRetriable(error) || (error instanceof TaskFailedError && error.causeRetriable)
+      : (error: unknown) => surelyNotApplied(error, partition);
+    try {
+      const response = await this.call({
+        op: 'EXECUTE',
+        type: '',
+        partition,
+        args: { task: name, input: args, options: { timeout } },
+        safety: options.idempotent ? 'idempotent' : 'once',
+        retriable,
+        options: { requestTimeout, ...(options.signal ? { signal: options.signal } : {}) },
+      });
+      return fromWireJson(response.result);
+    } catch (error) {
+      // The server's answer was lost past the task's own limit: say it as the task's timeout.
+      if (error instanceof RequestTimeoutError && options.requestTimeout === undefined) {
+        throw new TaskTimeoutError(name, timeout, { space: this.name, partition, cause: error });
+      }
+      throw error;
+    }
   }
 
   /** Closes every connection; operations afterwards fail with ClientClosedError. Idempotent. */

@@ -64,6 +64,62 @@ export interface SpaceTransaction {
   ): Promise<ChangeResult>;
 }
 
+/** Options of `execute`: where the task runs and how it is bounded. */
+export interface ExecuteOptions {
+  /** Run at the primary of this routing value's partition (e.g. a customerId). */
+  readonly routing?: unknown;
+  /** Or run at partition k directly (0 .. partitions - 1). Exactly one of `routing` and `partition`. */
+  readonly partition?: number;
+  /** Milliseconds the task may run (TaskTimeoutError after, its signal aborted); default 30000. */
+  readonly timeout?: number;
+  /** Cancels the call; the task's own signal is aborted too (OperationAbortedError). */
+  readonly signal?: AbortSignal;
+  /**
+   * The task may run twice without harm: a call that may already have run (lost connection after
+   * sending, the partition moving mid-task) is then retried within its deadline, like a read.
+   * Default false: only calls that surely did not run (NotPrimaryError before it started) are retried.
+   */
+  readonly idempotent?: boolean;
+}
+
+/** Options of `executeAll`: the reduce step on the caller and the bounds of each partition's run. */
+export interface ExecuteAllOptions<R, A> {
+  /** Combines the partitions' results (in partition order) on the caller; without it, the array. */
+  readonly reduce?: (results: R[]) => A | Promise<A>;
+  /** Milliseconds each partition's run may take; default 30000. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+  /** See `ExecuteOptions.idempotent`, per partition. */
+  readonly idempotent?: boolean;
+}
+
+/** Options of `remote`: how the proxy routes its calls. */
+export interface RemoteOptions {
+  /**
+   * Computed on the caller for each call: the routing value whose partition's primary runs it.
+   * Absent (or undefined for a call): the export's own routing decides at the unit (one redirect
+   * when the call landed elsewhere), else the call runs at any partition.
+   */
+  readonly routing?: (method: string, args: readonly unknown[]) => unknown;
+  /** Run every call at every partition and combine the answers (partition order) with `reduce`. */
+  readonly broadcast?: {
+    readonly reduce: (results: unknown[], method: string) => unknown;
+  };
+  /** Milliseconds each call may run; default 30000. */
+  readonly timeout?: number;
+  /** Every method may run twice without harm (see `ExecuteOptions.idempotent`). */
+  readonly idempotent?: boolean;
+}
+
+/** A service's methods as a remote proxy has them: same arguments, answers as promises. */
+export type RemoteProxy<T> = {
+  readonly [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
 /**
  * The Space API: the same operations in process (`Spacelog.start`) and, later, through a remote
  * client. Every operation is routed to the primary of its partition; operations without a routing
@@ -108,4 +164,26 @@ export interface Space {
     listener: SpaceListener,
     options?: SubscribeOptions,
   ): Promise<() => void>;
+  /**
+   * Runs the task registered as `name` at the primary of one partition (`routing` or `partition`),
+   * in-process there, and answers its result. Errors: UnknownTaskError, TaskFailedError (it threw:
+   * the cause's code travels), TaskTimeoutError, OperationAbortedError. Arguments and result are
+   * wire JSON through a remote client (see docs/tasks-and-remoting.md).
+   */
+  execute<R = unknown>(name: string, args?: unknown, options?: ExecuteOptions): Promise<R>;
+  /**
+   * Runs the task at every partition's primary and reduces the results on the caller (map-reduce);
+   * without `reduce`, answers the results in partition order. Waits for every partition; fails with
+   * the first failure in partition order.
+   */
+  executeAll<R = unknown, A = R[]>(
+    name: string,
+    args?: unknown,
+    options?: ExecuteAllOptions<R, A>,
+  ): Promise<A>;
+  /**
+   * A typed proxy of the service a unit exported as `name`: each method call runs at the primary its
+   * routing names (or at every partition, `broadcast`). Unknown service or method: UnknownServiceError.
+   */
+  remote<T extends object>(name: string, options?: RemoteOptions): RemoteProxy<T>;
 }

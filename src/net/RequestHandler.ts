@@ -1,4 +1,5 @@
-import { InvalidArgumentError, ProtocolError, ResultTooLargeError } from '../errors';
+import { InvalidArgumentError, ProtocolError, ResultTooLargeError, TaskFailedError } from '../errors';
+import { DEFAULT_TASK_TIMEOUT_MS } from '../events/TaskRegistry';
 import type { Space } from '../client/Space';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
@@ -39,6 +40,9 @@ export interface OpArgs {
   readonly lease?: number;
   readonly ops?: readonly MutationOp[];
   readonly subscription?: number;
+  /** EXECUTE: the task's name, and its arguments. */
+  readonly task?: string;
+  readonly input?: unknown;
 }
 
 /** Bounds of one answer of readMultiple / takeMultiple. @internal */
@@ -141,6 +145,8 @@ export class RequestHandler {
         return json(await target.renew(type, args.id, args.lease, options));
       case 'SUBSCRIBE':
         return this.subscribe(target, request, args, scope);
+      case 'EXECUTE':
+        return this.execute(request, args, scope);
       case 'UNSUBSCRIBE':
         if (args.subscription === undefined) throw new ProtocolError('UNSUBSCRIBE without a subscription');
         scope.removeSubscription(args.subscription);
@@ -148,6 +154,44 @@ export class RequestHandler {
       default:
         throw new ProtocolError(`unknown op '${String(request.op)}'`);
     }
+  }
+
+  /**
+   * Runs a task at the partition the request names, through the served Space (whose task registry
+   * reaches the partition's engine, or refuses with NotPrimaryError before the task starts). The
+   * task's time is its `timeout`, never past the request's deadline; its result is bounded by
+   * maxResultBytes (the task has run by then: a too large answer does not undo it).
+   */
+  private async execute(request: RequestFrame, args: OpArgs, scope: RequestScope): Promise<HandlerResult> {
+    if (args.task === undefined) throw new ProtocolError('EXECUTE without a task');
+    if (request.partition === ANY_PARTITION) throw new ProtocolError('EXECUTE names one partition');
+    const asked = args.options?.timeout;
+    const timeout = Math.max(
+      1,
+      waitBudget(
+        typeof asked === 'number' ? asked : DEFAULT_TASK_TIMEOUT_MS,
+        request.deadline,
+        scope.receivedAt,
+      ),
+    );
+    const result = await this.space.execute(args.task, args.input, {
+      partition: request.partition,
+      timeout,
+      signal: scope.signal,
+    });
+    let bytes: Buffer;
+    try {
+      bytes = toWireJson(result);
+    } catch (error) {
+      // A result wire JSON cannot carry (a cycle): the task's fault, said as its failure.
+      throw new TaskFailedError(args.task, error, { partition: request.partition });
+    }
+    if (bytes.length > this.limits.maxResultBytes) {
+      throw new ResultTooLargeError('maxResultBytes', this.limits.maxResultBytes, {
+        partition: request.partition,
+      });
+    }
+    return { entries: [], result: bytes };
   }
 
   /** Where a data op runs: the named partition's engine when this server serves per partition. */

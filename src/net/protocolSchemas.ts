@@ -22,6 +22,7 @@ export const WIRE_OPS = [
   'SUBSCRIBE',
   'UNSUBSCRIBE',
   'PING',
+  'EXECUTE',
 ] as const;
 
 /** `schemas/protocol/Request.avsc` */
@@ -41,11 +42,11 @@ export const REQUEST_SCHEMA = {
         symbols: [...WIRE_OPS],
       },
     },
-    { name: 'type', type: 'string', doc: 'Entry type name; empty for DESCRIBE and PING.' },
+    { name: 'type', type: 'string', doc: 'Entry type name; empty for DESCRIBE, PING and EXECUTE.' },
     {
       name: 'args',
       type: 'bytes',
-      doc: 'Selector, options, change set: UTF-8 wire JSON (Buffers and non-finite numbers tagged).',
+      doc: 'Selector, options, change set; EXECUTE: task name, its arguments and timeout. UTF-8 wire JSON (Buffers and non-finite numbers tagged).',
     },
     {
       name: 'entry',

@@ -16,7 +16,7 @@ const OPS = new Set(['WRITE', 'UPDATE', 'TAKE', 'EXPIRE']);
 export function decodeArgs(bytes: Buffer): OpArgs {
   const value = fromWireJson(bytes) ?? {};
   if (!isObject(value)) throw new ProtocolError('request args are not an object');
-  const { selector, options, changes, id, lease, ops, subscription } = value;
+  const { selector, options, changes, id, lease, ops, subscription, task } = value;
   if (selector !== undefined) checkSelector(selector);
   if (options !== undefined && !isObject(options)) throw new ProtocolError('args.options is not an object');
   if (changes !== undefined && !(Array.isArray(changes) && changes.every(isObject))) {
@@ -28,6 +28,9 @@ export function decodeArgs(bytes: Buffer): OpArgs {
   }
   if (ops !== undefined && !(Array.isArray(ops) && ops.every((op) => OPS.has(op as string)))) {
     throw new InvalidArgumentError('args.ops must list WRITE, UPDATE, TAKE or EXPIRE');
+  }
+  if (task !== undefined && (typeof task !== 'string' || task.length === 0)) {
+    throw new InvalidArgumentError('args.task must be a non-empty string');
   }
   if (subscription !== undefined && !Number.isSafeInteger(subscription)) {
     throw new ProtocolError('args.subscription is not an integer');

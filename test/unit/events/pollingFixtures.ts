@@ -64,7 +64,11 @@ export class FakeHost implements ContainerHost {
     return this.events.primaries();
   }
 
+  /** How many times the container asked for an engine (once per loop iteration). */
+  engineCalls = 0;
+
   engine(partition: number): SpaceEngine {
+    this.engineCalls++;
     if (!this.primaries().includes(partition))
       throw new NotPrimaryError(`partition ${partition} is not primary here`, { partition });
     return this.engines[partition]!;

@@ -2,6 +2,8 @@ import type { Kafka } from 'kafkajs';
 import { CorruptLogError } from '../errors';
 import type { ContainerHost, PartitionEventListener } from '../events/ContainerHost';
 import { PartitionEvents } from '../events/PartitionEvents';
+import { ServiceRegistry } from '../events/ServiceRegistry';
+import { TaskRegistry } from '../events/TaskRegistry';
 import type { TopicAdmin } from '../log/TopicAdmin';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { SpaceEngine } from '../space/SpaceEngine';
@@ -32,6 +34,10 @@ export class LocalGrid implements ContainerHost {
   readonly space: Space;
   readonly unit = 'local';
   readonly types: TypeRegistry;
+  /** Tasks run by `space.execute` / `executeAll` (and by remote clients of a server on this grid). */
+  readonly tasks: TaskRegistry;
+  /** Services callable through `space.remote<T>(name)`. */
+  readonly services: ServiceRegistry;
   private readonly topics: TopicAdmin;
   private closing: Promise<void> | undefined;
   private readonly loopLag = new EventLoopLagMonitor();
@@ -45,8 +51,14 @@ export class LocalGrid implements ContainerHost {
   ) {
     this.types = prepared.types;
     this.topics = prepared.topics;
-    this.space = new PartitionedSpace(options.space, this.types, primaryPartitions.length, (k) =>
-      this.engine(k),
+    this.tasks = new TaskRegistry(this);
+    this.services = new ServiceRegistry(this.tasks);
+    this.space = new PartitionedSpace(
+      options.space,
+      this.types,
+      primaryPartitions.length,
+      (k) => this.engine(k),
+      this.tasks,
     );
   }
 

@@ -21,7 +21,7 @@ describe('space-based remoting on a real one-process grid', () => {
 
   beforeAll(async () => {
     t = await startTaskGrid('orders', PARTITIONS);
-    for (let i = 0; i < ORDERS; i++) await t.grid.space.write('Order', exampleOrder(i, i % CUSTOMERS));
+    for (let i = 0; i < ORDERS; i++) await t.space.write('Order', exampleOrder(i, i % CUSTOMERS));
     t.services.export<OrderService>(
       'OrderService',
       {

@@ -21,7 +21,7 @@ describe('tasks on a real one-process grid, in process and through a remote clie
 
   beforeAll(async () => {
     t = await startTaskGrid('orders', PARTITIONS);
-    for (let i = 0; i < ORDERS; i++) await t.grid.space.write('Order', exampleOrder(i, i % CUSTOMERS));
+    for (let i = 0; i < ORDERS; i++) await t.space.write('Order', exampleOrder(i, i % CUSTOMERS));
     t.tasks.register('ordersHere', async (_args, ctx) => {
       const here = await ctx.engine.readMultiple('Order');
       return { partition: ctx.partition, customers: [...new Set(here.map((o: Entry) => o.customerId))] };

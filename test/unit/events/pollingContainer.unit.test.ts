@@ -256,6 +256,32 @@ describe('PollingContainer on in-memory engines', () => {
     expect(container.status().partitions[0]).toMatchObject({ processed: 0, state: 'stopped' });
   });
 
+  it('a handler running past transactionTimeout is a failed attempt: rolled back, retried, then dead-lettered', async () => {
+    const host = new FakeHost(P);
+    const [c] = customersOn(0, P, 1);
+    const heard: unknown[] = [];
+    container = startPollingContainer(host, {
+      name: 'stuck',
+      type: 'Order',
+      template: { status: 'NEW' },
+      maxAttempts: 2,
+      transactionTimeout: 30,
+      ...fast,
+      onError: (error) => heard.push(error),
+      handler: async (entry, tx, context) => {
+        await new Promise((r) => setTimeout(r, 60));
+        await pay(entry, tx, context); // too late: the transaction has ended
+      },
+    });
+    await host.space.write('Order', orderOf('o-1', c!));
+    await eventually(() => container!.status().partitions[0]?.deadLettered === 1);
+    expect(heard.map((e) => (e as Error).name)).toEqual([
+      'TransactionTimeoutError',
+      'TransactionTimeoutError',
+    ]);
+    expect(host.logOfPartition(0).some((m) => m.id === 'o-1-paid')).toBe(false);
+  });
+
   it('waits without a busy loop while idle, and wakes for a matching write', async () => {
     const host = new FakeHost(P);
     const [c] = customersOn(1, P, 1);

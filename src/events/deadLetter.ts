@@ -1,5 +1,5 @@
 import { DeadLetterTypeError } from '../errors';
-import { toWireJson } from '../net/wireJson';
+import { fromWireJson, toWireJson } from '../net/wireJson';
 import type { EntryType } from '../schema/EntryType';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { Entry } from '../space/Mutation';
@@ -85,6 +85,11 @@ export function deadLetterEntry(input: DeadLetterInput): Record<string, unknown>
     container: input.container,
     failedAt: input.now,
   };
+}
+
+/** The failed entry a dead letter holds (its `entry` field decoded), as it was when it failed. */
+export function failedEntryOf(letter: Entry): Entry {
+  return fromWireJson(Buffer.from(String(letter.entry), 'utf8')) as Entry;
 }
 
 /**

@@ -1,5 +1,10 @@
 import { DeadLetterTypeError, InvalidArgumentError } from '../../../src/errors';
-import { deadLetterEntry, deadLetterSchema, requireDeadLetterType } from '../../../src/events/deadLetter';
+import {
+  deadLetterEntry,
+  deadLetterSchema,
+  failedEntryOf,
+  requireDeadLetterType,
+} from '../../../src/events/deadLetter';
 import { startPollingContainer } from '../../../src/events/PollingContainer';
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -128,5 +133,6 @@ describe('polling container options', () => {
       failedAt: 1234,
     });
     expect(fromWireJson(Buffer.from(letter.entry as string))).toEqual(entry);
+    expect(failedEntryOf(letter)).toEqual(entry);
   });
 });

@@ -356,6 +356,127 @@ describe('durable notify container (real Kafka)', () => {
     }
   }, 60_000);
 
+  it('reads ahead at most maxBufferedEvents when the handler is slower than the log, and misses nothing', async () => {
+    await writeOrders(0, 150);
+    const events: NotifyEvent[] = [];
+    let maxBuffered = 0;
+    let paused = false;
+    const container: NotifyContainer = start({
+      name: 'bounded',
+      batchSize: 4,
+      maxBufferedEvents: 8,
+      fetchMaxBytes: 1024,
+      handler: async (batch) => {
+        for (const s of container.status()) {
+          maxBuffered = Math.max(maxBuffered, s.buffered);
+          paused ||= s.readerPaused;
+        }
+        events.push(...batch);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    });
+    try {
+      await caughtUp(container, 40_000);
+    } finally {
+      await container.stop();
+    }
+    expect(maxBuffered).toBeLessThanOrEqual(8);
+    expect(paused).toBe(true);
+    const logs = await readLogs();
+    expect(byPartition(events)).toEqual(logs.map((logged, k) => logged.map((l) => `${k}:${l.offset}`)));
+  }, 60_000);
+
+  it("startAt 'latest' skips what was there before its first start, and holds across a restart", async () => {
+    await writeOrders(0, 10);
+    const seen: NotifyEvent[] = [];
+    let container = start({ name: 'latest', startAt: 'latest', handler: async (b) => void seen.push(...b) });
+    await caughtUp(container);
+    await container.stop();
+    expect(seen).toEqual([]);
+    await writeOrders(10, 6);
+    container = start({ name: 'latest', startAt: 'latest', handler: async (b) => void seen.push(...b) });
+    try {
+      await caughtUp(container);
+    } finally {
+      await container.stop();
+    }
+    expect(seen.map((e) => e.entryId).sort()).toEqual(['o-10', 'o-11', 'o-12', 'o-13', 'o-14', 'o-15']);
+  }, 60_000);
+
+  it('a stop during a failing batch leaves its position where it was', async () => {
+    await writeOrders(0, 9);
+    let calls = 0;
+    const container = start({
+      name: 'abandoned',
+      retry: { initialBackoffMs: 5_000, maxBackoffMs: 5_000 },
+      handler: async () => {
+        calls++;
+        throw new Error('down');
+      },
+    });
+    while (calls < PARTITIONS) await new Promise((resolve) => setTimeout(resolve, 10));
+    const started = Date.now();
+    await container.stop(); // does not wait for the backoff
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const again: NotifyEvent[] = [];
+    const next = start({ name: 'abandoned', handler: async (b) => void again.push(...b) });
+    try {
+      await caughtUp(next);
+    } finally {
+      await next.stop();
+    }
+    expect(again.map((e) => e.entryId).sort()).toEqual(Array.from({ length: 9 }, (_, i) => `o-${i}`).sort());
+  }, 60_000);
+
+  it('a takeover redelivers only the batch that was not stored, and fences the old store', async () => {
+    await writeOrders(0, 30);
+    const logs = await readLogs();
+    const victim = logs[0]!.slice(3, 6).map((l) => `0:${l.offset}`); // partition 0's second batch
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let hung = false;
+    const old: string[] = [];
+    const first = start({
+      name: 'takeover',
+      batchSize: 3,
+      handler: async (batch) => {
+        old.push(...batch.map((e) => e.id));
+        if (batch[0]!.id === victim[0]) {
+          hung = true; // handled, like a process that dies before it stores the position
+          await held;
+        }
+      },
+    });
+    const fresh: string[] = [];
+    let second: NotifyContainer | undefined;
+    try {
+      while (!hung) await new Promise((resolve) => setTimeout(resolve, 10));
+      // The other partitions are done and stored before the takeover.
+      const ends = logs.map((l) => l[l.length - 1]!.offset + 1);
+      while (!first.status().every((st) => st.partition === 0 || (st.position ?? 0) >= ends[st.partition]!))
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      second = start({
+        name: 'takeover',
+        batchSize: 3,
+        handler: async (b) => void fresh.push(...b.map((e) => e.id)),
+      });
+      await caughtUp(second);
+      release();
+      // The old holder's store of the batch is refused: its partition 0 stops as fenced.
+      const deadline = Date.now() + 10_000;
+      while (first.status()[0]?.state !== 'fenced' && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(first.status()[0]).toMatchObject({ state: 'fenced', position: logs[0]![3]!.offset });
+      expect(first.status()[0]?.lastError).toMatch(/fenced/);
+    } finally {
+      release();
+      await first.stop();
+      await second?.stop();
+    }
+    expect(old.filter((id) => fresh.includes(id))).toEqual(victim);
+    expect(new Set([...old, ...fresh]).size).toBe(logs.flat().length);
+  }, 60_000);
+
   it('refuses bad options at start', () => {
     const handler = async (): Promise<void> => undefined;
     expect(() => startNotifyContainer(grid, { name: 'has.dot', handler })).toThrow(/name/);

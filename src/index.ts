@@ -100,3 +100,37 @@ export {
 } from './net/SpaceServer';
 export type { SpaceDescription } from './net/SpaceDescription';
 export * from './errors';
+
+// The processing grid: collocated logic next to its data (docs/processing-grid.md).
+export type { ContainerHost, PartitionEvent, PartitionEventListener } from './events/ContainerHost';
+export {
+  PollingContainer,
+  startPollingContainer,
+  type PollingContainerStatus,
+  type PollingPartitionStatus,
+} from './events/PollingContainer';
+export {
+  type PollingContainerOptions,
+  type PollingHandler,
+  type PollingContext,
+  type PollingErrorListener,
+  type PollingBackoff,
+  DEFAULT_POLLING_CONCURRENCY,
+  DEFAULT_POLLING_BATCH_SIZE,
+  DEFAULT_RECEIVE_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_POLLING_BACKOFF,
+} from './events/PollingOptions';
+export { deadLetterSchema, deadLetterTypeName, failedEntryOf, DEAD_LETTER_SUFFIX } from './events/deadLetter';
+export {
+  TaskRegistry,
+  DEFAULT_TASK_TIMEOUT_MS,
+  type Task,
+  type TaskContext,
+  type TaskHost,
+  type TaskRunner,
+  type TaskRunOptions,
+} from './events/TaskRegistry';
+export { ServiceRegistry, serviceContext, type ExportOptions } from './events/ServiceRegistry';
+export type { ExecuteOptions, ExecuteAllOptions, RemoteOptions, RemoteProxy } from './client/Space';
+export { CollocatedSpace } from './cluster/CollocatedSpace';

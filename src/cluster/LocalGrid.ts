@@ -1,7 +1,12 @@
 import type { Kafka } from 'kafkajs';
 import { CorruptLogError } from '../errors';
 import type { ContainerHost, PartitionEventListener } from '../events/ContainerHost';
+import { HostedContainers } from '../events/HostedContainers';
+import type { NotifyContainer } from '../events/NotifyContainer';
+import type { NotifyContainerOptions } from '../events/NotifyOptions';
 import { PartitionEvents } from '../events/PartitionEvents';
+import type { PollingContainer } from '../events/PollingContainer';
+import type { PollingContainerOptions } from '../events/PollingOptions';
 import { ServiceRegistry } from '../events/ServiceRegistry';
 import { TaskRegistry } from '../events/TaskRegistry';
 import type { TopicAdmin } from '../log/TopicAdmin';
@@ -39,6 +44,7 @@ export class LocalGrid implements ContainerHost {
   /** Services callable through `space.remote<T>(name)`. */
   readonly services: ServiceRegistry;
   private readonly topics: TopicAdmin;
+  private readonly containers: HostedContainers;
   private closing: Promise<void> | undefined;
   private readonly loopLag = new EventLoopLagMonitor();
 
@@ -53,6 +59,7 @@ export class LocalGrid implements ContainerHost {
     this.topics = prepared.topics;
     this.tasks = new TaskRegistry(this);
     this.services = new ServiceRegistry(this.tasks);
+    this.containers = new HostedContainers(this);
     this.space = new PartitionedSpace(
       options.space,
       this.types,
@@ -96,6 +103,16 @@ export class LocalGrid implements ContainerHost {
   /** How to read partition k's log. */
   logOf(partition: number): ReplicaLogOptions {
     return replicaLogOf(this.prepared, this.options, partition);
+  }
+
+  /** Starts a polling container on every partition (docs/polling-containers.md); `close()` drains and stops it. */
+  pollingContainer(options: PollingContainerOptions): PollingContainer {
+    return this.containers.polling(options);
+  }
+
+  /** Starts a durable notify container on every partition (docs/notify-containers.md); `close()` stops it. */
+  notifyContainer(options: NotifyContainerOptions): NotifyContainer {
+    return this.containers.notify(options);
   }
 
   /**
@@ -180,6 +197,7 @@ export class LocalGrid implements ContainerHost {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.loopLag.stop();
+      await this.containers.stopAll();
       await Promise.all(this.primaryPartitions.map((p) => p.close()));
       await this.mirrorSide?.close();
       await this.topics.close();

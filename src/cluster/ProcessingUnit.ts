@@ -1,17 +1,26 @@
 import { resolve as resolvePath } from 'node:path';
+import type { Kafka } from 'kafkajs';
 import { NotPrimaryError, UnitConfigError } from '../errors';
 import { PartitionedSpace } from '../client/PartitionedSpace';
 import { RemoteSpace } from '../client/RemoteSpace';
 import type { Space } from '../client/Space';
+import type { ContainerHost, PartitionEventListener } from '../events/ContainerHost';
+import { HostedContainers } from '../events/HostedContainers';
+import { PartitionEvents, type PartitionPlace } from '../events/PartitionEvents';
+import { ServiceRegistry } from '../events/ServiceRegistry';
+import { TaskRegistry } from '../events/TaskRegistry';
 import { SpaceServer } from '../net/SpaceServer';
+import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { SpaceEngine } from '../space/SpaceEngine';
+import { CollocatedSpace } from './CollocatedSpace';
 import type { Placement } from './Placement';
 import { EventLoopLagMonitor, type EventLoopLag } from './EventLoopLag';
 import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
 import {
   resolveUnitOptions,
+  type ReplicaChange,
   type ResolvedUnitOptions,
   type UnitOptions,
   type UnitServices,
@@ -45,12 +54,21 @@ export interface UnitStatus {
  * (membership and placement, see `SpacelogAssigner`), hosts the primaries and hot backups the
  * placement gives it, serves remote clients on its port (operations for a partition it is not
  * primary of get the retriable NotPrimaryError, so clients refresh their map), and runs the user's
- * collocated code. `close()` hands its partitions over before it exits.
+ * collocated code next to its primaries (it is their `ContainerHost`: `space` runs operations on
+ * partitions led here in-process). `close()` hands its partitions over before it exits.
  */
-export class ProcessingUnit {
+export class ProcessingUnit implements ContainerHost {
   readonly name: string;
-  private services: { stop?(): Promise<void> } | void = undefined;
-  private clientSpace: RemoteSpace | undefined;
+  /** The space as collocated code sees it: in-process for partitions led here, routed otherwise. */
+  readonly space: CollocatedSpace;
+  /** Tasks run at this unit's primaries (`space.execute` from any client, `ctx.tasks.register`). */
+  readonly tasks: TaskRegistry;
+  /** Services exported by this unit (`ctx.export`), called through `space.remote<T>(name)`. */
+  readonly services: ServiceRegistry;
+  /** Containers started through `ctx`; stopped (drained) first on close. */
+  private readonly containers: HostedContainers;
+  private userServices: { stop?(): Promise<void> } | void = undefined;
+  private stopServiceEvents: (() => void) | undefined;
   private rebalanceTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private readonly loopLag = new EventLoopLagMonitor();
@@ -61,10 +79,24 @@ export class ProcessingUnit {
     readonly server: SpaceServer,
     private readonly replicas: UnitReplicas,
     private readonly membership: UnitMembership,
+    private readonly events: PartitionEvents,
+    tasks: TaskRegistry,
     readonly endpoint: string,
     name: string,
   ) {
     this.name = name;
+    this.tasks = tasks;
+    this.services = new ServiceRegistry(tasks);
+    this.containers = new HostedContainers(this);
+    this.space = new CollocatedSpace({
+      name: options.space,
+      types: prepared.types,
+      partitions: options.partitions,
+      isLocal: (k) => events.isPrimary(k),
+      local: (k) => this.access(k),
+      remote: () => RemoteSpace.connect({ bootstrap: [endpoint], space: options.space }),
+      tasks,
+    });
   }
 
   /**
@@ -80,7 +112,25 @@ export class ProcessingUnit {
       if (self.unit === undefined) throw new NotPrimaryError(`unit is starting`, { partition: k });
       return self.unit.access(k);
     };
-    const served: Space = new PartitionedSpace(options.space, prepared.types, options.partitions, access);
+    // Tasks read the unit (its collocated space) only when they run, so the registry comes first.
+    const tasks = new TaskRegistry({
+      get unit(): string {
+        return self.unit?.name ?? '';
+      },
+      partitions: options.partitions,
+      get space(): Space {
+        if (self.unit === undefined) throw new NotPrimaryError(`unit is starting`);
+        return self.unit.space;
+      },
+      engine: access,
+    });
+    const served: Space = new PartitionedSpace(
+      options.space,
+      prepared.types,
+      options.partitions,
+      access,
+      tasks,
+    );
     const server = await SpaceServer.listen(
       { space: served, types: prepared.types },
       {
@@ -93,12 +143,21 @@ export class ProcessingUnit {
     );
     const endpoint = `${options.advertisedHost ?? options.host}:${server.port}`;
     const name = options.unit ?? endpoint;
+    const events = new PartitionEvents((error, event) =>
+      process.emitWarning(
+        `unit ${name}: a listener of ${event.kind} of partition ${event.partition} threw: ${String(error)}`,
+        'SPACELOG_LISTENER_ERROR',
+      ),
+    );
     const replicas = new UnitReplicas({
       unit: name,
       partitions: options.partitions,
       primaryOptions: (k) => primaryOptionsOf(prepared, options, k),
       backupOptions: (k) => replicaLogOf(prepared, options, k),
-      onChange: (change) => options.onReplicaChange?.(change),
+      onChange: (change) => {
+        events.place(change.partition, placeOf(change), change.reason);
+        options.onReplicaChange?.(change);
+      },
       onBackupReady: () => self.unit?.askForPlacement(),
       onPrimaryLost: () => self.unit?.askForPlacement(),
     });
@@ -119,7 +178,17 @@ export class ProcessingUnit {
       }),
       onPlacement: (placement) => replicas.apply(placement),
     });
-    const unit = new ProcessingUnit(options, prepared, server, replicas, membership, endpoint, name);
+    const unit = new ProcessingUnit(
+      options,
+      prepared,
+      server,
+      replicas,
+      membership,
+      events,
+      tasks,
+      endpoint,
+      name,
+    );
     self.unit = unit;
     try {
       await retryWhileMetadataLags(() => prepared.topics.ensureUnitsTopic(options.space));
@@ -134,6 +203,48 @@ export class ProcessingUnit {
 
   get types(): TypeRegistry {
     return this.prepared.types;
+  }
+
+  /** The unit's name (ContainerHost). */
+  get unit(): string {
+    return this.name;
+  }
+
+  get spaceName(): string {
+    return this.options.space;
+  }
+
+  get partitions(): number {
+    return this.options.partitions;
+  }
+
+  get kafka(): Kafka {
+    return this.prepared.kafka;
+  }
+
+  get prefix(): string {
+    return this.prepared.prefix;
+  }
+
+  /**
+   * The in-process engine of partition k while this unit leads it (it may wait for the warm-up);
+   * the retriable NotPrimaryError otherwise, or once this unit lost touch with its group.
+   */
+  engine(partition: number): SpaceEngine | Promise<SpaceEngine> {
+    return this.access(partition);
+  }
+
+  /**
+   * Hears this unit's partition role changes (primary here, primary lost, backup ready, backup
+   * lost); the partitions already led here are announced at once. Returns the unsubscribe function.
+   */
+  onPartitionEvent(listener: PartitionEventListener): () => void {
+    return this.events.listen(listener);
+  }
+
+  /** How to read partition k's log. */
+  logOf(partition: number): ReplicaLogOptions {
+    return replicaLogOf(this.prepared, this.options, partition);
   }
 
   /** The placement this unit follows. */
@@ -166,8 +277,10 @@ export class ProcessingUnit {
     this.closing ??= (async () => {
       this.loopLag.stop();
       if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
-      await Promise.resolve(this.services?.stop?.()).catch(() => undefined);
-      await this.clientSpace?.close();
+      this.stopServiceEvents?.();
+      await this.containers.stopAll();
+      await Promise.resolve(this.userServices?.stop?.()).catch(() => undefined);
+      await this.space.close();
       await this.replicas.close();
       // Clients that ask this unit where its partitions went must hear the new placement, not the
       // old one, before its server closes under them (a closed connection fails requests in flight).
@@ -247,11 +360,25 @@ export class ProcessingUnit {
     if (typeof services.start !== 'function') {
       throw new UnitConfigError(`services module ${String(spec)} exports no start(context) function`);
     }
-    this.clientSpace = await RemoteSpace.connect({ bootstrap: [this.endpoint], space: this.options.space });
-    this.services = await services.start({
-      space: this.clientSpace,
+    this.userServices = await services.start({
+      space: this.space,
       unit: this.name,
+      host: this,
       primaries: () => this.primaries(),
+      onPartitionEvent: (listener) => this.onPartitionEvent(listener),
+      tasks: this.tasks,
+      export: (name, impl, exportOptions) => this.services.export(name, impl, exportOptions),
+      pollingContainer: (containerOptions) => this.containers.polling(containerOptions),
+      notifyContainer: (containerOptions) => this.containers.notify(containerOptions),
     });
+    const hook = services.onPartitionEvent;
+    if (typeof hook === 'function') this.stopServiceEvents = this.onPartitionEvent((e) => hook(e));
   }
+}
+
+/** Where a replica change leaves its partition on this unit. */
+function placeOf(change: ReplicaChange): PartitionPlace {
+  if (change.kind === 'primary') return change.role === 'primary' ? 'primary' : 'none';
+  if (change.kind === 'backup') return change.role === 'backup' ? 'backup' : 'none';
+  return 'none';
 }

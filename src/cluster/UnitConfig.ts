@@ -1,5 +1,12 @@
 import { UnitConfigError } from '../errors';
 import type { Space } from '../client/Space';
+import type { ContainerHost, PartitionEvent, PartitionEventListener } from '../events/ContainerHost';
+import type { NotifyContainer } from '../events/NotifyContainer';
+import type { NotifyContainerOptions } from '../events/NotifyOptions';
+import type { PollingContainer } from '../events/PollingContainer';
+import type { PollingContainerOptions } from '../events/PollingOptions';
+import type { ExportOptions } from '../events/ServiceRegistry';
+import type { TaskRegistry } from '../events/TaskRegistry';
 import type { BackupRole } from '../partition/BackupPartition';
 import type { PrimaryRole } from '../partition/PrimaryPartition';
 import { checkGridOptions, type GridOptions } from './GridConfig';
@@ -7,17 +14,44 @@ import { DEFAULT_MEMBERSHIP_TIMING, type MembershipTiming } from './UnitMembersh
 
 /** What collocated code gets when its processing unit starts. */
 export interface UnitContext {
-  /** The whole space (every partition, wherever its primary is), through the unit's own server. */
+  /**
+   * The whole space: operations on partitions this unit leads run in-process (no socket, no
+   * serialisation), others go to their primaries through the routed client; same API and errors.
+   * Transactions run in-process on one partition this unit leads.
+   */
   readonly space: Space;
   /** This unit's name in the cluster. */
   readonly unit: string;
+  /** The unit as containers, tasks and services need it (in-process engines, partition events, log). */
+  readonly host: ContainerHost;
   /** Partitions this unit is primary of right now. */
   primaries(): number[];
+  /**
+   * Hears this unit's partition role changes (XAP's primary-backup events): `primary` (serving here),
+   * `primary-lost`, `backup` (a ready hot backup here), `backup-lost`. Partitions already led here
+   * are announced at once. Returns the unsubscribe function.
+   */
+  onPartitionEvent(listener: PartitionEventListener): () => void;
+  /** Tasks by name, run at a partition's primary by `space.execute` / `executeAll` from any client. */
+  readonly tasks: TaskRegistry;
+  /** Exports a service: any client calls it through `space.remote<T>(name)` (docs/tasks-and-remoting.md). */
+  export<T extends object>(name: string, impl: T, options?: ExportOptions): () => void;
+  /**
+   * Starts a polling container on this unit's primaries, following them as they move; the unit
+   * stops it (draining in-flight cycles) before it hands its partitions over (docs/polling-containers.md).
+   */
+  pollingContainer(options: PollingContainerOptions): PollingContainer;
+  /** Starts a durable notify container on this unit's primaries (docs/notify-containers.md); stopped on close. */
+  notifyContainer(options: NotifyContainerOptions): NotifyContainer;
 }
 
-/** A module of collocated code: `start` runs once the unit serves; what it returns is stopped first on close. */
+/**
+ * A module of collocated code: `start` runs once the unit serves; what it returns is stopped first on
+ * close. An exported `onPartitionEvent` hears the unit's partition role changes after `start`.
+ */
 export interface UnitServices {
   start(context: UnitContext): Promise<{ stop?(): Promise<void> } | void> | { stop?(): Promise<void> } | void;
+  onPartitionEvent?(event: PartitionEvent): void;
 }
 
 /** What `ProcessingUnit.start` (and `spacelog pu start --config`) takes. */

@@ -23,6 +23,11 @@ export class PartitionEvents {
       .sort((a, b) => a - b);
   }
 
+  /** True while partition k serves here as primary. */
+  isPrimary(partition: number): boolean {
+    return this.places.get(partition) === 'primary';
+  }
+
   /** Records where partition k serves now and tells the listeners what changed. */
   place(partition: number, place: PartitionPlace, reason?: string): void {
     const was = this.places.get(partition) ?? 'none';

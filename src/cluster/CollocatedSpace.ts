@@ -1,0 +1,223 @@
+import { NotPrimaryError } from '../errors';
+import { PartitionedSpace, type PartitionAccess } from '../client/PartitionedSpace';
+import { serviceProxy } from '../client/ServiceProxy';
+import type {
+  ExecuteAllOptions,
+  ExecuteOptions,
+  MultipleOptions,
+  ReadOptions,
+  RemoteOptions,
+  RemoteProxy,
+  RoutingOptions,
+  Space,
+  SpaceTransaction,
+  SpaceWriteResult,
+} from '../client/Space';
+import { SpaceRouting } from '../client/SpaceRouting';
+import { reduceAll, runOptionsOf, taskPartition } from '../client/taskCalls';
+import type { TaskRunner } from '../events/TaskRegistry';
+import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { ChangeOp } from '../space/ChangeSet';
+import type { Entry, MutationOp } from '../space/Mutation';
+import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
+import { ALL, type Selector } from '../space/Selector';
+import type { SpaceListener } from '../space/SubscriptionHub';
+import type { TransactionOptions } from '../space/transaction/Transaction';
+
+/** Where a collocated space finds its partitions. */
+export interface CollocatedSpaceOptions {
+  readonly name: string;
+  readonly types: TypeRegistry;
+  readonly partitions: number;
+  /** True while this process leads partition k (its primary serves here). */
+  readonly isLocal: (partition: number) => boolean;
+  /** The in-process engine of a partition led here (NotPrimaryError when it is not). */
+  readonly local: PartitionAccess;
+  /** The routed client of the whole space, connected on first use. */
+  readonly remote: () => Promise<ClosableSpace>;
+  /** The tasks and services registered in this process, run in-process at partitions led here. */
+  readonly tasks?: TaskRunner;
+}
+
+/** A routed client this space owns and closes. */
+export type ClosableSpace = Space & { close(): Promise<void> };
+
+/**
+ * The space as collocated code in a processing unit sees it (`ctx.space`): an operation whose
+ * partition this unit leads runs in-process on its engine (no socket, no serialisation); any other
+ * (another unit's partition, or every partition) goes through the routed client, with the same API
+ * and errors. When the partition moves away between the choice and the call, the in-process attempt
+ * fails with NotPrimaryError before anything is applied, and the operation goes through the client.
+ * Transactions run in-process on the partition this unit leads (one partition, see
+ * CrossPartitionTransactionError); touching a partition led elsewhere fails with NotPrimaryError.
+ */
+export class CollocatedSpace implements Space {
+  readonly name: string;
+  readonly partitions: number;
+  private readonly routing: SpaceRouting;
+  private readonly local: PartitionedSpace;
+  private remoteSpace: Promise<ClosableSpace> | undefined;
+
+  constructor(private readonly options: CollocatedSpaceOptions) {
+    this.name = options.name;
+    this.partitions = options.partitions;
+    this.routing = new SpaceRouting(options.partitions);
+    this.local = new PartitionedSpace(
+      options.name,
+      options.types,
+      options.partitions,
+      options.local,
+      options.tasks,
+    );
+  }
+
+  write(
+    type: string,
+    entry: Readonly<Record<string, unknown>>,
+    options?: WriteOptions,
+  ): Promise<SpaceWriteResult> {
+    // Routed once: a generated id is drawn here, so both paths write the same entry to the same partition.
+    let routed: ReturnType<SpaceRouting['forWrite']>;
+    try {
+      routed = this.routing.forWrite(this.options.types.require(type), entry);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.run(routed.partition, (space) => space.write(type, routed.entry, options));
+  }
+
+  read(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
+    return this.run(this.target(type, selector, options), (space) => space.read(type, selector, options));
+  }
+
+  take(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
+    return this.run(this.target(type, selector, options), (space) => space.take(type, selector, options));
+  }
+
+  readMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
+    return this.run(this.target(type, selector, options), (space) =>
+      space.readMultiple(type, selector, options),
+    );
+  }
+
+  takeMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
+    return this.run(this.target(type, selector, options), (space) =>
+      space.takeMultiple(type, selector, options),
+    );
+  }
+
+  count(type: string, selector: Selector = ALL, options: RoutingOptions = {}): Promise<number> {
+    return this.run(this.target(type, selector, options), (space) => space.count(type, selector, options));
+  }
+
+  clear(type: string, selector: Selector = ALL, options: RoutingOptions = {}): Promise<number> {
+    return this.run(this.target(type, selector, options), (space) => space.clear(type, selector, options));
+  }
+
+  change(
+    type: string,
+    selector: Selector,
+    changes: readonly ChangeOp[],
+    options: ChangeOptions & RoutingOptions = {},
+  ): Promise<ChangeResult> {
+    return this.run(this.target(type, selector, options), (space) =>
+      space.change(type, selector, changes, options),
+    );
+  }
+
+  renew(type: string, id: string, lease: number, options: RoutingOptions = {}): Promise<SpaceWriteResult> {
+    return this.run(this.target(type, { id }, options), (space) => space.renew(type, id, lease, options));
+  }
+
+  /**
+   * Runs `fn` in a transaction in this process, on partitions this unit leads: one partition per
+   * transaction (CrossPartitionTransactionError otherwise), and NotPrimaryError for a partition led
+   * elsewhere (see `Space.transaction` for the rest).
+   */
+  transaction<T>(fn: (tx: SpaceTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.local.transaction(fn, options);
+  }
+
+  /** Hears committed mutations of every partition, wherever it is led (through the routed client). */
+  async subscribe(
+    type: string,
+    selector: Selector,
+    listener: SpaceListener,
+    options?: { readonly ops?: readonly MutationOp[] },
+  ): Promise<() => void> {
+    return (await this.client()).subscribe(type, selector, listener, options);
+  }
+
+  /** Runs a task at one partition: in-process when it is led here (see `Space.execute`). */
+  execute<R = unknown>(name: string, args?: unknown, options: ExecuteOptions = {}): Promise<R> {
+    let partition: number;
+    try {
+      partition = taskPartition(this.partitions, name, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { routing: _routing, ...run } = options;
+    return this.run(partition, (space) => space.execute<R>(name, args, { ...run, partition }));
+  }
+
+  /** Runs a task at every partition, in-process where led here, and reduces here (see `Space.executeAll`). */
+  executeAll<R = unknown, A = R[]>(
+    name: string,
+    args?: unknown,
+    options: ExecuteAllOptions<R, A> = {},
+  ): Promise<A> {
+    const run = runOptionsOf(options);
+    return reduceAll(
+      this.routing
+        .all()
+        .map((partition) =>
+          this.run(partition, (space) => space.execute<R>(name, args, { ...run, partition })),
+        ),
+      options,
+    );
+  }
+
+  /** A typed proxy of an exported service; calls to partitions led here run in-process (see `Space.remote`). */
+  remote<T extends object>(name: string, options?: RemoteOptions): RemoteProxy<T> {
+    return serviceProxy<T>(this, name, options);
+  }
+
+  /** Closes the routed client, if it was ever connected. */
+  async close(): Promise<void> {
+    const remote = await this.remoteSpace?.catch(() => undefined);
+    await remote?.close();
+  }
+
+  /** The partition an operation names, or undefined for a broadcast (or a bad selector: the client says why). */
+  private target(type: string, selector: Selector, options: RoutingOptions): number | undefined {
+    try {
+      return this.routing.forSelector(this.options.types.require(type), selector, options.routing);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async run<T>(partition: number | undefined, op: (space: Space) => Promise<T>): Promise<T> {
+    if (partition !== undefined && this.options.isLocal(partition)) {
+      try {
+        return await op(this.local);
+      } catch (error) {
+        // Refused before anything was applied: the partition moved away; its new primary answers.
+        if (!(error instanceof NotPrimaryError)) throw error;
+      }
+    }
+    return op(await this.client());
+  }
+
+  private client(): Promise<Space> {
+    if (this.remoteSpace === undefined) {
+      const connecting = this.options.remote();
+      // A failed connect is not kept: the next operation tries again.
+      connecting.catch(() => {
+        if (this.remoteSpace === connecting) this.remoteSpace = undefined;
+      });
+      this.remoteSpace = connecting;
+    }
+    return this.remoteSpace;
+  }
+}

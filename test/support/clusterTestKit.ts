@@ -30,6 +30,14 @@ export interface TestClusterOptions {
   readonly replication?: 'sync' | 'async';
   readonly kafka?: { readonly replicationFactor?: number; readonly minInsyncReplicas?: number };
   readonly brokers?: readonly string[];
+  /** Folder of entry types; default the example schemas. */
+  readonly schemas?: string;
+  /** A type every unit knows, counted to see that a partition answers; default `Order`. */
+  readonly probeType?: string;
+  /** Collocated code each unit runs (a compiled module path). */
+  readonly services?: string;
+  /** Extra environment of the unit processes (e.g. switches of the collocated code). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** One `spacelog pu start` child process. */
@@ -116,6 +124,8 @@ export class TestCluster {
   readonly space: string;
   readonly partitions: number;
   readonly units = new Map<string, UnitProcess>();
+  private readonly probeType: string;
+  private readonly env: Readonly<Record<string, string>>;
   private readonly dir: string;
   private readonly configPath: string;
   private readonly admin;
@@ -127,6 +137,8 @@ export class TestCluster {
     this.kit = { brokers, prefix, cleanup: () => deleteTestTopics(brokers, prefix) };
     this.space = options.space ?? 'orders';
     this.partitions = options.partitions ?? 6;
+    this.probeType = options.probeType ?? 'Order';
+    this.env = options.env ?? {};
     this.dir = mkdtempSync(path.join(tmpdir(), 'spacelog-cluster-'));
     this.configPath = path.join(this.dir, 'unit.json');
     writeFileSync(
@@ -135,7 +147,8 @@ export class TestCluster {
         space: this.space,
         partitions: this.partitions,
         backups: options.backups ?? 1,
-        schemas: path.join(ROOT, 'schemas/examples'),
+        schemas: options.schemas ?? path.join(ROOT, 'schemas/examples'),
+        ...(options.services !== undefined ? { services: options.services } : {}),
         prefix: this.kit.prefix,
         replication: options.replication ?? 'sync',
         readyWaitMs: 5000,
@@ -179,6 +192,7 @@ export class TestCluster {
       [CLI, 'pu', 'start', '--config', this.configPath, '--port', '0', '--unit', name],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...this.env },
       },
     );
     const unit = new UnitProcess(name, child);
@@ -217,7 +231,7 @@ export class TestCluster {
           placement.partitions.every((p) => p.primary !== null && units.includes(p.primary)) &&
           Object.keys(placement.endpoints).every((u) => units.includes(u));
         if (placed) {
-          const served = await client.count('Order', { template: {} }, { requestTimeout: 5000 }).then(
+          const served = await client.count(this.probeType, { template: {} }, { requestTimeout: 5000 }).then(
             () => true,
             (error: unknown) => {
               lastError = error;

@@ -23,7 +23,8 @@ export class NotifyContainer {
   readonly groupId: string;
   private readonly options: ResolvedNotifyOptions;
   private readonly running = new Map<number, NotifyPartition>();
-  private readonly stopping = new Set<Promise<void>>();
+  /** Partitions still draining after `primary-lost`: a new start there waits for the drain's store. */
+  private readonly stopping = new Map<number, Promise<void>>();
   private readonly unsubscribe: () => void;
   private admin: Promise<Admin> | undefined;
   private closing: Promise<void> | undefined;
@@ -59,7 +60,7 @@ export class NotifyContainer {
     this.unsubscribe();
     const partitions = [...this.running.values()];
     this.running.clear();
-    await Promise.all([...partitions.map((p) => p.stop()), ...this.stopping]);
+    await Promise.all([...partitions.map((p) => p.stop()), ...this.stopping.values()]);
     const admin = this.admin;
     this.admin = undefined;
     if (admin !== undefined) await (await admin.catch(() => undefined))?.disconnect();
@@ -88,7 +89,9 @@ export class NotifyContainer {
       filter: this.filter(),
     });
     this.running.set(partition, runner);
-    runner.start();
+    // Started before the previous runner stored its drained batch, the new one would fence that
+    // store and deliver the batch again.
+    runner.start(this.stopping.get(partition));
   }
 
   private stopPartition(partition: number): void {
@@ -96,8 +99,10 @@ export class NotifyContainer {
     if (runner === undefined) return;
     this.running.delete(partition);
     const stopped = runner.stop();
-    this.stopping.add(stopped);
-    void stopped.finally(() => this.stopping.delete(stopped));
+    this.stopping.set(partition, stopped);
+    void stopped.finally(() => {
+      if (this.stopping.get(partition) === stopped) this.stopping.delete(partition);
+    });
   }
 
   /** A filter per partition: it remembers which entries of that partition did not match. */

@@ -94,9 +94,9 @@ export class NotifyPartition {
     return this.deps.partition;
   }
 
-  /** Starts in the background; `stop()` ends it. */
-  start(): void {
-    this.running ??= this.run();
+  /** Starts in the background, once `after` (a predecessor's drain) settled; `stop()` ends it. */
+  start(after?: Promise<void>): void {
+    this.running ??= (after ?? Promise.resolve()).then(() => this.run());
   }
 
   /** Stops reading, lets the handler call in flight finish and stores its position (idempotent). */
@@ -133,6 +133,7 @@ export class NotifyPartition {
 
   private async run(): Promise<void> {
     try {
+      if (this.stopping) return; // stopped while waiting for its predecessor
       const from = await this.infra(() => this.openPosition());
       if (from === undefined) return;
       this.accepted = from;

@@ -1,9 +1,11 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Spacelog } from '../../../src';
 import type { LocalGrid } from '../../../src/cluster/LocalGrid';
+import type { ContainerHost } from '../../../src/events/ContainerHost';
 import { NotifyContainer, startNotifyContainer } from '../../../src/events/NotifyContainer';
 import type { NotifyContainerOptions, NotifyEvent } from '../../../src/events/NotifyOptions';
 import { notifyGroupId } from '../../../src/events/NotifyPositions';
+import { PartitionEvents } from '../../../src/events/PartitionEvents';
 import { fetchLogEndOffsets } from '../../../src/log/logEndOffsets';
 import { partitionTopic } from '../../../src/log/topicNames';
 import { replicaLogReader } from '../../../src/partition/ReplicaLog';
@@ -475,6 +477,68 @@ describe('durable notify container (real Kafka)', () => {
     }
     expect(old.filter((id) => fresh.includes(id))).toEqual(victim);
     expect(new Set([...old, ...fresh]).size).toBe(logs.flat().length);
+  }, 60_000);
+
+  it('follows the host: primary-lost drains the batch in flight, a quick primary again waits for that store', async () => {
+    // The grid's partitions, with their role changes told by the test.
+    const events = new PartitionEvents(() => undefined);
+    const host: ContainerHost = {
+      spaceName: grid.spaceName,
+      unit: grid.unit,
+      partitions: grid.partitions,
+      types: grid.types,
+      space: grid.space,
+      kafka: grid.kafka,
+      prefix: grid.prefix,
+      primaries: () => events.primaries(),
+      engine: (k) => grid.engine(k),
+      onPartitionEvent: (listener) => events.listen(listener),
+      logOf: (k) => grid.logOf(k),
+    };
+    for (let k = 0; k < PARTITIONS; k++) events.place(k, 'primary');
+    await writeOrders(0, 30);
+    const logs = await readLogs();
+    const held = `0:${logs[0]![3]!.offset}`; // partition 0's second batch
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    const seen: string[] = [];
+    groups.push(notifyGroupId(prefix, space, 'follows'));
+    const container = startNotifyContainer(host, {
+      name: 'follows',
+      type: 'Order',
+      batchSize: 3,
+      batchTimeMs: 20,
+      handler: async (batch) => {
+        seen.push(...batch.map((e) => e.id));
+        if (batch[0]!.id === held && !holding) {
+          holding = true;
+          await gate;
+        }
+      },
+    });
+    try {
+      while (!holding) await new Promise((resolve) => setTimeout(resolve, 10));
+      events.place(0, 'none', 'moved away');
+      expect(container.status().map((st) => st.partition)).toEqual([1, 2]);
+      events.place(0, 'primary');
+      // The new runner of partition 0 must not open its position while the old one drains: give it
+      // a second to do so wrongly.
+      const until = Date.now() + 1000;
+      while (Date.now() < until && container.status()[0]?.state === 'starting')
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(container.status()[0]).toMatchObject({ partition: 0, state: 'starting' });
+      release();
+      await caughtUp(container);
+    } finally {
+      release();
+      await container.stop();
+    }
+    // Nothing twice: the new runner started from the position the drained batch stored.
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(byPartition(seen.map((id) => ({ id, partition: Number(id.split(':')[0]) })))).toEqual(
+      logs.map((logged, k) => logged.map((l) => `${k}:${l.offset}`)),
+    );
   }, 60_000);
 
   it('refuses bad options at start', () => {

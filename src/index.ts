@@ -134,3 +134,16 @@ export {
 export { ServiceRegistry, serviceContext, type ExportOptions } from './events/ServiceRegistry';
 export type { ExecuteOptions, ExecuteAllOptions, RemoteOptions, RemoteProxy } from './client/Space';
 export { CollocatedSpace } from './cluster/CollocatedSpace';
+export { NotifyContainer, startNotifyContainer } from './events/NotifyContainer';
+export {
+  NOTIFY_DEFAULTS,
+  type NotifyBatchContext,
+  type NotifyContainerOptions,
+  type NotifyErrorDecision,
+  type NotifyEvent,
+  type NotifyHandler,
+  type NotifyRetryOptions,
+  type NotifyStartAt,
+} from './events/NotifyOptions';
+export type { NotifyPartitionState, NotifyPartitionStatus } from './events/NotifyPartition';
+export { notifyGroupId } from './events/NotifyPositions';

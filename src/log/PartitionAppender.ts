@@ -13,7 +13,7 @@ import type { PreparedRecords, TransactionLog } from '../space/transaction/Trans
 import { AppendHold, type HoldingAppender, type PreparedAppend } from './AppendHold';
 import { GroupCommitQueue, type QueuedItem } from './GroupCommitQueue';
 import { describeKafkaError, isFencingError, wrapKafkaError } from './kafkaErrors';
-import { kafkaMessageOf, type PreEncodedMessage } from './kafkaMessage';
+import { kafkaMessageOf, type LogMessage } from './kafkaMessage';
 import { inTransaction, type TransactionFailure } from './kafkaTransaction';
 import type { LogPosition } from './LogTypes';
 import {
@@ -30,8 +30,8 @@ import { DEFAULT_MAX_RECORD_BYTES, recordBytesInBatch, splitByBytes } from './re
 import { checkPrefix, checkSpaceName, partitionTopic, transactionalIdOf } from './topicNames';
 
 interface Pending extends QueuedItem<LogPosition[]> {
-  /** The append's records, already in Kafka's record format (their size is exact, headers included). */
-  readonly messages: readonly PreEncodedMessage[];
+  /** The append's records as kafkajs messages (their size in the record format is exact, headers included). */
+  readonly messages: readonly LogMessage[];
   /** Set on the barrier of a multi-partition commit (a batch of its own). */
   readonly hold?: AppendHold;
 }
@@ -110,7 +110,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
   appendWithPositions(mutations: readonly Mutation[]): Promise<LogPosition[]> {
     if (this.current !== 'ready' || this.closing !== undefined) return Promise.reject(this.notReady());
     if (mutations.length === 0) return Promise.resolve([]);
-    let messages: PreEncodedMessage[];
+    let messages: LogMessage[];
     try {
       messages = mutations.map((m) => kafkaMessageOf(this.options.codec.encode(m)));
     } catch (error) {
@@ -125,7 +125,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       return Promise.reject(failed);
     }
     let bytes = 0;
-    for (const message of messages) bytes += recordBytesInBatch(message.spacelogRecordTail.length);
+    for (const message of messages) bytes += recordBytesInBatch(message.tailBytes);
     const promise = new Promise<LogPosition[]>((resolve, reject) =>
       this.queue.push({ messages, records: messages.length, bytes, resolve, reject }),
     );
@@ -185,7 +185,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     if (this.current !== 'ready' || producer === undefined) throw this.notReady();
     const topicMessages = holds.map((h) => ({
       topic: h.records.topic,
-      messages: h.records.encoded.map(kafkaMessageOf),
+      messages: h.records.encoded.map((record) => kafkaMessageOf(record)),
     }));
     try {
       await inTransaction(producer, async (transaction) => {
@@ -288,7 +288,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       for (const item of batch) item.reject(this.notReady());
       return;
     }
-    const messages: PreEncodedMessage[] = [];
+    const messages: LogMessage[] = [];
     for (const item of batch) for (const message of item.messages) messages.push(message);
     // One send is one record batch, which Kafka refuses past max.message.bytes (failing every append
     // in it): a batch larger than that goes in several sends, still in one transaction.
@@ -327,12 +327,8 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
   }
 
   /** Splits records into runs that each fit one record batch of the topic. */
-  private split(messages: readonly PreEncodedMessage[]): PreEncodedMessage[][] {
-    return splitByBytes(
-      messages,
-      (m) => recordBytesInBatch(m.spacelogRecordTail.length),
-      this.maxRecordBytes,
-    );
+  private split(messages: readonly LogMessage[]): LogMessage[][] {
+    return splitByBytes(messages, (m) => recordBytesInBatch(m.tailBytes), this.maxRecordBytes);
   }
 
   /** Resolves each append with the offsets of its records (`offsets`: the batch's, in order). */

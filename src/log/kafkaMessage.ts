@@ -1,16 +1,51 @@
 import type { Message } from 'kafkajs';
+import { KAFKAJS_WRITES_RECORD_TAILS } from './kafkajsPatch';
 import type { EncodedRecord } from './LogTypes';
 
 /**
- * A kafkajs message that also carries its record's key, value and headers already in Kafka's
- * record format (`spacelogRecordTail`, read by Spacelog's kafkajs patch, see patches/). kafkajs
- * would otherwise build an Encoder per record and per header and a Buffer per varint: ~15% of the
- * CPU of a sync write load with our five headers. The key, value and headers stay on the message
- * too, so an unpatched kafkajs would still write the same record.
+ * A kafkajs message for one of our records, with the size of its key, value and headers in Kafka's
+ * record format (`tailBytes`, what batches are sized by). With Spacelog's kafkajs patch (see
+ * patches/ and `KAFKAJS_WRITES_RECORD_TAILS`) it also carries those bytes themselves
+ * (`spacelogRecordTail`): kafkajs would otherwise build an Encoder per record and per header and a
+ * Buffer per varint, ~15% of the CPU of a sync write load with our five headers. The key, value and
+ * headers stay on the message either way, so a stock kafkajs writes the same record.
  * @internal
  */
-export interface PreEncodedMessage extends Message {
-  readonly spacelogRecordTail: Buffer;
+export interface LogMessage extends Message {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+  /** Bytes of the record's key, value and headers as Kafka's record format (v2) writes them. */
+  readonly tailBytes: number;
+  /** Those bytes, for a patched kafkajs only (a stock one would ignore them and encode again). */
+  readonly spacelogRecordTail?: Buffer;
+}
+
+/**
+ * The message for one of our records, for partition 0 of its topic (one partition per topic). The
+ * pre-encoded tail is built only for a kafkajs that writes it (`withTail`, default: the loaded
+ * kafkajs carries the patch).
+ */
+export function kafkaMessageOf(record: EncodedRecord, withTail = KAFKAJS_WRITES_RECORD_TAILS): LogMessage {
+  const { key, value, headers } = record;
+  if (!withTail)
+    return { key, value, headers, partition: 0, tailBytes: recordTailBytes(key, value, headers) };
+  const spacelogRecordTail = recordTail(key, value, headers);
+  return { key, value, headers, partition: 0, tailBytes: spacelogRecordTail.length, spacelogRecordTail };
+}
+
+/** The length of `recordTail(key, value, headers)`, without building it (for a stock kafkajs). */
+export function recordTailBytes(key: Buffer, value: Buffer | null, headers: Record<string, string>): number {
+  let size = varIntSize(key.length) + key.length;
+  size += value === null ? 1 : varIntSize(value.length) + value.length;
+  const names = Object.keys(headers);
+  size += varIntSize(names.length);
+  for (const name of names) {
+    const nameBytes = Buffer.byteLength(name, 'utf8');
+    const valueBytes = Buffer.byteLength(headers[name] as string, 'utf8');
+    size += varIntSize(nameBytes) + nameBytes + varIntSize(valueBytes) + valueBytes;
+  }
+  return size;
 }
 
 /** Upper bound of a varint's bytes (a length below 2^31). */
@@ -18,12 +53,6 @@ const MAX_VARINT_BYTES = 5;
 
 /** Where tails are written before each is copied out (one per process; encoding is synchronous). */
 let scratch = Buffer.allocUnsafe(64 * 1024);
-
-/** The message for one of our records, for partition 0 of its topic (one partition per topic). */
-export function kafkaMessageOf(record: EncodedRecord): PreEncodedMessage {
-  const { key, value, headers } = record;
-  return { key, value, headers, partition: 0, spacelogRecordTail: recordTail(key, value, headers) };
-}
 
 /**
  * Key, value and headers of a record, as Kafka's record format (v2) writes them after the offset

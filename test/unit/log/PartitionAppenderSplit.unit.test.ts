@@ -4,7 +4,7 @@ import { AppendFailedError } from '../../../src/errors';
 import { MutationCodec } from '../../../src/log/MutationCodec';
 import { PartitionAppender } from '../../../src/log/PartitionAppender';
 import { recordBytesInBatch, RECORD_BATCH_OVERHEAD_BYTES } from '../../../src/log/recordSize';
-import type { PreEncodedMessage } from '../../../src/log/kafkaMessage';
+import type { LogMessage } from '../../../src/log/kafkaMessage';
 import type { Mutation } from '../../../src/space/Mutation';
 
 /** A transactional producer in memory: each committed transaction's sends, offsets counted on. */
@@ -63,7 +63,7 @@ function write(id: string, bytes: number, overrides: Partial<Mutation> = {}): Mu
 /** The bytes of one send as a Kafka record batch (what max.message.bytes bounds). */
 function sendBytes(messages: readonly Message[]): number {
   return messages.reduce(
-    (n, m) => n + recordBytesInBatch((m as PreEncodedMessage).spacelogRecordTail.length),
+    (n, m) => n + recordBytesInBatch((m as LogMessage).tailBytes),
     RECORD_BATCH_OVERHEAD_BYTES,
   );
 }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { kafkaMessageOf, recordTail } from '../../../src/log/kafkaMessage';
+import * as kafkajs from 'kafkajs';
+import { kafkaMessageOf, recordTail, recordTailBytes } from '../../../src/log/kafkaMessage';
+import { KAFKAJS_WRITES_RECORD_TAILS, readPatchVersion } from '../../../src/log/kafkajsPatch';
 
 // kafkajs's own record encoder (patched: it writes a message's spacelogRecordTail as is).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,10 +62,57 @@ describe('pre-encoded Kafka records', () => {
     expect(first.equals(copy)).toBe(true);
   });
 
-  it('a message keeps its key, value and headers for an unpatched kafkajs, on partition 0', () => {
+  it('a message with its tail keeps its key, value and headers too, on partition 0', () => {
     const key = Buffer.from('Order/1');
-    const message = kafkaMessageOf({ key, value: null, headers: { 'spacelog.op': 'TAKE' } });
+    const message = kafkaMessageOf({ key, value: null, headers: { 'spacelog.op': 'TAKE' } }, true);
     expect(message).toMatchObject({ key, value: null, headers: { 'spacelog.op': 'TAKE' }, partition: 0 });
-    expect(message.spacelogRecordTail.equals(recordTail(key, null, { 'spacelog.op': 'TAKE' }))).toBe(true);
+    const tail = recordTail(key, null, { 'spacelog.op': 'TAKE' });
+    expect(message.spacelogRecordTail?.equals(tail)).toBe(true);
+    expect(message.tailBytes).toBe(tail.length);
+  });
+});
+
+describe('messages for a stock kafkajs (installed as a dependency: no patch)', () => {
+  it('carry no tail, and the size of the tail they would have had', () => {
+    fc.assert(
+      fc.property(record, ({ key, value, headers }) => {
+        const message = kafkaMessageOf({ key, value, headers }, false);
+        expect(message.spacelogRecordTail).toBeUndefined();
+        expect(message.tailBytes).toBe(recordTail(key, value, headers).length);
+        expect(recordTailBytes(key, value, headers)).toBe(message.tailBytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('kafkajs writes the same record for a message with or without its tail', () => {
+    fc.assert(
+      fc.property(record, ({ key, value, headers, offsetDelta, timestampDelta }) => {
+        const plain = kafkaMessageOf({ key, value, headers }, false);
+        const tailed = kafkaMessageOf({ key, value, headers }, true);
+        expect(Record({ ...plain, offsetDelta, timestampDelta }).buffer).toEqual(
+          Record({ ...tailed, offsetDelta, timestampDelta }).buffer,
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('the kafkajs patch marker', () => {
+  it('is found in this repository (npm install applies patches/), so the appender builds tails', () => {
+    // Regression guard: without the marker every appender here would silently lose the tails.
+    expect(readPatchVersion(kafkajs)).toBeGreaterThanOrEqual(1);
+    expect(KAFKAJS_WRITES_RECORD_TAILS).toBe(true);
+    expect(
+      kafkaMessageOf({ key: Buffer.from('k'), value: null, headers: {} }).spacelogRecordTail,
+    ).toBeDefined();
+  });
+
+  it('reads a stock kafkajs (no marker, or not a positive integer) as unpatched', () => {
+    expect(readPatchVersion({})).toBe(0);
+    expect(readPatchVersion({ spacelogPatch: '1' })).toBe(0);
+    expect(readPatchVersion({ spacelogPatch: 0 })).toBe(0);
+    expect(readPatchVersion({ spacelogPatch: 2 })).toBe(2);
   });
 });

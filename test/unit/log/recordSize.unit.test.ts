@@ -76,9 +76,9 @@ describe('record sizes against Kafka record batches', () => {
         const actual = await batchBytes([message]);
         const bound = maxRecordBatchBytes('Blob', m.id, m.origin, stateBytes);
         expect(actual).toBeLessThanOrEqual(bound);
-        expect(
-          RECORD_BATCH_OVERHEAD_BYTES + recordBytesInBatch(message.spacelogRecordTail.length),
-        ).toBeGreaterThanOrEqual(actual);
+        expect(RECORD_BATCH_OVERHEAD_BYTES + recordBytesInBatch(message.tailBytes)).toBeGreaterThanOrEqual(
+          actual,
+        );
         // Close: a WRITE with every number at its longest comes within a few dozen bytes of it.
         if (full.state !== null) expect(bound - actual).toBeLessThan(80);
       }),
@@ -99,7 +99,7 @@ describe('record sizes against Kafka record batches', () => {
               headers: { 'spacelog.op': 'WRITE', 'spacelog.origin': 'pu-1' },
             }),
           );
-          const runs = splitByBytes(messages, (m) => recordBytesInBatch(m.spacelogRecordTail.length), limit);
+          const runs = splitByBytes(messages, (m) => recordBytesInBatch(m.tailBytes), limit);
           expect(runs.flat()).toEqual(messages);
           for (const run of runs) {
             expect(run.length).toBeGreaterThan(0);

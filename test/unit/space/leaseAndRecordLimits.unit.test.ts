@@ -19,7 +19,7 @@ class EncodingSink implements MutationSink {
   async append(mutations: readonly Mutation[]): Promise<void> {
     for (const m of mutations) {
       const message = kafkaMessageOf(this.codec.encode(m));
-      const batch = RECORD_BATCH_OVERHEAD_BYTES + recordBytesInBatch(message.spacelogRecordTail.length);
+      const batch = RECORD_BATCH_OVERHEAD_BYTES + recordBytesInBatch(message.tailBytes);
       this.largestBatch = Math.max(this.largestBatch, batch);
     }
     this.log.push(...mutations);

@@ -110,10 +110,13 @@ export function pipelineOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pi
   };
 }
 
-/** The pipeline's services module with these options (a unit's `services` may be this object). */
-export function createPipeline(options: PipelineOptions = {}): UnitServices & {
+/** The pipeline as a services module: what `start` returns is its containers. */
+export interface PipelineServices extends UnitServices {
   start(ctx: UnitContext): PipelineUnit;
-} {
+}
+
+/** The pipeline's services module with these options (a unit's `services` may be this object). */
+export function createPipeline(options: PipelineOptions = {}): PipelineServices {
   const resolved = resolveOptions(options);
   return { start: (ctx) => startPipeline(ctx, resolved) };
 }

@@ -145,7 +145,10 @@ export class UnitMembership {
     await this.leave();
     const deadline = Date.now() + timeoutMs;
     while (this.admin !== undefined && Date.now() < deadline) {
-      const placement = await describePlacement(this.admin, this.groupId).catch(() => undefined);
+      const group = await describeGroup(this.admin, this.groupId).catch(() => undefined);
+      // The last unit of the space left: nobody will place the partitions, so there is nothing to follow.
+      if (group !== undefined && group.members === 0) return;
+      const placement = group?.placement;
       if (placement !== undefined && !(unit in placement.endpoints)) {
         this.current = placement;
         return;
@@ -183,13 +186,22 @@ export class UnitMembership {
 
 /** The placement a group's members were last assigned (the newest one among them), if any. */
 export async function describePlacement(admin: Admin, groupId: string): Promise<Placement | undefined> {
+  return (await describeGroup(admin, groupId)).placement;
+}
+
+/** How many members a group has, and the newest placement among their assignments. */
+async function describeGroup(
+  admin: Admin,
+  groupId: string,
+): Promise<{ members: number; placement: Placement | undefined }> {
   const { groups } = await admin.describeGroups([groupId]);
+  const members = groups[0]?.members ?? [];
   let newest: Placement | undefined;
-  for (const member of groups[0]?.members ?? []) {
+  for (const member of members) {
     const placement = decodePlacement(member.memberAssignment);
     if (placement && placement.epoch > (newest?.epoch ?? 0)) newest = placement;
   }
-  return newest;
+  return { members: members.length, placement: newest };
 }
 
 function sleep(ms: number): Promise<void> {

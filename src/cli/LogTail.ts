@@ -4,6 +4,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type EachMessagePayload } f
 import { isSpacelogError, SpaceNotFoundError, type SpacelogError } from '../errors';
 import { createMutationDecoder, type MutationDecoder } from '../log/MutationDecoder';
 import { checkPrefix, checkSpaceName } from '../log/topicNames';
+import { CLI_KAFKA_CONNECTION } from './reachability';
 import { formatTailLine, matchesTypeFilter, partitionTopicsOf, type PartitionTopic } from './tailFormat';
 
 /** What `spacelog tail` reads and where it prints. */
@@ -57,6 +58,7 @@ export class LogTail {
       clientId: 'spacelog-tail',
       brokers: [...options.brokers],
       logLevel: logLevel.NOTHING,
+      ...CLI_KAFKA_CONNECTION,
     });
   }
 

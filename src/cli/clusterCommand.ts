@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readClusterStatus, type ClusterView } from '../cluster/ClusterStatus';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { parseBrokers, resolveBrokers } from './cliOptions';
+import { ensureKafkaReachable } from './reachability';
 
 interface StatusOptions {
   readonly prefix: string;
@@ -27,8 +28,10 @@ export function registerClusterCommand(program: Command): void {
     )
     .option('--json', 'print the whole status as one JSON object')
     .action(async (space: string, options: StatusOptions) => {
+      const brokers = resolveBrokers(options.brokers);
+      await ensureKafkaReachable(brokers);
       const view = await readClusterStatus({
-        brokers: resolveBrokers(options.brokers),
+        brokers,
         prefix: options.prefix,
         space,
       });

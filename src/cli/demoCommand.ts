@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { brokersFromEnv, DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { parseBrokers, parsePositiveInteger } from './cliOptions';
 import { DEFAULT_DEMO_PARTITIONS, DEFAULT_DEMO_RATE, runDemo } from './Demo';
+import { ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
 
 /** Options of `spacelog demo`, as commander hands them over. */
@@ -49,6 +50,10 @@ export function registerDemoCommand(program: Command): void {
     .option('--mirror-schema <name>', 'PostgreSQL schema of the mirror (default spacelog)')
     .option('--history', 'also keep the append-only orders_history table of every mutation')
     .action(async (options: DemoCommandOptions) => {
+      // Given brokers are used as they are (the demo leaves the local stack alone): check them first.
+      const given =
+        options.brokers ?? (process.env.SPACELOG_KAFKA_BROKERS?.trim() ? brokersFromEnv() : undefined);
+      if (given !== undefined) await ensureKafkaReachable(given);
       const stop = new AbortController();
       const removeHandlers = onStopSignal(() => stop.abort());
       try {

@@ -8,17 +8,20 @@ import { registerMirrorCommand } from './mirrorCommand';
 import { registerPuCommand } from './puCommand';
 import { registerStackCommand } from './stackCommand';
 import { registerTailCommand } from './tailCommand';
+import { packageVersion } from './packageVersion';
+import { connectionFailureLine } from './reachability';
+import { configureUsageErrors, exitCodeOf, FAILURE_EXIT_CODE } from './usageErrors';
 
 /**
  * Builds the `spacelog` command. Each subcommand lives in its own module and registers itself here;
  * add a new one with one `register...(program)` line.
  */
-export function buildProgram(): Command {
+export function buildProgram(
+  writeErr: (text: string) => void = (text) => process.stderr.write(text),
+): Command {
   const program = new Command('spacelog')
     .description('Spacelog: a space-based data grid whose system of record is a Kafka log')
-    .showHelpAfterError()
-    // Before the subcommands: commander copies these settings into each subcommand as it is created.
-    .exitOverride();
+    .version(packageVersion(), '-V, --version', 'print the version of spacelog');
   registerStackCommand(program);
   registerTailCommand(program);
   registerDemoCommand(program);
@@ -26,10 +29,16 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerPuCommand(program);
   registerClusterCommand(program);
+  // After the subcommands: the hint under a usage error names the command it is about.
+  configureUsageErrors(program, writeErr);
   return program;
 }
 
-/** Runs the CLI. Failures are printed (with the log lines that explain them) and set a non-zero exit code. */
+/**
+ * Runs the CLI. Failures are printed and set the exit code: 2 for a command line it could not make
+ * sense of (one line naming the problem, one line of hint), 1 for a command that failed while it ran
+ * (one line; a stack only for a failure nobody expected).
+ */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = buildProgram();
   // `spacelog stack status | head -1`: a reader that goes away is not an error of ours.
@@ -46,7 +55,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
 
 /** Prints an error for a human and returns the exit code to use. */
 function reportError(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode; // commander has printed it already
+  if (error instanceof CommanderError) return exitCodeOf(error); // commander has printed it already
   if (isStackError(error)) {
     process.stderr.write(`spacelog: ${error.message}\n`);
     if (error.logTail.length > 0) {
@@ -55,14 +64,20 @@ function reportError(error: unknown): number {
       );
       process.stderr.write(`${error.logTail.join('\n')}\n`);
     }
-    return 1;
+    return FAILURE_EXIT_CODE;
+  }
+  // A broker or database that went away mid-command: which one, not kafkajs's stack.
+  const connection = connectionFailureLine(error);
+  if (connection !== undefined) {
+    process.stderr.write(`spacelog: ${connection}\n`);
+    return FAILURE_EXIT_CODE;
   }
   if (isSpacelogError(error)) {
     process.stderr.write(`spacelog: ${error.message}\n`);
-    return 1;
+    return FAILURE_EXIT_CODE;
   }
   process.stderr.write(
     `spacelog: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
-  return 1;
+  return FAILURE_EXIT_CODE;
 }

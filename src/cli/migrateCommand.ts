@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
 import knexFactory from 'knex';
-import { InvalidArgumentError } from '../errors';
 import { databaseUrlFromEnv } from '../mirror/databaseUrl';
 import { makeMirrorMigration } from '../mirror/makeMirrorMigration';
 import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
 import { migrateLatest } from '../mirror/SpacelogMigrations';
 import { SchemaLoader } from '../schema/SchemaLoader';
+import { ensureDatabaseReachable } from './reachability';
+import { usageError } from './usageErrors';
 
 /** Options of `spacelog migrate`, as commander hands them over. */
 interface MigrateCommandOptions {
@@ -39,14 +40,16 @@ export function registerMigrateCommand(program: Command): void {
     .option('--database <url>', 'PostgreSQL URL (default: SPACELOG_DATABASE_URL)')
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
     .option('--history', 'make: also the append-only <space>_history table (mirror --history)')
-    .action(async (action: string | undefined, options: MigrateCommandOptions) => {
-      const knex = knexFactory({
-        client: 'pg',
-        connection: options.database ?? databaseUrlFromEnv(),
-        pool: { min: 0, max: 2 },
-      });
+    .action(async (action: string | undefined, options: MigrateCommandOptions, command: Command) => {
+      const { schemas, space } = options;
+      if (action === 'make' && (schemas === undefined || space === undefined)) {
+        usageError(command, 'migrate make needs --schemas <dir> and --space <name>');
+      }
+      const database = options.database ?? databaseUrlFromEnv();
+      await ensureDatabaseReachable(database);
+      const knex = knexFactory({ client: 'pg', connection: database, pool: { min: 0, max: 2 } });
       try {
-        if (action === 'make') await make(knex, options);
+        if (action === 'make') await make(knex, options, schemas!, space!);
         else {
           const applied = await migrateLatest({ knex, schema: options.pgSchema, directories: [options.dir] });
           process.stdout.write(
@@ -59,20 +62,22 @@ export function registerMigrateCommand(program: Command): void {
     });
 }
 
-async function make(knex: knexFactory.Knex, options: MigrateCommandOptions): Promise<void> {
-  if (options.schemas === undefined || options.space === undefined) {
-    throw new InvalidArgumentError('migrate make needs --schemas <dir> and --space <name>');
-  }
+async function make(
+  knex: knexFactory.Knex,
+  options: MigrateCommandOptions,
+  schemas: string,
+  space: string,
+): Promise<void> {
   const { file, plan } = await makeMirrorMigration({
     knex,
     schema: options.pgSchema,
-    space: options.space,
-    types: SchemaLoader.loadFolder(options.schemas),
+    space,
+    types: SchemaLoader.loadFolder(schemas),
     directory: options.dir,
     ...(options.history === true ? { history: true } : {}),
   });
   if (file === undefined) {
-    process.stdout.write(`mirror tables of space ${options.space} already match the schemas\n`);
+    process.stdout.write(`mirror tables of space ${space} already match the schemas\n`);
     return;
   }
   process.stdout.write(`wrote ${file}\n${plan.changes.map((c) => `  - ${c}`).join('\n')}\n`);

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'comma
 import knexFactory from 'knex';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
-import { InvalidArgumentError, SpaceNotFoundError } from '../errors';
+import { SpaceNotFoundError } from '../errors';
 import { TopicAdmin } from '../log/TopicAdmin';
 import { databaseUrlFromEnv } from '../mirror/databaseUrl';
 import { DeadLetterStore, DEFAULT_DEAD_LETTER_LIMIT, type StoredDeadLetter } from '../mirror/DeadLetterStore';
@@ -11,7 +11,9 @@ import type { PartitionLag } from '../mirror/MirrorLag';
 import { MirrorProjector } from '../mirror/MirrorProjector';
 import { readMirrorStatus } from '../mirror/readMirrorStatus';
 import { parseBrokers, resolveBrokers } from './cliOptions';
+import { CLI_KAFKA_CONNECTION, ensureDatabaseReachable, ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
+import { usageError } from './usageErrors';
 
 /** Options of `spacelog mirror`, as commander hands them over. */
 interface MirrorCommandOptions {
@@ -75,24 +77,35 @@ export function registerMirrorCommand(program: Command): void {
       `dead-letters: at most n, oldest first (default ${DEFAULT_DEAD_LETTER_LIMIT})`,
       parseCount,
     )
-    .action(async (action: MirrorAction | undefined, options: MirrorCommandOptions) => {
-      if (action === 'status') await printStatus(options);
-      else if (action === 'dead-letters') await printDeadLetters(options);
-      else await runMirror(options);
+    .action(async (action: MirrorAction | undefined, options: MirrorCommandOptions, command: Command) => {
+      if (action === undefined && options.schemas === undefined) {
+        usageError(command, '--schemas <dir> is required to run the mirror');
+      }
+      const database = options.database ?? databaseUrlFromEnv();
+      // Checked up front: the running mirror waits out a PostgreSQL outage (law 6), which at start
+      // would look like a hang rather than a database that is not there.
+      const brokers = action === 'dead-letters' ? [] : resolveBrokers(options.brokers);
+      await Promise.all([ensureKafkaReachable(brokers), ensureDatabaseReachable(database)]);
+      if (action === 'status') await printStatus(options, brokers, database);
+      else if (action === 'dead-letters') await printDeadLetters(options, database);
+      else await runMirror(options, options.schemas!, brokers, database);
     });
 }
 
-async function runMirror(options: MirrorCommandOptions): Promise<void> {
-  if (options.schemas === undefined)
-    throw new InvalidArgumentError('--schemas <dir> is required to run the mirror');
+async function runMirror(
+  options: MirrorCommandOptions,
+  schemas: string,
+  brokers: readonly string[],
+  database: string,
+): Promise<void> {
   let latest = new Map<number, { applied: number; end: number }>();
   const projector = new MirrorProjector({
     space: options.space,
-    schemas: options.schemas,
-    database: options.database ?? databaseUrlFromEnv(),
+    schemas,
+    database,
     schema: options.pgSchema,
     prefix: options.prefix,
-    kafka: { brokers: resolveBrokers(options.brokers) },
+    kafka: { brokers },
     ...(options.history === true ? { history: true } : {}),
     ...(options.onPoison === undefined ? {} : { onPoison: options.onPoison }),
     onProgress: (p) =>
@@ -121,13 +134,21 @@ async function runMirror(options: MirrorCommandOptions): Promise<void> {
   }
 }
 
-async function printStatus(options: MirrorCommandOptions): Promise<void> {
-  const brokers = resolveBrokers(options.brokers);
-  const kafka = new Kafka({ clientId: 'spacelog-mirror-status', brokers, logLevel: logLevel.NOTHING });
+async function printStatus(
+  options: MirrorCommandOptions,
+  brokers: readonly string[],
+  database: string,
+): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'spacelog-mirror-status',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    ...CLI_KAFKA_CONNECTION,
+  });
   const topics = new TopicAdmin({ kafka, prefix: options.prefix });
   const knex = knexFactory({
     client: 'pg',
-    connection: options.database ?? databaseUrlFromEnv(),
+    connection: database,
     pool: { min: 0, max: 2 },
   });
   try {
@@ -141,7 +162,7 @@ async function printStatus(options: MirrorCommandOptions): Promise<void> {
       knex,
       space: options.space,
       partitions,
-      brokers,
+      brokers: [...brokers],
       prefix: options.prefix,
       schema: options.pgSchema,
     });
@@ -167,10 +188,10 @@ export function formatLag(lag: readonly PartitionLag[]): string {
     .join('\n');
 }
 
-async function printDeadLetters(options: MirrorCommandOptions): Promise<void> {
+async function printDeadLetters(options: MirrorCommandOptions, database: string): Promise<void> {
   const knex = knexFactory({
     client: 'pg',
-    connection: options.database ?? databaseUrlFromEnv(),
+    connection: database,
     pool: { min: 0, max: 1 },
   });
   try {

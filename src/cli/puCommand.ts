@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { ProcessingUnit } from '../cluster/ProcessingUnit';
 import type { ReplicaChange } from '../cluster/UnitConfig';
 import { readUnitConfigFile } from '../cluster/UnitConfigFile';
+import { brokersFromEnv } from '../cluster/GridConfig';
 import { parseBrokers, parseWholeNumber } from './cliOptions';
+import { ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
 
 /** Options of `spacelog pu start`, as commander hands them over. */
@@ -30,6 +32,7 @@ export function registerPuCommand(program: Command): void {
     .option('--brokers <list>', 'Kafka brokers host:port,... (overrides the file)', parseBrokers)
     .action(async (options: PuStartOptions) => {
       const file = readUnitConfigFile(options.config);
+      await ensureKafkaReachable(options.brokers ?? file.options.kafka?.brokers ?? brokersFromEnv());
       const say = (line: string): void => void process.stdout.write(`${line}\n`);
       const unit = await ProcessingUnit.start(
         {

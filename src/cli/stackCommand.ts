@@ -1,10 +1,12 @@
-import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
-import { parseBrokerCount, redactUrl, ServiceStatus, Stack } from '../../docker/launcher';
-import { isStackError } from '../errors/stack';
+import { Command, InvalidArgumentError as CommanderInvalidArgument, Option } from 'commander';
+import { MAX_BROKER_COUNT, redactUrl, ServiceStatus, Stack } from '../../docker/launcher';
+import { usageError } from './usageErrors';
 
 /** Options of `spacelog stack up`. */
 interface UpOptions {
-  readonly brokers: number;
+  readonly brokerCount: number;
+  /** The old name of `--broker-count`, refused: `--brokers` is a host list in every other command. */
+  readonly brokers?: string;
 }
 
 /** Options of `spacelog stack status`. */
@@ -23,9 +25,21 @@ export function registerStackCommand(program: Command): void {
   stack
     .command('up')
     .description('start Kafka (KRaft on 127.0.0.1:9092) and find or start PostgreSQL; reuses a healthy stack')
-    .option('--brokers <count>', 'number of Kafka brokers (3 for fault tests: 9092-9094)', parseBrokers, 1)
-    .action(async (options: UpOptions) => {
-      const result = await new Stack({ brokers: options.brokers }, say).up();
+    .option(
+      '--broker-count <n>',
+      `number of Kafka brokers, 1 to ${MAX_BROKER_COUNT} (3 for fault tests: 9092-9094)`,
+      parseBrokerCount,
+      1,
+    )
+    .addOption(new Option('--brokers <value>').hideHelp())
+    .action(async (options: UpOptions, command: Command) => {
+      if (options.brokers !== undefined) {
+        usageError(
+          command,
+          `stack up takes --broker-count <n> (was --brokers <count>); --brokers is a host list in the other commands`,
+        );
+      }
+      const result = await new Stack({ brokers: options.brokerCount }, say).up();
       const kafka = result.kafka;
       say(
         `kafka ${kafka.source === 'launcher' ? (kafka.startedNow ? 'started' : 'already running') : `in use (${kafka.source})`}: ` +
@@ -76,12 +90,13 @@ function printService(name: string, status: ServiceStatus): void {
   for (const line of status.details) say(`  ${line}`);
 }
 
-function parseBrokers(value: string): number {
-  try {
-    return parseBrokerCount(value);
-  } catch (error) {
-    throw new CommanderInvalidArgument(isStackError(error) ? error.message : String(error));
+/** `--broker-count`: a whole number from 1 to what the launcher can place on its ports. */
+function parseBrokerCount(value: string): number {
+  const count = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(count >= 1 && count <= MAX_BROKER_COUNT)) {
+    throw new CommanderInvalidArgument(`expected a whole number from 1 to ${MAX_BROKER_COUNT}`);
   }
+  return count;
 }
 
 function say(line: string): void {

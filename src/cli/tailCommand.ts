@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { LogTail } from './LogTail';
 import { parseBrokers, parsePositiveInteger, resolveBrokers } from './cliOptions';
+import { ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
 
 /** Options of `spacelog tail`, as commander hands them over. */
@@ -35,8 +36,10 @@ export function registerTailCommand(program: Command): void {
     )
     .option('--max <n>', 'exit after printing n mutations', parsePositiveInteger)
     .action(async (space: string, options: TailCommandOptions) => {
+      const brokers = resolveBrokers(options.brokers);
+      await ensureKafkaReachable(brokers);
       const tail = new LogTail({
-        brokers: resolveBrokers(options.brokers),
+        brokers,
         prefix: options.prefix,
         space,
         fromBeginning: options.fromBeginning === true,

@@ -72,3 +72,16 @@ export class MirrorSchemaBehindError extends SpacelogError {
     this.writerFingerprint = writerFingerprint;
   }
 }
+
+/**
+ * PostgreSQL could not be reached (connection refused, unknown host, no answer in time). `endpoint`
+ * is its `host:port`, never the URL, which may carry a password.
+ */
+export class DatabaseUnavailableError extends SpacelogError {
+  readonly endpoint: string;
+  constructor(message: string, endpoint: string, options: SpacelogErrorOptions = {}) {
+    super(message, 'DATABASE_UNAVAILABLE', true, options);
+    this.name = 'DatabaseUnavailableError';
+    this.endpoint = endpoint;
+  }
+}

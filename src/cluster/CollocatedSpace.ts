@@ -21,6 +21,7 @@ import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { ALL, type Selector } from '../space/Selector';
+import type { SpaceEngine } from '../space/SpaceEngine';
 import type { SpaceListener } from '../space/SubscriptionHub';
 import type { TransactionOptions } from '../space/transaction/Transaction';
 
@@ -87,11 +88,11 @@ export class CollocatedSpace implements Space {
   }
 
   read(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
-    return this.run(this.target(type, selector, options), (space) => space.read(type, selector, options));
+    return this.blocking('read', type, selector, options);
   }
 
   take(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
-    return this.run(this.target(type, selector, options), (space) => space.take(type, selector, options));
+    return this.blocking('take', type, selector, options);
   }
 
   readMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
@@ -195,6 +196,40 @@ export class CollocatedSpace implements Space {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * A read or take: on a partition led here, straight on its engine (routed once, no extra layers:
+   * the hot path of collocated code); elsewhere through the client.
+   */
+  private blocking(
+    kind: 'read' | 'take',
+    type: string,
+    selector: Selector,
+    options: ReadOptions,
+  ): Promise<Entry | null> {
+    const partition = this.target(type, selector, options);
+    const remote = (): Promise<Entry | null> =>
+      this.client().then((space) => space[kind](type, selector, options));
+    if (partition === undefined || !this.options.isLocal(partition)) return remote();
+    const waits = (options.timeout ?? 0) > 0 || options.signal !== undefined;
+    const blockingOptions = waits
+      ? { timeout: options.timeout ?? 0, ...(options.signal ? { signal: options.signal } : {}) }
+      : undefined;
+    let engine: SpaceEngine | Promise<SpaceEngine>;
+    try {
+      engine = this.options.local(partition);
+    } catch (error) {
+      return error instanceof NotPrimaryError ? remote() : Promise.reject(error);
+    }
+    const answer =
+      engine instanceof Promise
+        ? engine.then((e) => e[kind](type, selector, blockingOptions))
+        : engine[kind](type, selector, blockingOptions);
+    // Refused before anything was applied: the partition moved away; its new primary answers.
+    return answer.catch((error: unknown) =>
+      error instanceof NotPrimaryError ? remote() : Promise.reject(error),
+    );
   }
 
   private async run<T>(partition: number | undefined, op: (space: Space) => Promise<T>): Promise<T> {

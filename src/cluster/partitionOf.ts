@@ -2,11 +2,10 @@
  * Kafka's murmur2 (the same function as Java's `org.apache.kafka.common.utils.Utils.murmur2`),
  * so a service written in any Kafka language can compute which partition holds a routing value.
  */
-export function murmur2(data: Uint8Array): number {
+export function murmur2(data: Uint8Array, length: number = data.length): number {
   const seed = 0x9747b28c;
   const m = 0x5bd1e995;
   const r = 24;
-  const length = data.length;
   let h = (seed ^ length) | 0;
   const length4 = length >>> 2;
   for (let i = 0; i < length4; i++) {
@@ -42,5 +41,23 @@ export function murmur2(data: Uint8Array): number {
  */
 export function partitionOf(routingValue: unknown, partitions: number): number {
   const text = typeof routingValue === 'string' ? routingValue : String(routingValue);
-  return (murmur2(Buffer.from(text, 'utf8')) & 0x7fffffff) % partitions;
+  return (murmur2Utf8(text) & 0x7fffffff) % partitions;
+}
+
+/** Reused for ASCII routing values (most ids): their UTF-8 bytes are their char codes. */
+let scratch = new Uint8Array(64);
+
+/**
+ * murmur2 of a string's UTF-8 bytes. An ASCII string is copied into a reused buffer (no allocation:
+ * routing runs on every operation, and `Buffer.from` cost most of it); any other goes through Buffer.
+ */
+function murmur2Utf8(text: string): number {
+  const length = text.length;
+  if (length > scratch.length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return murmur2(Buffer.from(text, 'utf8'));
+    scratch[i] = code;
+  }
+  return murmur2(scratch, length);
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { InvariantViolationError, NotPrimaryError, isRetriable } from '../errors';
 import type { SpaceRouting } from '../client/SpaceRouting';
 import type { EntryType } from '../schema/EntryType';
@@ -64,8 +65,10 @@ export class PartitionPoller {
     readonly partition: number,
     private readonly deps: PollerDeps,
   ) {
-    const { maxAttempts, backoff } = deps.options;
+    const { maxAttempts, backoff, concurrency } = deps.options;
     this.ledger = new AttemptLedger(maxAttempts, backoff, deps.random);
+    // Every loop of the partition waits on this one signal: up to 64 listeners is expected, not a leak.
+    setMaxListeners(concurrency + 1, this.ended.signal);
     this.clock = deps.clock ?? Date.now;
   }
 

@@ -40,11 +40,8 @@ describe('remote client over two servers, each primary of some partitions', () =
     customerId: customerOf(k, i % 5),
     ...overrides,
   });
-  const engineOf = (k: number): SpaceEngine | Promise<SpaceEngine> =>
-    // The grid's partitions, reached as a processing unit reaches its primaries.
-    (grid as unknown as { primaries: readonly { engine(): SpaceEngine | Promise<SpaceEngine> }[] }).primaries[
-      k
-    ]!.engine();
+  // The grid's partitions, reached as a processing unit reaches its primaries.
+  const engineOf = (k: number): SpaceEngine | Promise<SpaceEngine> => grid.engine(k);
   /**
    * Partition k's engine as server `server` hands it out. Its subscriptions hear nothing once k is
    * no longer primary there (as in a cluster, where the old primary's engine is closed), so only a

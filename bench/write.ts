@@ -7,9 +7,12 @@
  *  - `raw-batching`: writers queue; per topic, one send() of everything queued per flight (group commit
  *    without transactions);
  *  - `raw-txn-batching` (256 writers): the same loop with one Kafka transaction per batch, a
- *    transactional producer per topic: the product's append shape without the engine.
- * The 256-writer comparison (the target) runs in BENCH_ROUNDS rounds (default 3) of the grid and the
- * two batching baselines, back to back, and reports medians (see roundsOf256).
+ *    transactional producer per topic: the product's append shape without the engine;
+ *  - `raw-txn-per-write` (1 writer): the writer awaits one Kafka transaction (AddPartitionsToTxn,
+ *    Produce, EndTxn) per record on a transactional producer per topic, as the appender configures it:
+ *    what a sync write from one writer costs Kafka, without the engine.
+ * The 1-writer and 256-writer comparisons (the targets) run in BENCH_ROUNDS rounds (default 3) of the
+ * grid and their baselines, back to back, and report medians (see roundsOf1 and roundsOf256).
  * Usage: node dist/bench/write.js [measureSeconds=8] [warmupSeconds=2]
  */
 import type { Message, Producer } from 'kafkajs';
@@ -88,8 +91,8 @@ async function idempotentProducer(): Promise<Producer> {
   return producer;
 }
 
-async function rawSendPerWrite(writers: number): Promise<LoopResult> {
-  const space = `rawsend${writers}`;
+async function rawSendPerWrite(writers: number, round = ''): Promise<LoopResult> {
+  const space = `rawsend${writers}${round}`;
   progress(`raw kafkajs send per write, ${writers} writers`);
   await admin.ensureSpace(space, PARTITIONS);
   const producer = await idempotentProducer();
@@ -100,6 +103,38 @@ async function rawSendPerWrite(writers: number): Promise<LoopResult> {
     });
   } finally {
     await producer.disconnect();
+  }
+}
+
+/** A transactional producer as the appender builds it (the same retry), connected. */
+async function transactionalProducer(topic: string): Promise<Producer> {
+  const producer = kafka.producer({
+    transactionalId: `bench.${topic}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: APPENDER_RETRY,
+  });
+  await producer.connect();
+  return producer;
+}
+
+/** One writer, one Kafka transaction per record: the floor of the grid's sync-1 case. */
+async function rawTxnPerWrite(round = ''): Promise<LoopResult> {
+  const space = `rawtxnone${round}`;
+  progress('raw kafkajs transaction per write, 1 writer');
+  const topics = await admin.ensureSpace(space, PARTITIONS);
+  const producers = new Map<string, Producer>();
+  for (const topic of topics) producers.set(topic, await transactionalProducer(topic));
+  try {
+    return await closedLoop(1, WARMUP_MS, MEASURE_MS, async (_, n) => {
+      const { topic, message } = rawRecord(space, n);
+      const txn = await producers.get(topic)!.transaction();
+      await txn.send({ topic, acks: -1, messages: [message] });
+      await txn.commit();
+    });
+  } finally {
+    await Promise.all([...producers.values()].map((p) => p.disconnect()));
   }
 }
 
@@ -147,14 +182,7 @@ async function rawBatching(writers: number, transactional: boolean, round = ''):
   const loops = new Map<string, BatchingLoop>();
   for (const topic of topics) {
     if (transactional) {
-      const producer = kafka.producer({
-        transactionalId: `bench.${topic}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        retry: APPENDER_RETRY, // as the appender
-      });
-      await producer.connect();
+      const producer = await transactionalProducer(topic);
       producers.push(producer);
       loops.set(
         topic,
@@ -218,16 +246,23 @@ function emitCase(
 }
 
 /**
- * BENCH_ONLY=sync-256 (or async-N, raw-N, raw-txn-N) runs only that case (for profiling with
- * node --cpu-prof, or A/B runs of a change).
+ * BENCH_ONLY=sync-256 (or async-N, raw-N, raw-txn-N, raw-send-N, raw-txn-per-write) runs only that
+ * case (for profiling with node --cpu-prof, or A/B runs of a change); BENCH_ONLY=rounds-1 runs the
+ * 1-writer comparison in its rounds.
  */
 async function only(name: string): Promise<void> {
+  if (name === 'rounds-1') return roundsOf1();
   const writers = Number(name.slice(name.lastIndexOf('-') + 1));
-  const r = name.startsWith('raw-txn-')
-    ? await rawBatching(writers, true)
-    : name.startsWith('raw-')
-      ? await rawBatching(writers, false)
-      : await gridCase(writers, name.startsWith('async-') ? 'async' : 'sync');
+  const r =
+    name === 'raw-txn-per-write'
+      ? await rawTxnPerWrite()
+      : name.startsWith('raw-txn-')
+        ? await rawBatching(writers, true)
+        : name.startsWith('raw-send-')
+          ? await rawSendPerWrite(writers)
+          : name.startsWith('raw-')
+            ? await rawBatching(writers, false)
+            : await gridCase(writers, name.startsWith('async-') ? 'async' : 'sync');
   emit({
     bench: 'write',
     case: name,
@@ -263,6 +298,45 @@ function medianOf(results: readonly LoopResult[]): LoopResult {
   };
 }
 
+/** The median over rounds of the grid's rate divided by a baseline's in the same round. */
+function ratioTo(grid: readonly LoopResult[], baseline: readonly LoopResult[]): number {
+  return median(grid.map((g, i) => g.opsPerSecond / Math.max(baseline[i]?.opsPerSecond ?? 1, 1)));
+}
+
+/**
+ * The 1-writer case (target: >= 0.3 x an idempotent send per write) runs in RATIO_ROUNDS rounds of
+ * grid, raw send per write, raw batching and raw transaction per write back to back, each round on
+ * fresh topics; figures and ratios are medians as in roundsOf256.
+ */
+async function roundsOf1(): Promise<void> {
+  const grid: LoopResult[] = [];
+  const send: LoopResult[] = [];
+  const batching: LoopResult[] = [];
+  const txn: LoopResult[] = [];
+  for (let round = 0; round < RATIO_ROUNDS; round++) {
+    progress(`1 writer, round ${round + 1} of ${RATIO_ROUNDS}`);
+    grid.push(await gridCase(1, 'sync', `r${round}`));
+    send.push(await rawSendPerWrite(1, `r${round}`));
+    batching.push(await rawBatching(1, false, `r${round}`));
+    txn.push(await rawTxnPerWrite(`r${round}`));
+    const rates = [grid, send, batching, txn].map((results) => results[round]?.opsPerSecond ?? 0);
+    progress(
+      `round ${round + 1}: grid ${rates[0]}, raw send ${rates[1]}, raw batching ${rates[2]}, raw txn per write ${rates[3]} writes/s`,
+    );
+  }
+  const baselines: Record<string, LoopResult> = {
+    'raw-send-per-write': medianOf(send),
+    'raw-batching': medianOf(batching),
+    'raw-txn-per-write': medianOf(txn),
+  };
+  emitCase('sync-1-writers', medianOf(grid), baselines, 'raw-batching', {
+    'raw-send-per-write': ratioTo(grid, send),
+    'raw-batching': ratioTo(grid, batching),
+    'raw-txn-per-write': ratioTo(grid, txn),
+  });
+  emitBaselines(baselines, 1);
+}
+
 /**
  * The target case (256 writers) runs in RATIO_ROUNDS rounds of grid, raw batching and raw
  * transactional batching back to back, each round on fresh topics, so a slow spell of the shared
@@ -284,16 +358,14 @@ async function roundsOf256(): Promise<void> {
       `round ${round + 1}: grid ${rates[0]}, raw batching ${rates[1]}, raw txn batching ${rates[2]} writes/s`,
     );
   }
-  const ratioTo = (baseline: readonly LoopResult[]): number =>
-    median(grid.map((g, i) => g.opsPerSecond / Math.max(baseline[i]?.opsPerSecond ?? 1, 1)));
   const baselines: Record<string, LoopResult> = {
     'raw-send-per-write': await rawSendPerWrite(writers),
     'raw-batching': medianOf(raw),
     'raw-txn-batching': medianOf(rawTxn),
   };
   emitCase(`sync-${writers}-writers`, medianOf(grid), baselines, 'raw-batching', {
-    'raw-batching': ratioTo(raw),
-    'raw-txn-batching': ratioTo(rawTxn),
+    'raw-batching': ratioTo(grid, raw),
+    'raw-txn-batching': ratioTo(grid, rawTxn),
   });
   emitBaselines(baselines, writers);
 }
@@ -305,6 +377,10 @@ async function main(): Promise<void> {
     for (const writers of WRITER_COUNTS) {
       if (writers === 256) {
         await roundsOf256();
+        continue;
+      }
+      if (writers === 1) {
+        await roundsOf1();
         continue;
       }
       const grid = await gridCase(writers, 'sync');

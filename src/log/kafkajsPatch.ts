@@ -4,7 +4,10 @@ import * as kafkajs from 'kafkajs';
  * The version of Spacelog's kafkajs patch (patches/kafkajs+2.2.4.patch) that the loaded kafkajs
  * carries, or 0 for a stock kafkajs. The patch adds this marker to kafkajs's exports; it is applied
  * in this repository only (`npm install` here), never in a project that installs Spacelog as a
- * dependency, which gets the stock kafkajs unless it applies the patch itself.
+ * dependency, which gets the stock kafkajs unless it applies the patch itself. Version 1: the
+ * transaction coordinator kept, pre-encoded record tails, cheaper encoding; version 2 adds asking
+ * AddPartitionsToTxn again at once on CONCURRENT_TRANSACTIONS (bounded). Only the tails change what
+ * Spacelog hands kafkajs; the rest is as correct on a stock kafkajs, only slower.
  * @internal
  */
 export const KAFKAJS_PATCH_VERSION: number = readPatchVersion(kafkajs);

@@ -1,11 +1,14 @@
 import { ClientClosedError } from '../errors';
 import { ClientConnection } from '../net/ClientConnection';
 import type { EndFrame, EventFrame } from '../net/protocol';
+import type { ClientSecurity } from '../net/security/ClientSecurity';
 
 /** What the pool tells its owner. @internal */
 export interface ConnectionPoolHooks {
   readonly connectTimeoutMs: number;
   readonly maxFrameBytes: number;
+  /** TLS and credentials of every connection. */
+  readonly security?: ClientSecurity;
   readonly onEvent: (endpoint: string, event: EventFrame) => void;
   /** A subscription the server ended. */
   readonly onEnd?: (endpoint: string, end: EndFrame) => void;
@@ -36,6 +39,7 @@ export class ConnectionPool {
         endpoint,
         connectTimeoutMs: this.hooks.connectTimeoutMs,
         maxFrameBytes: this.hooks.maxFrameBytes,
+        ...(this.hooks.security !== undefined ? { security: this.hooks.security } : {}),
         onEvent: (event) => this.hooks.onEvent(endpoint, event),
         onEnd: (end) => this.hooks.onEnd?.(endpoint, end),
         onClose: (connection) => {

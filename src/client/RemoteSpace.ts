@@ -102,6 +102,7 @@ export class RemoteSpace implements Space {
     const pool = new ConnectionPool({
       connectTimeoutMs: config.connectTimeout,
       maxFrameBytes: config.maxFrameBytes,
+      ...(config.security !== undefined ? { security: config.security } : {}),
       onEvent: (endpoint, event) => space?.subscriptions.deliver(endpoint, event, space.types),
       onEnd: (endpoint, end) => space?.subscriptions.ended(endpoint, end),
       onLost: (endpoint) => space?.lost(endpoint),

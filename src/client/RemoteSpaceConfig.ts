@@ -1,5 +1,11 @@
 import { InvalidArgumentError } from '../errors';
 import { DEFAULT_MAX_FRAME_BYTES } from '../net/protocol';
+import {
+  resolveClientSecurity,
+  type ClientCredentials,
+  type ClientSecurity,
+  type ClientTlsOptions,
+} from '../net/security/ClientSecurity';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './Retrier';
 
 /** What `Spacelog.connect` takes. Only `bootstrap` and `space` are required. */
@@ -38,6 +44,10 @@ export interface ConnectOptions {
    * primary or cannot be reached, but a subscription hears no such answer when its partition moves.
    */
   readonly partitionMapMaxAge?: number;
+  /** TLS to the servers (docs/security.md): CA, optional client certificate for mutual TLS. */
+  readonly tls?: ClientTlsOptions;
+  /** User name and password, sent once per connection in its AUTH first request; needs `tls`. */
+  readonly credentials?: ClientCredentials;
 }
 
 /** Per-call controls every RemoteSpace method accepts besides the Space options. */
@@ -61,6 +71,7 @@ export interface ResolvedConnectOptions {
   readonly retry: RetryPolicy;
   readonly maxFrameBytes: number;
   readonly partitionMapMaxAge: number;
+  readonly security: ClientSecurity | undefined;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -80,6 +91,8 @@ const KNOWN_KEYS = new Set([
   'retry',
   'maxFrameBytes',
   'partitionMapMaxAge',
+  'tls',
+  'credentials',
 ]);
 
 /** Applies defaults; rejects unknown keys and bad values before anything connects. @internal */
@@ -103,6 +116,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     partitionMapMaxAge: options.partitionMapMaxAge ?? DEFAULT_PARTITION_MAP_MAX_AGE_MS,
+    security: resolveClientSecurity(options.tls, options.credentials),
   };
   for (const key of [
     'requestTimeout',

@@ -10,3 +10,4 @@ export * from './net';
 export * from './cluster';
 export * from './events';
 export * from './tasks';
+export * from './security';

@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import {
+  AuthenticationError,
   ConnectionLimitError,
   ConnectionLostError,
   ConnectionTimeoutError,
@@ -9,8 +11,11 @@ import {
   type SpacelogError,
 } from '../errors';
 import { fromWireError } from './errorCodec';
+import { tlsFailureOf, tlsOptionsFor, type ClientSecurity } from './security/ClientSecurity';
+import { encodeAuthArgs } from './security/handshake';
 import { CLIENT_RECEIVES, encodeFrame, FrameDecoder, type Frame } from './FrameCodec';
 import {
+  ANY_PARTITION,
   FRAME_KIND,
   GOODBYE_ID,
   type EndFrame,
@@ -30,6 +35,8 @@ export interface ClientConnectionOptions {
   readonly onEnd?: (end: EndFrame) => void;
   /** Called once when the connection is gone (error, server close, or close()). */
   readonly onClose: (connection: ClientConnection) => void;
+  /** TLS and the AUTH first request (docs/security.md); absent: plain TCP, no AUTH. */
+  readonly security?: ClientSecurity;
 }
 
 /** Per-call controls of a request. @internal */
@@ -76,15 +83,49 @@ export class ClientConnection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.flush());
-    socket.on('error', (error) => this.fail(this.lost(`connection error: ${error.message}`, true, error)));
+    socket.on('error', (error) =>
+      // A server that refuses our certificate after the handshake (TLS 1.3) says so in an alert.
+      this.fail(
+        tlsFailureOf(error, options.endpoint) ?? this.lost(`connection error: ${error.message}`, true, error),
+      ),
+    );
     socket.on('close', () => this.fail(this.lost('connection closed by the server', true)));
   }
 
-  /** Opens a connection; rejects with ConnectionLostError (requestSent = false). */
-  static open(options: ClientConnectionOptions): Promise<ClientConnection> {
+  /**
+   * Opens a connection (TLS when `security.tls`) and, with credentials, authenticates it with AUTH
+   * before anything else is sent. Rejects with ConnectionLostError (requestSent = false), or with the
+   * non-retriable AuthenticationError / ProtocolError of a TLS or AUTH failure.
+   */
+  static async open(options: ClientConnectionOptions): Promise<ClientConnection> {
+    const socket = await ClientConnection.connectSocket(options);
+    const connection = new ClientConnection(socket, options);
+    const auth = options.security?.auth;
+    if (auth === undefined) return connection;
+    try {
+      await connection.request(
+        {
+          partition: ANY_PARTITION,
+          op: 'AUTH',
+          type: '',
+          args: encodeAuthArgs(auth),
+          entry: null,
+          deadline: 0,
+        },
+        { timeoutMs: options.connectTimeoutMs },
+      );
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    return connection;
+  }
+
+  private static connectSocket(options: ClientConnectionOptions): Promise<Socket> {
     const { host, port } = parseEndpoint(options.endpoint);
+    const tls = options.security?.tls;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
+      const socket = tls === undefined ? connect({ host, port }) : connectTls(tlsOptionsFor(tls, host, port));
       const timer = setTimeout(() => {
         socket.destroy();
         reject(
@@ -98,20 +139,21 @@ export class ClientConnection {
       socket.once('error', (error) => {
         clearTimeout(timer);
         reject(
-          new ConnectionLostError(
-            `cannot connect to ${options.endpoint}: ${error.message}`,
-            options.endpoint,
-            false,
-            {
-              cause: error,
-            },
-          ),
+          tlsFailureOf(error, options.endpoint) ??
+            new ConnectionLostError(
+              `cannot connect to ${options.endpoint}: ${error.message}`,
+              options.endpoint,
+              false,
+              {
+                cause: error,
+              },
+            ),
         );
       });
-      socket.once('connect', () => {
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new ClientConnection(socket, options));
+        resolve(socket);
       });
     });
   }
@@ -305,6 +347,12 @@ export class ClientConnection {
    * idle it ran nothing unanswered, so those requests may be retried whatever they were.
    */
   private goodbye(reason: SpacelogError): void {
+    if (reason instanceof AuthenticationError) {
+      // Not a lost connection to retry: the same credentials would be refused again.
+      this.fail(reason);
+      this.socket.destroy();
+      return;
+    }
     const ranNothing =
       reason instanceof ConnectionLimitError ||
       (reason instanceof ConnectionTimeoutError && reason.kind === 'idle');

@@ -1,4 +1,10 @@
-import { InvalidArgumentError, ProtocolError, ResultTooLargeError, TaskFailedError } from '../errors';
+import {
+  AuthenticationError,
+  InvalidArgumentError,
+  ProtocolError,
+  ResultTooLargeError,
+  TaskFailedError,
+} from '../errors';
 import { DEFAULT_TASK_TIMEOUT_MS } from '../events/TaskRegistry';
 import type { Space } from '../client/Space';
 import type { TypeRegistry } from '../schema/TypeRegistry';
@@ -147,6 +153,9 @@ export class RequestHandler {
         return this.subscribe(target, request, args, scope);
       case 'EXECUTE':
         return this.execute(request, args, scope);
+      case 'AUTH':
+        // A server with security runs AUTH before the handler (ConnectionGuard); this one has none.
+        throw new AuthenticationError('this server does not authenticate (no security configured)');
       case 'UNSUBSCRIBE':
         if (args.subscription === undefined) throw new ProtocolError('UNSUBSCRIBE without a subscription');
         scope.removeSubscription(args.subscription);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import {
+  AuthenticationError,
   ConnectionTimeoutError,
   OperationAbortedError,
   ProtocolError,
@@ -10,6 +11,8 @@ import { toWireError } from './errorCodec';
 import { encodeFrame, FrameDecoder, SERVER_RECEIVES, type Frame } from './FrameCodec';
 import { FRAME_KIND, GOODBYE_ID, type EventFrame, type RequestFrame, type ResponseFrame } from './protocol';
 import type { RequestHandler } from './RequestHandler';
+import type { ConnectionGuard } from './security/ConnectionGuard';
+import { toWireJson } from './wireJson';
 
 /** Limits of one served connection (see SpaceServerOptions for each). @internal */
 export interface ServerConnectionLimits {
@@ -18,6 +21,8 @@ export interface ServerConnectionLimits {
   readonly frameTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly maxSubscriberBufferBytes: number;
+  /** How long a failed AUTH waits before its goodbye (security on). */
+  readonly authFailureDelayMs?: number;
 }
 
 /**
@@ -56,6 +61,8 @@ export class ServerConnection {
     private readonly handler: RequestHandler,
     private readonly limits: ServerConnectionLimits,
     private readonly onClosed: (connection: ServerConnection) => void,
+    /** Authentication and authorization of this connection; absent when the server has no security. */
+    private readonly guard?: ConnectionGuard,
   ) {
     this.decoder = new FrameDecoder(limits.maxFrameBytes, SERVER_RECEIVES);
     socket.setNoDelay(true);
@@ -122,6 +129,8 @@ export class ServerConnection {
   /** Starts queued requests while fewer than maxInFlight run; pauses reading while any wait. */
   private pump(): void {
     while (this.queued.length > 0 && this.inFlight.size < this.limits.maxInFlight) {
+      // Nothing runs behind an AUTH until it is decided: it may end the connection.
+      if (this.guard?.authenticating) break;
       this.start(this.queued.shift()!);
     }
     if (this.queued.length > 0 && !this.closing) this.socket.pause();
@@ -147,6 +156,12 @@ export class ServerConnection {
       // Not counted as in flight and not run: a reused id would hide the request it shadows.
       this.refuse(request, new ProtocolError(`request id ${request.id} is in use on this connection`));
       return;
+    }
+    if (this.guard !== undefined) {
+      const verdict = this.guard.check(request);
+      if (verdict === 'authenticate') return this.authenticate(request, this.guard);
+      if (verdict instanceof AuthenticationError) return this.goodbye(verdict);
+      if (verdict !== undefined) return this.refuse(request, verdict);
     }
     const controller = new AbortController();
     this.inFlight.set(request.id, controller);
@@ -175,6 +190,37 @@ export class ServerConnection {
         const aborted = controller.signal.aborted && error instanceof OperationAbortedError;
         const reason: unknown = aborted ? (controller.signal.reason ?? error) : error;
         this.finish(request.id, { id: request.id, entries: [], result: EMPTY, error: toWireError(reason) });
+      },
+    );
+  }
+
+  /**
+   * Runs an AUTH first request. Success answers it with the principal's name; a failure waits
+   * `authFailureDelayMs` (so guessing costs the guesser time) and closes the connection with the
+   * AuthenticationError: one attempt per connection.
+   */
+  private authenticate(request: RequestFrame, guard: ConnectionGuard): void {
+    this.inFlight.set(request.id, new AbortController());
+    guard.authenticate(request).then(
+      (principal) => {
+        this.finish(request.id, {
+          id: request.id,
+          entries: [],
+          result: toWireJson({ principal }),
+          error: null,
+        });
+      },
+      (error: unknown) => {
+        const reason =
+          error instanceof AuthenticationError
+            ? error
+            : new AuthenticationError(
+                error instanceof ProtocolError ? error.message : 'authentication failed',
+              );
+        setTimeout(() => {
+          this.inFlight.delete(request.id);
+          this.goodbye(reason);
+        }, this.limits.authFailureDelayMs ?? 0).unref();
       },
     );
   }

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { ConnectionLimitError, InvalidArgumentError } from '../errors';
+import type { TLSSocket } from 'node:tls';
+import { AuthenticationError, ConnectionLimitError, InvalidArgumentError } from '../errors';
 import type { Space } from '../client/Space';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { encodeFrame } from './FrameCodec';
@@ -9,6 +10,14 @@ import { DEFAULT_MAX_FRAME_BYTES, FRAME_KIND, GOODBYE_ID } from './protocol';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import { RequestHandler } from './RequestHandler';
 import { ServerConnection, type ServerConnectionLimits } from './ServerConnection';
+import { ConnectionGuard, type RequestInspector } from './security/ConnectionGuard';
+import { requestInspector } from './security/requestInspector';
+import {
+  resolveServerSecurity,
+  type ResolvedServerSecurity,
+  type ServerSecurityOptions,
+} from './security/ServerSecurity';
+import { TlsListener } from './security/TlsListener';
 
 /** A space with its entry types, e.g. a `LocalGrid` (`{ space, types }`). */
 export interface ServedSpace {
@@ -65,6 +74,11 @@ export interface SpaceServerOptions {
   readonly partition?: (partition: number) => SpaceEngine | Promise<SpaceEngine>;
   /** What a processing unit reports of itself in DESCRIBE answers (`spacelog cluster status`). */
   readonly unitStatus?: () => Readonly<Record<string, unknown>>;
+  /**
+   * TLS, authentication and permissions (docs/security.md). Without TLS the server binds loopback
+   * addresses only, unless `security.insecure` is true.
+   */
+  readonly security?: ServerSecurityOptions;
 }
 
 export const DEFAULT_SPACE_PORT = 7400;
@@ -94,6 +108,7 @@ const KNOWN_KEYS = new Set([
   'partitionMap',
   'partition',
   'unitStatus',
+  'security',
 ]);
 
 /**
@@ -121,7 +136,10 @@ export class SpaceServer {
     if (types === undefined) {
       throw new InvalidArgumentError('SpaceServer.listen(space) needs { types } (or pass the grid itself)');
     }
+    const host = options.host ?? DEFAULT_SPACE_HOST;
+    const security = resolveServerSecurity(options.security, host);
     const limits: ServerConnectionLimits = {
+      authFailureDelayMs: security?.authFailureDelayMs ?? 0,
       maxInFlight: positive('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
       maxFrameBytes: positive('maxFrameBytes', options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
       frameTimeoutMs: positive('frameTimeoutMs', options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS),
@@ -153,10 +171,20 @@ export class SpaceServer {
       options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       maxConnections,
     );
-    server.on('connection', (socket: Socket) => spaceServer.accept(socket, handler, limits));
+    const inspector = security && requestInspector(space, types);
+    const accept = (socket: Socket): void => spaceServer.accept(socket, handler, limits, security, inspector);
+    if (security?.tls === undefined) {
+      // The plain path, as the benches measure it.
+      server.on('connection', accept);
+    } else {
+      const tlsListener = new TlsListener(security.tls, limits.frameTimeoutMs, accept, (socket) =>
+        spaceServer.refusePlain(socket),
+      );
+      server.on('connection', (socket: Socket) => tlsListener.take(socket));
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? DEFAULT_SPACE_PORT, options.host ?? DEFAULT_SPACE_HOST, () => {
+      server.listen(options.port ?? DEFAULT_SPACE_PORT, host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -193,26 +221,69 @@ export class SpaceServer {
     return this.closing;
   }
 
-  private accept(socket: Socket, handler: RequestHandler, limits: ServerConnectionLimits): void {
+  /** A plain TCP client of a TLS-only server: told why in a frame it can read, then closed. @internal */
+  refusePlain(socket: Socket): void {
+    this.refuse(socket, new AuthenticationError('this server accepts TLS connections only'));
+  }
+
+  /** Closes a connection with a goodbye carrying `reason`, reading nothing from it. */
+  private refuse(socket: Socket, reason: unknown): void {
+    socket.on('error', () => undefined);
+    const error = toWireError(reason);
+    socket.end(encodeFrame(FRAME_KIND.response, { id: GOODBYE_ID, entries: [], result: EMPTY, error }));
+    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+  }
+
+  private accept(
+    socket: Socket,
+    handler: RequestHandler,
+    limits: ServerConnectionLimits,
+    security?: ResolvedServerSecurity,
+    inspector?: RequestInspector,
+  ): void {
     if (this.closing) {
       socket.destroy();
       return;
     }
     if (this.connections.size >= this.maxConnections) {
       // Refused with a reason the client reads (a goodbye), not a bare reset; nothing is read from it.
-      socket.on('error', () => undefined);
-      const error = toWireError(new ConnectionLimitError(this.maxConnections));
-      socket.end(encodeFrame(FRAME_KIND.response, { id: GOODBYE_ID, entries: [], result: EMPTY, error }));
-      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+      this.refuse(socket, new ConnectionLimitError(this.maxConnections));
       return;
     }
-    this.connections.add(new ServerConnection(socket, handler, limits, (c) => this.connections.delete(c)));
+    const certificateName = security?.certificates ? certificateNameOf(socket) : undefined;
+    if (security?.clientCertRequired && certificateName === undefined) {
+      const why = (socket as TLSSocket).authorizationError;
+      this.refuse(
+        socket,
+        new AuthenticationError(
+          `a client certificate signed by the server's CA is required${why ? ` (${String(why)})` : ''}`,
+        ),
+      );
+      return;
+    }
+    const guard = security && inspector && new ConnectionGuard(security, inspector, { certificateName });
+    this.connections.add(
+      new ServerConnection(socket, handler, limits, (c) => this.connections.delete(c), guard),
+    );
   }
 }
 
 const EMPTY = Buffer.alloc(0);
 /** How long a refused connection may take to read its goodbye before it is cut. */
 const REFUSED_LINGER_MS = 1000;
+
+/**
+ * The subject CN of a client certificate the TLS handshake verified against the server's CA; the CN
+ * (not a SAN) is the identity, as in Kafka's default SSL principal mapping.
+ */
+function certificateNameOf(socket: Socket): string | undefined {
+  const tlsSocket = socket as Partial<TLSSocket>;
+  if (tlsSocket.encrypted !== true || tlsSocket.authorized !== true) return undefined;
+  const subject = tlsSocket.getPeerCertificate?.().subject as Record<string, string | string[]> | undefined;
+  const cn = subject?.CN;
+  const name = Array.isArray(cn) ? cn[0] : cn;
+  return typeof name === 'string' && name.length > 0 ? name : undefined;
+}
 
 function positive(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {

@@ -23,6 +23,7 @@ export const WIRE_OPS = [
   'UNSUBSCRIBE',
   'PING',
   'EXECUTE',
+  'AUTH',
 ] as const;
 
 /** `schemas/protocol/Request.avsc` */
@@ -42,11 +43,11 @@ export const REQUEST_SCHEMA = {
         symbols: [...WIRE_OPS],
       },
     },
-    { name: 'type', type: 'string', doc: 'Entry type name; empty for DESCRIBE, PING and EXECUTE.' },
+    { name: 'type', type: 'string', doc: 'Entry type name; empty for DESCRIBE, PING, EXECUTE and AUTH.' },
     {
       name: 'args',
       type: 'bytes',
-      doc: 'Selector, options, change set; EXECUTE: task name, its arguments and timeout. UTF-8 wire JSON (Buffers and non-finite numbers tagged).',
+      doc: 'Selector, options, change set; EXECUTE: task name, its arguments and timeout; AUTH: mechanism and credentials (the first request of a connection, TLS only). UTF-8 wire JSON (Buffers and non-finite numbers tagged).',
     },
     {
       name: 'entry',

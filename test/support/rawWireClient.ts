@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { CLIENT_RECEIVES, encodeFrame, FrameDecoder, type Frame } from '../../src/net/FrameCodec';
 import { FRAME_KIND, GOODBYE_ID, type RequestFrame, type WireError } from '../../src/net/protocol';
 
@@ -40,6 +41,19 @@ export class RawWireClient {
       const socket = connect({ host: host!, port: Number(port) });
       socket.once('error', reject);
       socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new RawWireClient(socket));
+      });
+    });
+  }
+
+  /** Connects over TLS (security tests); rejects when the handshake fails. */
+  static openTls(endpoint: string, tls: ConnectionOptions): Promise<RawWireClient> {
+    const [host, port] = endpoint.split(':');
+    return new Promise((resolve, reject) => {
+      const socket = connectTls({ ...tls, host: host!, port: Number(port) });
+      socket.once('error', reject);
+      socket.once('secureConnect', () => {
         socket.off('error', reject);
         resolve(new RawWireClient(socket));
       });

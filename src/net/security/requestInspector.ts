@@ -1,0 +1,31 @@
+import { ProtocolError } from '../../errors';
+import { SpaceRouting } from '../../client/SpaceRouting';
+import type { Space } from '../../client/Space';
+import type { TypeRegistry } from '../../schema/TypeRegistry';
+import type { RequestFrame } from '../protocol';
+import { decodeArgs } from '../requestArgs';
+import type { RequestInspector } from './ConnectionGuard';
+
+/**
+ * What authorization reads of a request's args, decoded only for a principal whose grant depends on
+ * them: whether a CHANGE / TAKE_MULTIPLE is broadcast (its selector and routing value name no single
+ * partition, the same rule the client routes by), and an EXECUTE's task name.
+ * @internal
+ */
+export function requestInspector(space: Space, types: TypeRegistry): RequestInspector {
+  const routing = new SpaceRouting(space.partitions);
+  return {
+    space: space.name,
+    broadcast(request: RequestFrame): boolean {
+      const args = decodeArgs(request.args);
+      if (args.selector === undefined) throw new ProtocolError('request without a selector');
+      const value = args.options?.routing;
+      return routing.forSelector(types.require(request.type), args.selector, value) === undefined;
+    },
+    task(request: RequestFrame): string {
+      const task = decodeArgs(request.args).task;
+      if (task === undefined) throw new ProtocolError('EXECUTE without a task');
+      return task;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { brokersFromEnv } from '../cluster/GridConfig';
 /**
  * Parsers for command-line option values, shaped as commander argument parsers: they throw
  * commander's `InvalidArgumentError`, which commander prints as `error: option '--max <n>' argument
- * '0' is invalid. <message>` and turns into exit code 1.
+ * '0' is invalid. <message>` (a usage error: exit code 2).
  */
 
 /** A whole number ≥ `min` (default 1), written in decimal digits only. */

@@ -1,18 +1,29 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StackError } from '../../src/errors/stack';
 import { ensureKafkaJars, findJava, kafkaAssetsDir, kafkaJarVersion } from './KafkaRuntime';
 import { tryProbeKafka } from './kafkaProbe';
 import { isOurProcess, isPortFree, runCommand, sleep, tailFile, terminate, waitForExit } from './processes';
 import {
+  addScramArguments,
+  ADMIN_USER,
+  createSecureMaterial,
+  credentialsFile,
+  KafkaClientSecurity,
+  kafkaClientSecurity,
+  secureLayout,
+  writeSecretFile,
+} from './secureKafka';
+import {
+  BrokerSecurity,
   javaArgs,
   KafkaNodeSpec,
   kafkaNodes,
   newClusterId,
   renderServerProperties,
 } from './serverProperties';
-import { BrokerRecord, KafkaRecord, StackState } from './StackState';
+import { BrokerRecord, KafkaRecord, KafkaSecurityRecord, StackState } from './StackState';
 import { KAFKA_VERSION, ResolvedStackOptions, STACK_HOST } from './StackOptions';
 
 /** How long a broker gets to shut down cleanly on SIGTERM before it is killed. */
@@ -49,8 +60,28 @@ export class LocalKafkaCluster {
     const record = this.state.read().kafka;
     if (record === undefined) return undefined;
     if (!record.brokers.every((broker) => isOurProcess(broker.pid, broker.configFile))) return undefined;
-    const probe = await tryProbeKafka(LocalKafkaCluster.bootstrap(record), 3_000);
+    const probe = await tryProbeKafka(
+      LocalKafkaCluster.bootstrap(record),
+      3_000,
+      this.clientSecurity(record),
+    );
     return probe !== undefined && probe.brokers.length === record.brokers.length ? record : undefined;
+  }
+
+  /**
+   * What a client needs to log in to a secure cluster as `username` (default the launcher's admin):
+   * undefined for a plain one. Read from the files of the running cluster.
+   */
+  clientSecurity(
+    record: KafkaRecord | undefined = this.state.read().kafka,
+    username: string = ADMIN_USER,
+  ): KafkaClientSecurity | undefined {
+    if (record?.security === undefined) return undefined;
+    try {
+      return kafkaClientSecurity(secureLayout(this.options.stateDir), username);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Starts the cluster, or keeps the running one if it is healthy and of the requested size. */
@@ -76,7 +107,10 @@ export class LocalKafkaCluster {
     const nodes = kafkaNodes(this.options);
     await assertPortsFree(nodes);
     const clusterId = newClusterId();
-    await Promise.all(nodes.map((node) => this.format(java.executable, libsDir, node, nodes, clusterId)));
+    const security = this.options.secure ? await this.prepareSecurity() : undefined;
+    await Promise.all(
+      nodes.map((node) => this.format(java.executable, libsDir, node, nodes, clusterId, security)),
+    );
 
     const children = new Map<number, ChildProcess>();
     const exits = new Map<number, string>();
@@ -99,6 +133,7 @@ export class LocalKafkaCluster {
       version: kafkaJarVersion(libsDir) ?? KAFKA_VERSION,
       startedAt: new Date().toISOString(),
       brokers,
+      ...(security === undefined ? {} : { security: this.securityRecord() }),
     };
     // Recorded before waiting, so a later `down` can stop brokers that never became ready.
     this.state.update((data) => (data.kafka = record));
@@ -172,31 +207,72 @@ export class LocalKafkaCluster {
     return restarted;
   }
 
+  /** New certificates and SCRAM passwords for a fresh secure cluster; the state folder is made 0700. */
+  private async prepareSecurity(): Promise<BrokerSecurity> {
+    mkdirSync(this.options.stateDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.options.stateDir, 0o700);
+    const layout = secureLayout(this.options.stateDir);
+    const secrets = await createSecureMaterial(layout, this.options.scramUsers);
+    this.log(`secure stack: CA ${layout.caFile}, credentials in ${layout.credentialsDir}`);
+    return { layout, secrets };
+  }
+
+  private securityRecord(): KafkaSecurityRecord {
+    const layout = secureLayout(this.options.stateDir);
+    const users = [ADMIN_USER, ...this.options.scramUsers];
+    return {
+      protocol: 'SASL_SSL',
+      mechanism: 'scram-sha-512',
+      caFile: layout.caFile,
+      credentialFiles: Object.fromEntries(users.map((user) => [user, credentialsFile(layout, user)])),
+    };
+  }
+
   private async format(
     java: string,
     libsDir: string,
     node: KafkaNodeSpec,
     cluster: readonly KafkaNodeSpec[],
     clusterId: string,
+    security: BrokerSecurity | undefined,
   ): Promise<void> {
     // Every start is a fresh cluster: tests and dev runs never inherit topics from an earlier run.
     rmSync(node.dir, { recursive: true, force: true });
     mkdirSync(node.dataDir, { recursive: true });
-    writeFileSync(node.configFile, renderServerProperties(node, cluster));
+    const properties = renderServerProperties(node, cluster, security);
+    // A secure node's properties hold the keystore and JAAS passwords: its owner's eyes only.
+    if (security === undefined) writeFileSync(node.configFile, properties);
+    else writeSecretFile(node.configFile, properties);
     const formatLog = path.join(node.dir, 'format.log');
-    const args = javaArgs({
+    // --ignore-formatted: a second attempt passes over what the first one already wrote.
+    const formatArgs = ['format', '-t', clusterId, '-c', node.configFile, '--ignore-formatted'];
+    let args = javaArgs({
       libsDir,
       log4jConfig: path.join(kafkaAssetsDir(), 'log4j.properties'),
       logFile: formatLog,
       heap: '256m',
       mainClass: 'kafka.tools.StorageTool',
-      // --ignore-formatted: a second attempt passes over what the first one already wrote.
-      args: ['format', '-t', clusterId, '-c', node.configFile, '--ignore-formatted'],
+      args: formatArgs,
     });
+    if (security !== undefined) {
+      // The SCRAM passwords go through a Java argument file (0600, removed after), never into argv.
+      const argFile = path.join(node.dir, 'format.args');
+      const mainAt = args.indexOf('kafka.tools.StorageTool');
+      const tail = [
+        // Double quotes keep a path with spaces one argument (an argument file splits on blanks).
+        ...args.slice(mainAt).map((arg) => `"${arg}"`),
+        ...addScramArguments(security.layout, this.options.scramUsers),
+      ];
+      writeSecretFile(argFile, `${tail.join('\n')}\n`);
+      args = [...args.slice(0, mainAt), `@${argFile}`];
+    }
     // One retry: this failed once in CI, on a machine busy with other JVMs (cause not logged then).
     for (let attempt = 1; ; attempt++) {
       const result = await runCommand(java, args, { cwd: node.dir, timeoutMs: 120_000 });
-      if (result.code === 0) return;
+      if (result.code === 0) {
+        rmSync(path.join(node.dir, 'format.args'), { force: true });
+        return;
+      }
       if (attempt < 2) continue;
       const logTail = [...(result.stdout + result.stderr).trim().split('\n'), ...tailFile(formatLog)].slice(
         -20,
@@ -247,7 +323,11 @@ export class LocalKafkaCluster {
           });
         }
       }
-      const probe = await tryProbeKafka(LocalKafkaCluster.bootstrap(record), 2_000);
+      const probe = await tryProbeKafka(
+        LocalKafkaCluster.bootstrap(record),
+        2_000,
+        this.clientSecurity(record),
+      );
       if (probe !== undefined && probe.brokers.length === nodes.length && probe.controller !== null) return;
       if (Date.now() >= deadline) {
         await this.down();

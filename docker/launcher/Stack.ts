@@ -5,7 +5,8 @@ import { LocalKafkaCluster } from './LocalKafkaCluster';
 import { LocalPostgres, PostgresSource } from './LocalPostgres';
 import { tryProbePostgres } from './postgresProbe';
 import { isOurProcess } from './processes';
-import { StackState } from './StackState';
+import { ADMIN_USER, KafkaClientSecurity } from './secureKafka';
+import { KafkaSecurityRecord, StackState } from './StackState';
 import {
   DEFAULT_DATABASE_URL,
   ENV_KAFKA_BROKERS,
@@ -32,6 +33,8 @@ export interface KafkaUp {
   /** True when this call started the brokers (so the caller may stop them again). */
   readonly startedNow: boolean;
   readonly logFiles: readonly string[];
+  /** A secure stack's CA and credential files (paths only); undefined for a plain one. */
+  readonly security?: KafkaSecurityRecord;
 }
 
 /** The PostgreSQL the stack uses, as {@link Stack.upPostgres} found or started it. */
@@ -119,7 +122,7 @@ export class Stack {
       }
       return { brokers: [...configured], source: 'configured', startedNow: false, logFiles: [] };
     }
-    if (this.state.read().kafka === undefined) {
+    if (this.state.read().kafka === undefined && !this.options.secure) {
       // Someone else's Kafka (docker compose, say) already on our ports: use it rather than fail on a taken port.
       const foreign = await tryProbeKafka(this.defaultBootstrap(), 2_000);
       if (foreign !== undefined && foreign.brokers.length === this.options.brokers) {
@@ -132,7 +135,16 @@ export class Stack {
       source: 'launcher',
       startedNow: !reused,
       logFiles: record.brokers.map((broker) => broker.logFile),
+      ...(record.security === undefined ? {} : { security: record.security }),
     };
+  }
+
+  /**
+   * The kafkajs `ssl` and `sasl` settings that log in to the running secure stack as `username`
+   * (default its super user, `admin`); undefined for a plain stack or when none runs.
+   */
+  kafkaClientSecurity(username: string = ADMIN_USER): KafkaClientSecurity | undefined {
+    return this.kafka.clientSecurity(undefined, username);
   }
 
   /** Stops only what this launcher started (recorded PIDs / clusters). */
@@ -164,9 +176,17 @@ export class Stack {
       configured !== undefined ? 'configured' : record !== undefined ? 'launcher' : 'reachable';
     const brokers =
       configured ?? (record === undefined ? this.defaultBootstrap() : LocalKafkaCluster.bootstrap(record));
-    const probe = await tryProbeKafka(brokers, 3_000);
+    const probe = await tryProbeKafka(brokers, 3_000, this.kafka.clientSecurity(record));
     const details: string[] = [];
     if (probe !== undefined) details.push(`cluster ${probe.clusterId}, ${probe.brokers.length} broker(s)`);
+    if (record?.security !== undefined) {
+      details.push(
+        `${record.security.protocol} (${record.security.mechanism}), CA ${record.security.caFile}`,
+      );
+      for (const [user, file] of Object.entries(record.security.credentialFiles)) {
+        details.push(`credentials of ${user}: ${file}`);
+      }
+    }
     let version: string | undefined;
     if (source === 'launcher' && record !== undefined) {
       version = `Apache Kafka ${kafkaJarVersion(this.options.kafkaLibsDir) ?? record.version}`;

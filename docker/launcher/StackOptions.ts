@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { StackError } from '../../src/errors/stack';
+import { checkScramUsers, DEFAULT_SCRAM_USERS } from './secureKafka';
 
 /** The Apache Kafka release the launcher runs; it must match `kafka.version` in docker/kafka/pom.xml. */
 export const KAFKA_VERSION = '3.9.1';
@@ -8,6 +9,10 @@ export const KAFKA_VERSION = '3.9.1';
 export const DEFAULT_BROKER_PORT = 9092;
 /** First controller port, kept apart from the broker range so one and three brokers use the same layout. */
 export const DEFAULT_CONTROLLER_PORT = 9192;
+/** First broker port of the secure stack (SASL_SSL), apart from the plain one so both can run at once. */
+export const DEFAULT_SECURE_BROKER_PORT = 9292;
+/** First controller port of the secure stack. */
+export const DEFAULT_SECURE_CONTROLLER_PORT = 9392;
 /** Brokers started when `--brokers` is not given. */
 export const DEFAULT_BROKER_COUNT = 1;
 /** Largest cluster the launcher starts: enough for fault tests, small enough for a laptop. */
@@ -34,6 +39,18 @@ export interface StackOptions {
   readonly cacheDir?: string;
   /** Deadline for the brokers to answer metadata; default {@link DEFAULT_START_TIMEOUT_MS}. */
   readonly startTimeoutMs?: number;
+  /**
+   * The secured stack: SASL_SSL (SCRAM-SHA-512 over TLS) on every listener, StandardAuthorizer
+   * without ACLs (so only the launcher's admin may do anything until ACLs are added), its own folder
+   * (`<cacheDir>/stack-secure`) and ports ({@link DEFAULT_SECURE_BROKER_PORT} and up), so it runs
+   * beside the plain stack. SPACELOG_KAFKA_BROKERS does not apply to it. Default false.
+   */
+  readonly secure?: boolean;
+  /**
+   * Secure stack only: the ordinary SCRAM users created at format time besides the launcher's
+   * `admin` (each gets a random password in `credentials/<user>.json`). Default `['spacelog']`.
+   */
+  readonly scramUsers?: readonly string[];
 }
 
 /** {@link StackOptions} with every default applied and the environment read. */
@@ -48,6 +65,10 @@ export interface ResolvedStackOptions {
   readonly controllerPortBase: number;
   readonly heap: string;
   readonly startTimeoutMs: number;
+  /** A secured stack (see {@link StackOptions.secure}). */
+  readonly secure: boolean;
+  /** The SCRAM users besides `admin` (secure stack only; empty otherwise). */
+  readonly scramUsers: readonly string[];
   /** Brokers named by SPACELOG_KAFKA_BROKERS; when set, no broker is launched. */
   readonly configuredKafkaBrokers?: readonly string[];
   /** URL named by SPACELOG_DATABASE_URL; when set, no PostgreSQL is looked for or started. */
@@ -76,17 +97,25 @@ export function resolveStackOptions(
   }
   const envCache = nonEmpty(env[ENV_CACHE_DIR]);
   const cacheDir = path.resolve(options.cacheDir ?? envCache ?? path.join(homeDir, '.cache', 'spacelog'));
-  const kafkaEnv = nonEmpty(env[ENV_KAFKA_BROKERS]);
+  const secure = options.secure ?? false;
+  if (!secure && options.scramUsers !== undefined) {
+    throw new StackError('BAD_CONFIG', 'scramUsers is a setting of the secure stack only (secure: true)');
+  }
+  const scramUsers = secure ? checkScramUsers(options.scramUsers ?? DEFAULT_SCRAM_USERS) : [];
+  // The environment's brokers name the plain Kafka; the secure stack is always the launcher's own.
+  const kafkaEnv = secure ? undefined : nonEmpty(env[ENV_KAFKA_BROKERS]);
   const databaseEnv = nonEmpty(env[ENV_DATABASE_URL]);
   return {
     brokers,
     cacheDir,
-    stateDir: path.join(cacheDir, 'stack'),
+    stateDir: path.join(cacheDir, secure ? 'stack-secure' : 'stack'),
     kafkaLibsDir: path.join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs'),
-    brokerPortBase: DEFAULT_BROKER_PORT,
-    controllerPortBase: DEFAULT_CONTROLLER_PORT,
+    brokerPortBase: secure ? DEFAULT_SECURE_BROKER_PORT : DEFAULT_BROKER_PORT,
+    controllerPortBase: secure ? DEFAULT_SECURE_CONTROLLER_PORT : DEFAULT_CONTROLLER_PORT,
     heap: DEFAULT_BROKER_HEAP,
     startTimeoutMs,
+    secure,
+    scramUsers,
     ...(kafkaEnv === undefined ? {} : { configuredKafkaBrokers: parseBrokerList(kafkaEnv) }),
     ...(databaseEnv === undefined ? {} : { configuredDatabaseUrl: databaseEnv }),
   };

@@ -12,12 +12,24 @@ export interface BrokerRecord {
   readonly logFile: string;
 }
 
+/** How clients reach a secure cluster: paths only, never a secret. */
+export interface KafkaSecurityRecord {
+  readonly protocol: 'SASL_SSL';
+  readonly mechanism: 'scram-sha-512';
+  /** The CA certificate (PEM) clients trust. */
+  readonly caFile: string;
+  /** Per SCRAM user (admin first): its credentials file (JSON, mode 0600). */
+  readonly credentialFiles: Readonly<Record<string, string>>;
+}
+
 /** The Kafka cluster the launcher started. */
 export interface KafkaRecord {
   readonly clusterId: string;
   readonly version: string;
   readonly startedAt: string;
   readonly brokers: readonly BrokerRecord[];
+  /** Set for a secure cluster. */
+  readonly security?: KafkaSecurityRecord;
 }
 
 /** A PostgreSQL server the launcher started (and therefore may stop). */
@@ -60,7 +72,7 @@ export class StackState {
       rmSync(this.file, { force: true });
       return;
     }
-    mkdirSync(this.stateDir, { recursive: true });
+    mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     const temporary = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(data, null, 2)}\n`);
     renameSync(temporary, this.file);

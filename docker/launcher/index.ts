@@ -17,6 +17,16 @@ export { PostgresInstance, PRIVATE_POSTGRES_PORT_BASE, startPrivatePostgres } fr
 export type { PostgresInstanceOptions, PostgresStopMode } from './PostgresInstance';
 export type { PostgresSource } from './LocalPostgres';
 export { probeKafka, tryProbeKafka } from './kafkaProbe';
+export {
+  ADMIN_USER,
+  DEFAULT_SCRAM_USERS,
+  kafkaClientSecurity,
+  readScramCredentials,
+  SCRAM_MECHANISM,
+  secureLayout,
+} from './secureKafka';
+export type { KafkaClientSecurity, ScramCredentials, SecureLayout } from './secureKafka';
+export type { KafkaSecurityRecord } from './StackState';
 export type { KafkaProbeResult } from './kafkaProbe';
 export { probePostgres, tryProbePostgres } from './postgresProbe';
 export type { PostgresProbeResult } from './postgresProbe';
@@ -25,6 +35,8 @@ export {
   DEFAULT_BROKER_PORT,
   DEFAULT_CONTROLLER_PORT,
   DEFAULT_DATABASE_URL,
+  DEFAULT_SECURE_BROKER_PORT,
+  DEFAULT_SECURE_CONTROLLER_PORT,
   ENV_CACHE_DIR,
   ENV_DATABASE_URL,
   ENV_KAFKA_BROKERS,

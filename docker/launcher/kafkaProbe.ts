@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaClientSecurity } from './secureKafka';
 
 /** What a Kafka cluster says about itself in a metadata answer. */
 export interface KafkaProbeResult {
@@ -9,10 +10,15 @@ export interface KafkaProbeResult {
 
 /**
  * Asks the cluster for its metadata once (kafkajs admin, no retries). Rejects when no broker answers
- * within `timeoutMs`.
+ * within `timeoutMs`. `security` logs in to a secure cluster (TLS and SASL).
  */
-export async function probeKafka(brokers: readonly string[], timeoutMs = 5_000): Promise<KafkaProbeResult> {
+export async function probeKafka(
+  brokers: readonly string[],
+  timeoutMs = 5_000,
+  security?: KafkaClientSecurity,
+): Promise<KafkaProbeResult> {
   const kafka = new Kafka({
+    ...security,
     clientId: 'spacelog-stack-probe',
     brokers: [...brokers],
     logLevel: logLevel.NOTHING,
@@ -34,9 +40,10 @@ export async function probeKafka(brokers: readonly string[], timeoutMs = 5_000):
 export async function tryProbeKafka(
   brokers: readonly string[],
   timeoutMs = 5_000,
+  security?: KafkaClientSecurity,
 ): Promise<KafkaProbeResult | undefined> {
   try {
-    return await probeKafka(brokers, timeoutMs);
+    return await probeKafka(brokers, timeoutMs, security);
   } catch {
     return undefined;
   }

@@ -11,6 +11,7 @@ export type StackFailure =
   | 'KAFKA_UNAVAILABLE'
   | 'STACK_MISMATCH'
   | 'POSTGRES_UNAVAILABLE'
+  | 'TLS_FAILED'
   | 'BAD_CONFIG';
 
 /** Options of a {@link StackError}: the log it points at and its last lines, shown to the user. */

@@ -10,6 +10,15 @@ import {
   type ResolvedStackOptions,
 } from '../../docker/launcher/StackOptions';
 import { StackState } from '../../docker/launcher/StackState';
+import type { KafkaClientSecurity } from '../../docker/launcher/secureKafka';
+
+/** How a private cluster is secured (default: plain, as the shared stack). */
+export interface PrivateKafkaOptions {
+  /** SASL_SSL with SCRAM-SHA-512 and StandardAuthorizer, as `spacelog stack up --secure`. */
+  readonly secure?: boolean;
+  /** Secure only: the SCRAM users besides `admin` (default `['spacelog']`). */
+  readonly scramUsers?: readonly string[];
+}
 
 /** Private clusters pick a random base port in [base, base + span), far from the stack's 9092. */
 const PRIVATE_KAFKA_PORT_BASE = 29_000;
@@ -38,7 +47,7 @@ export class PrivateKafkaCluster {
   }
 
   /** Starts `brokers` combined broker/controller nodes and waits until all answer metadata. */
-  static async start(brokers = 3): Promise<PrivateKafkaCluster> {
+  static async start(brokers = 3, secured: PrivateKafkaOptions = {}): Promise<PrivateKafkaCluster> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const base = PRIVATE_KAFKA_PORT_BASE + 20 * Math.floor((Math.random() * PRIVATE_KAFKA_PORT_SPAN) / 20);
@@ -46,7 +55,7 @@ export class PrivateKafkaCluster {
       const stateDir = mkdtempSync(path.join(os.tmpdir(), 'spacelog-kafka-'));
       const options: ResolvedStackOptions = {
         // The shared jar cache (SPACELOG_CACHE_DIR or ~/.cache/spacelog) is reused; nothing else is.
-        ...resolveStackOptions({ brokers }),
+        ...resolveStackOptions({ brokers, ...secured }),
         stateDir,
         brokerPortBase: base,
         controllerPortBase: base + CONTROLLER_PORT_OFFSET,
@@ -65,6 +74,16 @@ export class PrivateKafkaCluster {
       }
     }
     throw lastError ?? new StackError('PORT_TAKEN', 'no free ports found for a private Kafka cluster');
+  }
+
+  /**
+   * A secure cluster only: the kafkajs `ssl` and `sasl` settings that log in as `username`
+   * (default its super user, `admin`).
+   */
+  kafkaSecurity(username?: string): KafkaClientSecurity {
+    const security = this.cluster.clientSecurity(undefined, username);
+    if (security === undefined) throw new Error(`not a secure cluster, or no user '${username ?? 'admin'}'`);
+    return security;
   }
 
   /** The node ids (1..n). */

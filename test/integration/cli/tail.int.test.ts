@@ -156,9 +156,9 @@ describe('spacelog tail', () => {
     );
   }, 60_000);
 
-  it('refuses a bad --max before connecting', async () => {
+  it('refuses a bad --max before connecting, as a usage error (exit code 2)', async () => {
     const result = await runCli([...base, '--max', '0']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("option '--max <n>' argument '0' is invalid");
   }, 60_000);
 });

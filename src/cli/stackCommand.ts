@@ -1,5 +1,13 @@
 import { Command, InvalidArgumentError as CommanderInvalidArgument, Option } from 'commander';
 import { MAX_BROKER_COUNT, redactUrl, ServiceStatus, Stack } from '../../docker/launcher';
+import {
+  collectValues,
+  downSecureStack,
+  SECURE_STACK_HELP,
+  SECURE_USER_HELP,
+  secureStackStatus,
+  upSecureStack,
+} from './secureStack';
 import { usageError } from './usageErrors';
 
 /** Options of `spacelog stack up`. */
@@ -7,11 +15,14 @@ interface UpOptions {
   readonly brokerCount: number;
   /** The old name of `--broker-count`, refused: `--brokers` is a host list in every other command. */
   readonly brokers?: string;
+  readonly secure?: boolean;
+  readonly user?: readonly string[];
 }
 
 /** Options of `spacelog stack status`. */
 interface StatusOptions {
   readonly json?: boolean;
+  readonly secure?: boolean;
 }
 
 /** Registers `spacelog stack up | down | status`: the local Kafka and PostgreSQL, without Docker. */
@@ -32,6 +43,8 @@ export function registerStackCommand(program: Command): void {
       1,
     )
     .addOption(new Option('--brokers <value>').hideHelp())
+    .option('--secure', SECURE_STACK_HELP)
+    .option('--user <name>', SECURE_USER_HELP, collectValues)
     .action(async (options: UpOptions, command: Command) => {
       if (options.brokers !== undefined) {
         usageError(
@@ -39,6 +52,8 @@ export function registerStackCommand(program: Command): void {
           `stack up takes --broker-count <n> (was --brokers <count>); --brokers is a host list in the other commands`,
         );
       }
+      if (options.secure === true) return upSecureStack(options.brokerCount, options.user, say);
+      if (options.user !== undefined) usageError(command, '--user <name> needs --secure');
       const result = await new Stack({ brokers: options.brokerCount }, say).up();
       const kafka = result.kafka;
       say(
@@ -56,7 +71,9 @@ export function registerStackCommand(program: Command): void {
   stack
     .command('down')
     .description('stop the Kafka and PostgreSQL this launcher started (nothing else)')
-    .action(async () => {
+    .option('--secure', 'stop the secured stack (its Kafka) instead; the plain one is left alone')
+    .action(async (options: { readonly secure?: boolean }) => {
+      if (options.secure === true) return downSecureStack(say);
       const result = await new Stack({}, say).down();
       say(result.kafkaStopped ? 'kafka stopped' : 'kafka: nothing of ours was running');
       say(
@@ -70,7 +87,9 @@ export function registerStackCommand(program: Command): void {
     .command('status')
     .description('report both services and their versions; exit code 1 when one is down')
     .option('--json', 'print JSON')
+    .option('--secure', 'report the secured stack (its Kafka) instead')
     .action(async (options: StatusOptions) => {
+      if (options.secure === true) return secureStackStatus(options.json === true, say, printService);
       const status = await new Stack({}, say).status();
       if (options.json === true) {
         process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);

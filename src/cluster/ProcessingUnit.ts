@@ -28,6 +28,7 @@ import {
 import type { MemberInfo } from './SpacelogAssigner';
 import { UnitMembership } from './UnitMembership';
 import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
+import { serverSecurityOf, unitClientOf } from './UnitSecurity';
 
 /** How long a stopping unit keeps answering (NotPrimaryError, DESCRIBE) once its partitions moved. */
 const CLIENT_MOVE_GRACE_MS = 1000;
@@ -94,7 +95,13 @@ export class ProcessingUnit implements ContainerHost {
       partitions: options.partitions,
       isLocal: (k) => events.isPrimary(k),
       local: (k) => this.access(k),
-      remote: () => RemoteSpace.connect({ bootstrap: [endpoint], space: options.space }),
+      // The unit's own client authenticates as the unit (its certificate or its credentials).
+      remote: () =>
+        RemoteSpace.connect({
+          bootstrap: [endpoint],
+          space: options.space,
+          ...unitClientOf(options.security),
+        }),
       tasks,
     });
   }
@@ -105,6 +112,9 @@ export class ProcessingUnit implements ContainerHost {
    */
   static async start(input: UnitOptions, baseDir = process.cwd()): Promise<ProcessingUnit> {
     const options = resolveUnitOptions(input);
+    // Checked before anything starts: a unit that could not reach the other units fails now.
+    unitClientOf(options.security);
+    const security = serverSecurityOf(options.security);
     const prepared = await prepareSpace(options);
     // The server and the group callbacks need the unit, which needs them: they reach it through here.
     const self: { unit?: ProcessingUnit } = {};
@@ -139,6 +149,7 @@ export class ProcessingUnit implements ContainerHost {
         partition: access,
         partitionMap: () => self.unit?.partitionMap(),
         unitStatus: () => ({ ...self.unit?.status() }),
+        ...(security !== undefined ? { security } : {}),
       },
     );
     const endpoint = `${options.advertisedHost ?? options.host}:${server.port}`;

@@ -11,6 +11,7 @@ import type { BackupRole } from '../partition/BackupPartition';
 import type { PrimaryRole } from '../partition/PrimaryPartition';
 import { checkGridOptions, type GridOptions } from './GridConfig';
 import { DEFAULT_MEMBERSHIP_TIMING, type MembershipTiming } from './UnitMembership';
+import { checkUnitBind, type UnitSecurityOptions } from './UnitSecurity';
 
 /** What collocated code gets when its processing unit starts. */
 export interface UnitContext {
@@ -72,6 +73,12 @@ export interface UnitOptions extends Omit<GridOptions, 'mirror' | 'warmup' | 'on
   readonly services?: string | UnitServices;
   /** Told of every replica change on this unit. */
   readonly onReplicaChange?: (change: ReplicaChange) => void;
+  /**
+   * TLS, authentication and permissions of the unit's server, and how its own client authenticates
+   * to the other units (docs/security.md). Without TLS the unit binds loopback addresses only, unless
+   * `security.insecure` is true.
+   */
+  readonly security?: UnitSecurityOptions;
 }
 
 /** A replica of this unit changed role. */
@@ -103,6 +110,7 @@ const UNIT_KEYS = new Set([
   'membership',
   'services',
   'onReplicaChange',
+  'security',
 ]);
 const TIMING_KEYS = new Set(Object.keys(DEFAULT_MEMBERSHIP_TIMING));
 
@@ -141,5 +149,7 @@ export function resolveUnitOptions(options: UnitOptions, source = 'unit options'
   if (typeof options.services === 'object' && typeof options.services.start !== 'function') {
     fail('services must export a start(context) function');
   }
-  return { ...options, backups, port, host: options.host ?? DEFAULT_UNIT_HOST, timing };
+  const host = options.host ?? DEFAULT_UNIT_HOST;
+  checkUnitBind(host, options.security, source);
+  return { ...options, backups, port, host, timing };
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { UnitConfigError } from '../errors';
+import { kafkaPathsRelativeTo } from '../log/connection/kafkaPathsRelativeTo';
 import type { UnitOptions } from './UnitConfig';
+import { securityPathsRelativeTo } from './UnitSecurity';
 
 /** A unit configuration read from a file, with the folder its relative paths are relative to. */
 export interface UnitConfigFile {
@@ -11,8 +13,8 @@ export interface UnitConfigFile {
 
 /**
  * Reads a processing unit configuration: a `.json` file holding the UnitOptions object, or a
- * `.js` / `.cjs` module exporting it (`module.exports = {...}`, for computed values). `schemas` and
- * `services` paths are relative to the file. A missing or malformed file is refused with its path.
+ * `.js` / `.cjs` module exporting it (`module.exports = {...}`, for computed values). `schemas`,
+ * `services` and the `security` block's paths are relative to the file. A missing or malformed file is refused with its path.
  */
 export function readUnitConfigFile(path: string): UnitConfigFile {
   const file = resolve(path);
@@ -40,6 +42,10 @@ export function readUnitConfigFile(path: string): UnitConfigFile {
       ...record,
       schemas: relative(record.schemas),
       services: relative(record.services),
+      ...(record.kafka === undefined ? {} : { kafka: kafkaPathsRelativeTo(record.kafka, baseDir) }),
+      ...(record.security !== undefined
+        ? { security: securityPathsRelativeTo(record.security, baseDir) }
+        : {}),
     } as UnitOptions,
     baseDir,
   };

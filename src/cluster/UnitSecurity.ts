@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { UnitConfigError } from '../errors';
+import type { ClientCredentials, ClientTlsOptions } from '../net/security/ClientSecurity';
+import { isLoopback, type ServerSecurityOptions } from '../net/security/ServerSecurity';
+
+/**
+ * How a unit's own routed client (collocated code reaching partitions led by other units) proves
+ * who it is to the other units. Absent: with mutual TLS on, the unit presents its server certificate
+ * (`security.tls.cert` / `key`; its subject CN is the unit's principal, to be granted in the
+ * permissions) and trusts `security.tls.ca`; with passwords only, `credentials` is required.
+ */
+export interface UnitClientSecurity {
+  readonly tls?: ClientTlsOptions;
+  readonly credentials?: {
+    readonly username: string;
+    /** The password itself (programmatic options); prefer passwordFile or passwordEnv in files. */
+    readonly password?: string;
+    /** A file holding the password (its first line). */
+    readonly passwordFile?: string;
+    /** An environment variable holding the password. */
+    readonly passwordEnv?: string;
+  };
+}
+
+/** A unit's `security` block: the server's settings plus how its own client connects. */
+export interface UnitSecurityOptions extends ServerSecurityOptions {
+  readonly client?: UnitClientSecurity;
+}
+
+/** The server part of a unit's security block (what SpaceServer takes). @internal */
+export function serverSecurityOf(
+  security: UnitSecurityOptions | undefined,
+): ServerSecurityOptions | undefined {
+  if (security === undefined) return undefined;
+  const { client: _client, ...server } = security;
+  return server;
+}
+
+/**
+ * The `tls` and `credentials` of the unit's own routed client, or a UnitConfigError when the unit's
+ * cluster requires authentication and the unit has no way to give it.
+ * @internal
+ */
+export function unitClientOf(security: UnitSecurityOptions | undefined): {
+  tls?: ClientTlsOptions;
+  credentials?: ClientCredentials;
+} {
+  if (security === undefined) return {};
+  const client = security.client ?? {};
+  const serverTls = security.tls;
+  const mutual = serverTls?.requestClientCert === true || serverTls?.requestClientCert === 'optional';
+  const tls: ClientTlsOptions | undefined =
+    client.tls ??
+    (serverTls === undefined
+      ? undefined
+      : {
+          ...(serverTls.ca !== undefined ? { ca: serverTls.ca } : {}),
+          ...(mutual ? { cert: serverTls.cert, key: serverTls.key } : {}),
+        });
+  const credentials = client.credentials === undefined ? undefined : credentialsOf(client.credentials);
+  const passwords = security.credentials !== undefined || security.authenticate !== undefined;
+  const hasCert = tls?.cert !== undefined;
+  if (passwords && !mutual && credentials === undefined) {
+    throw new UnitConfigError(
+      'security.client.credentials is required: the unit authenticates to the other units of its space like any client',
+    );
+  }
+  if (serverTls?.requestClientCert === true && !hasCert) {
+    throw new UnitConfigError(
+      'security.client.tls needs cert and key: the units require client certificates',
+    );
+  }
+  return { ...(tls !== undefined ? { tls } : {}), ...(credentials !== undefined ? { credentials } : {}) };
+}
+
+/** Refuses a non-loopback host without TLS unless `insecure: true` (before anything starts). @internal */
+export function checkUnitBind(host: string, security: UnitSecurityOptions | undefined, source: string): void {
+  if (security?.tls === undefined && security?.insecure !== true && !isLoopback(host)) {
+    throw new UnitConfigError(
+      `${source}: host ${host} is not a loopback address: configure security.tls, or say security.insecure: true`,
+    );
+  }
+}
+
+/** A unit config file's `security` block with its file paths made relative to the file. @internal */
+export function securityPathsRelativeTo(security: unknown, baseDir: string): unknown {
+  if (security === null || typeof security !== 'object' || Array.isArray(security)) return security;
+  const path = (value: unknown): unknown =>
+    typeof value === 'string' && !value.trimStart().startsWith('-----BEGIN') && !isAbsolute(value)
+      ? resolve(baseDir, value)
+      : value;
+  const tlsPaths = (tls: unknown): unknown => {
+    if (tls === null || typeof tls !== 'object') return tls;
+    const t = tls as Record<string, unknown>;
+    return { ...t, key: path(t.key), cert: path(t.cert), ca: path(t.ca) };
+  };
+  const s = security as Record<string, unknown>;
+  const client = s.client as Record<string, unknown> | undefined;
+  const credentials = client?.credentials as Record<string, unknown> | undefined;
+  return withoutUndefined({
+    ...s,
+    tls: tlsPaths(s.tls),
+    credentials: path(s.credentials),
+    permissions: path(s.permissions),
+    client:
+      client === undefined
+        ? undefined
+        : withoutUndefined({
+            ...client,
+            tls: tlsPaths(client.tls),
+            credentials:
+              credentials === undefined
+                ? undefined
+                : withoutUndefined({ ...credentials, passwordFile: path(credentials.passwordFile) }),
+          }),
+  });
+}
+
+function credentialsOf(given: NonNullable<UnitClientSecurity['credentials']>): ClientCredentials {
+  const sources = [given.password, given.passwordFile, given.passwordEnv].filter((v) => v !== undefined);
+  if (typeof given.username !== 'string' || sources.length !== 1) {
+    throw new UnitConfigError(
+      'security.client.credentials needs username and exactly one of password, passwordFile, passwordEnv',
+    );
+  }
+  let password: string | undefined = given.password;
+  if (given.passwordFile !== undefined) {
+    try {
+      password = readFileSync(given.passwordFile, 'utf8').split(/\r?\n/u)[0];
+    } catch (error) {
+      throw new UnitConfigError(
+        `security.client.credentials.passwordFile: cannot read ${given.passwordFile}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  if (given.passwordEnv !== undefined) password = process.env[given.passwordEnv];
+  if (password === undefined || password.length === 0) {
+    throw new UnitConfigError(
+      `security.client.credentials: the password of '${given.username}' is empty or unset`,
+    );
+  }
+  const credentials = { username: given.username } as ClientCredentials;
+  // Non-enumerable: a logged or printed options object does not show it.
+  Object.defineProperty(credentials, 'password', { value: password, enumerable: false });
+  return credentials;
+}
+
+function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+}

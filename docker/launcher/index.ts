@@ -19,6 +19,8 @@ export type { PostgresSource } from './LocalPostgres';
 export { probeKafka, tryProbeKafka } from './kafkaProbe';
 export {
   ADMIN_USER,
+  clientPropertiesFile,
+  credentialsFile,
   DEFAULT_SCRAM_USERS,
   kafkaClientSecurity,
   readScramCredentials,

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isSpacelogError } from '../errors/SpacelogError';
 import { isStackError } from '../errors/stack';
+import { registerAclCommand } from './aclCommand';
 import { registerDemoCommand } from './demoCommand';
 import { registerClusterCommand } from './clusterCommand';
 import { registerMigrateCommand } from './migrateCommand';
@@ -29,6 +30,7 @@ export function buildProgram(
   registerMigrateCommand(program);
   registerPuCommand(program);
   registerClusterCommand(program);
+  registerAclCommand(program);
   // After the subcommands: the hint under a usage error names the command it is about.
   configureUsageErrors(program, writeErr);
   return program;

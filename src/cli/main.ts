@@ -9,6 +9,7 @@ import { registerMirrorCommand } from './mirrorCommand';
 import { registerPuCommand } from './puCommand';
 import { registerStackCommand } from './stackCommand';
 import { registerTailCommand } from './tailCommand';
+import { registerUsersCommand } from './usersCommand';
 import { packageVersion } from './packageVersion';
 import { connectionFailureLine } from './reachability';
 import { configureUsageErrors, exitCodeOf, FAILURE_EXIT_CODE } from './usageErrors';
@@ -30,6 +31,7 @@ export function buildProgram(
   registerMigrateCommand(program);
   registerPuCommand(program);
   registerClusterCommand(program);
+  registerUsersCommand(program);
   registerAclCommand(program);
   // After the subcommands: the hint under a usage error names the command it is about.
   configureUsageErrors(program, writeErr);

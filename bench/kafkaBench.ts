@@ -3,8 +3,9 @@
  * run, the Order codec (the product's own MutationCodec) and a timed closed-loop runner.
  */
 import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { brokersFromEnv } from '../src/cluster/GridConfig';
+import type { Kafka } from 'kafkajs';
+import { createKafka } from '../src/log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../src/log/connection/resolveKafkaConnection';
 import { MutationCodec } from '../src/log/MutationCodec';
 import { SchemaLoader } from '../src/schema/SchemaLoader';
 import type { TypeRegistry } from '../src/schema/TypeRegistry';
@@ -12,7 +13,9 @@ import type { Mutation } from '../src/space/Mutation';
 import { percentile } from './report';
 
 export const SCHEMAS = path.resolve(__dirname, '../../schemas/examples');
-export const BROKERS = brokersFromEnv();
+/** Where the benchmarks' Kafka is and how to reach it: SPACELOG_KAFKA_* (TLS, SASL included). */
+export const CONNECTION = resolveKafkaConnection(undefined, { clientId: 'spacelog-bench' });
+export const BROKERS = CONNECTION.brokers;
 
 /** A topic prefix no other run uses. */
 export function uniquePrefix(bench: string): string {
@@ -20,7 +23,7 @@ export function uniquePrefix(bench: string): string {
 }
 
 export function kafkaClient(clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: [...BROKERS], logLevel: logLevel.NOTHING });
+  return createKafka(CONNECTION, { clientId });
 }
 
 export function loadTypes(): TypeRegistry {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Kafka, logLevel, type Admin, type Consumer, type EachMessagePayload } from 'kafkajs';
+import type { Admin, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { isSpacelogError, SpaceNotFoundError, type SpacelogError } from '../errors';
+import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
+import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { createMutationDecoder, type MutationDecoder } from '../log/MutationDecoder';
 import { checkPrefix, checkSpaceName } from '../log/topicNames';
 import { CLI_KAFKA_CONNECTION } from './reachability';
@@ -10,6 +13,8 @@ import { formatTailLine, matchesTypeFilter, partitionTopicsOf, type PartitionTop
 /** What `spacelog tail` reads and where it prints. */
 export interface LogTailOptions {
   readonly brokers: readonly string[];
+  /** TLS and SASL (`ssl`, `sasl`); the SPACELOG_KAFKA_* environment fills what is not given. */
+  readonly kafka?: KafkaClientOptions;
   readonly prefix: string;
   readonly space: string;
   /** Print only mutations of this entry type. */
@@ -37,6 +42,7 @@ export interface LogTailResult {
  * committed, and the group deleted on the way out.
  */
 export class LogTail {
+  private readonly connection: KafkaConnection;
   private readonly kafka: Kafka;
   private readonly groupId = `spacelog-tail-${randomUUID()}`;
   private readonly output: NodeJS.WritableStream;
@@ -54,12 +60,11 @@ export class LogTail {
     checkSpaceName(options.space);
     this.output = options.output ?? process.stdout;
     this.warn = options.warn ?? ((line) => process.stderr.write(`${line}\n`));
-    this.kafka = new Kafka({
-      clientId: 'spacelog-tail',
-      brokers: [...options.brokers],
-      logLevel: logLevel.NOTHING,
-      ...CLI_KAFKA_CONNECTION,
-    });
+    this.connection = resolveKafkaConnection(
+      { ...options.kafka, brokers: options.brokers },
+      { clientId: 'spacelog-tail' },
+    );
+    this.kafka = createKafka(this.connection, CLI_KAFKA_CONNECTION);
   }
 
   /**
@@ -110,11 +115,17 @@ export class LogTail {
   }
 
   private async start(topics: readonly PartitionTopic[]): Promise<void> {
-    const { brokers, prefix, fromBeginning } = this.options;
+    const { prefix, fromBeginning } = this.options;
     // Log ends taken now, before the group join (which takes seconds): "from the end" means from
     // when the user typed the command, not from whenever the consumer got its assignment.
     const ends = fromBeginning ? undefined : await this.endOffsets(topics);
-    this.decoder = await createMutationDecoder({ brokers, prefix });
+    const { brokers, ssl, sasl } = this.connection;
+    this.decoder = await createMutationDecoder({
+      brokers,
+      prefix,
+      ...(ssl === undefined ? {} : { ssl }),
+      ...(sasl === undefined ? {} : { sasl }),
+    });
     const consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {

@@ -1,6 +1,8 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { ConnectionPool } from '../client/ConnectionPool';
 import { describeAt } from '../client/RemoteCall';
+import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
+import { createKafka } from '../log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { unitsGroupId } from '../log/topicNames';
 import { DEFAULT_MAX_FRAME_BYTES } from '../net/protocol';
 import type { Placement } from './Placement';
@@ -34,16 +36,19 @@ const DEFAULT_STATUS_TIMEOUT_MS = 3000;
  * report (role, readiness, lag, entries per replica) through a DESCRIBE on its endpoint.
  */
 export async function readClusterStatus(options: {
-  readonly brokers: readonly string[];
+  /** Shorthand for `kafka.brokers`. */
+  readonly brokers?: readonly string[];
+  /** How to reach Kafka (TLS, SASL); the environment fills what is not given. */
+  readonly kafka?: KafkaClientOptions;
   readonly prefix: string;
   readonly space: string;
   readonly timeoutMs?: number;
 }): Promise<ClusterView> {
-  const admin = new Kafka({
-    clientId: 'spacelog-status',
-    brokers: [...options.brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const connection = resolveKafkaConnection(
+    { ...options.kafka, ...(options.brokers === undefined ? {} : { brokers: options.brokers }) },
+    { clientId: 'spacelog-status' },
+  );
+  const admin = createKafka(connection).admin();
   await admin.connect();
   let placement: Placement | undefined;
   try {

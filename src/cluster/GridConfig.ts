@@ -1,4 +1,10 @@
 import { InvalidArgumentError } from '../errors';
+import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
+import {
+  DEFAULT_BROKERS as KAFKA_DEFAULT_BROKERS,
+  kafkaBrokersFromEnv,
+} from '../log/connection/kafkaEnvironment';
+import { checkKafkaClientOptions } from '../log/connection/resolveKafkaConnection';
 import type { LogReadProgress } from '../log/LogReader';
 import type { TopicSettings } from '../log/TopicSettings';
 import type { TypeRegistry } from '../schema/TypeRegistry';
@@ -16,10 +22,11 @@ export interface GridOptions {
   readonly partitions: number;
   /** Entry types: a folder of `.avsc` files or a loaded registry. */
   readonly schemas: string | TypeRegistry;
-  readonly kafka?: {
-    /** Default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092. */
-    readonly brokers?: readonly string[];
-    readonly clientId?: string;
+  /**
+   * Where Kafka is and how to reach it (brokers, client id, `ssl`, `sasl`; the environment fills what
+   * is not given: docs/security.md), and how the space's topics are created.
+   */
+  readonly kafka?: KafkaClientOptions & {
     readonly replicationFactor?: number;
     readonly minInsyncReplicas?: number;
     /**
@@ -66,7 +73,9 @@ export interface GridOptions {
 }
 
 export const DEFAULT_PREFIX = 'spacelog';
-export const DEFAULT_BROKERS = ['127.0.0.1:9092'];
+export const DEFAULT_BROKERS: readonly string[] = KAFKA_DEFAULT_BROKERS;
+/** Keys of `kafka` a grid takes besides brokers, clientId, ssl and sasl. */
+export const GRID_KAFKA_KEYS: readonly string[] = ['replicationFactor', 'minInsyncReplicas', 'topics'];
 export const DEFAULT_LEASE_SWEEP_MS = 1000;
 export const DEFAULT_READY_WAIT_MS = 30_000;
 export const MAX_PARTITIONS = 4096;
@@ -93,13 +102,7 @@ const KNOWN_KEYS = new Set([
 
 /** Brokers from the environment (`SPACELOG_KAFKA_BROKERS`, comma separated), else the default. */
 export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  const value = env.SPACELOG_KAFKA_BROKERS?.trim();
-  return value
-    ? value
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean)
-    : [...DEFAULT_BROKERS];
+  return kafkaBrokersFromEnv(env);
 }
 
 /** Rejects unknown keys and contradictory values at start, before anything connects. */
@@ -107,6 +110,7 @@ export function checkGridOptions(options: GridOptions): void {
   for (const key of Object.keys(options)) {
     if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown grid option '${key}'`);
   }
+  checkKafkaClientOptions(options.kafka, 'kafka', GRID_KAFKA_KEYS);
   if (
     !Number.isInteger(options.partitions) ||
     options.partitions < 1 ||

@@ -1,5 +1,7 @@
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { InvalidArgumentError, type SpacelogError } from '../errors';
+import type { KafkaConnection } from '../log/connection/KafkaConnection';
+import type { DatabaseSpec } from '../mirror/DatabaseOptions';
 import {
   DEFAULT_MIRROR_CONCURRENCY,
   DEFAULT_MIRROR_SCHEMA,
@@ -7,14 +9,20 @@ import {
   type MirrorReconcile,
 } from '../mirror/MirrorConfig';
 import { MirrorProjector } from '../mirror/MirrorProjector';
+import { openDatabase } from '../mirror/openMirrorDatabase';
+import { checkDatabaseOptions } from '../mirror/resolveDatabaseConfig';
 import { readMirrorSnapshot, type MirrorSnapshot } from '../mirror/readMirrorSnapshot';
 import type { RetryListener } from '../mirror/retryDatabase';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 
 /** The mirror of a grid (`GridOptions.mirror`). */
 export interface GridMirrorOptions {
-  /** A PostgreSQL URL (the grid owns that pool) or a knex instance (left open by `close()`). */
-  readonly database: string | Knex;
+  /**
+   * Where PostgreSQL is (the grid owns that pool): a URL without a password, or
+   * `{ url | host, port, database, user, passwordFile, ssl }`, with the password and TLS also from
+   * the environment (docs/security.md); or a knex instance (left open by `close()`).
+   */
+  readonly database: DatabaseSpec | Knex;
   /** PostgreSQL schema of the mirror tables; default `spacelog`. */
   readonly schema?: string;
   /** Also append every mutation to the append-only `<space>_history` table. Default false. */
@@ -70,23 +78,21 @@ export class GridMirror {
     private readonly options: GridMirrorOptions,
     private readonly space: string,
     private readonly types: TypeRegistry,
-    kafka: { readonly prefix: string; readonly brokers: readonly string[] },
+    kafka: { readonly prefix: string; readonly connection: KafkaConnection },
   ) {
     for (const key of Object.keys(options)) {
       if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown mirror option '${key}'`);
     }
     this.schema = options.schema ?? DEFAULT_MIRROR_SCHEMA;
-    this.ownsKnex = typeof options.database === 'string';
+    const database = options.database;
+    this.ownsKnex = typeof database !== 'function';
+    if (typeof database !== 'function') checkDatabaseOptions(database, 'mirror.database');
     this.knex =
-      typeof options.database === 'string'
-        ? knexFactory({
-            client: 'pg',
-            connection: options.database,
-            pool: { min: 0, max: (options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY) + 4 },
-            acquireConnectionTimeout: 10_000,
-            log: { warn: ignore, error: ignore, deprecate: ignore, debug: ignore },
-          })
-        : options.database;
+      typeof database === 'function'
+        ? database
+        : openDatabase(database, { max: (options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY) + 4 });
+    // The grid's own connection (TLS, SASL), under the mirror's client id.
+    const { ssl, sasl } = kafka.connection;
     this.projector =
       options.project === false
         ? undefined
@@ -96,7 +102,11 @@ export class GridMirror {
             database: this.knex,
             schema: this.schema,
             prefix: kafka.prefix,
-            kafka: { brokers: kafka.brokers },
+            kafka: {
+              brokers: kafka.connection.brokers,
+              ...(ssl === undefined ? {} : { ssl }),
+              ...(sasl === undefined ? {} : { sasl }),
+            },
             ...(options.history === undefined ? {} : { history: options.history }),
             ...(options.createTables === undefined ? {} : { createTables: options.createTables }),
             ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
@@ -140,8 +150,4 @@ export class GridMirror {
     await this.projector?.stop();
     if (this.ownsKnex) await this.knex.destroy().catch(() => undefined);
   }
-}
-
-function ignore(): void {
-  // Outages are reported by the projector (onRetry, lag), not by knex on every failed connect.
 }

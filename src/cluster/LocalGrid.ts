@@ -138,7 +138,7 @@ export class LocalGrid implements ContainerHost {
         ? undefined
         : new GridMirror(options.mirror, options.space, types, {
             prefix: prepared.prefix,
-            brokers: prepared.brokers,
+            connection: prepared.connection,
           });
     const fromMirror = options.warmup === 'mirror' ? mirror : undefined;
     const events = new PartitionEvents((error) =>

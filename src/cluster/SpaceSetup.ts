@@ -1,20 +1,21 @@
 import { hostname } from 'node:os';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { InvalidArgumentError } from '../errors';
 import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { MutationCodec } from '../log/MutationCodec';
 import { SchemaTopic } from '../log/SchemaTopic';
-import type { KafkaConnection } from '../log/WorkerTopicScanner';
+import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { TopicAdmin } from '../log/TopicAdmin';
 import type { PrimaryPartitionOptions } from '../partition/PrimaryPartition';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import { SchemaLoader } from '../schema/SchemaLoader';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import {
-  brokersFromEnv,
   DEFAULT_LEASE_SWEEP_MS,
   DEFAULT_PREFIX,
   DEFAULT_READY_WAIT_MS,
+  GRID_KAFKA_KEYS,
   type GridOptions,
 } from './GridConfig';
 
@@ -23,7 +24,7 @@ export interface PreparedSpace {
   readonly types: TypeRegistry;
   readonly kafka: Kafka;
   readonly brokers: readonly string[];
-  /** How another thread reaches the same Kafka (a warm-up's fetching worker). */
+  /** How this space reaches Kafka (TLS, SASL included): for other clients and a warm-up's fetching worker. */
   readonly connection: KafkaConnection;
   readonly prefix: string;
   readonly topics: TopicAdmin;
@@ -47,12 +48,12 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
   const types =
     typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  const brokers = [...(options.kafka?.brokers ?? brokersFromEnv())];
-  const connection: KafkaConnection = {
-    brokers,
-    clientId: options.kafka?.clientId ?? `spacelog-${options.space}`,
-  };
-  const kafka = new Kafka({ ...connection, brokers, logLevel: logLevel.NOTHING });
+  const connection = resolveKafkaConnection(options.kafka, {
+    clientId: `spacelog-${options.space}`,
+    extraKeys: GRID_KAFKA_KEYS,
+  });
+  const brokers = connection.brokers;
+  const kafka = createKafka(connection);
   const topics = new TopicAdmin({
     kafka,
     prefix,

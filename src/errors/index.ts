@@ -11,3 +11,4 @@ export * from './cluster';
 export * from './events';
 export * from './tasks';
 export * from './security';
+export * from './connection';

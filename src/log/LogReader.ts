@@ -8,7 +8,8 @@ import type { SchemaTopic } from './SchemaTopic';
 import { fetchLogEndOffsets, type LogEndOffsets } from './logEndOffsets';
 import { checkPrefix, checkSpaceName, partitionTopic } from './topicNames';
 import { TopicScanner } from './TopicScanner';
-import { WorkerTopicScanner, type KafkaConnection } from './WorkerTopicScanner';
+import type { KafkaConnection } from './connection/KafkaConnection';
+import { WorkerTopicScanner } from './WorkerTopicScanner';
 
 /** Progress of a read, reported after every fetched batch. */
 export interface LogReadProgress {

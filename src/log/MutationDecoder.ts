@@ -1,5 +1,7 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { UnknownSchemaError } from '../errors';
+import type { KafkaClientOptions } from './connection/KafkaClientOptions';
+import { createKafka } from './connection/KafkaConnection';
+import { resolveKafkaConnection } from './connection/resolveKafkaConnection';
 import type { Mutation } from '../space/Mutation';
 import type { EntryAvroType, LogRecord } from './LogTypes';
 import { MutationCodec } from './MutationCodec';
@@ -7,8 +9,11 @@ import { SchemaTopic } from './SchemaTopic';
 import { TopicAdmin } from './TopicAdmin';
 import { WriterSchemas } from './WriterSchemas';
 
-/** Where a standalone decoder finds the schema topic. */
-export interface MutationDecoderOptions {
+/**
+ * Where a standalone decoder finds the schema topic. TLS and SASL as everywhere (`ssl`, `sasl`, or
+ * the SPACELOG_KAFKA_* environment: docs/security.md).
+ */
+export interface MutationDecoderOptions extends KafkaClientOptions {
   /** Kafka bootstrap brokers, e.g. `['127.0.0.1:9092']`. */
   readonly brokers: readonly string[];
   /** Topic prefix of the Spacelog deployment. */
@@ -31,12 +36,8 @@ export class MutationDecoder {
 
   /** Connects, loads the writer schemas and returns a ready decoder. */
   static async create(options: MutationDecoderOptions): Promise<MutationDecoder> {
-    const kafka = new Kafka({
-      clientId: 'spacelog-decoder',
-      brokers: [...options.brokers],
-      // kafkajs logs retriable hiccups (a coordinator still loading) as errors; ours surface as thrown errors.
-      logLevel: logLevel.NOTHING,
-    });
+    const { prefix: _prefix, types: _types, ...kafkaOptions } = options;
+    const kafka = createKafka(resolveKafkaConnection(kafkaOptions, { clientId: 'spacelog-decoder' }));
     // A reader does not own the topics' settings: drift is the grid's to report, not every consumer's.
     const admin = new TopicAdmin({ kafka, prefix: options.prefix, onDrift: () => undefined });
     const schemaTopic = new SchemaTopic({ kafka, topics: admin });

@@ -5,17 +5,15 @@ import { Worker } from 'node:worker_threads';
 import { LogReadError, SpacelogError } from '../errors';
 import { fromErrorRecord, type ErrorRecord } from '../errors/errorRecord';
 import { packageRoot } from '../packageRoot';
+import type { KafkaConnection } from './connection/KafkaConnection';
+import { toWorkerConnection, type WorkerKafkaConnection } from './connection/workerConnection';
 import type { LogEndOffsets } from './logEndOffsets';
 import type { PackedRecords } from './packedRecords';
 
-/** Where a worker thread connects to Kafka (a kafkajs client cannot cross threads, its settings can). */
-export interface KafkaConnection {
-  readonly brokers: readonly string[];
-  readonly clientId: string;
-}
-
 /** @internal What the worker is started with. */
-export interface ScanWorkerData extends KafkaConnection {
+export interface ScanWorkerData {
+  /** Where the worker connects (a kafkajs client cannot cross threads, its settings can). */
+  readonly connection: WorkerKafkaConnection;
   readonly topic: string;
   readonly fromOffset?: number;
   readonly maxBytes?: number;
@@ -30,7 +28,15 @@ export type ScanWorkerMessage =
   | { readonly kind: 'records'; readonly packed: PackedRecords }
   | { readonly kind: 'position'; readonly position: number; readonly endOffset: number }
   | { readonly kind: 'done'; readonly position: number }
-  | { readonly kind: 'error'; readonly error: ErrorRecord };
+  | { readonly kind: 'error'; readonly error: ErrorRecord }
+  /** The worker authenticates with OAUTHBEARER and needs a token from this thread's callback. */
+  | { readonly kind: 'token-request'; readonly id: number };
+
+/** @internal What the folding thread posts to the worker. */
+export type ScanParentMessage =
+  | 'credit'
+  | { readonly kind: 'token'; readonly id: number; readonly value: string }
+  | { readonly kind: 'token-error'; readonly id: number; readonly message: string };
 
 /** How to scan one topic to its end in a worker thread. @internal */
 export interface WorkerTopicScannerOptions {
@@ -125,8 +131,7 @@ export class WorkerTopicScanner {
   private scan(): Promise<void> {
     const { options } = this;
     const data: ScanWorkerData = {
-      brokers: options.connection.brokers,
-      clientId: options.connection.clientId,
+      connection: toWorkerConnection(options.connection),
       topic: options.topic,
       window: WINDOW,
       ...(options.fromOffset === undefined ? {} : { fromOffset: options.fromOffset }),
@@ -147,6 +152,8 @@ export class WorkerTopicScanner {
       // Messages are handled one after another: a batch is folded before the positions after it.
       let chain = Promise.resolve();
       worker.on('message', (message: ScanWorkerMessage) => {
+        // A token is asked for while a fetch waits on it: answered at once, not behind queued batches.
+        if (message.kind === 'token-request') return this.answerToken(worker, message.id);
         chain = chain
           .then(() => this.handle(message, worker))
           .then(
@@ -180,7 +187,7 @@ export class WorkerTopicScanner {
     switch (message.kind) {
       case 'records':
         await this.options.onRecords(message.packed);
-        worker.postMessage('credit');
+        worker.postMessage('credit' satisfies ScanParentMessage);
         return false;
       case 'position':
         this.next = Math.max(this.next, message.position);
@@ -191,7 +198,27 @@ export class WorkerTopicScanner {
         return true;
       case 'error':
         throw fromErrorRecord(message.error);
+      case 'token-request':
+        return false; // answered as it arrives, never queued
     }
+  }
+
+  /** Calls the connection's OAUTHBEARER callback here, where it was given, for the worker. */
+  private answerToken(worker: Worker, id: number): void {
+    const sasl = this.options.connection.sasl;
+    const provider =
+      sasl !== undefined && 'oauthBearerProvider' in sasl ? sasl.oauthBearerProvider : undefined;
+    const post = (message: ScanParentMessage): void => {
+      if (this.worker === worker) worker.postMessage(message);
+    };
+    if (provider === undefined) {
+      post({ kind: 'token-error', id, message: 'no oauthBearerProvider on this connection' });
+      return;
+    }
+    provider().then(
+      (token) => post({ kind: 'token', id, value: token.value }),
+      (error: unknown) => post({ kind: 'token-error', id, message: String(error) }),
+    );
   }
 
   private workerFailed(what: string, cause?: unknown): LogReadError {

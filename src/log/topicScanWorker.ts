@@ -6,11 +6,13 @@
  * flight: the scan waits for the folding thread's credit, so a slow fold bounds the memory used.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Kafka, logLevel } from 'kafkajs';
 import { toErrorRecord } from '../errors/errorRecord';
+import type { OauthBearerToken } from './connection/KafkaClientOptions';
+import { createKafka } from './connection/KafkaConnection';
+import { fromWorkerConnection } from './connection/workerConnection';
 import { packRecords } from './packedRecords';
 import { TopicScanner } from './TopicScanner';
-import type { ScanWorkerData, ScanWorkerMessage } from './WorkerTopicScanner';
+import type { ScanParentMessage, ScanWorkerData, ScanWorkerMessage } from './WorkerTopicScanner';
 
 const data = workerData as ScanWorkerData;
 const port = parentPort!;
@@ -19,7 +21,20 @@ const post = (message: ScanWorkerMessage, transfer: ArrayBuffer[] = []): void =>
 
 let credit = data.window;
 let wake: (() => void) | undefined;
-const kafka = new Kafka({ clientId: data.clientId, brokers: [...data.brokers], logLevel: logLevel.NOTHING });
+
+// OAUTHBEARER tokens of a callback come from the folding thread, which holds the callback.
+const tokenWaiters = new Map<
+  number,
+  { resolve(token: OauthBearerToken): void; reject(error: Error): void }
+>();
+let nextTokenId = 0;
+const askParentForToken = (): Promise<OauthBearerToken> =>
+  new Promise((resolve, reject) => {
+    const id = nextTokenId++;
+    tokenWaiters.set(id, { resolve, reject });
+    post({ kind: 'token-request', id });
+  });
+const kafka = createKafka(fromWorkerConnection(data.connection, askParentForToken));
 const scanner = new TopicScanner({
   kafka,
   topic: data.topic,
@@ -35,11 +50,18 @@ const scanner = new TopicScanner({
   onPosition: (position, endOffset) => post({ kind: 'position', position, endOffset }),
 });
 
-// The only message from the folding thread: one more batch may be posted.
-port.on('message', () => {
-  credit++;
-  wake?.();
-  wake = undefined;
+port.on('message', (message: ScanParentMessage) => {
+  if (message === 'credit') {
+    // One more batch may be posted.
+    credit++;
+    wake?.();
+    wake = undefined;
+    return;
+  }
+  const waiter = tokenWaiters.get(message.id);
+  tokenWaiters.delete(message.id);
+  if (message.kind === 'token') waiter?.resolve({ value: message.value });
+  else waiter?.reject(new Error(`OAUTHBEARER token callback failed: ${message.message}`));
 });
 
 scanner.start().then(

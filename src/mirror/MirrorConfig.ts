@@ -1,6 +1,10 @@
 import type { Knex } from 'knex';
 import { InvalidArgumentError, type SpacelogError } from '../errors';
+import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
+import { checkKafkaClientOptions } from '../log/connection/resolveKafkaConnection';
 import type { TypeRegistry } from '../schema/TypeRegistry';
+import type { DatabaseSpec } from './DatabaseOptions';
+import { checkDatabaseOptions } from './resolveDatabaseConfig';
 import type { RetryListener, RetryPolicy } from './retryDatabase';
 import type { ReconcileReason } from './tombstoneHorizon';
 
@@ -40,17 +44,18 @@ export interface MirrorOptions {
   readonly space: string;
   /** Entry types: a folder of `.avsc` files or a loaded registry (the same the grid uses). */
   readonly schemas: string | TypeRegistry;
-  /** A knex instance (kept open by `stop()`) or a PostgreSQL connection URL (the projector owns that pool). */
-  readonly database: Knex | string;
+  /**
+   * A knex instance (kept open by `stop()`), or where PostgreSQL is: a URL without a password, or
+   * `{ url | host, port, database, user, passwordFile, ssl }` (the projector owns that pool; the
+   * password and TLS settings also come from the environment: docs/security.md).
+   */
+  readonly database: Knex | DatabaseSpec;
   /** PostgreSQL schema of the mirror tables and Spacelog's own tables; default `spacelog`. */
   readonly schema?: string;
   /** Topic prefix; default `spacelog`. */
   readonly prefix?: string;
-  readonly kafka?: {
-    /** Default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092. */
-    readonly brokers?: readonly string[];
-    readonly clientId?: string;
-  };
+  /** Where Kafka is and how to reach it (`ssl`, `sasl`); the environment fills what is not given (docs/security.md). */
+  readonly kafka?: KafkaClientOptions;
   /** Kafka consumer group; default `<prefix>.<space>.mirror`. Its committed offsets are never used. */
   readonly groupId?: string;
   /** Kafka group session timeout: how soon a dead projector's partitions move to another; default 30 s. */
@@ -128,6 +133,8 @@ export function checkMirrorOptions(options: MirrorOptions): void {
   for (const key of Object.keys(options)) {
     if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown mirror option '${key}'`);
   }
+  checkKafkaClientOptions(options.kafka, 'kafka');
+  if (typeof options.database !== 'function') checkDatabaseOptions(options.database, 'database');
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
     throw new InvalidArgumentError(
       `mirror schema must be a lower-case SQL identifier, got '${options.schema}'`,

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import { Kafka, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { MirrorStoppedError, SpaceNotFoundError, SpacelogError } from '../errors';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
 import { fetchLogEndOffsets } from '../log/logEndOffsets';
 import { SchemaTopic } from '../log/SchemaTopic';
 import { TopicAdmin } from '../log/TopicAdmin';
@@ -19,7 +20,7 @@ import {
   DEFAULT_ON_POISON,
   type MirrorOptions,
 } from './MirrorConfig';
-import { mirrorConsumerConfig, mirrorKafkaConfig } from './mirrorKafkaConfig';
+import { mirrorConsumerConfig, mirrorKafkaConnection } from './mirrorKafkaConfig';
 import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
 import { MirrorRecordDecoder } from './MirrorRecordDecoder';
 import { OffsetStore } from './OffsetStore';
@@ -28,6 +29,7 @@ import { readPartitionFold } from './readPartitionFold';
 import { reconcileReason } from './tombstoneHorizon';
 import { fetchDeleteRetentionMs } from './topicRetention';
 import { openMirrorDatabase } from './openMirrorDatabase';
+import { resolveDatabaseConfig, type DatabaseConfig } from './resolveDatabaseConfig';
 import { PositionWaiters } from './PositionWaiters';
 import { DEFAULT_RETRY_POLICY, retryDatabase, type RetryPolicy } from './retryDatabase';
 import { createMirrorTables } from './createMirrorTables';
@@ -60,6 +62,9 @@ export class MirrorProjector {
   readonly schema: string;
   readonly prefix: string;
   private readonly options: MirrorOptions;
+  private readonly connection: KafkaConnection;
+  /** The database settings when the projector opens its own pool (not given a knex instance). */
+  private readonly databaseConfig: DatabaseConfig | undefined;
   private readonly policy: RetryPolicy;
   private readonly waiters: PositionWaiters;
   private readonly oldestUnapplied = new Map<number, number>();
@@ -95,6 +100,10 @@ export class MirrorProjector {
     this.schema = options.schema ?? DEFAULT_MIRROR_SCHEMA;
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     checkPrefix(this.prefix);
+    // Resolved now, so a missing certificate or password file is refused before anything connects.
+    this.connection = mirrorKafkaConnection(options);
+    this.databaseConfig =
+      typeof options.database === 'function' ? undefined : resolveDatabaseConfig(options.database);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.waiters = new PositionWaiters(this.space);
     this.offsets = new OffsetStore(this.schema, this.space);
@@ -168,7 +177,7 @@ export class MirrorProjector {
     );
     this.rebuilder = new PartitionRebuilder(knex, this.offsets, mappings, this.space, this.deadLetters);
 
-    const kafka = new Kafka(mirrorKafkaConfig(this.options));
+    const kafka = createKafka(this.connection);
     this.kafka = kafka;
     this.topicAdmin = new TopicAdmin({ kafka, prefix: this.prefix });
     const partitions = await this.topicAdmin.describeSpace(this.space);
@@ -244,9 +253,12 @@ export class MirrorProjector {
 
   private connectDatabase(): Knex {
     const database = this.options.database;
-    if (typeof database !== 'string') return (this.knex = database);
+    if (typeof database === 'function') return (this.knex = database);
     this.ownsKnex = true;
-    this.knex = openMirrorDatabase(database, this.options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY);
+    this.knex = openMirrorDatabase(
+      this.databaseConfig ?? resolveDatabaseConfig(database),
+      this.options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY,
+    );
     return this.knex;
   }
 

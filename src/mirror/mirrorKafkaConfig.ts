@@ -1,14 +1,11 @@
-import { logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
-import { brokersFromEnv } from '../cluster/GridConfig';
+import type { ConsumerConfig } from 'kafkajs';
+import type { KafkaConnection } from '../log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { DEFAULT_MIRROR_BATCH_BYTES, type MirrorOptions } from './MirrorConfig';
 
-/** The Kafka client of a space's mirror, from its options. @internal */
-export function mirrorKafkaConfig(options: MirrorOptions): KafkaConfig {
-  return {
-    clientId: options.kafka?.clientId ?? `spacelog-mirror-${options.space}`,
-    brokers: [...(options.kafka?.brokers ?? brokersFromEnv())],
-    logLevel: logLevel.NOTHING,
-  };
+/** How a space's mirror reaches Kafka, from its options and the environment. @internal */
+export function mirrorKafkaConnection(options: MirrorOptions): KafkaConnection {
+  return resolveKafkaConnection(options.kafka, { clientId: `spacelog-mirror-${options.space}` });
 }
 
 /**

@@ -1,5 +1,8 @@
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Knex } from 'knex';
+import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
+import { createKafka } from '../log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { HEADER } from '../log/mutationEnvelope';
 import { TopicScanner } from '../log/TopicScanner';
 import { partitionTopic } from '../log/topicNames';
@@ -13,7 +16,10 @@ export interface MirrorStatusOptions {
   readonly knex: Knex;
   readonly space: string;
   readonly partitions: number;
-  readonly brokers: readonly string[];
+  /** Shorthand for `kafka.brokers`. */
+  readonly brokers?: readonly string[];
+  /** How to reach Kafka (TLS, SASL); the environment fills what is not given. */
+  readonly kafka?: KafkaClientOptions;
   readonly prefix: string;
   readonly schema?: string;
 }
@@ -30,11 +36,12 @@ export async function readMirrorStatus(options: MirrorStatusOptions): Promise<Pa
   const applied = await offsets.readAll(options.knex);
   const reconciles = await countReconciles(offsets, options.knex);
   const deadLetters = await countDeadLetters(new DeadLetterStore(schema, options.space), options.knex);
-  const kafka = new Kafka({
-    clientId: 'spacelog-mirror-status',
-    brokers: [...options.brokers],
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = createKafka(
+    resolveKafkaConnection(
+      { ...options.kafka, ...(options.brokers === undefined ? {} : { brokers: options.brokers }) },
+      { clientId: 'spacelog-mirror-status' },
+    ),
+  );
   const topics = Array.from({ length: options.partitions }, (_, k) =>
     partitionTopic(options.prefix, options.space, k),
   );

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { LogReader, type LogReaderOptions } from '../log/LogReader';
 import type { MutationCodec } from '../log/MutationCodec';
 import type { SchemaTopic } from '../log/SchemaTopic';
-import type { KafkaConnection } from '../log/WorkerTopicScanner';
+import type { KafkaConnection } from '../log/connection/KafkaConnection';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 
 /** Where a replica's partition log is and how to read it: what primaries and backups share. */

@@ -19,7 +19,8 @@ import {
   uniquePrefix,
   WORKER_CONNECTION,
 } from './logTestKit';
-import { WorkerTopicScanner, type KafkaConnection } from '../../../src/log/WorkerTopicScanner';
+import type { KafkaConnection } from '../../../src/log/connection/KafkaConnection';
+import { WorkerTopicScanner } from '../../../src/log/WorkerTopicScanner';
 import { LogReadError } from '../../../src/errors';
 
 jest.setTimeout(90_000);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Type, type Schema } from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
 import { LogReader, MutationCodec, TopicAdmin } from '../../../src/log';
-import type { KafkaConnection } from '../../../src/log/WorkerTopicScanner';
+import type { KafkaConnection } from '../../../src/log/connection/KafkaConnection';
 import type { EntryAvroType } from '../../../src/log';
 import type { Mutation } from '../../../src/space/Mutation';
 

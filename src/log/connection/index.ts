@@ -1,0 +1,23 @@
+export * from './KafkaClientOptions';
+export {
+  createKafka,
+  describeKafkaConnection,
+  type KafkaConnection,
+  type KafkaTuning,
+  type KafkaTls,
+  type KafkaSasl,
+  type KafkaPasswordSasl,
+  type KafkaTokenFileSasl,
+  type KafkaTokenCallbackSasl,
+} from './KafkaConnection';
+export {
+  KAFKA_ENVIRONMENT,
+  DEFAULT_BROKERS,
+  kafkaBrokersFromEnv,
+  type KafkaEnvironmentVariable,
+} from './kafkaEnvironment';
+export {
+  checkKafkaClientOptions,
+  resolveKafkaConnection,
+  type KafkaResolveContext,
+} from './resolveKafkaConnection';

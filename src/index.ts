@@ -99,6 +99,22 @@ export {
   type ServedSpace,
 } from './net/SpaceServer';
 export type { SpaceDescription } from './net/SpaceDescription';
+export type {
+  ServerSecurityOptions,
+  ServerTlsOptions,
+  Principal,
+  Authenticate,
+} from './net/security/ServerSecurity';
+export type { ClientTlsOptions, ClientCredentials } from './net/security/ClientSecurity';
+export type { PermissionsConfig, Grant } from './net/security/Permissions';
+export type { PemSource } from './net/security/pem';
+export type { UnitSecurityOptions, UnitClientSecurity } from './cluster/UnitSecurity';
+export {
+  hashPassword,
+  verifyPassword,
+  type CredentialsFileContent,
+  type StoredPassword,
+} from './net/security/Credentials';
 export * from './errors';
 
 // The processing grid: collocated logic next to its data (docs/processing-grid.md).

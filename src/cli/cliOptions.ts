@@ -1,5 +1,7 @@
-import { InvalidArgumentError as CommanderInvalidArgument } from 'commander';
+import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
 import { brokersFromEnv } from '../cluster/GridConfig';
+import { checkDatabaseArgument, databaseUrlFromEnv } from '../mirror/databaseUrl';
+import { usageError } from './usageErrors';
 
 /**
  * Parsers for command-line option values, shaped as commander argument parsers: they throw
@@ -45,4 +47,23 @@ export function parseBrokers(value: string): string[] {
 /** The brokers to use: the option when given, else SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092. */
 export function resolveBrokers(option: readonly string[] | undefined, env = process.env): string[] {
   return option === undefined ? brokersFromEnv(env) : [...option];
+}
+
+/**
+ * The PostgreSQL URL to use: `--database` when given, else SPACELOG_DATABASE_URL, else the local
+ * default. A `--database` URL that carries a password is a usage error (exit 2): the process list
+ * shows every argument to every user. It is checked here and not in commander's parser, whose
+ * message would repeat the argument, password included; this one shows it redacted.
+ */
+export function resolveDatabaseArgument(
+  command: Command,
+  option: string | undefined,
+  env = process.env,
+): string {
+  if (option === undefined) return databaseUrlFromEnv(env);
+  try {
+    return checkDatabaseArgument(option);
+  } catch (error) {
+    return usageError(command, (error as Error).message);
+  }
 }

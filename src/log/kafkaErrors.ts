@@ -2,8 +2,13 @@ import { BrokerUnavailableError, SpacelogError, type SpacelogErrorOptions } from
 
 /** Kafka error types that mean "another producer owns this transactional id now". */
 const FENCING_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
-/** Kafka protocol codes of the same (PRODUCER_FENCED = 90 is unknown to kafkajs 2.2.4 by name). */
+/** Kafka protocol codes of the same. */
 const FENCING_CODES = new Set([47, 90]);
+/**
+ * kafkajs 2.2.4 knows no PRODUCER_FENCED (90, what newer brokers answer with newer request versions):
+ * it builds `{ type: 'KAFKAJS_UNKNOWN_ERROR_CODE', code: -99, message: 'Unknown error code 90' }`.
+ */
+const UNKNOWN_FENCING_MESSAGE = /^Unknown error code (47|90)$/;
 /** kafkajs error class names that mean the broker could not be reached. */
 const UNAVAILABLE_NAMES = new Set([
   'KafkaJSConnectionError',
@@ -41,7 +46,10 @@ export function isFencingError(error: unknown): boolean {
     const like = e as KafkaJSErrorLike;
     return (
       (typeof like.type === 'string' && FENCING_TYPES.has(like.type)) ||
-      (typeof like.code === 'number' && FENCING_CODES.has(like.code))
+      (typeof like.code === 'number' && FENCING_CODES.has(like.code)) ||
+      (like.type === 'KAFKAJS_UNKNOWN_ERROR_CODE' &&
+        e instanceof Error &&
+        UNKNOWN_FENCING_MESSAGE.test(e.message))
     );
   });
 }

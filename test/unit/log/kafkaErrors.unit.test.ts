@@ -1,4 +1,9 @@
 import { KafkaJSProtocolError } from 'kafkajs';
+// kafkajs's own builder of a protocol error from a broker's error code.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
+  createErrorFromCode: (code: number) => Error;
+};
 import { AppendFailedError } from '../../../src/errors';
 import { isFencingError, isMetadataLag, retryWhileMetadataLags } from '../../../src/log/kafkaErrors';
 
@@ -52,5 +57,15 @@ describe('Kafka error classification', () => {
     const lagsOn = step(unknownTopic, unknownTopic, unknownTopic, unknownTopic, unknownTopic);
     await expect(retryWhileMetadataLags(lagsOn.run, 4, 1)).rejects.toBe(unknownTopic);
     expect(lagsOn.calls()).toBe(4);
+  });
+
+  it('knows a fencing answer by code, also PRODUCER_FENCED (90), which kafkajs 2.2.4 knows by no name', () => {
+    expect(isFencingError(createErrorFromCode(47))).toBe(true); // INVALID_PRODUCER_EPOCH
+    expect(isFencingError(createErrorFromCode(90))).toBe(true); // PRODUCER_FENCED, "Unknown error code 90"
+    expect(isFencingError(new AppendFailedError('commit', false, { cause: createErrorFromCode(90) }))).toBe(
+      true,
+    );
+    expect(isFencingError(createErrorFromCode(91))).toBe(false); // unknown code, not a fence
+    expect(isFencingError(createErrorFromCode(3))).toBe(false);
   });
 });

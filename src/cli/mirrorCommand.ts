@@ -1,16 +1,16 @@
 import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
-import knexFactory from 'knex';
-import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { SpaceNotFoundError } from '../errors';
+import { createKafka } from '../log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { TopicAdmin } from '../log/TopicAdmin';
-import { databaseUrlFromEnv } from '../mirror/databaseUrl';
 import { DeadLetterStore, DEFAULT_DEAD_LETTER_LIMIT, type StoredDeadLetter } from '../mirror/DeadLetterStore';
 import { DEFAULT_MIRROR_SCHEMA, type MirrorPoisonPolicy } from '../mirror/MirrorConfig';
 import type { PartitionLag } from '../mirror/MirrorLag';
 import { MirrorProjector } from '../mirror/MirrorProjector';
+import { openDatabase } from '../mirror/openMirrorDatabase';
 import { readMirrorStatus } from '../mirror/readMirrorStatus';
-import { parseBrokers, resolveBrokers } from './cliOptions';
+import { parseBrokers, resolveBrokers, resolveDatabaseArgument } from './cliOptions';
 import { CLI_KAFKA_CONNECTION, ensureDatabaseReachable, ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
 import { usageError } from './usageErrors';
@@ -58,7 +58,10 @@ export function registerMirrorCommand(program: Command): void {
     .option('--schemas <dir>', 'folder of the .avsc entry types (required to run the mirror)')
     .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
     .option('--brokers <list>', 'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS)', parseBrokers)
-    .option('--database <url>', 'PostgreSQL URL (default: SPACELOG_DATABASE_URL)')
+    .option(
+      '--database <url>',
+      'PostgreSQL URL without a password (default: SPACELOG_DATABASE_URL; password: SPACELOG_DATABASE_PASSWORD_FILE or PGPASSWORD)',
+    )
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
     .option('--json', 'status, dead-letters: print JSON')
     .option('--history', 'also append every mutation to the <space>_history table')
@@ -81,7 +84,7 @@ export function registerMirrorCommand(program: Command): void {
       if (action === undefined && options.schemas === undefined) {
         usageError(command, '--schemas <dir> is required to run the mirror');
       }
-      const database = options.database ?? databaseUrlFromEnv();
+      const database = resolveDatabaseArgument(command, options.database);
       // Checked up front: the running mirror waits out a PostgreSQL outage (law 6), which at start
       // would look like a hang rather than a database that is not there.
       const brokers = action === 'dead-letters' ? [] : resolveBrokers(options.brokers);
@@ -139,18 +142,11 @@ async function printStatus(
   brokers: readonly string[],
   database: string,
 ): Promise<void> {
-  const kafka = new Kafka({
-    clientId: 'spacelog-mirror-status',
-    brokers: [...brokers],
-    logLevel: logLevel.NOTHING,
-    ...CLI_KAFKA_CONNECTION,
-  });
+  // TLS and SASL from the SPACELOG_KAFKA_* environment, as for every Kafka client (docs/security.md).
+  const connection = resolveKafkaConnection({ brokers }, { clientId: 'spacelog-mirror-status' });
+  const kafka = createKafka(connection, CLI_KAFKA_CONNECTION);
   const topics = new TopicAdmin({ kafka, prefix: options.prefix });
-  const knex = knexFactory({
-    client: 'pg',
-    connection: database,
-    pool: { min: 0, max: 2 },
-  });
+  const knex = openDatabase(database, { max: 2 });
   try {
     const partitions = await topics.describeSpace(options.space);
     if (partitions === undefined) {
@@ -162,7 +158,7 @@ async function printStatus(
       knex,
       space: options.space,
       partitions,
-      brokers: [...brokers],
+      kafka: connection,
       prefix: options.prefix,
       schema: options.pgSchema,
     });
@@ -189,11 +185,7 @@ export function formatLag(lag: readonly PartitionLag[]): string {
 }
 
 async function printDeadLetters(options: MirrorCommandOptions, database: string): Promise<void> {
-  const knex = knexFactory({
-    client: 'pg',
-    connection: database,
-    pool: { min: 0, max: 1 },
-  });
+  const knex = openDatabase(database, { max: 1 });
   try {
     const store = new DeadLetterStore(options.pgSchema, options.space);
     const letters = (await store.exists(knex))

@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
-import knexFactory from 'knex';
-import { databaseUrlFromEnv } from '../mirror/databaseUrl';
+import type { Knex } from 'knex';
 import { makeMirrorMigration } from '../mirror/makeMirrorMigration';
 import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
+import { openDatabase } from '../mirror/openMirrorDatabase';
 import { migrateLatest } from '../mirror/SpacelogMigrations';
 import { SchemaLoader } from '../schema/SchemaLoader';
+import { resolveDatabaseArgument } from './cliOptions';
 import { ensureDatabaseReachable } from './reachability';
 import { usageError } from './usageErrors';
 
@@ -37,7 +38,10 @@ export function registerMigrateCommand(program: Command): void {
     .option('--dir <dir>', 'folder of the generated migrations', DEFAULT_MIGRATIONS_DIR)
     .option('--schemas <dir>', 'make: folder of the .avsc entry types')
     .option('--space <name>', 'make: space name')
-    .option('--database <url>', 'PostgreSQL URL (default: SPACELOG_DATABASE_URL)')
+    .option(
+      '--database <url>',
+      'PostgreSQL URL without a password (default: SPACELOG_DATABASE_URL; password: SPACELOG_DATABASE_PASSWORD_FILE or PGPASSWORD)',
+    )
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
     .option('--history', 'make: also the append-only <space>_history table (mirror --history)')
     .action(async (action: string | undefined, options: MigrateCommandOptions, command: Command) => {
@@ -45,9 +49,9 @@ export function registerMigrateCommand(program: Command): void {
       if (action === 'make' && (schemas === undefined || space === undefined)) {
         usageError(command, 'migrate make needs --schemas <dir> and --space <name>');
       }
-      const database = options.database ?? databaseUrlFromEnv();
+      const database = resolveDatabaseArgument(command, options.database);
       await ensureDatabaseReachable(database);
-      const knex = knexFactory({ client: 'pg', connection: database, pool: { min: 0, max: 2 } });
+      const knex = openDatabase(database, { max: 2 });
       try {
         if (action === 'make') await make(knex, options, schemas!, space!);
         else {
@@ -63,7 +67,7 @@ export function registerMigrateCommand(program: Command): void {
 }
 
 async function make(
-  knex: knexFactory.Knex,
+  knex: Knex,
   options: MigrateCommandOptions,
   schemas: string,
   space: string,

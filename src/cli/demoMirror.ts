@@ -1,8 +1,9 @@
-import { Kafka, logLevel } from 'kafkajs';
-import knexFactory from 'knex';
 import type { LocalGrid } from '../cluster/LocalGrid';
+import { createKafka } from '../log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { partitionTopic } from '../log/topicNames';
 import { historyTableOf, qualified } from '../mirror/naming';
+import { openDatabase } from '../mirror/openMirrorDatabase';
 import { mapEntryType } from '../mirror/TableMapping';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { DemoFigures } from './LoadFigures';
@@ -32,17 +33,10 @@ export interface DemoMirrorTarget {
  * database that does not answer is left alone (the mirror waits for it).
  */
 export async function resetStaleDemoMirror(target: DemoMirrorTarget): Promise<boolean> {
-  const knex = knexFactory({
-    client: 'pg',
-    connection: target.databaseUrl,
-    pool: { min: 0, max: 1 },
-    acquireConnectionTimeout: 3_000,
-  });
-  const admin = new Kafka({
-    clientId: 'spacelog-demo',
-    brokers: [...target.brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const knex = openDatabase(target.databaseUrl, { max: 1, acquireTimeoutMs: 3_000 });
+  const admin = createKafka(
+    resolveKafkaConnection({ brokers: target.brokers }, { clientId: 'spacelog-demo' }),
+  ).admin();
   try {
     const exists = (await knex.raw('SELECT to_regclass(?) AS t', [
       qualified(target.schema, 'spacelog_offsets'),

@@ -305,7 +305,8 @@ function resolveTlsFiles(
   const cert = tls.cert === undefined ? undefined : readPem(tls.cert, settingOf('cert'));
   const key = tls.key === undefined ? undefined : readPem(tls.key, settingOf('key'));
   if ((cert === undefined) !== (key === undefined)) {
-    const setting = settingOf(cert === undefined ? 'cert' : 'key');
+    // The missing half is what to set, wherever the other came from.
+    const setting = `${path}.ssl.${cert === undefined ? 'cert' : 'key'}`;
     throw new ConnectionConfigError(
       `${setting}: a client certificate needs its key and a key its certificate`,
       setting,

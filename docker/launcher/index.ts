@@ -23,6 +23,7 @@ export {
   credentialsFile,
   DEFAULT_SCRAM_USERS,
   kafkaClientSecurity,
+  passwordFile,
   readScramCredentials,
   SCRAM_MECHANISM,
   secureLayout,

@@ -72,6 +72,11 @@ export function credentialsFile(layout: SecureLayout, username: string): string 
   return path.join(layout.credentialsDir, `${username}.json`);
 }
 
+/** The password alone (for a `sasl.passwordFile` setting), next to its credentials file. */
+export function passwordFile(layout: SecureLayout, username: string): string {
+  return path.join(layout.credentialsDir, `${username}.password`);
+}
+
 /** The Kafka CLI client config (`--command-config`) of one SCRAM user, next to its credentials. */
 export function clientPropertiesFile(layout: SecureLayout, username: string): string {
   return path.join(layout.credentialsDir, `${username}.properties`);
@@ -227,6 +232,8 @@ export function writeSecretFile(file: string, content: string): void {
 
 function writeCredentials(layout: SecureLayout, credentials: ScramCredentials): void {
   writeSecretFile(credentialsFile(layout, credentials.username), `${JSON.stringify(credentials, null, 2)}\n`);
+  // For Spacelog's own `kafka.sasl.passwordFile` (grid options, unit config files).
+  writeSecretFile(passwordFile(layout, credentials.username), `${credentials.password}\n`);
   // For Kafka's own tools: kafka-acls.sh / kafka-topics.sh --command-config <this file>.
   writeSecretFile(
     clientPropertiesFile(layout, credentials.username),

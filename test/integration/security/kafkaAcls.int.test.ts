@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import {
   AclOperationTypes,
   AclPermissionTypes,
@@ -13,7 +13,10 @@ import {
   type logCreator,
   type KafkaConfig,
 } from 'kafkajs';
-import { secureLayout } from '../../../docker/launcher/secureKafka';
+import { passwordFile, secureLayout } from '../../../docker/launcher/secureKafka';
+import { LocalGrid } from '../../../src/cluster/LocalGrid';
+import { EntryType } from '../../../src/schema/EntryType';
+import { TypeRegistry } from '../../../src/schema/TypeRegistry';
 import { LogReader, MutationCodec, PartitionAppender, TopicAdmin } from '../../../src/log';
 import { kafkajsAclEntries, spaceAcls } from '../../../src/log/spaceAcls';
 import { partitionTopic, transactionalIdOf, unitsGroupId, unitsTopicName } from '../../../src/log/topicNames';
@@ -129,6 +132,25 @@ describe('Kafka ACLs of a space on the secured stack (SASL_SSL, SCRAM-SHA-512)',
     expect(statSync(`${layout.credentialsDir}/${UNIT}.json`).mode & 0o777).toBe(0o600);
   });
 
+  it('puts no secret in a process argument list or in the state file', () => {
+    const layout = secureLayout(cluster.stateDir);
+    const secrets = [
+      ...Object.values(JSON.parse(readFileSync(layout.brokerSecretsFile, 'utf8')) as Record<string, string>),
+      ...[UNIT, OUTSIDER, STRANGER].map((user) => readFileSync(passwordFile(layout, user), 'utf8').trim()),
+    ];
+    expect(secrets.every((secret) => secret.length >= 32)).toBe(true);
+    const state = readFileSync(`${cluster.stateDir}/state.json`, 'utf8');
+    const pids = (JSON.parse(state) as { kafka: { brokers: { pid: number }[] } }).kafka.brokers.map(
+      (b) => b.pid,
+    );
+    const cmdlines = pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    expect(cmdlines.join('')).toContain('kafka.Kafka');
+    for (const secret of secrets) {
+      expect(state).not.toContain(secret);
+      for (const cmdline of cmdlines) expect(cmdline).not.toContain(secret);
+    }
+  });
+
   it('refuses a wrong password', async () => {
     const wrong = new Kafka({
       clientId: 'acl-test-wrong',
@@ -192,6 +214,45 @@ describe('Kafka ACLs of a space on the secured stack (SASL_SSL, SCRAM-SHA-512)',
       topics: [{ topic: partitionTopic(prefix, space, 0), partitions: [{ partition: 0, offset: '2' }] }],
     });
     await transaction.commit();
+  });
+
+  it("runs a grid as the space's principal through the grid's kafka.ssl and kafka.sasl options, and warms it up again from the log", async () => {
+    const gridSpace = 'devices';
+    await admin.createAcls({
+      acl: kafkajsAclEntries(spaceAcls({ prefix, space: gridSpace, principal: `User:${UNIT}` })),
+    });
+    const layout = secureLayout(cluster.stateDir);
+    const kafka = {
+      brokers: cluster.brokers,
+      ssl: { ca: layout.caFile },
+      sasl: { mechanism: 'scram-sha-512' as const, username: UNIT, passwordFile: passwordFile(layout, UNIT) },
+    };
+    const types = new TypeRegistry([
+      EntryType.fromSchema({
+        type: 'record',
+        name: 'Device',
+        namespace: 'test.security',
+        spacelog: { id: 'id' },
+        fields: [
+          { name: 'id', type: 'string' },
+          { name: 'model', type: 'string' },
+        ],
+      }),
+    ]);
+    const first = await LocalGrid.start({ space: gridSpace, partitions: 2, schemas: types, prefix, kafka });
+    try {
+      await first.space.write('Device', { id: 'd1', model: 'X1' });
+      await first.space.write('Device', { id: 'd2', model: 'X2' });
+    } finally {
+      await first.close();
+    }
+    const second = await LocalGrid.start({ space: gridSpace, partitions: 2, schemas: types, prefix, kafka });
+    try {
+      expect(await second.space.read('Device', { id: 'd2' })).toEqual({ id: 'd2', model: 'X2' });
+      expect(await second.space.read('Device', { id: 'd1' })).toEqual({ id: 'd1', model: 'X1' });
+    } finally {
+      await second.close();
+    }
   });
 
   it('refuses an outsider the InitProducerId that would fence the primary, which keeps writing', async () => {

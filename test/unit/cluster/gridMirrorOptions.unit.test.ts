@@ -46,7 +46,7 @@ describe('grid mirror and warm-up options', () => {
       () =>
         new GridMirror({ database: 'postgres://x/y', histroy: true } as never, 'orders', types, {
           prefix: 'p',
-          brokers: ['127.0.0.1:1'],
+          connection: { brokers: ['127.0.0.1:1'], clientId: 'unit' },
         }),
     ).toThrow(/unknown mirror option 'histroy'/);
   });

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { OauthBearerProvider, OauthBearerToken } from './KafkaClientOptions';
-import { readSecretFile } from './secretSettings';
+import { defineSecret, readSecretFile } from './secretSettings';
 
 /** TLS settings with every file read: PEM text only. `key` is non-enumerable (never printed). */
 export interface KafkaTls {
@@ -77,7 +77,15 @@ function tlsOptionsOf(tls: KafkaTls): NonNullable<Exclude<KafkaConfig['ssl'], bo
 }
 
 function saslOptionsOf(sasl: KafkaSasl): SASLOptions {
-  if (sasl.mechanism !== 'oauthbearer') return sasl;
+  // Always a fresh object: kafkajs caches its authenticator on the one it is given
+  // (`sasl.authenticationProvider`), which must not land in our settings (nor be shared by clients).
+  if ('password' in sasl) {
+    return defineSecret(
+      { mechanism: sasl.mechanism, username: sasl.username },
+      'password',
+      sasl.password,
+    ) as SASLOptions;
+  }
   if ('oauthBearerProvider' in sasl) {
     return { mechanism: 'oauthbearer', oauthBearerProvider: sasl.oauthBearerProvider };
   }

@@ -258,6 +258,17 @@ describe('Kafka connection settings', () => {
     expect(kafkaConfigOf(again)).toEqual(kafkaConfigOf(connection));
   });
 
+  it('hands kafkajs a fresh sasl object: the authenticator kafkajs caches on it stays out of the settings', () => {
+    // Regression: kafkajs sets sasl.authenticationProvider on the object it is given, which then failed
+    // the key check when the grid handed its connection to its mirror.
+    const connection = resolve({ sasl: { mechanism: 'scram-sha-512', username: 'u', password: PASSWORD } });
+    const given = kafkaConfigOf(connection).sasl as unknown as Record<string, unknown>;
+    given.authenticationProvider = () => undefined;
+    expect(Object.keys(connection.sasl ?? {})).toEqual(['mechanism', 'username']);
+    expect(() => resolveKafkaConnection(connection, { clientId: 'mirror', env: {} })).not.toThrow();
+    expect(given.password).toBe(PASSWORD);
+  });
+
   it('re-reads an OAUTHBEARER token file at each authentication', async () => {
     const tokenFile = file('token', 'first-token\n');
     const sasl = kafkaConfigOf(

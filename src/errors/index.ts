@@ -12,3 +12,4 @@ export * from './events';
 export * from './tasks';
 export * from './security';
 export * from './connection';
+export * from './verify';

@@ -7,6 +7,7 @@ import {
 } from '../errors';
 import type { Space } from '../client/Space';
 import type { SpaceEngine } from '../space/SpaceEngine';
+import { PartitionSnapshots, SNAPSHOT_TASK_PREFIX } from './PartitionSnapshots';
 
 /** Default time a task may run before it fails with TaskTimeoutError: 30 s. */
 export const DEFAULT_TASK_TIMEOUT_MS = 30_000;
@@ -79,7 +80,13 @@ export class TaskRegistry implements TaskRunner {
   private readonly tasks = new Map<string, Task>();
   private readonly resolvers = new Map<string, TaskResolver>();
 
-  constructor(private readonly host: TaskHost) {}
+  constructor(private readonly host: TaskHost) {
+    // Every host serves partition snapshots (`spacelog verify` reads the grid with them).
+    const snapshots = new PartitionSnapshots();
+    this.addResolver(SNAPSHOT_TASK_PREFIX, (name, args, partition) =>
+      snapshots.resolve(name, args, partition),
+    );
+  }
 
   /** The space's partition count (routing of service calls). */
   get partitions(): number {

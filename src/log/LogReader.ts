@@ -44,6 +44,11 @@ export interface LogReaderOptions {
   /** Upper bound of one fetch; default 64 MiB. */
   readonly maxBytes?: number;
   /**
+   * `readToEnd` stops here instead of at the log end when the read began (a comparison at a log
+   * position: `spacelog verify`). Records of the last fetched batch may still come past it.
+   */
+  readonly toOffset?: number;
+  /**
    * Catch-ups (`readToEnd`, and `tail` up to the end) fetch in a worker thread connected this way,
    * while this thread decodes and folds (a warm-up then uses two cores). Without it, or without a
    * compiled worker script, everything is read here; a tail follows here in any case.
@@ -148,18 +153,22 @@ export class LogReader {
   private async catchUp(): Promise<CatchUpStart> {
     const connection = this.options.fetchInWorker;
     const script = connection && WorkerTopicScanner.script();
-    if (!connection || !script) return { offsets: undefined };
+    const to = this.options.toOffset;
+    if (!connection || !script) return { offsets: to === undefined ? undefined : await this.logOffsets() };
     const min = this.options.workerMinOffsets ?? WORKER_MIN_OFFSETS;
-    if (min <= 0) return { worker: this.scanInWorker(connection, script, undefined) };
+    if (min <= 0 && to === undefined) return { worker: this.scanInWorker(connection, script, undefined) };
     const offsets = await this.logOffsets();
+    if (min <= 0) return { worker: this.scanInWorker(connection, script, offsets) };
     if (offsets === undefined || offsets.high - Math.max(offsets.low, this.options.fromOffset ?? 0) < min)
       return { offsets };
     return { worker: this.scanInWorker(connection, script, offsets) };
   }
 
   private async logOffsets(): Promise<LogEndOffsets | undefined> {
+    const to = this.options.toOffset;
     try {
-      return await fetchLogEndOffsets(this.options.kafka, this.topic);
+      const offsets = await fetchLogEndOffsets(this.options.kafka, this.topic);
+      return to === undefined ? offsets : { low: offsets.low, high: Math.min(offsets.high, to) };
     } catch {
       // The scan on this thread asks again, and reports an unreachable log as a typed LogReadError.
       return undefined;

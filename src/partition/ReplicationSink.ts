@@ -23,6 +23,8 @@ export const DEFAULT_ASYNC_WINDOW = 10_000;
 export class ReplicationSink implements MutationSink {
   private pending = 0;
   private readonly drained: (() => void)[] = [];
+  /** The latest append (appends complete in order): what `appended` waits for. */
+  private lastAppended: Promise<unknown> | undefined;
 
   constructor(
     private readonly appender: PositionedLog,
@@ -36,9 +38,15 @@ export class ReplicationSink implements MutationSink {
     return this.pending;
   }
 
+  /** Settles once every mutation appended so far is in the log or failed to be (never rejects). */
+  appended(): Promise<void> {
+    return this.lastAppended === undefined ? Promise.resolve() : this.lastAppended.then(noop, noop);
+  }
+
   append(mutations: readonly Mutation[]): Promise<void | readonly MutationPosition[]> {
     if (mutations.length === 0) return this.appender.appendWithPositions(mutations);
     const appended = this.appender.appendWithPositions(mutations);
+    this.lastAppended = appended;
     if (this.mode === 'sync') {
       // The mutations are applied: a failed append leaves a state the log lacks, whatever the cause,
       // so every rejection reaches the partition (which ignores all but the first, and any once closed).
@@ -58,3 +66,5 @@ export class ReplicationSink implements MutationSink {
     return new Promise((resolve) => this.drained.push(resolve));
   }
 }
+
+function noop(): void {}

@@ -29,6 +29,11 @@ export class MutationCommit {
   private readonly waiters: WaiterQueue;
   private readonly subscriptions: SubscriptionHub;
   private readonly context: () => ExecuteContext;
+  /**
+   * The latest append handed to the log. A partition's appends complete in order (one group-commit
+   * batch in flight at a time), so once it settles every earlier one has: see {@link appended}.
+   */
+  private lastAppend: Promise<unknown> | undefined;
 
   constructor(parts: MutationCommitParts) {
     this.state = parts.state;
@@ -64,13 +69,27 @@ export class MutationCommit {
     return this.notifyWhen(mutations, removed, durable);
   }
 
+  /**
+   * Settles once every mutation applied so far has reached the log or failed to (a failure
+   * fail-stops the partition); never rejects. A barrier for readers of the state that must compare
+   * it with the log (`spacelog verify`): what the state showed before the call is in the log after it.
+   */
+  appended(): Promise<void> {
+    const last = this.lastAppend?.then(noop, noop);
+    const behind = this.sink?.appended?.();
+    if (behind === undefined) return last ?? Promise.resolve();
+    return last === undefined ? behind : Promise.all([last, behind]).then(noop);
+  }
+
   /** Applies mutations and hands them to the log; returns the append (none without a sink). */
   private apply(
     mutations: readonly Mutation[],
     append?: (mutations: readonly Mutation[]) => Promise<void>,
   ): Promise<void | readonly MutationPosition[]> | undefined {
     for (const m of mutations) apply(this.state, m);
-    return append ? append(mutations) : this.sink?.append(mutations);
+    const appending = append ? append(mutations) : this.sink?.append(mutations);
+    if (appending !== undefined) this.lastAppend = appending;
+    return appending;
   }
 
   /** Tells subscribers of mutations once durable; `removed` holds the states of TAKE / EXPIRE. */
@@ -128,6 +147,7 @@ export class MutationCommit {
     } catch (error) {
       durable = Promise.reject(error);
     }
+    if (durable !== undefined) this.lastAppend = durable;
     this.answerReads(reads, entry, durable);
     if (durable) durable.then(() => take.resolve(entry), take.reject);
     else take.resolve(entry);
@@ -169,3 +189,5 @@ export class MutationCommit {
     taken.then(() => take.resolve(entry), take.reject);
   }
 }
+
+function noop(): void {}

@@ -228,6 +228,15 @@ export class SpaceEngine {
     }
   }
 
+  /**
+   * Settles once every mutation applied before the call is in the log (or its append failed, which
+   * fail-stops the partition); never rejects. With {@link entries} read just before it, a comparison
+   * with the log knows the log end after it covers everything the entries showed.
+   */
+  appended(): Promise<void> {
+    return this.committer.appended();
+  }
+
   /** Number of entries in the partition. */
   get size(): number {
     return this.state.size;

@@ -17,6 +17,11 @@ export interface MutationSink {
    * where they landed resolves with one position per mutation, in order (writes then report theirs).
    */
   append(mutations: readonly Mutation[]): Promise<void | readonly MutationPosition[]>;
+  /**
+   * A sink that acknowledges before the log has the mutations (asynchronous replication): settles
+   * once every mutation handed to it so far has reached the log or failed to. Never rejects.
+   */
+  appended?(): Promise<void>;
 }
 
 export interface SpaceEngineOptions {

@@ -10,6 +10,7 @@ import { registerPuCommand } from './puCommand';
 import { registerStackCommand } from './stackCommand';
 import { registerTailCommand } from './tailCommand';
 import { registerUsersCommand } from './usersCommand';
+import { registerVerifyCommand } from './verifyCommand';
 import { packageVersion } from './packageVersion';
 import { connectionFailureLine } from './reachability';
 import { configureUsageErrors, exitCodeOf, FAILURE_EXIT_CODE } from './usageErrors';
@@ -33,6 +34,7 @@ export function buildProgram(
   registerClusterCommand(program);
   registerUsersCommand(program);
   registerAclCommand(program);
+  registerVerifyCommand(program);
   // After the subcommands: the hint under a usage error names the command it is about.
   configureUsageErrors(program, writeErr);
   return program;

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { StackError } from '../../src/errors/stack';
+import type { KafkaVersion } from './kafkaVersions';
 import { findExecutable, runCommand } from './processes';
-import { KAFKA_VERSION } from './StackOptions';
 
 /** The oldest Java the launcher accepts (Kafka 4 brokers need 17; 3.9 runs on it too). */
 export const MIN_JAVA_VERSION = 17;
@@ -14,7 +14,7 @@ export interface JavaRuntime {
 }
 
 /**
- * The folder holding docker/kafka/pom.xml and log4j.properties. Found by walking up from this file,
+ * The folder holding docker/kafka/pom.xml and the logging files. Found by walking up from this file,
  * so it works from the TypeScript sources (jest) and from the compiled dist/docker/launcher alike.
  */
 export function kafkaAssetsDir(from: string = __dirname): string {
@@ -62,17 +62,31 @@ export function parseJavaMajorVersion(output: string): number | undefined {
   return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
 }
 
+/** The logging configuration of a broker or tool of `version`: log4j2 for Kafka 4, log4j 1 for 3. */
+export function kafkaLogConfig(version: Pick<KafkaVersion, 'log4j2'>): {
+  readonly log4jConfig: string;
+  readonly log4j2: boolean;
+} {
+  const file = version.log4j2 ? 'log4j2.properties' : 'log4j.properties';
+  return { log4jConfig: path.join(kafkaAssetsDir(), file), log4j2: version.log4j2 };
+}
+
 /**
- * Makes sure Kafka's jars are in `libsDir`, fetching them with Maven the first time. The copy goes
- * to a temporary folder that is renamed into place, so an interrupted fetch never leaves a half set.
+ * Makes sure the jars of Kafka `version` are in `libsDir`, fetching them with Maven the first time
+ * (`-Dkafka.version`, and the log4j2 profile for 4.x). The copy goes to a temporary folder that is
+ * renamed into place, so an interrupted fetch never leaves a half set.
  */
-export async function ensureKafkaJars(libsDir: string, log: (line: string) => void): Promise<string> {
-  if (kafkaJarVersion(libsDir) !== undefined) return libsDir;
+export async function ensureKafkaJars(
+  libsDir: string,
+  version: KafkaVersion,
+  log: (line: string) => void,
+): Promise<string> {
+  if (kafkaJarVersion(libsDir) === version.text) return libsDir;
   const mvn = findExecutable('mvn');
   if (mvn === undefined) {
     throw new StackError(
       'MAVEN_MISSING',
-      `Maven (mvn) is needed once to fetch Apache Kafka ${KAFKA_VERSION}'s jars into ${libsDir}, and it is not on PATH ` +
+      `Maven (mvn) is needed once to fetch Apache Kafka ${version.text}'s jars into ${libsDir}, and it is not on PATH ` +
         `(on Debian/Ubuntu: apt-get install maven).`,
     );
   }
@@ -80,7 +94,7 @@ export async function ensureKafkaJars(libsDir: string, log: (line: string) => vo
   const staging = `${libsDir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(path.dirname(libsDir), { recursive: true });
-  log(`fetching Apache Kafka ${KAFKA_VERSION} jars with Maven into ${libsDir} (once)`);
+  log(`fetching Apache Kafka ${version.text} jars with Maven into ${libsDir} (once)`);
   const result = await runCommand(mvn, [
     '-q',
     '-B',
@@ -89,12 +103,14 @@ export async function ensureKafkaJars(libsDir: string, log: (line: string) => vo
     'dependency:copy-dependencies',
     `-DoutputDirectory=${staging}`,
     '-DincludeScope=runtime',
+    `-Dkafka.version=${version.text}`,
+    ...(version.log4j2 ? ['-Dkafka.log4j2'] : []),
   ]);
-  if (result.code !== 0 || kafkaJarVersion(staging) === undefined) {
+  if (result.code !== 0 || kafkaJarVersion(staging) !== version.text) {
     rmSync(staging, { recursive: true, force: true });
     throw new StackError(
       'MAVEN_FAILED',
-      `Maven could not fetch Kafka's jars (exit code ${String(result.code)})`,
+      `Maven could not fetch the jars of Kafka ${version.text} (exit code ${String(result.code)})`,
       {
         logTail: (result.stdout + result.stderr).trim().split('\n').slice(-20),
       },

@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StackError } from '../../src/errors/stack';
-import { ensureKafkaJars, findJava, kafkaAssetsDir, kafkaJarVersion } from './KafkaRuntime';
+import { ensureKafkaJars, findJava, kafkaJarVersion, kafkaLogConfig } from './KafkaRuntime';
+import { kafkaLibsDirFor, KafkaVersion, parseKafkaVersion } from './kafkaVersions';
 import { tryProbeKafka } from './kafkaProbe';
 import { isOurProcess, isPortFree, runCommand, sleep, tailFile, terminate, waitForExit } from './processes';
 import {
@@ -24,7 +25,7 @@ import {
   renderServerProperties,
 } from './serverProperties';
 import { BrokerRecord, KafkaRecord, KafkaSecurityRecord, StackState } from './StackState';
-import { KAFKA_VERSION, ResolvedStackOptions, STACK_HOST } from './StackOptions';
+import { ResolvedStackOptions, STACK_HOST } from './StackOptions';
 
 /** How long a broker gets to shut down cleanly on SIGTERM before it is killed. */
 const STOP_GRACE_MS = 20_000;
@@ -84,39 +85,52 @@ export class LocalKafkaCluster {
     }
   }
 
-  /** Starts the cluster, or keeps the running one if it is healthy and of the requested size. */
+  /**
+   * Starts the cluster, or keeps the running one if it is healthy, of the requested size and, when a
+   * version was asked for, of that version (the default version applies only to a new cluster).
+   */
   async up(): Promise<KafkaUpResult> {
     const existing = this.state.read().kafka;
     if (existing !== undefined) {
       const healthy = await this.healthy();
-      if (healthy !== undefined && healthy.brokers.length === this.options.brokers) {
-        return { record: healthy, reused: true };
-      }
-      if (healthy !== undefined) {
+      if (healthy !== undefined && healthy.brokers.length !== this.options.brokers) {
         throw new StackError(
           'STACK_MISMATCH',
           `a ${healthy.brokers.length}-broker Kafka is running, ${this.options.brokers} were asked for: ` +
             `run 'spacelog stack down' first`,
         );
       }
+      if (
+        healthy !== undefined &&
+        this.options.kafkaVersionRequested &&
+        healthy.version !== this.options.kafkaVersion
+      ) {
+        throw new StackError(
+          'STACK_MISMATCH',
+          `Kafka ${healthy.version} is running, ${this.options.kafkaVersion} was asked for: ` +
+            `run 'spacelog stack down' first`,
+        );
+      }
+      if (healthy !== undefined) return { record: healthy, reused: true };
       this.log('the recorded Kafka is not healthy: stopping what is left of it');
       await this.down();
     }
     const java = await findJava();
-    const libsDir = await ensureKafkaJars(this.options.kafkaLibsDir, this.log);
+    const version = parseKafkaVersion(this.options.kafkaVersion);
+    const libsDir = await ensureKafkaJars(this.options.kafkaLibsDir, version, this.log);
     const nodes = kafkaNodes(this.options);
     await assertPortsFree(nodes);
     const clusterId = newClusterId();
     const security = this.options.secure ? await this.prepareSecurity() : undefined;
     await Promise.all(
-      nodes.map((node) => this.format(java.executable, libsDir, node, nodes, clusterId, security)),
+      nodes.map((node) => this.format(java.executable, libsDir, version, node, nodes, clusterId, security)),
     );
 
     const children = new Map<number, ChildProcess>();
     const exits = new Map<number, string>();
     const brokers: BrokerRecord[] = [];
     for (const node of nodes) {
-      const child = this.spawnBroker(java.executable, libsDir, node);
+      const child = this.spawnBroker(java.executable, libsDir, version, node);
       child.once('exit', (code, signal) => exits.set(node.nodeId, signal ?? `exit code ${String(code)}`));
       children.set(node.nodeId, child);
       brokers.push({
@@ -130,7 +144,7 @@ export class LocalKafkaCluster {
     }
     const record: KafkaRecord = {
       clusterId,
-      version: kafkaJarVersion(libsDir) ?? KAFKA_VERSION,
+      version: kafkaJarVersion(libsDir) ?? version.text,
       startedAt: new Date().toISOString(),
       brokers,
       ...(security === undefined ? {} : { security: this.securityRecord() }),
@@ -188,8 +202,14 @@ export class LocalKafkaCluster {
     if (options.downMs !== undefined && options.downMs > 0) await sleep(options.downMs);
 
     const java = await findJava();
-    const libsDir = await ensureKafkaJars(this.options.kafkaLibsDir, this.log);
-    const child = this.spawnBroker(java.executable, libsDir, node);
+    // The release the cluster was formatted with, which may not be the one a new cluster would get.
+    const version = parseKafkaVersion(record.version);
+    const libsDir = await ensureKafkaJars(
+      kafkaLibsDirFor(this.options.cacheDir, version.text),
+      version,
+      this.log,
+    );
+    const child = this.spawnBroker(java.executable, libsDir, version, node);
     const exits = new Map<number, string>();
     child.once('exit', (code, signal) => exits.set(nodeId, signal ?? `exit code ${String(code)}`));
     const restarted: BrokerRecord = { ...broker, pid: child.pid ?? -1 };
@@ -231,6 +251,7 @@ export class LocalKafkaCluster {
   private async format(
     java: string,
     libsDir: string,
+    version: KafkaVersion,
     node: KafkaNodeSpec,
     cluster: readonly KafkaNodeSpec[],
     clusterId: string,
@@ -239,16 +260,17 @@ export class LocalKafkaCluster {
     // Every start is a fresh cluster: tests and dev runs never inherit topics from an earlier run.
     rmSync(node.dir, { recursive: true, force: true });
     mkdirSync(node.dataDir, { recursive: true });
-    const properties = renderServerProperties(node, cluster, security);
+    const properties = renderServerProperties(node, cluster, security, version);
     // A secure node's properties hold the keystore and JAAS passwords: its owner's eyes only.
     if (security === undefined) writeFileSync(node.configFile, properties);
     else writeSecretFile(node.configFile, properties);
     const formatLog = path.join(node.dir, 'format.log');
     // --ignore-formatted: a second attempt passes over what the first one already wrote.
     const formatArgs = ['format', '-t', clusterId, '-c', node.configFile, '--ignore-formatted'];
+    // kafka.tools.StorageTool is `kafka-storage format` in 3.9 and 4.x alike (static voters, no --standalone).
     let args = javaArgs({
       libsDir,
-      log4jConfig: path.join(kafkaAssetsDir(), 'log4j.properties'),
+      ...kafkaLogConfig(version),
       logFile: formatLog,
       heap: '256m',
       mainClass: 'kafka.tools.StorageTool',
@@ -286,10 +308,15 @@ export class LocalKafkaCluster {
     }
   }
 
-  private spawnBroker(java: string, libsDir: string, node: KafkaNodeSpec): ChildProcess {
+  private spawnBroker(
+    java: string,
+    libsDir: string,
+    version: KafkaVersion,
+    node: KafkaNodeSpec,
+  ): ChildProcess {
     const args = javaArgs({
       libsDir,
-      log4jConfig: path.join(kafkaAssetsDir(), 'log4j.properties'),
+      ...kafkaLogConfig(version),
       logFile: node.logFile,
       heap: this.options.heap,
       mainClass: 'kafka.Kafka',

@@ -1,5 +1,4 @@
 import { StackError } from '../../src/errors/stack';
-import { kafkaJarVersion } from './KafkaRuntime';
 import { tryProbeKafka } from './kafkaProbe';
 import { LocalKafkaCluster } from './LocalKafkaCluster';
 import { LocalPostgres, PostgresSource } from './LocalPostgres';
@@ -33,6 +32,8 @@ export interface KafkaUp {
   /** True when this call started the brokers (so the caller may stop them again). */
   readonly startedNow: boolean;
   readonly logFiles: readonly string[];
+  /** The Apache Kafka release of a cluster the launcher runs (state.json); undefined for any other. */
+  readonly version?: string;
   /** A secure stack's CA and credential files (paths only); undefined for a plain one. */
   readonly security?: KafkaSecurityRecord;
 }
@@ -135,6 +136,7 @@ export class Stack {
       source: 'launcher',
       startedNow: !reused,
       logFiles: record.brokers.map((broker) => broker.logFile),
+      version: record.version,
       ...(record.security === undefined ? {} : { security: record.security }),
     };
   }
@@ -189,7 +191,8 @@ export class Stack {
     }
     let version: string | undefined;
     if (source === 'launcher' && record !== undefined) {
-      version = `Apache Kafka ${kafkaJarVersion(this.options.kafkaLibsDir) ?? record.version}`;
+      // The version the cluster was started with (state.json), not the one a new stack would get.
+      version = `Apache Kafka ${record.version}`;
       for (const broker of record.brokers) {
         const alive = isOurProcess(broker.pid, broker.configFile);
         details.push(

@@ -1,10 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { StackError } from '../../src/errors/stack';
+import { DEFAULT_KAFKA_VERSION, kafkaLibsDirFor, parseKafkaVersion } from './kafkaVersions';
 import { checkScramUsers, DEFAULT_SCRAM_USERS } from './secureKafka';
 
-/** The Apache Kafka release the launcher runs; it must match `kafka.version` in docker/kafka/pom.xml. */
-export const KAFKA_VERSION = '3.9.1';
 /** First broker (client) port: brokers listen on 9092, 9093, ... */
 export const DEFAULT_BROKER_PORT = 9092;
 /** First controller port, kept apart from the broker range so one and three brokers use the same layout. */
@@ -40,6 +39,12 @@ export interface StackOptions {
   /** Deadline for the brokers to answer metadata; default {@link DEFAULT_START_TIMEOUT_MS}. */
   readonly startTimeoutMs?: number;
   /**
+   * The Apache Kafka release to start (`4.4.0`, `3.9.1`; see {@link parseKafkaVersion}). Default
+   * {@link DEFAULT_KAFKA_VERSION}, used only when a new cluster is started: without it, a healthy running
+   * cluster of any version is kept; with it, one of another version is refused (STACK_MISMATCH).
+   */
+  readonly kafkaVersion?: string;
+  /**
    * The secured stack: SASL_SSL (SCRAM-SHA-512 over TLS) on every listener, StandardAuthorizer
    * without ACLs (so only the launcher's admin may do anything until ACLs are added), its own folder
    * (`<cacheDir>/stack-secure`) and ports ({@link DEFAULT_SECURE_BROKER_PORT} and up), so it runs
@@ -59,7 +64,11 @@ export interface ResolvedStackOptions {
   readonly cacheDir: string;
   /** Where the stack records its PIDs (state.json), data and logs. */
   readonly stateDir: string;
-  /** Where Maven copies Kafka's jars, once per Kafka version. */
+  /** The Kafka release a new cluster runs. */
+  readonly kafkaVersion: string;
+  /** True when the caller named {@link kafkaVersion}, so a running cluster of another version is refused. */
+  readonly kafkaVersionRequested: boolean;
+  /** Where Maven copies the jars of {@link kafkaVersion} (`<cacheDir>/kafka-<version>/libs`). */
   readonly kafkaLibsDir: string;
   readonly brokerPortBase: number;
   readonly controllerPortBase: number;
@@ -95,6 +104,7 @@ export function resolveStackOptions(
   if (!(startTimeoutMs > 0)) {
     throw new StackError('BAD_CONFIG', `startTimeoutMs must be positive, got ${startTimeoutMs}`);
   }
+  const kafkaVersion = parseKafkaVersion(options.kafkaVersion ?? DEFAULT_KAFKA_VERSION).text;
   const envCache = nonEmpty(env[ENV_CACHE_DIR]);
   const cacheDir = path.resolve(options.cacheDir ?? envCache ?? path.join(homeDir, '.cache', 'spacelog'));
   const secure = options.secure ?? false;
@@ -109,7 +119,9 @@ export function resolveStackOptions(
     brokers,
     cacheDir,
     stateDir: path.join(cacheDir, secure ? 'stack-secure' : 'stack'),
-    kafkaLibsDir: path.join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs'),
+    kafkaVersion,
+    kafkaVersionRequested: options.kafkaVersion !== undefined,
+    kafkaLibsDir: kafkaLibsDirFor(cacheDir, kafkaVersion),
     brokerPortBase: secure ? DEFAULT_SECURE_BROKER_PORT : DEFAULT_BROKER_PORT,
     controllerPortBase: secure ? DEFAULT_SECURE_CONTROLLER_PORT : DEFAULT_CONTROLLER_PORT,
     heap: DEFAULT_BROKER_HEAP,

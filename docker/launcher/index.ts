@@ -43,7 +43,6 @@ export {
   ENV_CACHE_DIR,
   ENV_DATABASE_URL,
   ENV_KAFKA_BROKERS,
-  KAFKA_VERSION,
   MAX_BROKER_COUNT,
   parseBrokerCount,
   parseBrokerList,
@@ -51,3 +50,11 @@ export {
   resolveStackOptions,
 } from './StackOptions';
 export type { ResolvedStackOptions, StackOptions } from './StackOptions';
+export {
+  DEFAULT_KAFKA_VERSION,
+  kafkaLibsDirFor,
+  MIN_KAFKA_VERSION,
+  parseKafkaVersion,
+  PREVIOUS_KAFKA_VERSION,
+} from './kafkaVersions';
+export type { KafkaVersion } from './kafkaVersions';

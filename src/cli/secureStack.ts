@@ -19,14 +19,21 @@ export async function upSecureStack(
   brokers: number,
   users: readonly string[] | undefined,
   say: (line: string) => void,
+  kafkaVersion?: string,
 ): Promise<void> {
   const stack = new Stack(
-    { brokers, secure: true, ...(users === undefined ? {} : { scramUsers: users }) },
+    {
+      brokers,
+      secure: true,
+      ...(users === undefined ? {} : { scramUsers: users }),
+      ...(kafkaVersion === undefined ? {} : { kafkaVersion }),
+    },
     say,
   );
   const kafka = await stack.upKafka();
   say(
-    `secure kafka ${kafka.startedNow ? 'started' : 'already running'}: ${kafka.brokers.join(',')} (SASL_SSL)`,
+    `secure kafka ${kafka.startedNow ? 'started' : 'already running'}: ${kafka.brokers.join(',')} (SASL_SSL` +
+      `${kafka.version === undefined ? '' : `, Apache Kafka ${kafka.version}`})`,
   );
   for (const logFile of kafka.logFiles) say(`  log: ${logFile}`);
   if (kafka.security !== undefined) {

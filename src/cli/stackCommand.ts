@@ -1,5 +1,13 @@
 import { Command, InvalidArgumentError as CommanderInvalidArgument, Option } from 'commander';
-import { MAX_BROKER_COUNT, redactUrl, ServiceStatus, Stack } from '../../docker/launcher';
+import {
+  DEFAULT_KAFKA_VERSION,
+  MAX_BROKER_COUNT,
+  parseKafkaVersion,
+  redactUrl,
+  ServiceStatus,
+  Stack,
+} from '../../docker/launcher';
+import { StackError } from '../errors/stack';
 import {
   collectValues,
   downSecureStack,
@@ -17,6 +25,7 @@ interface UpOptions {
   readonly brokers?: string;
   readonly secure?: boolean;
   readonly user?: readonly string[];
+  readonly kafkaVersion?: string;
 }
 
 /** Options of `spacelog stack status`. */
@@ -43,6 +52,12 @@ export function registerStackCommand(program: Command): void {
       1,
     )
     .addOption(new Option('--brokers <value>').hideHelp())
+    .option(
+      '--kafka-version <version>',
+      `Apache Kafka release of a new cluster (default ${DEFAULT_KAFKA_VERSION}; 3.9.x and 4.x); ` +
+        'a running cluster of another version is refused',
+      parseKafkaVersionOption,
+    )
     .option('--secure', SECURE_STACK_HELP)
     .option('--user <name>', SECURE_USER_HELP, collectValues)
     .action(async (options: UpOptions, command: Command) => {
@@ -52,13 +67,17 @@ export function registerStackCommand(program: Command): void {
           `stack up takes --broker-count <n> (was --brokers <count>); --brokers is a host list in the other commands`,
         );
       }
-      if (options.secure === true) return upSecureStack(options.brokerCount, options.user, say);
+      const kafkaVersion = options.kafkaVersion === undefined ? {} : { kafkaVersion: options.kafkaVersion };
+      if (options.secure === true) {
+        return upSecureStack(options.brokerCount, options.user, say, kafkaVersion.kafkaVersion);
+      }
       if (options.user !== undefined) usageError(command, '--user <name> needs --secure');
-      const result = await new Stack({ brokers: options.brokerCount }, say).up();
+      const result = await new Stack({ brokers: options.brokerCount, ...kafkaVersion }, say).up();
       const kafka = result.kafka;
       say(
         `kafka ${kafka.source === 'launcher' ? (kafka.startedNow ? 'started' : 'already running') : `in use (${kafka.source})`}: ` +
-          result.endpoints.kafkaBrokers.join(','),
+          result.endpoints.kafkaBrokers.join(',') +
+          (kafka.version === undefined ? '' : `  Apache Kafka ${kafka.version}`),
       );
       for (const logFile of kafka.logFiles) say(`  log: ${logFile}`);
       say(
@@ -116,6 +135,16 @@ function parseBrokerCount(value: string): number {
     throw new CommanderInvalidArgument(`expected a whole number from 1 to ${MAX_BROKER_COUNT}`);
   }
   return count;
+}
+
+/** `--kafka-version`: a release the launcher runs (checked here so a typo is a usage error). */
+function parseKafkaVersionOption(value: string): string {
+  try {
+    return parseKafkaVersion(value).text;
+  } catch (error) {
+    if (error instanceof StackError) throw new CommanderInvalidArgument(error.message);
+    throw error;
+  }
 }
 
 function say(line: string): void {

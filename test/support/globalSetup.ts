@@ -1,5 +1,7 @@
 import { ENV_DATABASE_URL, ENV_KAFKA_BROKERS, Stack } from '../../docker/launcher';
 import { dockerEngineAnswers } from './dockerEngine';
+import { PrivateKafkaCluster } from './privateKafkaCluster';
+import { ENV_TEST_KAFKA_VERSION, testKafkaVersion } from './testKafkaVersion';
 import { testStackSession } from './testStackSession';
 
 /** Set to 0 to skip testcontainers even when a Docker engine answers (use the launcher instead). */
@@ -16,6 +18,9 @@ const POSTGRES_IMAGE = 'postgres:15';
  * 1. endpoints already configured in the environment are used as they are;
  * 2. else, when a Docker engine answers, testcontainers starts them;
  * 3. else the launcher (docker/launcher) reuses the running local stack or starts it.
+ * With SPACELOG_TEST_KAFKA_VERSION (say 3.9.1, CI's second run), Kafka is the running stack only if the
+ * launcher runs it at that version; else a private cluster of that version on ports of its own, stopped
+ * at teardown, so the shared stack is never stopped or changed.
  * Runs once per project; the second run finds the variables set by the first and does nothing.
  */
 export default async function globalSetup(): Promise<void> {
@@ -23,12 +28,19 @@ export default async function globalSetup(): Promise<void> {
   const needPostgres = isUnset(ENV_DATABASE_URL);
   if (!needKafka && !needPostgres) return;
   const session = testStackSession();
+  const kafkaVersion = testKafkaVersion();
   const useContainers = process.env[ENV_USE_TESTCONTAINERS] !== '0' && (await dockerEngineAnswers());
   if (useContainers) {
     if (needPostgres) process.env[ENV_DATABASE_URL] = await startPostgresContainer(session.containers);
-    if (needKafka) process.env[ENV_KAFKA_BROKERS] = await startKafkaContainer(session.containers);
+    if (needKafka) {
+      // The container image is Kafka 3.9; another version comes from the launcher's jars.
+      process.env[ENV_KAFKA_BROKERS] =
+        kafkaVersion === undefined
+          ? await startKafkaContainer(session.containers)
+          : await startPrivateKafka(kafkaVersion, testBrokerCount());
+    }
   } else {
-    const brokers = Number(process.env[ENV_TEST_BROKERS] ?? '1');
+    const brokers = testBrokerCount();
     const stack = new Stack({ brokers }, (line) => process.stderr.write(`[spacelog stack] ${line}\n`));
     if (needPostgres) {
       const postgres = await stack.upPostgres();
@@ -37,7 +49,9 @@ export default async function globalSetup(): Promise<void> {
     }
     if (needKafka) {
       const status = await stack.status();
-      if (status.kafka.up) {
+      if (kafkaVersion !== undefined && status.kafka.version !== `Apache Kafka ${kafkaVersion}`) {
+        process.env[ENV_KAFKA_BROKERS] = await startPrivateKafka(kafkaVersion, brokers);
+      } else if (status.kafka.up) {
         // A running stack of any size (say, three brokers started by hand for fault tests) is used as it is.
         process.env[ENV_KAFKA_BROKERS] = status.kafka.endpoint;
       } else {
@@ -50,6 +64,20 @@ export default async function globalSetup(): Promise<void> {
   process.stderr.write(
     `\n[spacelog test stack] kafka ${process.env[ENV_KAFKA_BROKERS] ?? '?'}, postgresql ${redact(process.env[ENV_DATABASE_URL] ?? '?')}\n`,
   );
+}
+
+/** Starts a private cluster of `version` for this run (its own ports); teardown destroys it. */
+async function startPrivateKafka(version: string, brokers: number): Promise<string> {
+  process.stderr.write(
+    `[spacelog test stack] ${ENV_TEST_KAFKA_VERSION}=${version}: a private Kafka ${version}\n`,
+  );
+  const cluster = await PrivateKafkaCluster.start(brokers, { kafkaVersion: version });
+  testStackSession().privateKafka = cluster;
+  return cluster.brokers.join(',');
+}
+
+function testBrokerCount(): number {
+  return Number(process.env[ENV_TEST_BROKERS] ?? '1');
 }
 
 function isUnset(name: string): boolean {

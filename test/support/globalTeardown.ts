@@ -6,6 +6,9 @@ export default async function globalTeardown(): Promise<void> {
   const session = testStackSession();
   const containers = session.containers.splice(0);
   await Promise.all(containers.map((container) => container.stop()));
+  const privateKafka = session.privateKafka;
+  delete session.privateKafka;
+  await privateKafka?.destroy();
   if (session.startedKafka || session.startedPostgres) {
     const stack = new Stack();
     if (session.startedKafka) await stack.downKafka();

@@ -11,6 +11,7 @@ import {
 } from '../../docker/launcher/StackOptions';
 import { StackState } from '../../docker/launcher/StackState';
 import type { KafkaClientSecurity } from '../../docker/launcher/secureKafka';
+import { testKafkaVersion } from './testKafkaVersion';
 
 /** How a private cluster is secured (default: plain, as the shared stack). */
 export interface PrivateKafkaOptions {
@@ -18,6 +19,8 @@ export interface PrivateKafkaOptions {
   readonly secure?: boolean;
   /** Secure only: the SCRAM users besides `admin` (default `['spacelog']`). */
   readonly scramUsers?: readonly string[];
+  /** The Kafka release; default SPACELOG_TEST_KAFKA_VERSION, else the launcher's default. */
+  readonly kafkaVersion?: string;
 }
 
 /** Private clusters pick a random base port in [base, base + span), far from the stack's 9092. */
@@ -48,6 +51,7 @@ export class PrivateKafkaCluster {
 
   /** Starts `brokers` combined broker/controller nodes and waits until all answer metadata. */
   static async start(brokers = 3, secured: PrivateKafkaOptions = {}): Promise<PrivateKafkaCluster> {
+    const kafkaVersion = secured.kafkaVersion ?? testKafkaVersion();
     let lastError: unknown;
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const base = PRIVATE_KAFKA_PORT_BASE + 20 * Math.floor((Math.random() * PRIVATE_KAFKA_PORT_SPAN) / 20);
@@ -55,7 +59,11 @@ export class PrivateKafkaCluster {
       const stateDir = mkdtempSync(path.join(os.tmpdir(), 'spacelog-kafka-'));
       const options: ResolvedStackOptions = {
         // The shared jar cache (SPACELOG_CACHE_DIR or ~/.cache/spacelog) is reused; nothing else is.
-        ...resolveStackOptions({ brokers, ...secured }),
+        ...resolveStackOptions({
+          brokers,
+          ...secured,
+          ...(kafkaVersion === undefined ? {} : { kafkaVersion }),
+        }),
         stateDir,
         brokerPortBase: base,
         controllerPortBase: base + CONTROLLER_PORT_OFFSET,
@@ -84,6 +92,11 @@ export class PrivateKafkaCluster {
     const security = this.cluster.clientSecurity(undefined, username);
     if (security === undefined) throw new Error(`not a secure cluster, or no user '${username ?? 'admin'}'`);
     return security;
+  }
+
+  /** The Apache Kafka release the cluster runs. */
+  get version(): string | undefined {
+    return this.state.read().kafka?.version;
   }
 
   /** The node ids (1..n). */

@@ -7,6 +7,8 @@ export interface TestStackSession {
   startedKafka: boolean;
   /** The launcher started this PostgreSQL: stop it at teardown. */
   startedPostgres: boolean;
+  /** A private cluster of SPACELOG_TEST_KAFKA_VERSION (its own ports and folder): destroy it at teardown. */
+  privateKafka?: { destroy(): Promise<void> };
   /** Containers started through testcontainers: stop them at teardown. */
   containers: { stop(): Promise<unknown> }[];
 }

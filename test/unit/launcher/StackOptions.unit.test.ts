@@ -5,6 +5,7 @@ import {
   redactUrl,
   resolveStackOptions,
 } from '../../../docker/launcher/StackOptions';
+import { DEFAULT_KAFKA_VERSION } from '../../../docker/launcher/kafkaVersions';
 import { StackError } from '../../../src/errors/stack';
 
 describe('resolveStackOptions', () => {
@@ -14,7 +15,9 @@ describe('resolveStackOptions', () => {
       brokers: 1,
       cacheDir: '/home/ada/.cache/spacelog',
       stateDir: '/home/ada/.cache/spacelog/stack',
-      kafkaLibsDir: '/home/ada/.cache/spacelog/kafka-3.9.1/libs',
+      kafkaVersion: DEFAULT_KAFKA_VERSION,
+      kafkaVersionRequested: false,
+      kafkaLibsDir: `/home/ada/.cache/spacelog/kafka-${DEFAULT_KAFKA_VERSION}/libs`,
       brokerPortBase: 9092,
       controllerPortBase: 9192,
       heap: '512m',
@@ -52,6 +55,18 @@ describe('resolveStackOptions', () => {
 
   it.each([0, 6, 1.5, -1])('refuses %p brokers', (brokers) => {
     expect(() => resolveStackOptions({ brokers }, {}, '/h')).toThrow(StackError);
+  });
+
+  it('takes a requested Kafka version, with its own jar folder, and refuses one it does not run', () => {
+    const options = resolveStackOptions({ kafkaVersion: '3.9.1' }, {}, '/home/ada');
+    expect(options).toMatchObject({
+      kafkaVersion: '3.9.1',
+      kafkaVersionRequested: true,
+      kafkaLibsDir: '/home/ada/.cache/spacelog/kafka-3.9.1/libs',
+    });
+    expect(() => resolveStackOptions({ kafkaVersion: '2.8.2' }, {}, '/h')).toThrow(
+      expect.objectContaining({ code: 'STACK_BAD_CONFIG' }),
+    );
   });
 
   it('refuses a non-positive start timeout', () => {

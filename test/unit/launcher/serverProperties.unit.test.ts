@@ -1,3 +1,4 @@
+import { parseKafkaVersion } from '../../../docker/launcher/kafkaVersions';
 import {
   javaArgs,
   kafkaNodes,
@@ -71,6 +72,17 @@ describe('renderServerProperties', () => {
     expect(rendered.map((p) => p.get('node.id'))).toEqual(['1', '2', '3']);
     expect(rendered[2]!.get('listeners')).toBe('PLAINTEXT://127.0.0.1:9094,CONTROLLER://127.0.0.1:9194');
   });
+
+  it('gives a 4.x broker a 1 ms AddPartitionsToTxn retry backoff, and 3.9 (which knows no such key) none', () => {
+    const [node] = kafkaNodes({ ...layout, brokers: 1 });
+    const four = parse(renderServerProperties(node!, [node!], undefined, parseKafkaVersion('4.4.0')));
+    expect(four.get('add.partitions.to.txn.retry.backoff.ms')).toBe('1');
+    const three = parse(renderServerProperties(node!, [node!], undefined, parseKafkaVersion('3.9.1')));
+    expect(three.has('add.partitions.to.txn.retry.backoff.ms')).toBe(false);
+    expect(parse(renderServerProperties(node!, [node!])).has('add.partitions.to.txn.retry.backoff.ms')).toBe(
+      false,
+    );
+  });
 });
 
 describe('replicationDefaults', () => {
@@ -125,5 +137,19 @@ describe('javaArgs', () => {
       'kafka.Kafka',
       '/cache/stack/kafka-1/server.properties',
     ]);
+  });
+
+  it('names a log4j2 file with log4j2.configurationFile (Kafka 4), and no log4j 1 property', () => {
+    const args = javaArgs({
+      libsDir: '/cache/libs',
+      log4jConfig: '/repo/docker/kafka/log4j2.properties',
+      log4j2: true,
+      logFile: '/cache/stack/kafka-1/kafka.log',
+      heap: '512m',
+      mainClass: 'kafka.Kafka',
+      args: [],
+    });
+    expect(args).toContain('-Dlog4j2.configurationFile=/repo/docker/kafka/log4j2.properties');
+    expect(args.some((arg) => arg.startsWith('-Dlog4j.configuration='))).toBe(false);
   });
 });

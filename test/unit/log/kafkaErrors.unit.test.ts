@@ -5,7 +5,14 @@ const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
   createErrorFromCode: (code: number) => Error;
 };
 import { AppendFailedError } from '../../../src/errors';
-import { isFencingError, isMetadataLag, retryWhileMetadataLags } from '../../../src/log/kafkaErrors';
+import {
+  describeKafkaError,
+  isFencingError,
+  isMetadataLag,
+  KAFKA_ERROR_CODES_UNKNOWN_TO_KAFKAJS,
+  kafkaErrorOf,
+  retryWhileMetadataLags,
+} from '../../../src/log/kafkaErrors';
 
 /** A kafkajs protocol error as the client builds it from a broker's error code. */
 function protocolError(type: string, message: string): Error {
@@ -67,5 +74,50 @@ describe('Kafka error classification', () => {
     );
     expect(isFencingError(createErrorFromCode(91))).toBe(false); // unknown code, not a fence
     expect(isFencingError(createErrorFromCode(3))).toBe(false);
+  });
+
+  it('names every code kafkajs 2.2.4 does not know, and only those (Kafka 3.9 and 4.x)', () => {
+    const codes = Object.keys(KAFKA_ERROR_CODES_UNKNOWN_TO_KAFKAJS).map(Number);
+    expect(Math.min(...codes)).toBe(89);
+    for (const code of codes) {
+      expect(createErrorFromCode(code)).toMatchObject({ type: 'KAFKAJS_UNKNOWN_ERROR_CODE', code: -99 });
+    }
+    // kafkajs names 88; were it upgraded to know more, the table would shadow its names: this fails first.
+    expect(createErrorFromCode(88)).toMatchObject({ type: 'UNSTABLE_OFFSET_COMMIT', code: 88 });
+  });
+
+  it('gives the Kafka code and name of an error, where kafkajs knows it and where it does not', () => {
+    expect(kafkaErrorOf(createErrorFromCode(47))).toEqual({ code: 47, type: 'INVALID_PRODUCER_EPOCH' });
+    expect(kafkaErrorOf(createErrorFromCode(48))).toEqual({ code: 48, type: 'INVALID_TXN_STATE' });
+    expect(kafkaErrorOf(createErrorFromCode(90))).toEqual({ code: 90, type: 'PRODUCER_FENCED' });
+    expect(kafkaErrorOf(createErrorFromCode(120))).toEqual({ code: 120, type: 'TRANSACTION_ABORTABLE' });
+    expect(kafkaErrorOf(createErrorFromCode(999))).toEqual({ code: 999, type: 'UNKNOWN_ERROR_CODE' });
+    // Through Spacelog's wrappers and kafkajs's retrier, the innermost protocol error counts.
+    const retried = Object.assign(new Error('Number of retries exceeded'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      originalError: createErrorFromCode(120),
+    });
+    expect(kafkaErrorOf(new AppendFailedError('commit', false, { cause: retried }))).toEqual({
+      code: 120,
+      type: 'TRANSACTION_ABORTABLE',
+    });
+    expect(kafkaErrorOf(new Error('connection refused'))).toBeUndefined();
+    expect(kafkaErrorOf(undefined)).toBeUndefined();
+  });
+
+  it('tells a fence (47 of 3.9, 90 of 4.x) from an abortable transaction (120, or 48 at old versions)', () => {
+    expect(isFencingError(createErrorFromCode(120))).toBe(false); // TRANSACTION_ABORTABLE
+    expect(isFencingError(createErrorFromCode(48))).toBe(false); // INVALID_TXN_STATE
+    expect(isFencingError(createErrorFromCode(105))).toBe(false); // TRANSACTIONAL_ID_NOT_FOUND
+  });
+
+  it('describes an error by its Kafka name, with the code where kafkajs had only a number', () => {
+    const fenced = new AppendFailedError('commit', false, { cause: createErrorFromCode(90) });
+    expect(describeKafkaError(fenced)).toBe('commit (PRODUCER_FENCED, code 90)');
+    expect(describeKafkaError(createErrorFromCode(120))).toBe(
+      'Unknown error code 120 (TRANSACTION_ABORTABLE, code 120)',
+    );
+    expect(describeKafkaError(createErrorFromCode(47))).toMatch(/\(INVALID_PRODUCER_EPOCH\)$/);
+    expect(describeKafkaError(new Error('plain'))).toBe('plain');
   });
 });

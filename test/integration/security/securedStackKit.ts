@@ -29,12 +29,17 @@ export async function secureAdmin(cluster: PrivateKafkaCluster): Promise<Admin> 
   return admin;
 }
 
-/**
- * Creates `acl` and waits until the authorizer holds every one of them: StandardAuthorizer applies
- * new ACLs once the metadata log carries them, a moment after CreateAcls answers.
- */
+/** Creates `acl` and waits until the authorizer holds every one of them ({@link waitForAcls}). */
 export async function grantAcls(admin: Admin, acl: readonly AclEntry[], timeoutMs = 30_000): Promise<void> {
   await admin.createAcls({ acl: [...acl] });
+  await waitForAcls(admin, acl, timeoutMs);
+}
+
+/**
+ * Waits until the authorizer holds every one of `acl`: StandardAuthorizer applies new ACLs once the
+ * metadata log carries them, a moment after CreateAcls answers.
+ */
+export async function waitForAcls(admin: Admin, acl: readonly AclEntry[], timeoutMs = 30_000): Promise<void> {
   const wanted = new Set(acl.map(aclKey));
   const principals = [...new Set(acl.map((entry) => entry.principal))];
   const deadline = Date.now() + timeoutMs;
@@ -144,4 +149,12 @@ function dottedAddress(hex: string): string {
   const v4 = hex.length === 8 ? hex : hex.startsWith('0000000000000000FFFF0000') ? hex.slice(24) : undefined;
   if (v4 === undefined) return hex;
   return [6, 4, 2, 0].map((at) => parseInt(v4.slice(at, at + 2), 16)).join('.');
+}
+
+/** The PIDs of a private cluster's broker processes, from its state file. */
+export function brokerPids(cluster: PrivateKafkaCluster): number[] {
+  const state = JSON.parse(readFileSync(`${cluster.stateDir}/state.json`, 'utf8')) as {
+    kafka?: { brokers: { pid: number }[] };
+  };
+  return (state.kafka?.brokers ?? []).map((broker) => broker.pid);
 }

@@ -4,7 +4,10 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Admin } from 'kafkajs';
 import { Client } from 'pg';
+import { isOurProcess } from '../../../docker/launcher/processes';
 import { passwordFile, secureLayout } from '../../../docker/launcher/secureKafka';
+import { resolveStackOptions } from '../../../docker/launcher/StackOptions';
+import { StackState } from '../../../docker/launcher/StackState';
 import { Spacelog } from '../../../src';
 import { kafkajsAclEntries, spaceAcls } from '../../../src/log/spaceAcls';
 import { DEFAULT_MIRROR_SCHEMA } from '../../../src/mirror/MirrorConfig';
@@ -236,5 +239,21 @@ describe('a grid on SASL_SSL Kafka mirroring into a PostgreSQL that requires TLS
     }
     const postmaster = Number(readFileSync(path.join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(listeningAddresses(postmaster)).toEqual([`127.0.0.1:${pg.port}`]);
+  });
+
+  it('the development stack the launcher runs (the plain broker on 9092) listens on 127.0.0.1 only', () => {
+    // The tests' shared stack, when the launcher started it on this machine (not testcontainers):
+    // read-only, from its state file; its server.properties rendering is unit-tested.
+    const brokers = new StackState(resolveStackOptions().stateDir).read().kafka?.brokers ?? [];
+    const running = brokers.filter((broker) => isOurProcess(broker.pid, broker.configFile));
+    if (running.length === 0) {
+      process.stdout.write('no launcher-run development stack on this machine: not checked\n');
+      return;
+    }
+    for (const broker of running) {
+      const bound = listeningAddresses(broker.pid);
+      expect(bound).toContain(`127.0.0.1:${broker.port}`);
+      for (const address of bound) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+    }
   });
 });

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
 import {
   ADMIN_USER,
   clientPropertiesFile,
@@ -11,6 +9,8 @@ import {
   secureLayout,
 } from '../../docker/launcher';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { createKafka } from '../log/connection/KafkaConnection';
+import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { kafkaAclsCommands, kafkajsAclEntries, spaceAcls } from '../log/spaceAcls';
 import { parseBrokers, parsePositiveInteger } from './cliOptions';
 
@@ -87,14 +87,21 @@ export function registerAclCommand(program: Command): void {
         return;
       }
       const credentials = readScramCredentials(options.credentials ?? credentialsFile(layout, ADMIN_USER));
-      const kafka = new Kafka({
-        clientId: 'spacelog-acl',
-        brokers,
-        logLevel: logLevel.NOTHING,
-        ssl: { ca: [readFileSync(options.ca ?? layout.caFile, 'utf8')] },
-        sasl: { mechanism: 'scram-sha-512', username: credentials.username, password: credentials.password },
-      });
-      const admin = kafka.admin();
+      // Through the one Kafka factory; `env: {}` because this command's flags say everything (a
+      // SPACELOG_KAFKA_* certificate or user meant for the grids must not slip into the admin's login).
+      const connection = resolveKafkaConnection(
+        {
+          brokers,
+          ssl: { ca: options.ca ?? layout.caFile },
+          sasl: {
+            mechanism: 'scram-sha-512',
+            username: credentials.username,
+            password: credentials.password,
+          },
+        },
+        { clientId: 'spacelog-acl', path: 'acl', env: {} },
+      );
+      const admin = createKafka(connection).admin();
       try {
         await admin.connect();
         const entries = kafkajsAclEntries(acls);

@@ -334,7 +334,9 @@ export class MirrorProjector {
     }
     this.waiters.rewind(partition, offset);
     this.waiters.advance(partition, offset);
-    if (offset > 0 && this.abort.signal.aborted === false) {
+    // Always, even to offset 0: the batches fetched while the position was read were dropped, and
+    // only a seek fetches them again (kafkajs skips batches fetched before a pending seek).
+    if (this.abort.signal.aborted === false) {
       this.consumer?.seek({ topic, partition: 0, offset: String(offset) });
     }
   }

@@ -230,40 +230,58 @@ async function readSources(
   k: number,
   logEnd: () => Promise<{ high: number }>,
 ): Promise<SourcesRead> {
+  // The two reads are independent (each source is compared at its own position): run them together.
+  const [grid, mirror] = await Promise.all([
+    options.grid ? readGrid(options.grid, k, logEnd) : undefined,
+    options.mirror ? readMirror(options.space, options.mirror, types, k) : undefined,
+  ]);
   const sources: SourceSnapshot[] = [];
   let positions: PartitionPositions = {};
-  if (options.grid) {
-    const from = (await logEnd()).high;
-    const { rows } = await readPartitionSnapshot(options.grid, k);
-    const to = (await logEnd()).high;
+  if (grid !== undefined) {
+    sources.push(grid);
+    positions = { grid: { from: grid.from, to: grid.to } };
+  }
+  if (mirror === undefined) return { sources, positions };
+  if (typeof mirror === 'string') return { sources, positions, mirrorProblem: mirror };
+  sources.push(mirror);
+  return { sources, positions: { ...positions, mirror: mirror.to } };
+}
+
+/** The grid's snapshot of partition k, between two reads of the log end. */
+async function readGrid(
+  grid: NonNullable<VerifyOptions['grid']>,
+  k: number,
+  logEnd: () => Promise<{ high: number }>,
+): Promise<SourceSnapshot> {
+  const from = (await logEnd()).high;
+  const { rows } = await readPartitionSnapshot(grid, k);
+  const to = Math.max(from, (await logEnd()).high);
+  const entries = new Map<string, HeldEntry>();
+  for (const [type, id, version, leaseExpiresAt, entry] of rows) {
+    entries.set(entryKey(type, id), { type, id, version, leaseExpiresAt, entry });
+  }
+  return { source: 'grid', entries, from, to };
+}
+
+/** The mirror's rows of partition k at its applied offset, or why they cannot be compared (dead letters). */
+async function readMirror(
+  space: string,
+  mirror: NonNullable<VerifyOptions['mirror']>,
+  types: TypeRegistry,
+  k: number,
+): Promise<SourceSnapshot | string> {
+  try {
+    const snapshot = await readMirrorSnapshot(
+      { knex: mirror.knex, schema: mirror.schema ?? DEFAULT_MIRROR_SCHEMA, space, types },
+      k,
+    );
     const entries = new Map<string, HeldEntry>();
-    for (const [type, id, version, leaseExpiresAt, entry] of rows) {
-      entries.set(entryKey(type, id), { type, id, version, leaseExpiresAt, entry });
-    }
-    sources.push({ source: 'grid', entries, from, to: Math.max(from, to) });
-    positions = { grid: { from, to: Math.max(from, to) } };
+    for (const e of snapshot.entries) entries.set(entryKey(e.type, e.id), e);
+    return { source: 'mirror', entries, from: snapshot.nextOffset, to: snapshot.nextOffset };
+  } catch (error) {
+    if (!(error instanceof MirrorPoisonRecordError)) throw error;
+    return error.message;
   }
-  if (options.mirror) {
-    try {
-      const snapshot = await readMirrorSnapshot(
-        {
-          knex: options.mirror.knex,
-          schema: options.mirror.schema ?? DEFAULT_MIRROR_SCHEMA,
-          space: options.space,
-          types,
-        },
-        k,
-      );
-      const entries = new Map<string, HeldEntry>();
-      for (const e of snapshot.entries) entries.set(entryKey(e.type, e.id), e);
-      sources.push({ source: 'mirror', entries, from: snapshot.nextOffset, to: snapshot.nextOffset });
-      positions = { ...positions, mirror: snapshot.nextOffset };
-    } catch (error) {
-      if (!(error instanceof MirrorPoisonRecordError)) throw error;
-      return { sources, positions, mirrorProblem: error.message };
-    }
-  }
-  return { sources, positions };
 }
 
 function typesOf(options: VerifyOptions): TypeRegistry {

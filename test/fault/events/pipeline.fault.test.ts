@@ -8,6 +8,7 @@ import {
   orderService,
   revenueOf,
 } from '../../../examples/orders-pipeline/services';
+import { verifySpace } from '../../../src/verify/verifySpace';
 import { foldLog } from '../../integration/grid/foldLog';
 import { TestCluster } from '../../support/clusterTestKit';
 import { seededRandom } from '../../support/seededRandom';
@@ -206,6 +207,15 @@ describe('the orders pipeline under SIGKILL of processing units', () => {
       expect(await orderService(client).status(sample, String(customer))).toMatchObject({
         status: 'SHIPPED',
       });
+      // spacelog verify at the suite's end: every partition served equals the fold of its log.
+      const verified = await verifySpace({
+        space: cluster.space,
+        prefix: cluster.kit.prefix,
+        kafka: { brokers: cluster.kit.brokers },
+        grid: client,
+      });
+      expect(verified.partitions.flatMap((p) => p.differences)).toEqual([]);
+      expect(verified.ok).toBe(true);
       await client.close();
     },
     TEST_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { NotPrimaryError } from '../errors';
+import { NotPrimaryError, SpaceClosedError } from '../errors';
 import { PartitionedSpace, type PartitionAccess } from '../client/PartitionedSpace';
 import { serviceProxy } from '../client/ServiceProxy';
 import type {
@@ -226,9 +226,12 @@ export class CollocatedSpace implements Space {
       engine instanceof Promise
         ? engine.then((e) => e[kind](type, selector, blockingOptions))
         : engine[kind](type, selector, blockingOptions);
-    // Refused before anything was applied: the partition moved away; its new primary answers.
+    // Refused before anything was taken (the partition moved away, or its engine closed as it did):
+    // its new primary answers.
     return answer.catch((error: unknown) =>
-      error instanceof NotPrimaryError ? remote() : Promise.reject(error),
+      error instanceof NotPrimaryError || error instanceof SpaceClosedError
+        ? remote()
+        : Promise.reject(error),
     );
   }
 

@@ -13,6 +13,9 @@
  *    what a sync write from one writer costs Kafka, without the engine.
  * The 1-writer and 256-writer comparisons (the targets) run in BENCH_ROUNDS rounds (default 3) of the
  * grid and their baselines, back to back, and report medians (see roundsOf1 and roundsOf256).
+ * Last, `sasl-ssl-sync-256-writers` (issue 18): the 256-writer grid on a SASL_SSL broker against the
+ * same on a PLAINTEXT broker, two private one-broker clusters the bench starts and stops
+ * (bench/write/secureCase; BENCH_ONLY=sasl-ssl-256 runs it alone; without Java it is skipped).
  * Usage: node dist/bench/write.js [measureSeconds=8] [warmupSeconds=2]
  */
 import type { Message, Producer } from 'kafkajs';
@@ -35,6 +38,7 @@ import {
 } from './kafkaBench';
 import { makeOrder, rng } from './orders';
 import { emit, median, progress } from './report';
+import { secureWriteCase } from './write/secureCase';
 
 const MEASURE_MS = Number(process.argv[2] ?? 8) * 1000;
 const WARMUP_MS = Number(process.argv[3] ?? 2) * 1000;
@@ -248,10 +252,11 @@ function emitCase(
 /**
  * BENCH_ONLY=sync-256 (or async-N, raw-N, raw-txn-N, raw-send-N, raw-txn-per-write) runs only that
  * case (for profiling with node --cpu-prof, or A/B runs of a change); BENCH_ONLY=rounds-1 runs the
- * 1-writer comparison in its rounds.
+ * 1-writer comparison in its rounds, BENCH_ONLY=sasl-ssl-256 the SASL_SSL against PLAINTEXT one.
  */
 async function only(name: string): Promise<void> {
   if (name === 'rounds-1') return roundsOf1();
+  if (name === 'sasl-ssl-256') return secureWriteCase(secureOptions());
   const writers = Number(name.slice(name.lastIndexOf('-') + 1));
   const r =
     name === 'raw-txn-per-write'
@@ -370,6 +375,14 @@ async function roundsOf256(): Promise<void> {
   emitBaselines(baselines, writers);
 }
 
+/**
+ * The SASL_SSL case: BENCH_ROUNDS rounds, default 5 (its single rounds ranged 0.49-1.82 on the shared
+ * machine, three are too few), same warm-up and measure as the other cases.
+ */
+function secureOptions(): { rounds: number; warmupMs: number; measureMs: number } {
+  return { rounds: Number(process.env.BENCH_ROUNDS ?? 5) || 5, warmupMs: WARMUP_MS, measureMs: MEASURE_MS };
+}
+
 async function main(): Promise<void> {
   progress(`brokers ${BROKERS.join(',')}, prefix ${prefix}, ${MEASURE_MS / 1000} s per case`);
   try {
@@ -400,6 +413,10 @@ async function main(): Promise<void> {
       p50_ms: asyncCase.p50,
       p99_ms: asyncCase.p99,
     });
+    // Two private brokers of its own: a machine without Java or the jars still gets the cases above.
+    await secureWriteCase(secureOptions()).catch((e: unknown) =>
+      progress(`sasl-ssl-sync-256-writers skipped: ${String(e)}`),
+    );
   } finally {
     progress('deleting topics');
     await admin.deleteAll().catch((e: unknown) => progress(`could not delete topics: ${String(e)}`));

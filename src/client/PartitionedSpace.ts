@@ -35,7 +35,7 @@ import type {
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
 import { serviceProxy } from './ServiceProxy';
-import { reduceAll, runOptionsOf, taskPartition } from './taskCalls';
+import { executeAt, executeAtAll } from './taskCalls';
 
 /** How the space reaches the serving engine of a partition (it may wait for warm-up). */
 export type PartitionAccess = (partition: number) => SpaceEngine | Promise<SpaceEngine>;
@@ -190,13 +190,7 @@ export class PartitionedSpace implements Space {
 
   /** Runs task `name` at the partition `routing` or `partition` names, in process (see `Space.execute`). */
   execute<R = unknown>(name: string, args?: unknown, options: ExecuteOptions = {}): Promise<R> {
-    let partition: number;
-    try {
-      partition = taskPartition(this.partitions, name, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.runTask(name, args, partition, options) as Promise<R>;
+    return executeAt(this.partitions, name, options, (k) => this.runTask(name, args, k, options));
   }
 
   /** Runs task `name` at every partition and reduces the results here (see `Space.executeAll`). */
@@ -205,11 +199,7 @@ export class PartitionedSpace implements Space {
     args?: unknown,
     options: ExecuteAllOptions<R, A> = {},
   ): Promise<A> {
-    const run = runOptionsOf(options);
-    return reduceAll(
-      this.routing.all().map((k) => this.runTask(name, args, k, run) as Promise<R>),
-      options,
-    );
+    return executeAtAll(this.partitions, options, (k, run) => this.runTask(name, args, k, run));
   }
 
   /** A typed proxy of an exported service (see `Space.remote`). */

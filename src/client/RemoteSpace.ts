@@ -52,7 +52,7 @@ import type {
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
 import { serviceProxy } from './ServiceProxy';
-import { reduceAll, runOptionsOf, taskPartition } from './taskCalls';
+import { executeAt, executeAtAll } from './taskCalls';
 
 /**
  * The Space API through the network (`Spacelog.connect`). Each operation is routed on the client
@@ -306,13 +306,7 @@ export class RemoteSpace implements Space {
     args?: unknown,
     options: ExecuteOptions & RemoteCallOptions = {},
   ): Promise<R> {
-    let partition: number;
-    try {
-      partition = taskPartition(this.partitions, name, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.runTask(name, args, partition, options) as Promise<R>;
+    return executeAt(this.partitions, name, options, (k) => this.runTask(name, args, k, options));
   }
 
   /** Runs task `name` at every partition's primary and reduces here (see `Space.executeAll`). */
@@ -321,11 +315,7 @@ export class RemoteSpace implements Space {
     args?: unknown,
     options: ExecuteAllOptions<R, A> & RemoteCallOptions = {},
   ): Promise<A> {
-    const run = runOptionsOf(options);
-    return reduceAll(
-      this.routing.all().map((k) => this.runTask(name, args, k, run) as Promise<R>),
-      options,
-    );
+    return executeAtAll(this.partitions, options, (k, run) => this.runTask(name, args, k, run));
   }
 
   /** A typed proxy of a service a unit exported (see `Space.remote`). */

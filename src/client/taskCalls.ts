@@ -41,3 +41,35 @@ export function runOptionsOf<R, A>(
   const { reduce: _reduce, ...rest } = options;
   return rest;
 }
+
+/**
+ * `execute` on any Space: the partition its options name, then `run` there (a bad option rejects,
+ * nothing runs). @internal
+ */
+export function executeAt<R>(
+  partitions: number,
+  name: string,
+  options: ExecuteOptions,
+  run: (partition: number) => Promise<unknown>,
+): Promise<R> {
+  let partition: number;
+  try {
+    partition = taskPartition(partitions, name, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return run(partition) as Promise<R>;
+}
+
+/** `executeAll` on any Space: `run` at every partition with the per-partition options, reduced here. @internal */
+export function executeAtAll<R, A>(
+  partitions: number,
+  options: ExecuteAllOptions<R, A>,
+  run: (partition: number, runOptions: Omit<ExecuteOptions, 'routing' | 'partition'>) => Promise<unknown>,
+): Promise<A> {
+  const runOptions = runOptionsOf(options);
+  return reduceAll(
+    Array.from({ length: partitions }, (_, k) => run(k, runOptions) as Promise<R>),
+    options,
+  );
+}

@@ -14,7 +14,7 @@ import type {
   SpaceWriteResult,
 } from '../client/Space';
 import { SpaceRouting } from '../client/SpaceRouting';
-import { reduceAll, runOptionsOf, taskPartition } from '../client/taskCalls';
+import { executeAt, executeAtAll } from '../client/taskCalls';
 import type { TaskRunner } from '../events/TaskRegistry';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
@@ -151,14 +151,10 @@ export class CollocatedSpace implements Space {
 
   /** Runs a task at one partition: in-process when it is led here (see `Space.execute`). */
   execute<R = unknown>(name: string, args?: unknown, options: ExecuteOptions = {}): Promise<R> {
-    let partition: number;
-    try {
-      partition = taskPartition(this.partitions, name, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
     const { routing: _routing, ...run } = options;
-    return this.run(partition, (space) => space.execute<R>(name, args, { ...run, partition }));
+    return executeAt(this.partitions, name, options, (partition) =>
+      this.run(partition, (space) => space.execute(name, args, { ...run, partition })),
+    );
   }
 
   /** Runs a task at every partition, in-process where led here, and reduces here (see `Space.executeAll`). */
@@ -167,14 +163,8 @@ export class CollocatedSpace implements Space {
     args?: unknown,
     options: ExecuteAllOptions<R, A> = {},
   ): Promise<A> {
-    const run = runOptionsOf(options);
-    return reduceAll(
-      this.routing
-        .all()
-        .map((partition) =>
-          this.run(partition, (space) => space.execute<R>(name, args, { ...run, partition })),
-        ),
-      options,
+    return executeAtAll(this.partitions, options, (partition, run) =>
+      this.run(partition, (space) => space.execute(name, args, { ...run, partition })),
     );
   }
 

@@ -2,9 +2,14 @@ import type { Command } from 'commander';
 import { readClusterStatus, type ClusterView } from '../cluster/ClusterStatus';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { parseBrokers, resolveBrokers } from './cliOptions';
+import {
+  clientSecurityOf,
+  withClientSecurityOptions,
+  type ClientSecurityFlags,
+} from './clientSecurityOptions';
 import { ensureKafkaReachable } from './reachability';
 
-interface StatusOptions {
+interface StatusOptions extends ClientSecurityFlags {
   readonly prefix: string;
   readonly brokers?: string[];
   readonly json?: boolean;
@@ -16,7 +21,7 @@ interface StatusOptions {
  */
 export function registerClusterCommand(program: Command): void {
   const cluster = program.command('cluster').description("inspect a space's cluster of processing units");
-  cluster
+  const status = cluster
     .command('status')
     .description('print the partition map: primary, backups, lag and entries per partition')
     .argument('<space>', 'space name, e.g. orders')
@@ -26,18 +31,20 @@ export function registerClusterCommand(program: Command): void {
       'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092)',
       parseBrokers,
     )
-    .option('--json', 'print the whole status as one JSON object')
-    .action(async (space: string, options: StatusOptions) => {
-      const brokers = resolveBrokers(options.brokers);
-      await ensureKafkaReachable(brokers);
-      const view = await readClusterStatus({
-        brokers,
-        prefix: options.prefix,
-        space,
-      });
-      process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : formatClusterView(space, view));
-      if (view.placement === undefined) process.exitCode = 1;
+    .option('--json', 'print the whole status as one JSON object');
+  withClientSecurityOptions(status).action(async (space: string, options: StatusOptions) => {
+    const security = clientSecurityOf(status, options);
+    const brokers = resolveBrokers(options.brokers);
+    await ensureKafkaReachable(brokers);
+    const view = await readClusterStatus({
+      brokers,
+      prefix: options.prefix,
+      space,
+      ...security,
     });
+    process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : formatClusterView(space, view));
+    if (view.placement === undefined) process.exitCode = 1;
+  });
 }
 
 /** The status as a table, one partition per line. @internal */

@@ -9,9 +9,14 @@ import { differencesOf, verifySpace, type VerifyProgress, type VerifyReport } fr
 import { parseBrokers, parsePositiveInteger, resolveBrokers, resolveDatabaseArgument } from './cliOptions';
 import { ensureDatabaseReachable, ensureKafkaReachable } from './reachability';
 import { FAILURE_EXIT_CODE, usageError } from './usageErrors';
+import {
+  clientSecurityOf,
+  withClientSecurityOptions,
+  type ClientSecurityFlags,
+} from './clientSecurityOptions';
 
 /** Options of `spacelog verify`, as commander hands them over. */
-interface VerifyCommandOptions {
+interface VerifyCommandOptions extends ClientSecurityFlags {
   readonly space: string;
   readonly prefix: string;
   readonly brokers?: string[];
@@ -31,7 +36,7 @@ interface VerifyCommandOptions {
  * by type and id and a summary, progress on stderr; exit code 1 on any difference.
  */
 export function registerVerifyCommand(program: Command): void {
-  program
+  const verify = program
     .command('verify')
     .description('check that the grid and the mirror equal the fold of the partition logs (exit 1 if not)')
     .requiredOption('--space <name>', 'space name, e.g. orders')
@@ -54,51 +59,52 @@ export function registerVerifyCommand(program: Command): void {
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
     .option('--schemas <dir>', "folder of the .avsc entry types (default: the grid's)")
     .option('--max-differences <n>', 'most differences listed per partition', parsePositiveInteger)
-    .option('--json', 'print the report as one JSON object')
-    .action(async (options: VerifyCommandOptions, command: Command) => {
-      const database =
-        options.mirror === undefined
-          ? undefined
-          : resolveDatabaseArgument(command, options.mirror === true ? undefined : options.mirror);
-      const brokers = resolveBrokers(options.brokers);
-      await ensureKafkaReachable(brokers);
-      const endpoints =
-        options.grid === false ? undefined : (options.grid ?? (await unitEndpoints(brokers, options)));
-      if (options.grid === undefined && endpoints === undefined) {
-        process.stderr.write(
-          `grid: no unit of space '${options.space}' is running; not compared (give --grid)\n`,
-        );
-      }
-      if (endpoints === undefined && database === undefined) {
-        usageError(command, 'nothing to compare the log with: give --grid <endpoints> or --mirror');
-      }
-      if (endpoints === undefined && options.schemas === undefined) {
-        usageError(command, '--schemas <dir> is required without a grid to read the types from');
-      }
-      if (database !== undefined) await ensureDatabaseReachable(database);
-      const grid =
-        endpoints === undefined
-          ? undefined
-          : await RemoteSpace.connect({ bootstrap: endpoints, space: options.space });
-      const knex = database === undefined ? undefined : openDatabase(database, { max: 2 });
-      try {
-        const report = await verifySpace({
-          space: options.space,
-          prefix: options.prefix,
-          kafka: { brokers },
-          ...(options.schemas === undefined ? {} : { types: options.schemas }),
-          ...(grid === undefined ? {} : { grid }),
-          ...(knex === undefined ? {} : { mirror: { knex, schema: options.pgSchema } }),
-          ...(options.maxDifferences === undefined ? {} : { maxDifferences: options.maxDifferences }),
-          onProgress: (event) => process.stderr.write(progressLine(event)),
-        });
-        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatVerifyReport(report));
-        if (!report.ok) process.exitCode = FAILURE_EXIT_CODE;
-      } finally {
-        await grid?.close();
-        await knex?.destroy();
-      }
-    });
+    .option('--json', 'print the report as one JSON object');
+  withClientSecurityOptions(verify).action(async (options: VerifyCommandOptions, command: Command) => {
+    const security = clientSecurityOf(command, options);
+    const database =
+      options.mirror === undefined
+        ? undefined
+        : resolveDatabaseArgument(command, options.mirror === true ? undefined : options.mirror);
+    const brokers = resolveBrokers(options.brokers);
+    await ensureKafkaReachable(brokers);
+    const endpoints =
+      options.grid === false ? undefined : (options.grid ?? (await unitEndpoints(brokers, options)));
+    if (options.grid === undefined && endpoints === undefined) {
+      process.stderr.write(
+        `grid: no unit of space '${options.space}' is running; not compared (give --grid)\n`,
+      );
+    }
+    if (endpoints === undefined && database === undefined) {
+      usageError(command, 'nothing to compare the log with: give --grid <endpoints> or --mirror');
+    }
+    if (endpoints === undefined && options.schemas === undefined) {
+      usageError(command, '--schemas <dir> is required without a grid to read the types from');
+    }
+    if (database !== undefined) await ensureDatabaseReachable(database);
+    const grid =
+      endpoints === undefined
+        ? undefined
+        : await RemoteSpace.connect({ bootstrap: endpoints, space: options.space, ...security });
+    const knex = database === undefined ? undefined : openDatabase(database, { max: 2 });
+    try {
+      const report = await verifySpace({
+        space: options.space,
+        prefix: options.prefix,
+        kafka: { brokers },
+        ...(options.schemas === undefined ? {} : { types: options.schemas }),
+        ...(grid === undefined ? {} : { grid }),
+        ...(knex === undefined ? {} : { mirror: { knex, schema: options.pgSchema } }),
+        ...(options.maxDifferences === undefined ? {} : { maxDifferences: options.maxDifferences }),
+        onProgress: (event) => process.stderr.write(progressLine(event)),
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatVerifyReport(report));
+      if (!report.ok) process.exitCode = FAILURE_EXIT_CODE;
+    } finally {
+      await grid?.close();
+      await knex?.destroy();
+    }
+  });
 }
 
 /** The endpoints of the space's running units, or undefined when none runs. */

@@ -1,5 +1,10 @@
 import { ConnectionPool } from '../client/ConnectionPool';
 import { describeAt } from '../client/RemoteCall';
+import {
+  resolveClientSecurity,
+  type ClientCredentials,
+  type ClientTlsOptions,
+} from '../net/security/ClientSecurity';
 import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
 import { createKafka } from '../log/connection/KafkaConnection';
 import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
@@ -43,7 +48,12 @@ export async function readClusterStatus(options: {
   readonly prefix: string;
   readonly space: string;
   readonly timeoutMs?: number;
+  /** How to reach secured units (their wire port's TLS), as `Spacelog.connect` takes it. */
+  readonly tls?: ClientTlsOptions;
+  /** A user allowed to DESCRIBE the space (TLS only). */
+  readonly credentials?: ClientCredentials;
 }): Promise<ClusterView> {
+  const security = resolveClientSecurity(options.tls, options.credentials);
   const connection = resolveKafkaConnection(
     { ...options.kafka, ...(options.brokers === undefined ? {} : { brokers: options.brokers }) },
     { clientId: 'spacelog-status' },
@@ -65,6 +75,7 @@ export async function readClusterStatus(options: {
     maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
     onEvent: () => undefined,
     onLost: () => undefined,
+    ...(security !== undefined ? { security } : {}),
   });
   const units: Record<string, { endpoint: string; status?: UnitStatus; error?: string }> = {};
   try {

@@ -42,9 +42,9 @@ interface CommandOutput {
   readonly output: string;
 }
 
-function runCli(args: readonly string[]): Promise<CommandOutput> {
+function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -216,6 +216,47 @@ describe('a three-unit cluster on the secured stack', () => {
     });
     expect(await byCertificate.readMultiple('Order', { template: {} })).toHaveLength(12);
     expect(await byCertificate.read('Order', { id: 'o-3' })).toMatchObject({ id: 'o-3', total: 13 });
+  });
+
+  it('shows the secured units in cluster status (TLS and a user whose password comes from the environment)', async () => {
+    const layout = secureLayout(cluster.stateDir);
+    const env = {
+      ...process.env,
+      SPACELOG_KAFKA_SSL_CA_FILE: layout.caFile,
+      SPACELOG_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      SPACELOG_KAFKA_SASL_USERNAME: KAFKA_USER,
+      SPACELOG_KAFKA_SASL_PASSWORD_FILE: passwordFile(layout, KAFKA_USER),
+      SPACELOG_PASSWORD: wire.alice,
+    };
+    const args = [
+      'cluster',
+      'status',
+      SPACE,
+      '--prefix',
+      prefix,
+      '--brokers',
+      cluster.brokers.join(','),
+      '--json',
+    ];
+    const secured = await runCli([...args, '--tls-ca', certs.caCert, '--user', 'alice'], env);
+    cliOutputs.push(secured.output);
+    expect(secured.code).toBe(0);
+    const view = JSON.parse(secured.output) as {
+      units: Record<string, { error?: string; status?: unknown }>;
+    };
+    expect(Object.keys(view.units).sort()).toEqual([...UNIT_NAMES]);
+    for (const unit of Object.values(view.units)) {
+      expect(unit.error).toBeUndefined();
+      expect(unit.status).toBeDefined();
+    }
+    // Without TLS the units are listed as unreachable, with the reason.
+    const plain = await runCli(args, env);
+    cliOutputs.push(plain.output);
+    const plainView = JSON.parse(plain.output) as { units: Record<string, { error?: string }> };
+    for (const unit of Object.values(plainView.units)) expect(unit.error).toMatch(/TLS/);
+    // A user without TLS is a usage error, before anything connects.
+    const refused = await runCli([...args, '--user', 'alice'], env);
+    expect(refused.code).toBe(2);
   });
 
   it('refuses a client without TLS, without credentials, with a wrong password or with a certificate of another CA', async () => {

@@ -101,6 +101,8 @@ export class PostgresInstance {
     const secure = fresh ? (options.secure ?? false) : existsSync(securePostgresLayout(dataDir).keyFile);
     const instance = new PostgresInstance(options.port, dataDir, tools, ownsParentDir, secure);
     if (fresh) {
+      // Parents stay traversable (the server may run as `postgres`); only the data folder is private.
+      mkdirSync(path.dirname(dataDir), { recursive: true });
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       if (ids !== undefined) chownSync(dataDir, ids.uid, ids.gid);
       await instance.initdb(options.durable ?? false, ids);

@@ -32,6 +32,7 @@ export type { KafkaClientSecurity, ScramCredentials, SecureLayout } from './secu
 export type { KafkaSecurityRecord } from './StackState';
 export type { KafkaProbeResult } from './kafkaProbe';
 export { probePostgres, tryProbePostgres } from './postgresProbe';
+export { SECURE_STACK_POSTGRES_PORT, secureStackPostgresDir } from './securePostgres';
 export type { PostgresProbeResult } from './postgresProbe';
 export {
   DEFAULT_BROKER_COUNT,

@@ -92,3 +92,16 @@ export const SECURE_PG_HBA = [
   'hostnossl  all      all  all             reject',
   '',
 ].join('\n');
+
+/** Port of the secured stack's PostgreSQL (beside the plain stack's 5432 and the private test range). */
+export const SECURE_STACK_POSTGRES_PORT = 5532;
+
+/**
+ * Data folder of the secured stack's PostgreSQL: in the stack's folder, or, when we are root (the
+ * server then runs as `postgres`, who cannot enter root's home), in the temporary folder.
+ */
+export function secureStackPostgresDir(stateDir: string, tmpDir: string, isRoot: boolean): string {
+  return isRoot
+    ? path.join(tmpDir, 'spacelog-secure-postgres', 'data')
+    : path.join(stateDir, 'postgres', 'data');
+}

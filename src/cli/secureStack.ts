@@ -1,4 +1,14 @@
-import { ServiceStatus, Stack } from '../../docker/launcher';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  PostgresInstance,
+  resolveStackOptions,
+  SECURE_STACK_POSTGRES_PORT,
+  secureStackPostgresDir,
+  ServiceStatus,
+  Stack,
+} from '../../docker/launcher';
 
 /**
  * `spacelog stack up|down|status --secure`: the secured Kafka (SASL_SSL, SCRAM-SHA-512, ACLs
@@ -9,7 +19,7 @@ import { ServiceStatus, Stack } from '../../docker/launcher';
 /** Help text of the `--secure` flags. */
 export const SECURE_STACK_HELP =
   'the secured stack instead: SASL_SSL (SCRAM-SHA-512 over TLS) with ACLs enforced, on 127.0.0.1:9292, ' +
-  'beside the plain one (Kafka only)';
+  'and a PostgreSQL requiring TLS and a password on 127.0.0.1:5532, beside the plain one';
 /** Help text of `stack up --user`. */
 export const SECURE_USER_HELP =
   'with --secure: a SCRAM user to create besides admin (repeatable; default: spacelog)';
@@ -43,12 +53,43 @@ export async function upSecureStack(
     }
   }
   say('  only admin may do anything until ACLs allow it: spacelog acl --help');
+  const postgres = await securePostgres();
+  const wasRunning = postgres.running;
+  await postgres.start();
+  say(
+    `secure postgresql ${wasRunning ? 'already running' : 'started'}: ${postgres.url} (TLS and a password required)`,
+  );
+  say(`  CA certificate: ${postgres.security?.certFile ?? '?'}`);
+  say(`  password file: ${postgres.security?.passwordFile ?? '?'} (SPACELOG_DATABASE_PASSWORD_FILE)`);
+  say(`  log: ${postgres.logFile}`);
+}
+
+/** The data folder of the secured stack's PostgreSQL. */
+function securePostgresDir(): string {
+  const { stateDir } = resolveStackOptions({ secure: true });
+  return secureStackPostgresDir(stateDir, os.tmpdir(), process.getuid?.() === 0);
+}
+
+/** The secured stack's PostgreSQL (initdb'd, with its certificate and password, on first use). */
+function securePostgres(): Promise<PostgresInstance> {
+  const dataDir = securePostgresDir();
+  return PostgresInstance.create({ port: SECURE_STACK_POSTGRES_PORT, dataDir, durable: true, secure: true });
+}
+
+/** The secured stack's PostgreSQL if it was ever made (status and down create nothing). */
+async function existingSecurePostgres(): Promise<PostgresInstance | undefined> {
+  return existsSync(path.join(securePostgresDir(), 'PG_VERSION')) ? securePostgres() : undefined;
 }
 
 /** Stops the secure Kafka this launcher started; the plain stack is left alone. */
 export async function downSecureStack(say: (line: string) => void): Promise<void> {
   const stopped = await new Stack({ secure: true }, say).downKafka();
   say(stopped ? 'secure kafka stopped' : 'secure kafka: nothing of ours was running');
+  const postgres = await existingSecurePostgres();
+  if (postgres?.running === true) {
+    await postgres.stop('fast');
+    say('secure postgresql stopped');
+  }
 }
 
 /** Reports the secure Kafka; exit code 1 when it is down. */
@@ -58,9 +99,18 @@ export async function secureStackStatus(
   printService: (name: string, status: ServiceStatus) => void,
 ): Promise<void> {
   const kafka = (await new Stack({ secure: true }, say).status()).kafka;
-  if (json) say(JSON.stringify({ kafka }, null, 2));
-  else printService('kafka', kafka);
-  if (!kafka.up) process.exitCode = 1;
+  const postgres = await existingSecurePostgres();
+  const database = {
+    up: postgres?.running === true,
+    url: `postgresql://postgres@127.0.0.1:${SECURE_STACK_POSTGRES_PORT}/postgres`,
+    port: SECURE_STACK_POSTGRES_PORT,
+  };
+  if (json) say(JSON.stringify({ kafka, postgresql: database }, null, 2));
+  else {
+    printService('kafka', kafka);
+    say(`postgresql ${database.up ? 'up  ' : 'DOWN'} ${database.url}  (TLS and a password required)`);
+  }
+  if (!kafka.up || !database.up) process.exitCode = 1;
 }
 
 /** Commander collector of a repeatable option. */

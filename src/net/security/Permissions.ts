@@ -90,6 +90,9 @@ export class SpaceGrants {
       case 'route':
         return this.grants.size > 0 ? undefined : 'read';
       case 'execute': {
+        // Spacelog's own tasks (`$snapshot:…` reads whole partitions for verify) are admin's alone;
+        // service calls (`$service:…`) are granted like any task.
+        if (isInternalTask(task ?? '')) return this.grants.has('admin') ? undefined : 'admin';
         if (this.grants.has('execute') || this.grants.has('admin')) return undefined;
         const specific = executeGrantOf(task ?? '');
         return this.grants.has(specific) ? undefined : specific;
@@ -98,6 +101,11 @@ export class SpaceGrants {
         return this.grants.has(needed) ? undefined : needed;
     }
   }
+}
+
+/** A reserved task of Spacelog itself (`$…`), other than a service call. @internal */
+export function isInternalTask(task: string): boolean {
+  return task.startsWith('$') && !task.startsWith(SERVICE_TASK_PREFIX);
 }
 
 /** `execute:<task>`, or `service:<name>` for a service call. @internal */

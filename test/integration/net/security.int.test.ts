@@ -20,6 +20,7 @@ import { makeTestCertificates, type TestCertificates } from '../../support/testC
 const SPACE = 'orders';
 const ALICE_PASSWORD = 'correct horse battery staple';
 const READER_PASSWORD = 'read-only reader';
+const TAKER_PASSWORD = 'takes one partition at a time';
 
 describe('wire security: TLS, authentication, permissions (issue 18 item 1)', () => {
   const kit = gridTestKit();
@@ -56,12 +57,19 @@ describe('wire security: TLS, authentication, permissions (issue 18 item 1)', ()
     let users: CredentialsFileContent = { version: 1, users: {} };
     users = await addUser(users, 'alice', ALICE_PASSWORD);
     users = await addUser(users, 'reader', READER_PASSWORD);
+    users = await addUser(users, 'taker', TAKER_PASSWORD);
     credentialsFile = join(certs.dir, 'users.json');
     writeFileSync(credentialsFile, JSON.stringify(users));
     permissionsFile = join(certs.dir, 'permissions.json');
     writeFileSync(
       permissionsFile,
-      JSON.stringify({ principals: { alice: { [SPACE]: ['*'] }, reader: { [SPACE]: ['read'] } } }),
+      JSON.stringify({
+        principals: {
+          alice: { [SPACE]: ['*'] },
+          reader: { [SPACE]: ['read'] },
+          taker: { [SPACE]: ['read', 'take', 'execute'] },
+        },
+      }),
     );
     grid = await LocalGrid.start({
       space: SPACE,
@@ -187,6 +195,39 @@ describe('wire security: TLS, authentication, permissions (issue 18 item 1)', ()
 
     expect(await admin.count('Order')).toBe(before);
     expect(await admin.read('Order', { id: order.id as string })).toMatchObject({ status: order.status });
+  });
+
+  it('a take grant does not reach every entry through routing values, nor whole partitions through internal tasks', async () => {
+    const server = await passwordServer();
+    const admin = await connect({
+      bootstrap: [server.endpoint],
+      tls: { ca: certs.caCert },
+      credentials: { username: 'alice', password: ALICE_PASSWORD },
+    });
+    for (let i = 40; i < 46; i++) await admin.write('Order', exampleOrder(i, i));
+    const before = await admin.count('Order');
+    const taker = await connect({
+      bootstrap: [server.endpoint],
+      tls: { ca: certs.caCert },
+      credentials: { username: 'taker', password: TAKER_PASSWORD },
+    });
+    const denied = async (run: Promise<unknown>): Promise<void> => {
+      const error = await run.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AuthorizationError);
+      expect(error).toMatchObject({ principal: 'taker', operationClass: 'admin' });
+    };
+    // A routing value only names a partition: with it, a take of everything would empty that partition.
+    for (const c of [40, 41, 42, 43])
+      await denied(taker.takeMultiple('Order', { template: {} }, { routing: `c-${c}` }));
+    // Spacelog's own snapshot tasks (verify) read whole partitions: admin only, even with `execute`.
+    await denied(taker.execute('$snapshot:open', { type: 'Order' }, { partition: 0 }));
+    expect(await admin.count('Order')).toBe(before);
+    // A selector that names one routing value is confined to it: the take grant covers it.
+    const taken = await taker.takeMultiple('Order', { template: { customerId: 'c-40' } });
+    expect(taken.map((o) => o.id)).toEqual(['o-40']);
   });
 
   it('authenticates by client certificate (mutual TLS, CN = principal) and refuses a certificate of another CA', async () => {

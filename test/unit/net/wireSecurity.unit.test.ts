@@ -106,6 +106,12 @@ describe('wire security building blocks (issue 18 item 1)', () => {
       expect(svc.missing('EXECUTE', false, '$service:OrderService')).toBeUndefined();
       expect(svc.missing('EXECUTE', false, '$service:Other')).toBe('service:Other');
       expect(svc.missing('EXECUTE', false, 'other')).toBe('execute:other');
+      // Spacelog's own tasks read whole partitions (verify's snapshots): admin only, whatever else is granted.
+      const runner = new Permissions({ principals: { runner: { orders: ['execute', 'read'] } } });
+      expect(runner.grantsOf('runner', 'orders').missing('EXECUTE', false, 'report')).toBeUndefined();
+      expect(runner.grantsOf('runner', 'orders').missing('EXECUTE', false, '$snapshot:open')).toBe('admin');
+      expect(svc.missing('EXECUTE', false, '$snapshot:page')).toBe('admin');
+      expect(ops.missing('EXECUTE', false, '$snapshot:open')).toBeUndefined();
       const nobody = permissions.grantsOf('nobody', 'orders');
       expect(nobody.missing('DESCRIBE', false, undefined)).toBe('read');
       expect(nobody.missing('PING', false, undefined)).toBeUndefined();

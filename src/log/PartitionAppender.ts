@@ -354,16 +354,9 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
         `writer of ${this.topic} was fenced: another primary took over the partition log (${describeKafkaError(error)})`,
         { ...this.context(), cause: error },
       );
-      if (!committing) return this.endFenced(fenced, batch);
-      // Fenced on a retried commit: the first attempt may have committed before the new primary's fence
-      // (its answer lost), so this batch's fate is unknown, not "not applied" (which callers would retry).
-      const unknown = new AppendFailedError(
-        `committing to ${this.topic}: the writer was fenced while its commit was in flight; the batch may or may not be in the log`,
-        true,
-        { ...this.context(), cause: fenced },
-      );
-      for (const item of batch) item.reject(unknown);
-      this.endFenced(fenced, []);
+      // A fence answering the commit almost always means the new primary's InitProducerId aborted this
+      // transaction first (a graceful move relies on it: "not applied", retried at the new primary).
+      this.endFenced(fenced, batch);
     } else {
       const what = committing ? 'committing to' : 'appending to';
       const append = new AppendFailedError(

@@ -1,5 +1,6 @@
 import { withClusterLoad } from '../../support/clusterLoad';
 import { clusterForSuite, type TestCluster } from '../../support/clusterTestKit';
+import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 import { verifyAcked } from '../../support/verifyAcked';
 
 /** Starting a unit, warming it, two rebalances and a graceful stop: slow on a busy 2-core CI machine. */
@@ -45,6 +46,8 @@ describe('elasticity: scale out and in under load', () => {
         expect(acked.writes).toBeGreaterThan(100);
         const lost = await verifyAcked(client, acked);
         expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
+        // spacelog verify at the suite's end: after two rebalances, every partition equals the fold of its log.
+        await expectVerified({ ...clusterVerifyTarget(cluster), grid: client });
       });
     },
     SCALE_TIMEOUT_MS,

@@ -2,6 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { transactionalIdOf } from '../../../src/log/topicNames';
 import { withClusterLoad } from '../../support/clusterLoad';
 import { clusterForSuite } from '../../support/clusterTestKit';
+import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 import { verifyAcked } from '../../support/verifyAcked';
 
 /**
@@ -53,6 +54,8 @@ describe('a primary fenced by a writer the group did not place', () => {
       const lost = await verifyAcked(client, acked);
       expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
       expect(lost.checked).toBeGreaterThan(50);
+      // spacelog verify at the suite's end: the re-placed partition 0 and the rest equal the fold of their logs.
+      await expectVerified({ ...clusterVerifyTarget(cluster), grid: client });
     });
   }, 180_000);
 });

@@ -7,12 +7,12 @@ import { exampleOrder, type TestDatabase } from '../../support';
 import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite } from './mirrorTestKit';
 
 const run = promisify(execFile);
-const README = path.resolve(__dirname, '../../../README.md');
+const MIRROR_DOC = path.resolve(__dirname, '../../../docs/mirror.md');
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 
-/** The ```sql blocks of the README's "SQL reporting" section, in order: what users are told to run. */
+/** The ```sql blocks of the "SQL reporting" section of docs/mirror.md, in order: what users are told to run. */
 function readmeQueries(): string[] {
-  const readme = readFileSync(README, 'utf8');
+  const readme = readFileSync(MIRROR_DOC, 'utf8');
   const start = readme.indexOf('## SQL reporting');
   const end = readme.indexOf('\n## ', start + 1);
   const section = readme.slice(start, end === -1 ? undefined : end);
@@ -34,7 +34,7 @@ async function psql(db: TestDatabase, query: string): Promise<string[][]> {
 
 const money = (n: number): string => n.toFixed(2);
 
-describe('SQL reporting on the mirror (README queries through psql)', () => {
+describe('SQL reporting on the mirror (docs/mirror.md queries through psql)', () => {
   const bed = mirrorTestBedForSuite('report');
 
   it('revenue per customer, orders by status, the join and the jsonb city match the grid', async () => {

@@ -5,6 +5,7 @@ import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { Mutation } from '../../../src/space/Mutation';
 import { customerOf, withClusterLoad } from '../../support/clusterLoad';
 import { clusterForSuite } from '../../support/clusterTestKit';
+import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 import { EXAMPLE_SCHEMAS } from '../../support/gridTestKit';
 import { verifyAcked } from '../../support/verifyAcked';
 import { foldLog } from '../../integration/grid/foldLog';
@@ -125,6 +126,9 @@ describe('zombie: SIGSTOP a primary until it is replaced, then SIGCONT it', () =
         }
         expect(checked).toBeGreaterThan(0);
         expect(fromZombie).toEqual([]);
+        // spacelog verify at the suite's end: with the zombie back as a backup, every partition served
+        // equals the fold of its log.
+        await expectVerified({ ...clusterVerifyTarget(cluster), grid: client });
       } finally {
         victim.signal('SIGCONT');
       }

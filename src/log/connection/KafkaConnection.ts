@@ -1,4 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { kafkaLogCreator, kafkaLogLevelFor } from '../../ops/logging/kafkaLogBridge';
+import type { SpacelogLogger } from '../../ops/logging/SpacelogLogger';
 import type { OauthBearerProvider, OauthBearerToken } from './KafkaClientOptions';
 import { defineSecret, readSecretFile } from './secretSettings';
 
@@ -40,14 +42,20 @@ export interface KafkaConnection {
   readonly clientId: string;
   readonly ssl?: KafkaTls;
   readonly sasl?: KafkaSasl;
+  /**
+   * Where kafkajs's own records go (bridged: its errors and warnings as warnings, its info as debug);
+   * absent: kafkajs logs nothing. Not copied to a worker thread's connection.
+   */
+  readonly logger?: SpacelogLogger;
 }
 
 /** Per-use settings of a kafkajs client on top of a connection (a CLI fails fast, a bench names itself). */
 export type KafkaTuning = Pick<KafkaConfig, 'clientId' | 'connectionTimeout' | 'requestTimeout' | 'retry'>;
 
 /**
- * The one place Spacelog builds a kafkajs client. kafkajs's own logging is off: its retriable
- * hiccups (a coordinator still loading) surface as Spacelog's typed errors or retries instead.
+ * The one place Spacelog builds a kafkajs client. kafkajs's own records go to the connection's
+ * logger, lowered a level (see `kafkaLogCreator`): its retriable hiccups (a coordinator still
+ * loading) surface as Spacelog's typed errors or retries too. Without a logger kafkajs logs nothing.
  * @internal
  */
 export function createKafka(connection: KafkaConnection, tuning: KafkaTuning = {}): Kafka {
@@ -60,7 +68,9 @@ export function kafkaConfigOf(connection: KafkaConnection, tuning: KafkaTuning =
     ...tuning,
     clientId: tuning.clientId ?? connection.clientId,
     brokers: [...connection.brokers],
-    logLevel: logLevel.NOTHING,
+    ...(connection.logger === undefined
+      ? { logLevel: logLevel.NOTHING }
+      : { logLevel: kafkaLogLevelFor(connection.logger), logCreator: kafkaLogCreator(connection.logger) }),
     ...(connection.ssl === undefined ? {} : { ssl: tlsOptionsOf(connection.ssl) }),
     ...(connection.sasl === undefined ? {} : { sasl: saslOptionsOf(connection.sasl) }),
   };

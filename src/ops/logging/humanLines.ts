@@ -1,0 +1,45 @@
+import type { LogDestination } from './createLogger';
+
+/** Fields a human line shows in its own place, not as `key=value`. */
+const PLACED = new Set(['time', 'level', 'msg', 'pid', 'hostname', 'err']);
+
+/**
+ * A destination that turns pino's JSON lines into lines for a person at a terminal:
+ * `12:04:05.120 WARN  partition 3 fenced  space=orders unit=u1 partition=3 code=FENCED`, then the
+ * error's message on the same line. Synchronous and in-process (no worker, no pino-pretty).
+ */
+export function humanLines(sink: LogDestination): LogDestination {
+  return {
+    write(line: string): void {
+      sink.write(`${humanLine(line)}\n`);
+    },
+  };
+}
+
+/** One JSON record as a human line; a line that is not a JSON object is passed on as it is. */
+export function humanLine(json: string): string {
+  let record: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return json.trimEnd();
+    record = parsed as Record<string, unknown>;
+  } catch {
+    return json.trimEnd();
+  }
+  const time = typeof record.time === 'string' ? record.time.slice(11, 23) : '';
+  const level = String(record.level ?? '')
+    .toUpperCase()
+    .padEnd(5);
+  const fields = Object.entries(record)
+    .filter(([key, value]) => !PLACED.has(key) && value !== undefined)
+    .map(([key, value]) => `${key}=${formatValue(value)}`);
+  const err = record.err as { type?: unknown; message?: unknown } | undefined;
+  const error = err === undefined ? '' : `  ${String(err.type ?? 'Error')}: ${String(err.message ?? '')}`;
+  const message = typeof record.msg === 'string' ? record.msg : '';
+  return [time, level, message, fields.join(' ')].filter((part) => part !== '').join('  ') + error;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}

@@ -4,7 +4,7 @@
 /** @param {import('knex').Knex} knex */
 exports.up = async function up(knex) {
   // The mirror's applied position per partition log: the next Kafka offset to apply. Written in the
-  // same transaction as the rows it covers (law 5), so it is the truth, never Kafka's committed offsets.
+  // same transaction as the rows it covers (docs/design.md law 5), so it is the truth, never Kafka's committed offsets.
   await knex.schema.createTable('spacelog_offsets', (t) => {
     t.text('space').notNullable();
     t.integer('partition').notNullable();

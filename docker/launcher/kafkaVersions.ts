@@ -3,7 +3,7 @@ import { StackError } from '../../src/errors/stack';
 
 /**
  * The Apache Kafka release a new stack runs when none is asked for: the newest 4.x that passed the
- * whole test suite here (README, "Which Kafka"). It applies only when a stack is started: `stack up`
+ * whole test suite here (docs/local-stack.md, "Which Kafka"). It applies only when a stack is started: `stack up`
  * keeps a healthy running cluster of any version. docker/kafka/pom.xml and docker/docker-compose.yml
  * name the same release.
  */

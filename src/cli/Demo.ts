@@ -261,7 +261,7 @@ function lookHints(options: DemoOptions, mirror: DemoMirror | undefined): string
   const hints = [`watch the log:   npx spacelog tail ${DEMO_SPACE}${flags}`];
   if (mirror !== undefined) {
     const psql = `psql ${redactUrl(mirror.databaseUrl)}`;
-    hints.push(`query with SQL:  ${psql}   (reporting queries: README, "SQL reporting"), e.g.`);
+    hints.push(`query with SQL:  ${psql}   (reporting queries: docs/mirror.md, "SQL reporting"), e.g.`);
     for (const query of demoQueries(mirror.schema, DEMO_SPACE)) hints.push(`  ${psql} -c "${query}"`);
   }
   return hints;

@@ -102,7 +102,7 @@ export async function demoMirrorLag(grid: LocalGrid): Promise<DemoFigures['mirro
   }
 }
 
-/** The reporting queries the demo suggests (the README has more). */
+/** The reporting queries the demo suggests (docs/mirror.md has more). */
 export function demoQueries(schema: string, space: string): string[] {
   // Both are plain lower-case identifiers (the demo's schema and space), no quoting needed.
   const t = (name: string): string => `${schema}.${space}_${name}`;

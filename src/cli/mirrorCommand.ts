@@ -85,7 +85,7 @@ export function registerMirrorCommand(program: Command): void {
         usageError(command, '--schemas <dir> is required to run the mirror');
       }
       const database = resolveDatabaseArgument(command, options.database);
-      // Checked up front: the running mirror waits out a PostgreSQL outage (law 6), which at start
+      // Checked up front: the running mirror waits out a PostgreSQL outage (docs/design.md law 6), which at start
       // would look like a hang rather than a database that is not there.
       const brokers = action === 'dead-letters' ? [] : resolveBrokers(options.brokers);
       await Promise.all([ensureKafkaReachable(brokers), ensureDatabaseReachable(database)]);

@@ -23,7 +23,9 @@ interface PuStartOptions {
 export function registerPuCommand(program: Command): void {
   const pu = program.command('pu').description('run processing units (the cluster of a space)');
   pu.command('start')
-    .description('start a processing unit from a config file (.json or .js); see the README for its keys')
+    .description(
+      'start a processing unit from a config file (.json or .js); see docs/operations.md for its keys',
+    )
     .requiredOption('--config <file>', 'unit configuration file')
     .option('--port <port>', 'port to serve clients on (overrides the file; 0 = any)', (v) =>
       parseWholeNumber(v, 0),

@@ -29,8 +29,8 @@ export interface ConnectOptions {
    * How long a take or takeMultiple that timed out on the client or was aborted waits for the
    * server's answer to its cancel, ms; default 20,000 (the log's 15 s transaction timeout, within
    * which a claimed TAKE's append ends one way or the other, and 5 s more). The server may have taken
-   * entries for it before the cancel arrived: they are then returned, not thrown away (README,
-   * "Choices where the design is silent").
+   * entries for it before the cancel arrived: they are then returned, not thrown away (docs/space-api.md,
+   * "Semantics").
    */
   readonly cancelGrace?: number;
   /** Limit of opening one TCP connection; default 5000 ms. */

@@ -31,13 +31,13 @@ export interface GridOptions {
     readonly minInsyncReplicas?: number;
     /**
      * Compaction, retention and size settings of the space's topics, set at creation and checked at
-     * every start (defaults and reasons: the README's record format section).
+     * every start (defaults and reasons: docs/operations.md, "Topic configuration").
      */
     readonly topics?: TopicSettings;
   };
   /** Topic prefix; default `spacelog`. */
   readonly prefix?: string;
-  /** `sync` (default): acknowledged after Kafka acks=all. `async`: after apply; see the README for the window of loss. */
+  /** `sync` (default): acknowledged after Kafka acks=all. `async`: after apply; see docs/space-api.md for the window of loss. */
   readonly replication?: ReplicationMode;
   /** Async mode: most acknowledged-but-unappended mutations per partition (default 10,000). */
   readonly asyncWindow?: number;

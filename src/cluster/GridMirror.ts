@@ -33,7 +33,7 @@ export interface GridMirrorOptions {
   readonly createTables?: boolean;
   /** Partitions applied in parallel by the projector; default 4. */
   readonly concurrency?: number;
-  /** The projector stopped on a failure (or could not start). The grid keeps serving (law 6). */
+  /** The projector stopped on a failure (or could not start). The grid keeps serving (docs/design.md law 6). */
   readonly onError?: (error: SpacelogError) => void;
   /** A transient database failure the projector is waiting out. */
   readonly onRetry?: RetryListener;

@@ -38,7 +38,7 @@ export interface UnitMembershipOptions {
  * group, subscribed to the (empty) units topic, with the Spacelog assignor. The group coordinator
  * detects dead units (session timeout) and triggers rebalances; the leader's placement is read back
  * from the group description. `confirmedWithin` tells whether this unit still belongs to the group
- * as far as it can know: a primary that cannot say so stops serving (law 3, zombies).
+ * as far as it can know: a primary that cannot say so stops serving (docs/design.md law 3, zombies).
  */
 export class UnitMembership {
   private consumer: Consumer | undefined;

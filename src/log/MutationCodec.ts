@@ -29,7 +29,7 @@ interface ReaderType {
 }
 
 /**
- * Turns mutations into Kafka records and back (the public record format of DESIGN.md).
+ * Turns mutations into Kafka records and back (the public record format of docs/design.md).
  * Key `<type>/<id>` (UTF-8); value the Avro `Mutation` envelope for WRITE / UPDATE, null (a
  * tombstone, so compaction removes the entry) for TAKE / EXPIRE; headers `spacelog.*` on every record.
  * Decoding resolves an entry written with an older schema to the current reader schema.

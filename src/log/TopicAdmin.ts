@@ -47,7 +47,7 @@ const CREATE_RACE_ATTEMPTS = 10;
  * Creates and checks the Kafka topics of spaces: one compacted, single-partition topic per space
  * partition (`<prefix>.<space>.<k>`) and the schema topic. An existing layout that does not match
  * (other partition count, a multi-partition or non-compacted topic) is refused with
- * `TopicConfigError`, never silently used: the log is the truth (law 1).
+ * `TopicConfigError`, never silently used: the log is the truth (docs/design.md law 1).
  */
 export class TopicAdmin {
   readonly prefix: string;

@@ -3,7 +3,7 @@ import { InvalidArgumentError, TopicConfigError } from '../errors';
 /**
  * The Kafka topic settings Spacelog owns for its partition topics and its schema topic. Every one is
  * set when a topic is created and checked on every start (see `checkTopicSettings`). Why each:
- * the README's record-format section.
+ * docs/operations.md, "Topic configuration".
  */
 export interface TopicSettings {
   /** `delete.retention.ms`: how long a TAKE / EXPIRE tombstone stays readable after compaction. */

@@ -49,7 +49,7 @@ export function parsePartitionTopic(prefix: string, space: string, topic: string
   return /^(0|[1-9][0-9]*)$/.test(tail) ? Number(tail) : undefined;
 }
 
-/** The transactional id of the single writer of a partition log (law 3). */
+/** The transactional id of the single writer of a partition log (docs/design.md law 3). */
 export function transactionalIdOf(prefix: string, space: string, partition: number): string {
   return `spacelog.${partitionTopic(prefix, space, partition)}`;
 }

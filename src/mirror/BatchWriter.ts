@@ -49,7 +49,7 @@ const NOTHING_NEW = { mutations: 0, upserts: 0, deletes: 0, deadLetters: 0 };
  * drop records below it (already applied), coalesce by key, one DELETE per table, one upsert per
  * table (`INSERT … SELECT FROM jsonb_populate_recordset … ON CONFLICT (id) DO UPDATE … WHERE
  * _version < excluded._version`: a row never goes back to an older version), and the new offset.
- * Rows and offset commit together or not at all (law 5).
+ * Rows and offset commit together or not at all (docs/design.md law 5).
  *
  * With a dead-letter store, a batch holding a record that cannot be applied (undecodable, unmappable,
  * or refused by PostgreSQL) is applied again in one transaction record by record, in log order, each

@@ -38,14 +38,14 @@ import { mapEntryType, type TableMapping } from './TableMapping';
 import type { MirrorPosition } from './waitForMirror';
 
 /**
- * The write-behind mirror of one space (law 5): a Kafka consumer group (`<prefix>.<space>.mirror`,
+ * The write-behind mirror of one space (docs/design.md law 5): a Kafka consumer group (`<prefix>.<space>.mirror`,
  * read_committed) over every partition log, turning each fetched batch into ONE PostgreSQL
  * transaction that upserts / deletes the coalesced rows and moves the partition's offset in
  * `spacelog_offsets`. Those offsets are the truth: on every assignment the consumer seeks there, and
  * each transaction re-reads its partition's offset under a row lock and drops what is already
  * applied, so a crash, a restart or a rebalance never loses or doubles a change.
  *
- * PostgreSQL outages are waited out with capped exponential backoff, never skipped (law 6); `lag()`
+ * PostgreSQL outages are waited out with capped exponential backoff, never skipped (docs/design.md law 6); `lag()`
  * tells how far behind it is. A record it cannot project goes to `spacelog_dead_letters` in the
  * transaction that moves the offset past it (`onPoison: 'dead-letter'`, the default; `lag()` counts
  * them), or stops it with MirrorPoisonRecordError (`onPoison: 'stop'`).

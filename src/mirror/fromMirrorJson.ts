@@ -7,7 +7,7 @@ const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
  * mapping's `toPlainJson`): bytes and fixed from base64 to Buffers, non-finite floats from `'NaN'` /
  * `'Infinity'` to numbers, everywhere in records, arrays, maps and unions, led by the schema.
  * A string in a union with both a string (or enum) branch and a bytes branch reads as the string:
- * jsonb cannot tell them apart (see the README).
+ * jsonb cannot tell them apart (see docs/mirror.md).
  */
 export function fromMirrorJson(type: avro.Type, value: unknown): unknown {
   if (value === null || value === undefined) return null;

@@ -31,7 +31,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
 /**
  * Runs `attempt` until it succeeds, waiting a capped exponential backoff (with jitter) between
  * transient failures; a permanent failure is rethrown at once. Never gives up on its own: an outage
- * must not make the mirror skip anything (law 6). `signal` ends the wait with MirrorStoppedError.
+ * must not make the mirror skip anything (docs/design.md law 6). `signal` ends the wait with MirrorStoppedError.
  */
 export async function retryDatabase<T>(
   attempt: () => Promise<T>,

@@ -27,7 +27,7 @@ export function horizonMarginMs(deleteRetentionMs: number): number {
 
 /**
  * Whether resuming a partition from its stored position could miss TAKE / EXPIRE tombstones that
- * Kafka's cleaner already removed (law 1: tombstones live `delete.retention.ms` after they were
+ * Kafka's cleaner already removed (docs/design.md law 1: tombstones live `delete.retention.ms` after they were
  * appended, at least), and why:
  *
  * - nothing appended since the position (`logEnd <= appliedOffset`), or a position at 0 (the whole log

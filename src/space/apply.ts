@@ -4,7 +4,7 @@ import type { PartitionState } from './PartitionState';
 import { placeState, removeStored } from './placeState';
 
 /**
- * THE state transition of a partition (law 1): `state = fold(apply, mutations)`. Deterministic: it reads
+ * THE state transition of a partition (docs/design.md law 1): `state = fold(apply, mutations)`. Deterministic: it reads
  * no clock and no random source, only the mutation and the state. A mutation that does not fit
  * (WRITE over a live id, UPDATE not at version + 1, TAKE / EXPIRE of a different version) is a bug
  * or a corrupt log, never user input, and throws InvariantViolationError before changing anything.

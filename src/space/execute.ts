@@ -21,7 +21,7 @@ export interface Execution<K extends OperationKind = OperationKind> {
 
 /**
  * Validates an operation against the state and builds its mutations WITHOUT changing the state
- * (law 4: bad input throws a typed error and nothing reaches the log). The caller then applies the
+ * (docs/design.md law 4: bad input throws a typed error and nothing reaches the log). The caller then applies the
  * mutations with `apply`, in order. Reads build no mutations.
  */
 export function execute<O extends Operation>(

@@ -10,7 +10,7 @@ export interface LogPosition {
 }
 
 /**
- * The restore fold: applies one record of a partition log *as Kafka keeps it* (law 1). Kafka's cleaner
+ * The restore fold: applies one record of a partition log *as Kafka keeps it* (docs/design.md law 1). Kafka's cleaner
  * keeps only the latest record of each key and drops tombstones after `delete.retention.ms`, so a
  * reader of a compacted log meets an UPDATE (or a WRITE at a later version) of an id it never saw, and a
  * TAKE / EXPIRE of an id whose earlier records are gone. This fold takes the latest state per key:

@@ -64,14 +64,14 @@ interface PendingSource {
 /**
  * Compares sources with the fold of one partition log, pure and synchronous: feed it the log's
  * records in offset order ({@link apply}), then {@link finish}. The fold is the restore fold every
- * reader of the log uses (`restoreApply`, law 1), so it is the state the log means, compacted or not.
+ * reader of the log uses (`restoreApply`, docs/design.md law 1), so it is the state the log means, compacted or not.
  *
  * Each source is compared when the fold reaches its `to` (before the first record at or past it, or
  * at the end), so one pass serves sources at different positions and nothing is folded twice. An
  * entry no record in `[from, to)` touched must equal the fold exactly (version, lease and state); one
  * the log changed in that window must equal one of the states it passed through there (the state at
  * `from` included), since the source may have read it at any of those instants. With `from === to`
- * the comparison is exact for every entry (law 5 for the mirror).
+ * the comparison is exact for every entry (docs/design.md law 5 for the mirror).
  */
 export class PartitionVerifier {
   private readonly state: PartitionState;

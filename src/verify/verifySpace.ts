@@ -101,7 +101,7 @@ export interface VerifyReport {
 const DEFAULT_ATTEMPTS = 3;
 
 /**
- * Checks laws 1 and 5 on a running deployment: folds every partition log with the restore fold and
+ * Checks docs/design.md laws 1 and 5 on a running deployment: folds every partition log with the restore fold and
  * compares it, entry by entry (version, lease and state), with the live grid and with the mirror's
  * tables, one partition at a time (memory: one partition's fold and its sources' entries).
  *

@@ -16,7 +16,7 @@ import type { LogHold, PreparedRecords, TransactionLog } from './TransactionLog'
  *   engines have applied a transaction that is not in the log, so every involved log ends and its
  *   partition fails stop and rebuilds from the log (as for any failed append).
  *
- * Law 3 holds because every involved primary is in this process, its own writer is held while the
+ * docs/design.md law 3 holds because every involved primary is in this process, its own writer is held while the
  * leader's producer writes to its topic, and they move together (a takeover fences them all). Logs
  * that may move alone (a processing unit's) are each a group of their own, so a transaction there
  * spans one partition: `CrossPartitionTransactionError` (checked as branches open, and here before

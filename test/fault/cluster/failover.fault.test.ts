@@ -44,7 +44,7 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
         const lost = await verifyAcked(client, acked);
         expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
         expect(lost.checked).toBeGreaterThan(100);
-        // Law 1 after a promotion: what the cluster serves is exactly the fold of the raw topics,
+        // docs/design.md law 1 after a promotion: what the cluster serves is exactly the fold of the raw topics,
         // computed independently of the units (a backup's handed-over state plus its catch-up).
         const folded = await foldLog({
           brokers: cluster.kit.brokers,

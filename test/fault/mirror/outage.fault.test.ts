@@ -9,7 +9,7 @@ const space = 'orders';
 const partitions = 2;
 const OUTAGE_MS = 20_000;
 
-describe('mirror during a PostgreSQL outage (law 6)', () => {
+describe('mirror during a PostgreSQL outage (docs/design.md law 6)', () => {
   // On a PostgreSQL of its own, which the test stops and starts.
   const bed = new MirrorTestBed('outage');
   let pg: PostgresInstance | undefined;

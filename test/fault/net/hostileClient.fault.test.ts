@@ -106,13 +106,13 @@ async function flood(
 }
 
 /**
- * Law 7 end to end: one processing unit (its own process, so RSS and group membership are its own)
+ * docs/design.md law 7 end to end: one processing unit (its own process, so RSS and group membership are its own)
  * under a steady write load, a well-behaved client reading by id every 100 ms (its own process, so the
  * attackers' work does not skew its clock), and at once: random frames, 1-byte drips of a 16 MiB frame,
  * reused ids with infinite timeouts, a subscriber that never reads while 100k writes flow, a 16 MB
  * `$bigint`, the LIKE ReDoS pattern, 5,000-deep parentheses, 1,000 connections opened and dropped.
  */
-describe('hostile clients against a processing unit (issue 16, law 7)', () => {
+describe('hostile clients against a processing unit (issue 16, docs/design.md law 7)', () => {
   const cluster = clusterForSuite(['h1'], {
     partitions: 2,
     backups: 0,

@@ -18,7 +18,7 @@ function customer(id: string): Record<string, unknown> {
   };
 }
 
-describe('fencing: one writer per partition (law 3)', () => {
+describe('fencing: one writer per partition (docs/design.md law 3)', () => {
   const kit = gridTestKit();
   const { prefix, brokers } = kit;
   const space = 'crm';

@@ -10,7 +10,7 @@ import type { Mutation } from '../../../src/space/Mutation';
 export type EntryPicture = Record<string, { version: number; entry: unknown }>;
 
 /**
- * Law 1 from the outside: reads the raw partition topics with a plain kafkajs read_committed consumer,
+ * docs/design.md law 1 from the outside: reads the raw partition topics with a plain kafkajs read_committed consumer,
  * decodes with the public decoder and folds it as Kafka keeps it (`restoreApply`), independently of the grid's own warm-up.
  */
 export async function foldLog(options: {

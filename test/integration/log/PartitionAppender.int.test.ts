@@ -108,7 +108,7 @@ describe('PartitionAppender', () => {
     const acknowledged = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [`f${i}`] : []));
     const read = await readAll(kafka, prefix, 'midflight', codec);
     const firstIds = read.filter((r) => r.mutation.origin === 'first').map((r) => r.mutation.id);
-    // Law 2 for the fenced writer: exactly what it acknowledged is in the log, nothing more.
+    // docs/design.md law 2 for the fenced writer: exactly what it acknowledged is in the log, nothing more.
     expect(firstIds).toEqual(acknowledged);
     expect(read[read.length - 1]!.mutation.id).toBe('s');
     if (acknowledged.length < settled.length) expect(first.state).toBe('fenced');

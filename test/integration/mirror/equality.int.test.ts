@@ -6,7 +6,7 @@ const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const space = 'orders';
 const partitions = 3;
 
-describe('mirror equality (law 5)', () => {
+describe('mirror equality (docs/design.md law 5)', () => {
   const bed = mirrorTestBedForSuite('equality');
   const { brokers, prefix } = bed;
 

@@ -7,7 +7,7 @@ const space = 'orders';
 const partitions = 3;
 
 /**
- * Law 5 at a projector's start: its consumer may fetch the first batches of a partition before the
+ * docs/design.md law 5 at a projector's start: its consumer may fetch the first batches of a partition before the
  * projector has read where that partition stands in spacelog_offsets. Those batches are dropped (the
  * position is not known yet), so the consumer must be put back at the stored position afterwards,
  * even when that position is 0; a mirror that skipped them would silently miss rows.

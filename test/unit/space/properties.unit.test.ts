@@ -89,7 +89,7 @@ describe('engine properties', () => {
           try {
             mutations = execute(live, op, ctx).mutations;
           } catch (error) {
-            // Law 4: a refused operation leaves the state untouched.
+            // docs/design.md law 4: a refused operation leaves the state untouched.
             expect(dump(live)).toEqual(before);
             expect((error as Error).name).not.toBe('InvariantViolationError');
             continue;
@@ -278,7 +278,7 @@ describe('engine properties', () => {
           const takeLog = sink.log.filter((m) => m.op === 'TAKE').map((m) => m.id);
           expect(new Set(takeLog).size).toBe(takeLog.length);
           expect([...taken].sort()).toEqual([...takeLog].sort());
-          // Law 1 with hand-overs (a WRITE a waiter takes at once never touches the live state): the
+          // docs/design.md law 1 with hand-overs (a WRITE a waiter takes at once never touches the live state): the
           // fold of the log equals the live state.
           const replayed = new PartitionState(exampleTypes());
           for (const m of sink.log) apply(replayed, m);

@@ -142,7 +142,7 @@ function contents(state: PartitionState): unknown[] {
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-describe('the restore fold of a log as Kafka keeps it (law 1)', () => {
+describe('the restore fold of a log as Kafka keeps it (docs/design.md law 1)', () => {
   it('restoreFold(compact(log)) equals the strict fold of every mutation ever appended', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 120 }), (steps) => {

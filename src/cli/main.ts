@@ -9,6 +9,7 @@ import { registerMirrorCommand } from './mirrorCommand';
 import { registerPuCommand } from './puCommand';
 import { registerStackCommand } from './stackCommand';
 import { registerTailCommand } from './tailCommand';
+import { registerTypesCommand } from './typesCommand';
 import { registerUsersCommand } from './usersCommand';
 import { registerVerifyCommand } from './verifyCommand';
 import { packageVersion } from './packageVersion';
@@ -35,6 +36,7 @@ export function buildProgram(
   registerUsersCommand(program);
   registerAclCommand(program);
   registerVerifyCommand(program);
+  registerTypesCommand(program);
   // After the subcommands: the hint under a usage error names the command it is about.
   configureUsageErrors(program, writeErr);
   return program;

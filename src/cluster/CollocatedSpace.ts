@@ -34,6 +34,11 @@ export interface CollocatedSpaceOptions {
   readonly isLocal: (partition: number) => boolean;
   /** The in-process engine of a partition led here (NotPrimaryError when it is not). */
   readonly local: PartitionAccess;
+  /**
+   * The engine of partition k when this process serves it as primary right now, without waiting
+   * (undefined otherwise): the fast path of reads; everything else goes through `local`.
+   */
+  readonly serving?: (partition: number) => SpaceEngine | undefined;
   /** The routed client of the whole space, connected on first use. */
   readonly remote: () => Promise<ClosableSpace>;
   /** The tasks and services registered in this process, run in-process at partitions led here. */
@@ -199,10 +204,15 @@ export class CollocatedSpace implements Space {
     options: ReadOptions,
   ): Promise<Entry | null> {
     const partition = this.target(type, selector, options);
-    const remote = (): Promise<Entry | null> =>
-      this.client().then((space) => space[kind](type, selector, options));
-    if (partition === undefined || !this.options.isLocal(partition)) return remote();
+    if (partition === undefined) return this.remoteBlocking(kind, type, selector, options);
     const waits = (options.timeout ?? 0) > 0 || options.signal !== undefined;
+    if (kind === 'read' && !waits) {
+      // A read that does not wait runs to its answer within this call, on an engine that is open while
+      // it serves (stopping closes it and stops serving at once): nothing can refuse it afterwards.
+      const serving = this.options.serving?.(partition);
+      if (serving !== undefined) return serving.read(type, selector);
+    }
+    if (!this.options.isLocal(partition)) return this.remoteBlocking(kind, type, selector, options);
     const blockingOptions = waits
       ? { timeout: options.timeout ?? 0, ...(options.signal ? { signal: options.signal } : {}) }
       : undefined;
@@ -210,7 +220,9 @@ export class CollocatedSpace implements Space {
     try {
       engine = this.options.local(partition);
     } catch (error) {
-      return error instanceof NotPrimaryError ? remote() : Promise.reject(error);
+      return error instanceof NotPrimaryError
+        ? this.remoteBlocking(kind, type, selector, options)
+        : Promise.reject(error);
     }
     const answer =
       engine instanceof Promise
@@ -220,9 +232,18 @@ export class CollocatedSpace implements Space {
     // its new primary answers.
     return answer.catch((error: unknown) =>
       error instanceof NotPrimaryError || error instanceof SpaceClosedError
-        ? remote()
+        ? this.remoteBlocking(kind, type, selector, options)
         : Promise.reject(error),
     );
+  }
+
+  private remoteBlocking(
+    kind: 'read' | 'take',
+    type: string,
+    selector: Selector,
+    options: ReadOptions,
+  ): Promise<Entry | null> {
+    return this.client().then((space) => space[kind](type, selector, options));
   }
 
   private async run<T>(partition: number | undefined, op: (space: Space) => Promise<T>): Promise<T> {

@@ -95,6 +95,7 @@ export class ProcessingUnit implements ContainerHost {
       partitions: options.partitions,
       isLocal: (k) => events.isPrimary(k),
       local: (k) => this.access(k),
+      serving: (k) => (this.inGroup() ? this.replicas.servingEngine(k) : undefined),
       // The unit's own client authenticates as the unit (its certificate or its credentials).
       remote: () =>
         RemoteSpace.connect({
@@ -308,14 +309,19 @@ export class ProcessingUnit implements ContainerHost {
   private access(k: number): SpaceEngine | Promise<SpaceEngine> {
     // A unit that has not heard from the group for a session may already be replaced (a zombie):
     // it must not answer, whatever its replicas believe (law 3).
-    const { sessionTimeoutMs, heartbeatIntervalMs } = this.options.timing;
-    if (!this.membership.confirmedWithin(sessionTimeoutMs - heartbeatIntervalMs)) {
+    if (!this.inGroup()) {
       throw new NotPrimaryError(
         `unit ${this.name} lost touch with its cluster's group; refresh the partition map and retry`,
         { space: this.options.space, partition: k },
       );
     }
     return this.replicas.engine(k);
+  }
+
+  /** True while the group confirmed this unit recently enough that no other unit can have replaced it. */
+  private inGroup(): boolean {
+    const { sessionTimeoutMs, heartbeatIntervalMs } = this.options.timing;
+    return this.membership.confirmedWithin(sessionTimeoutMs - heartbeatIntervalMs);
   }
 
   /** The endpoint of each partition's primary (this unit's own where none is placed yet). */

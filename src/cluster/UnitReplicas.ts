@@ -83,6 +83,14 @@ export class UnitReplicas {
     );
   }
 
+  /** The engine of partition k when this unit serves it as primary right now (undefined otherwise, never waits). */
+  servingEngine(k: number): SpaceEngine | undefined {
+    const replica = this.replicas[k];
+    return replica?.kind === 'primary' && this.wanted(k) === 'primary'
+      ? replica.primary.servingEngine()
+      : undefined;
+  }
+
   /** Partitions this unit serves as primary now. */
   primaries(): number[] {
     return this.replicas.flatMap((r, k) =>

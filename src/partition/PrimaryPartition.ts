@@ -112,6 +112,11 @@ export class PrimaryPartition {
     return this.building;
   }
 
+  /** The engine while it serves as primary, without waiting (undefined otherwise): the hot path of collocated reads. */
+  servingEngine(): SpaceEngine | undefined {
+    return this.current === 'primary' ? this.engineNow : undefined;
+  }
+
   /**
    * The serving engine. During warm-up or a rebuild it waits up to `readyWaitMs`, then throws the
    * retriable PartitionNotReadyError; once fenced or closed it throws at once.

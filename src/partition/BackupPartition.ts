@@ -1,6 +1,7 @@
 import { CorruptLogError, LogReadError, SpacelogError } from '../errors';
 import type { LogReader } from '../log/LogReader';
 import { partitionTopic } from '../log/topicNames';
+import { ReplicaLogging } from '../ops/logging/ReplicaLogging';
 import { PartitionState } from '../space/PartitionState';
 import { SpaceEngine } from '../space/SpaceEngine';
 import { replicaLogReader, type ReplicaLogOptions } from './ReplicaLog';
@@ -41,8 +42,10 @@ export class BackupPartition {
   private retry: NodeJS.Timeout | undefined;
   private readonly caughtUp: Promise<void>;
   private markCaughtUp: () => void = () => undefined;
+  private readonly logging: ReplicaLogging;
 
   constructor(private readonly options: BackupPartitionOptions) {
+    this.logging = new ReplicaLogging(options.logger, 'backup');
     this.engine = this.freshEngine();
     this.caughtUp = new Promise((resolve) => (this.markCaughtUp = resolve));
   }
@@ -77,6 +80,7 @@ export class BackupPartition {
 
   /** Starts tailing; resolves once caught up the first time (or when stopped before that). */
   start(): Promise<void> {
+    this.logging.transition('warming', undefined, () => this.facts());
     void this.tail();
     return Promise.race([this.caughtUp, this.stoppedSignal()]);
   }
@@ -152,6 +156,7 @@ export class BackupPartition {
       this.engine.close();
       this.engine = this.freshEngine();
       this.current = 'warming';
+      this.logging.transition('warming', undefined, () => this.facts());
       void this.tail();
     }, RETRY_MS);
     this.retry.unref();
@@ -184,6 +189,11 @@ export class BackupPartition {
 
   private setRole(role: BackupRole, reason?: SpacelogError): void {
     this.current = role;
+    this.logging.transition(role, reason, () => this.facts());
     this.options.onRoleChange?.(this.options.partition, role, reason);
+  }
+
+  private facts(): { entries: number; offset: number } {
+    return { entries: this.engine.state.size, offset: this.next };
   }
 }

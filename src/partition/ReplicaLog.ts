@@ -3,6 +3,7 @@ import { LogReader, type LogReaderOptions } from '../log/LogReader';
 import type { MutationCodec } from '../log/MutationCodec';
 import type { SchemaTopic } from '../log/SchemaTopic';
 import type { KafkaConnection } from '../log/connection/KafkaConnection';
+import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 
 /** Where a replica's partition log is and how to read it: what primaries and backups share. */
@@ -21,12 +22,22 @@ export interface ReplicaLogOptions {
   readonly fetchInWorker?: KafkaConnection;
   /** A catch-up with fewer offsets ahead stays on the main thread (LogReader's `workerMinOffsets`). */
   readonly workerMinOffsets?: number;
+  /** Where the replica's role changes are logged, bound to its space, unit and partition; absent: nowhere. */
+  readonly logger?: SpacelogLogger;
 }
 
 /** What the replica decides about a read of its log: where to start and where the mutations go. */
 export type ReplicaLogReading = Omit<
   LogReaderOptions,
-  'kafka' | 'prefix' | 'space' | 'partition' | 'codec' | 'schemaTopic' | 'fetchInWorker' | 'workerMinOffsets'
+  | 'kafka'
+  | 'prefix'
+  | 'space'
+  | 'partition'
+  | 'codec'
+  | 'schemaTopic'
+  | 'fetchInWorker'
+  | 'workerMinOffsets'
+  | 'logger'
 >;
 
 /**

@@ -7,6 +7,7 @@ import { SchemaTopic } from '../log/SchemaTopic';
 import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
 import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { TopicAdmin } from '../log/TopicAdmin';
+import { SpaceStats } from '../ops/metrics/SpaceStats';
 import type { PrimaryPartitionOptions } from '../partition/PrimaryPartition';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import { SchemaLoader } from '../schema/SchemaLoader';
@@ -31,6 +32,8 @@ export interface PreparedSpace {
   readonly schemaTopic: SchemaTopic;
   readonly codec: MutationCodec;
   readonly origin: string;
+  /** What this grid or unit counts for the space (operations, appends, roles, warm-up): its metrics. */
+  readonly stats: SpaceStats;
 }
 
 /**
@@ -80,7 +83,8 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
     const writerSchemas = await schemaTopic.register([...types]);
     const codec = new MutationCodec({ types: [...types], writerSchemas });
     const origin = options.origin ?? `${hostname()}:${process.pid}`;
-    return { types, kafka, brokers, connection, prefix, topics, schemaTopic, codec, origin };
+    const stats = new SpaceStats(options.partitions);
+    return { types, kafka, brokers, connection, prefix, topics, schemaTopic, codec, origin, stats };
   } catch (error) {
     await topics.close().catch(() => undefined);
     throw error;
@@ -114,6 +118,7 @@ export function primaryOptionsOf(
   options: GridOptions,
   partition: number,
 ): PrimaryPartitionOptions {
+  const replica = prepared.stats.partition(partition);
   return {
     ...replicaLogOf(prepared, options, partition),
     replication: options.replication ?? 'sync',
@@ -123,7 +128,11 @@ export function primaryOptionsOf(
     // The engine's record limit follows the topic's max.message.bytes (checked at start by TopicAdmin).
     limits: { maxRecordBytes: prepared.topics.settings.maxMessageBytes, ...options.limits },
     ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    stats: { operations: prepared.stats.operations, append: replica.append },
+    onProgress: (k, progress) => {
+      replica.warmup = progress.percent / 100;
+      options.onProgress?.(k, progress);
+    },
     ...(options.onRoleChange ? { onRoleChange: options.onRoleChange } : {}),
   };
 }

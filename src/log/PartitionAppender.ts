@@ -125,7 +125,12 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       return Promise.reject(failed);
     }
     let bytes = 0;
-    for (const message of messages) bytes += recordBytesInBatch(message.tailBytes);
+    const stats = this.options.stats;
+    for (let i = 0; i < messages.length; i++) {
+      const size = recordBytesInBatch(messages[i]!.tailBytes);
+      bytes += size;
+      stats?.addBytes(mutations[i]!.type, size);
+    }
     const promise = new Promise<LogPosition[]>((resolve, reject) =>
       this.queue.push({ messages, records: messages.length, bytes, resolve, reject }),
     );
@@ -202,8 +207,10 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       });
       this.counters.transactions++;
       this.counters.records += topicMessages.reduce((n, t) => n + t.messages.length, 0);
+      if (this.options.stats) this.options.stats.transactions++;
     } catch (failure) {
       const { cause, committing } = failure as TransactionFailure;
+      if (!committing && this.options.stats) this.options.stats.aborts++;
       if (isFencingError(cause)) {
         throw new FencedError(`writer of ${this.topic} was fenced during a multi-partition commit`, {
           ...this.context(),
@@ -294,6 +301,8 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     // in it): a batch larger than that goes in several sends, still in one transaction.
     const runs = this.split(messages);
     const offsets: number[] = [];
+    const startedAt = performance.now();
+    let sentAt = startedAt;
     try {
       await inTransaction(producer, async (transaction) => {
         for (const run of runs) {
@@ -301,14 +310,26 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
           const base = baseOffsetOf(sent);
           for (let i = 0; i < run.length; i++) offsets.push(base + i);
         }
+        sentAt = performance.now();
       });
     } catch (failure) {
       const { cause, committing } = failure as TransactionFailure;
+      // Not committing: the transaction was aborted (by this writer, or by the fencing of it).
+      if (!committing && this.options.stats) this.options.stats.aborts++;
       this.fail(cause, committing, batch);
       return;
     }
     this.counters.transactions++;
     this.counters.records += messages.length;
+    const stats = this.options.stats;
+    if (stats !== undefined) {
+      const done = performance.now();
+      stats.transactions++;
+      stats.records += messages.length;
+      stats.histograms.batchRecords.observe(messages.length);
+      stats.histograms.appendSeconds.observe((sentAt - startedAt) / 1000);
+      stats.histograms.commitSeconds.observe((done - sentAt) / 1000);
+    }
     this.answer(batch, offsets);
   }
 
@@ -373,6 +394,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
 
   /** Fenced: ends the appender and tells the replica (which stops serving as primary). */
   private endFenced(fenced: FencedError, batch: readonly Pending[]): void {
+    if (this.options.stats) this.options.stats.fencings++;
     this.end('fenced', this.options.fencedError?.(fenced) ?? fenced, batch);
     this.options.onFenced?.(fenced);
   }

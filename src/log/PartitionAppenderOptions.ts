@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { AppendFailedError, FencedError, SpacelogError } from '../errors';
+import type { AppendStats } from '../ops/metrics/AppendStats';
 import type { MutationCodec } from './MutationCodec';
 
 /** How to build the appender of one partition log. */
@@ -48,6 +49,8 @@ export interface PartitionAppenderOptions {
    * fences every writer of it (law 3), and a transaction spans this one partition.
    */
   readonly sharesTransactions?: boolean;
+  /** Counts transactions, records, bytes per type, aborts, fencings and batch timings (metrics). */
+  readonly stats?: AppendStats;
 }
 
 export const DEFAULT_MAX_BATCH_RECORDS = 1000;

@@ -7,6 +7,8 @@ import {
 } from '../errors';
 import type { LogReadProgress } from '../log/LogReader';
 import { PartitionAppender } from '../log/PartitionAppender';
+import type { AppendStats } from '../ops/metrics/AppendStats';
+import type { OperationStats } from '../ops/metrics/OperationStats';
 import { partitionTopic } from '../log/topicNames';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
@@ -67,6 +69,8 @@ export interface PrimaryPartitionOptions extends ReplicaLogOptions {
    * get the retriable NotPrimaryError (nothing of them was applied) instead of FencedError.
    */
   readonly movable?: boolean;
+  /** Where the engine counts its operations and the appender its transactions (metrics). */
+  readonly stats?: { readonly operations: OperationStats; readonly append: AppendStats };
 }
 
 /**
@@ -182,6 +186,7 @@ export class PrimaryPartition {
       ...(options.movable ? { fencedError: (fenced: FencedError) => this.moved(fenced) } : {}),
       onFenced: (error) => this.fenced(error),
       onFailed: (error) => this.failed(appender, error),
+      ...(options.stats ? { stats: options.stats.append } : {}),
     });
     this.appender = appender;
     let engine: SpaceEngine | undefined;
@@ -254,6 +259,7 @@ export class PrimaryPartition {
       ...(handover ? { state: handover.state } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.stats ? { stats: options.stats.operations } : {}),
     });
   }
 

@@ -45,6 +45,13 @@ export class PartitionState {
     }
   }
 
+  /** Live entries per type name (types without a store yet are left out). */
+  countsByType(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [type, store] of this.stores) counts.set(type, store.entries.size);
+    return counts;
+  }
+
   /** The stores created so far. */
   get typeStores(): IterableIterator<TypeStore> {
     return this.stores.values();

@@ -19,6 +19,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from './Operation';
+import type { OperationStats } from '../ops/metrics/OperationStats';
 import { MutationCommit } from './MutationCommit';
 import { PartitionState } from './PartitionState';
 import { selectFirst, type Selection } from './Selection';
@@ -61,6 +62,7 @@ export class SpaceEngine {
   readonly locks = new LockTable();
   private readonly transactionLog: TransactionLog | undefined;
   private readonly lockWaitMs: number;
+  private readonly stats: OperationStats | undefined;
   private closed = false;
 
   constructor(options: SpaceEngineOptions) {
@@ -81,6 +83,7 @@ export class SpaceEngine {
     });
     this.transactionLog = options.transactionLog;
     this.lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+    this.stats = options.stats;
   }
 
   /**
@@ -102,13 +105,15 @@ export class SpaceEngine {
 
   /** Writes (upsert by default) an entry; resolves with its id, new version and lease expiry. */
   write(type: string, entry: unknown, options?: WriteOptions): Promise<WriteResult> {
-    return this.run({ kind: 'write', type, entry, options });
+    if (this.stats === undefined) return this.run({ kind: 'write', type, entry, options });
+    return this.counted('write', type, performance.now(), this.run({ kind: 'write', type, entry, options }));
   }
 
   /** The first match, or null; with a timeout, waits for a matching write. */
   read(type: string, selector: Selector, options?: BlockingOptions): Promise<Entry | null> {
     if (options === undefined) return this.readNow(type, selector);
-    return this.blocking('read', type, selector, options);
+    if (this.stats === undefined) return this.blocking('read', type, selector, options);
+    return this.counted('read', type, performance.now(), this.blocking('read', type, selector, options));
   }
 
   /**
@@ -117,24 +122,25 @@ export class SpaceEngine {
    * its entry once the TAKE is durable, or with the append's error (see `WaiterQueue.wait`).
    */
   take(type: string, selector: Selector, options?: BlockingOptions): Promise<Entry | null> {
-    return this.blocking('take', type, selector, options);
+    if (this.stats === undefined) return this.blocking('take', type, selector, options);
+    return this.counted('take', type, performance.now(), this.blocking('take', type, selector, options));
   }
 
   readMultiple(type: string, selector: Selector = ALL, limit?: number): Promise<Entry[]> {
-    return this.run({ kind: 'readMultiple', type, selector, limit });
+    return this.runCounted({ kind: 'readMultiple', type, selector, limit });
   }
 
   takeMultiple(type: string, selector: Selector = ALL, limit?: number): Promise<Entry[]> {
-    return this.run({ kind: 'takeMultiple', type, selector, limit });
+    return this.runCounted({ kind: 'takeMultiple', type, selector, limit });
   }
 
   count(type: string, selector: Selector = ALL): Promise<number> {
-    return this.run({ kind: 'count', type, selector });
+    return this.runCounted({ kind: 'count', type, selector });
   }
 
   /** Takes every match; resolves with how many. */
   clear(type: string, selector: Selector = ALL): Promise<number> {
-    return this.run({ kind: 'clear', type, selector });
+    return this.runCounted({ kind: 'clear', type, selector });
   }
 
   /** Changes fields of every match in place (one full-state UPDATE each). */
@@ -144,12 +150,12 @@ export class SpaceEngine {
     changes: readonly ChangeOp[],
     options?: ChangeOptions,
   ): Promise<ChangeResult> {
-    return this.run({ kind: 'change', type, selector, changes, options });
+    return this.runCounted({ kind: 'change', type, selector, changes, options });
   }
 
   /** Sets a new lease on a live entry (an UPDATE with the same state). */
   renew(type: string, id: string, lease: number): Promise<WriteResult> {
-    return this.run({ kind: 'renew', type, id, lease });
+    return this.runCounted({ kind: 'renew', type, id, lease });
   }
 
   /** Logs EXPIRE for every lease at or before `now` (default: the clock); resolves with how many. */
@@ -256,6 +262,29 @@ export class SpaceEngine {
     this.locks.rejectWaiters(new SpaceClosedError('space engine closed while waiting for a lock'));
   }
 
+  /** `run`, counted when the engine has stats (its retries after a lock wait are not counted again). */
+  private runCounted<O extends Operation & { readonly type: string }>(
+    operation: O,
+  ): Promise<OperationResults[O['kind']]> {
+    if (this.stats === undefined) return this.run(operation);
+    return this.counted(operation.kind, operation.type, performance.now(), this.run(operation));
+  }
+
+  /** Counts an operation once its promise settles: its latency, and an error if it rejects. */
+  private counted<R>(operation: string, type: string, startedAt: number, result: Promise<R>): Promise<R> {
+    const stats = this.stats!;
+    return result.then(
+      (value) => {
+        stats.done(operation, type, startedAt, false);
+        return value;
+      },
+      (error: unknown) => {
+        stats.done(operation, type, startedAt, true);
+        throw error;
+      },
+    );
+  }
+
   private context(now = this.clock()): ExecuteContext {
     return { now, origin: this.origin, nextId: this.nextId, limits: this.limits, queries: this.queries };
   }
@@ -296,6 +325,8 @@ export class SpaceEngine {
    */
   private readNow(type: string, selector: Selector): Promise<Entry | null> {
     if (this.closed) return Promise.reject(new SpaceClosedError());
+    // Synchronous: counted here without a promise callback (the hot path of remote reads).
+    const startedAt = this.stats === undefined ? 0 : performance.now();
     let stored: StoredEntry | undefined;
     try {
       const entryType = this.state.types.require(type);
@@ -314,8 +345,10 @@ export class SpaceEngine {
             : (first ?? undefined);
       }
     } catch (error) {
+      this.stats?.done('read', type, startedAt, true);
       return Promise.reject(error);
     }
+    this.stats?.done('read', type, startedAt, false);
     return Promise.resolve(stored === undefined ? null : stored.entry);
   }
 

@@ -1,3 +1,4 @@
+import type { OperationStats } from '../ops/metrics/OperationStats';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { EngineLimits, QueryCompiler } from './ExecuteContext';
 import type { Mutation } from './Mutation';
@@ -49,6 +50,11 @@ export interface SpaceEngineOptions {
    * primary it is promoted to. The state must not be used elsewhere afterwards.
    */
   readonly state?: PartitionState;
+  /**
+   * Counts every public operation (per type and operation, errors, latency) into plain numbers that
+   * the metrics read later; absent, nothing is counted.
+   */
+  readonly stats?: OperationStats;
 }
 
 /** Default bound of a plain operation's wait for a transaction's lock (transactions last 60 s at most). */

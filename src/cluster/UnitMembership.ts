@@ -1,6 +1,8 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { retryWhileMetadataLags } from '../log/kafkaErrors';
 import { unitsGroupId, unitsTopicName } from '../log/topicNames';
+import { errorFields, LOG_EVENT } from '../ops/logging/logEvents';
+import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import type { Placement } from './Placement';
 import { decodePlacement, spacelogAssigner, type MemberInfo, type PlacementShape } from './SpacelogAssigner';
 
@@ -31,6 +33,8 @@ export interface UnitMembershipOptions {
   /** Every newer placement, in epoch order. */
   readonly onPlacement: (placement: Placement) => void;
   readonly onError?: (error: unknown) => void;
+  /** Where placements and group failures are logged (bound to the space and unit); absent: nowhere. */
+  readonly logger?: SpacelogLogger;
 }
 
 /**
@@ -90,6 +94,10 @@ export class UnitMembership {
       void this.refresh();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.options.logger?.warn(
+        { event: LOG_EVENT.membershipCrash, restart: payload.restart, ...errorFields(payload.error) },
+        'group membership consumer crashed',
+      );
       this.options.onError?.(payload.error);
     });
     await consumer.connect();
@@ -165,6 +173,32 @@ export class UnitMembership {
     await consumer?.disconnect().catch(() => undefined);
   }
 
+  /** One `rebalance` record per placement adopted: its epoch, the units, and what it gives this unit. */
+  private logPlacement(placement: Placement): void {
+    const logger = this.options.logger;
+    if (logger === undefined) return;
+    const me = this.options.announce();
+    const unit = me.kind === 'unit' ? me.report.unit : undefined;
+    const primaries: number[] = [];
+    const backups: number[] = [];
+    placement.partitions.forEach((p, k) => {
+      if (p.primary === unit) primaries.push(k);
+      else if (unit !== undefined && p.backups.includes(unit)) backups.push(k);
+    });
+    const unplaced = placement.partitions.filter((p) => p.primary === null).length;
+    logger.info(
+      {
+        event: LOG_EVENT.rebalance,
+        epoch: placement.epoch,
+        units: Object.keys(placement.endpoints).sort(),
+        primaries,
+        backups,
+        ...(unplaced > 0 ? { unplaced } : {}),
+      },
+      `placement ${placement.epoch}: ${primaries.length} primaries and ${backups.length} backups here`,
+    );
+  }
+
   private async readPlacement(): Promise<void> {
     for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
       const placement = await describePlacement(this.admin!, this.groupId).catch((error: unknown) => {
@@ -174,6 +208,7 @@ export class UnitMembership {
       if (placement !== undefined) {
         if (placement.epoch > (this.current?.epoch ?? 0)) {
           this.current = placement;
+          this.logPlacement(placement);
           this.options.onPlacement(placement);
         }
         return;

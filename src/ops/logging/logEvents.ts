@@ -19,6 +19,8 @@ export const LOG_EVENT = {
   corruptLog: 'corrupt-log',
   /** A unit received a new placement from its group. */
   rebalance: 'rebalance',
+  /** A unit's group membership consumer crashed (kafkajs restarts it unless the error is fatal). */
+  membershipCrash: 'membership-crash',
   /** The mirror lost PostgreSQL (first failed attempt of an outage). */
   mirrorOutage: 'mirror-outage',
   /** The mirror reached PostgreSQL again after an outage. */

@@ -4,6 +4,7 @@ import { isStackError } from '../errors/stack';
 import { registerAclCommand } from './aclCommand';
 import { registerDemoCommand } from './demoCommand';
 import { registerClusterCommand } from './clusterCommand';
+import { registerConsoleCommand } from './consoleCommand';
 import { registerMigrateCommand } from './migrateCommand';
 import { registerMirrorCommand } from './mirrorCommand';
 import { registerPuCommand } from './puCommand';
@@ -36,6 +37,7 @@ export function buildProgram(
   registerUsersCommand(program);
   registerAclCommand(program);
   registerVerifyCommand(program);
+  registerConsoleCommand(program);
   registerTypesCommand(program);
   // After the subcommands: the hint under a usage error names the command it is about.
   configureUsageErrors(program, writeErr);

@@ -5,12 +5,16 @@ import { anchorsOf, brokenLinks, headingSlug, linksOf, type MarkdownLink } from 
 
 const ROOT = path.resolve(__dirname, '../../..');
 
-/** README.md and every docs/*.md: what a user reads, which must not point outside the repository. */
+/**
+ * README.md, every docs/*.md, the benchmark results and the example's README: what a user reads,
+ * which must not point outside the repository.
+ */
 function documentationFiles(): string[] {
   const docs = readdirSync(path.join(ROOT, 'docs'))
     .filter((name) => name.endsWith('.md'))
     .map((name) => path.join(ROOT, 'docs', name));
-  return [path.join(ROOT, 'README.md'), ...docs];
+  const others = ['README.md', 'bench/RESULTS.md', 'examples/orders-pipeline/README.md'];
+  return [...others.map((file) => path.join(ROOT, file)), ...docs];
 }
 
 function linksOfFile(file: string): MarkdownLink[] {
@@ -22,7 +26,7 @@ const describeBroken = (root: string, links: readonly MarkdownLink[]): string[] 
     (link) => `${path.relative(root, link.file)}:${link.line} ${link.target}: ${link.reason}`,
   );
 
-describe('links in README.md and docs/*.md', () => {
+describe('links in README.md, docs/*.md, bench/RESULTS.md and the example README', () => {
   it('every relative link resolves to a file of the repository (and a heading, when it names one)', () => {
     const files = documentationFiles();
     const links = files.flatMap(linksOfFile);

@@ -3,6 +3,7 @@ import { parsePartitionTopic, transactionalIdOf } from '../../../src/log/topicNa
 import { DEFAULT_TRANSACTION_TIMEOUT_MS } from '../../../src/log/PartitionAppenderOptions';
 import { withClusterLoad } from '../../support/clusterLoad';
 import { TestCluster } from '../../support/clusterTestKit';
+import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 import { PrivateKafkaCluster } from '../../support/privateKafkaCluster';
 import { verifyAcked, waitForFailover } from '../../support/verifyAcked';
 
@@ -166,6 +167,9 @@ describe.each(FAULTS)('broker fault under sync load, three brokers (RF 3, min IS
           acksAfterSync: true,
         });
       }
+      // spacelog verify at the suite's end: after the broker's return, every partition served equals
+      // the fold of its log (read from the three brokers).
+      await expectVerified({ ...clusterVerifyTarget(cluster!), grid: client });
     });
   });
 });

@@ -308,7 +308,7 @@ export class ProcessingUnit implements ContainerHost {
   /** The serving engine of partition k, if this unit is its primary and still in the group. */
   private access(k: number): SpaceEngine | Promise<SpaceEngine> {
     // A unit that has not heard from the group for a session may already be replaced (a zombie):
-    // it must not answer, whatever its replicas believe (law 3).
+    // it must not answer, whatever its replicas believe (docs/design.md law 3).
     if (!this.inGroup()) {
       throw new NotPrimaryError(
         `unit ${this.name} lost touch with its cluster's group; refresh the partition map and retry`,

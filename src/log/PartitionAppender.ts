@@ -37,10 +37,10 @@ interface Pending extends QueuedItem<LogPosition[]> {
 }
 
 /**
- * The single writer of one partition log (law 3): a transactional producer whose
+ * The single writer of one partition log (docs/design.md law 3): a transactional producer whose
  * `transactional.id` is derived from space and partition. `start()` fences any older writer.
  * Concurrent appends are group-committed: each batch is ONE Kafka transaction (acks=all), and
- * every append in it resolves only once the commit is acknowledged (law 2). The first failure
+ * every append in it resolves only once the commit is acknowledged (docs/design.md law 2). The first failure
  * ends the appender: `fenced` (another primary took over) or `failed` (fail-stop; rebuild from the log).
  */
 export class PartitionAppender implements MutationSink, TransactionLog, HoldingAppender {

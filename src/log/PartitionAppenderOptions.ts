@@ -46,7 +46,7 @@ export interface PartitionAppenderOptions {
    * True when this partition's log may share a Kafka transaction with the other partitions of its
    * space (their producer writes its records): only where every partition moves together, a
    * one-process grid. Default false: the log belongs to its own producer alone, so fencing it
-   * fences every writer of it (law 3), and a transaction spans this one partition.
+   * fences every writer of it (docs/design.md law 3), and a transaction spans this one partition.
    */
   readonly sharesTransactions?: boolean;
   /** Counts transactions, records, bytes per type, aborts, fencings and batch timings (metrics). */

@@ -181,7 +181,7 @@ export class PrimaryPartition {
         ? { maxRecordBytes: options.limits.maxRecordBytes }
         : {}),
       ...(options.appender ?? {}),
-      // A partition that moves alone (a unit's) keeps its log to its own producer (law 3).
+      // A partition that moves alone (a unit's) keeps its log to its own producer (docs/design.md law 3).
       sharesTransactions: options.movable !== true,
       ...(options.movable ? { fencedError: (fenced: FencedError) => this.moved(fenced) } : {}),
       onFenced: (error) => this.fenced(error),

@@ -7,7 +7,7 @@ import { describeError } from './describeError';
 export const SSE_KEEPALIVE_MS = 15_000;
 
 /**
- * Bytes a slow reader may leave unread before its stream is closed (law 7: a reader that does not
+ * Bytes a slow reader may leave unread before its stream is closed (docs/design.md law 7: a reader that does not
  * read costs itself, not the console's memory). EventSource reconnects on its own.
  */
 export const SSE_MAX_BUFFERED_BYTES = 1024 * 1024;

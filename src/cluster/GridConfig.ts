@@ -13,6 +13,7 @@ import type { ReplicationMode } from '../partition/ReplicationSink';
 import type { PrimaryRole } from '../partition/PrimaryPartition';
 import type { SpacelogError } from '../errors';
 import type { GridMirrorOptions } from './GridMirror';
+import { checkHttpOptions, type HttpOptions } from '../ops/http/HttpOptions';
 
 /** What `Spacelog.start` takes. Only `space`, `partitions` and `schemas` are required. */
 export interface GridOptions {
@@ -70,6 +71,11 @@ export interface GridOptions {
    * read (a thread's start costs more than a short log takes); true always, false never.
    */
   readonly warmUpInWorker?: boolean | 'auto';
+  /**
+   * Serves `/metrics` (Prometheus), `/healthz` and `/readyz` over HTTP, on 127.0.0.1:9464 unless
+   * `host` / `port` say otherwise (docs/operations.md). Off by default.
+   */
+  readonly http?: HttpOptions;
 }
 
 export const DEFAULT_PREFIX = 'spacelog';
@@ -98,6 +104,7 @@ const KNOWN_KEYS = new Set([
   'mirror',
   'warmup',
   'warmUpInWorker',
+  'http',
 ]);
 
 /** Brokers from the environment (`SPACELOG_KAFKA_BROKERS`, comma separated), else the default. */
@@ -111,6 +118,7 @@ export function checkGridOptions(options: GridOptions): void {
     if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown grid option '${key}'`);
   }
   checkKafkaClientOptions(options.kafka, 'kafka', GRID_KAFKA_KEYS);
+  checkHttpOptions(options.http);
   if (
     !Number.isInteger(options.partitions) ||
     options.partitions < 1 ||

@@ -21,6 +21,11 @@ import { EventLoopLagMonitor, type EventLoopLag } from './EventLoopLag';
 import { GridMirror } from './GridMirror';
 import { checkGridOptions, type GridOptions } from './GridConfig';
 import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
+import type { HttpEndpoint } from '../ops/http/HttpEndpoint';
+import { readinessOf, type Readiness } from '../ops/http/Readiness';
+import { startOperationsEndpoint, type OperationsEndpoint } from '../ops/http/startOperationsEndpoint';
+import { mergeSnapshots, type MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
+import { spaceMetrics } from '../ops/metrics/spaceMetrics';
 
 /** One partition as `grid.status()` reports it. */
 export interface PartitionStatus {
@@ -47,6 +52,7 @@ export class LocalGrid implements ContainerHost {
   private readonly containers: HostedContainers;
   private closing: Promise<void> | undefined;
   private readonly loopLag = new EventLoopLagMonitor();
+  private operations: OperationsEndpoint | undefined;
 
   private constructor(
     private readonly prepared: PreparedSpace,
@@ -150,6 +156,7 @@ export class LocalGrid implements ContainerHost {
         new PrimaryPartition({
           ...primaryOptionsOf(prepared, options, partition),
           onRoleChange: (k, role, reason) => {
+            prepared.stats.partition(k).roleChanged(role);
             events.place(k, role === 'primary' ? 'primary' : 'none', reason?.message);
             options.onRoleChange?.(k, role, reason);
           },
@@ -163,6 +170,10 @@ export class LocalGrid implements ContainerHost {
     );
     const grid = new LocalGrid(prepared, options, primaries, events, mirror);
     try {
+      // Up before the warm-up, so /readyz says which partitions are still warming.
+      if (options.http !== undefined) {
+        grid.operations = await startOperationsEndpoint(options.http, grid, () => grid.readiness());
+      }
       // A partition whose log is corrupt stays unready (role `corrupt`, its operations get the
       // CorruptLogError); the grid serves the others. Any other failure fails the start.
       await Promise.all(primaries.map((p) => p.start().catch(keepCorrupt)));
@@ -187,6 +198,52 @@ export class LocalGrid implements ContainerHost {
     return this.loopLag.lag();
   }
 
+  /**
+   * The grid's metrics now (operations, appends, roles, warm-up, entries per type and partition,
+   * event-loop lag, and the embedded mirror's lag): names and labels in docs/operations.md.
+   */
+  async metrics(): Promise<MetricsSnapshot> {
+    const grid = spaceMetrics({
+      space: this.options.space,
+      unit: this.unit,
+      stats: this.prepared.stats,
+      eventLoopLag: this.loopLag.lag(),
+      replicas: this.primaryPartitions.map((p) => ({
+        partition: p.partition,
+        kind: 'primary' as const,
+        ready: p.role === 'primary',
+        warmup: p.role === 'primary' ? 1 : this.prepared.stats.partition(p.partition).warmup,
+        entries: p.servingEngine()?.state.countsByType() ?? new Map<string, number>(),
+      })),
+    });
+    const mirror = this.mirror;
+    if (mirror === undefined) return grid;
+    // A mirror that cannot tell its lag now (Kafka unreachable) leaves its figures out of this scrape.
+    const mirrored = await mirror.metrics().catch(() => undefined);
+    return mirrored === undefined ? grid : mergeSnapshots([grid, mirrored]);
+  }
+
+  /** Ready when every partition serves (what `/readyz` answers). */
+  readiness(): Readiness {
+    return readinessOf(
+      this.primaryPartitions.map((p) => ({
+        partition: p.partition,
+        kind: 'primary' as const,
+        role: p.role,
+        ready: p.role === 'primary',
+      })),
+      this.closing !== undefined ? 'closing' : undefined,
+    );
+  }
+
+  /**
+   * The grid's HTTP endpoint (option `http`): `/metrics`, `/healthz`, `/readyz`; other routes (the
+   * web console) mount on it with `route(method, pathPrefix, handler)`.
+   */
+  get http(): HttpEndpoint | undefined {
+    return this.operations?.endpoint;
+  }
+
   /** Every resident entry of every partition, with its partition (for comparisons with a fold of the log). */
   *entries(): IterableIterator<StoredEntryView & { readonly partition: number }> {
     for (const p of this.primaryPartitions)
@@ -197,6 +254,7 @@ export class LocalGrid implements ContainerHost {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.loopLag.stop();
+      await this.operations?.endpoint.close();
       await this.containers.stopAll();
       await Promise.all(this.primaryPartitions.map((p) => p.close()));
       await this.mirrorSide?.close();

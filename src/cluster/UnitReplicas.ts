@@ -119,6 +119,14 @@ export class UnitReplicas {
     });
   }
 
+  /** Live entries per type of the replica of partition k hosted here (empty for none, or a primary not serving). */
+  countsByType(k: number): ReadonlyMap<string, number> {
+    const r = this.replicas[k];
+    if (r === undefined) return new Map();
+    if (r.kind === 'backup') return r.backup.countsByType();
+    return r.primary.servingEngine()?.state.countsByType() ?? new Map<string, number>();
+  }
+
   status(): ReplicaStatus[] {
     return this.replicas.flatMap((r, partition): ReplicaStatus[] => {
       if (r === undefined) return [];

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { mirrorMetrics } from '../ops/metrics/mirrorMetrics';
+import type { MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { MirrorStoppedError, SpaceNotFoundError, SpacelogError } from '../errors';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
@@ -204,6 +206,15 @@ export class MirrorProjector {
       deadLetters: this.deadLetterCounts,
       reconciles: this.reconcileCounts,
     });
+  }
+
+  /**
+   * The mirror's metrics (lag in records and seconds, applied offset, dead letters, reconciles per
+   * partition; whether it runs): see docs/operations.md. A mirror not running reports only that.
+   */
+  async metrics(): Promise<MetricsSnapshot> {
+    const up = this.admin !== undefined && this.failure === undefined;
+    return mirrorMetrics(this.space, this.admin === undefined ? [] : await this.lag(), up);
   }
 
   /**

@@ -78,6 +78,11 @@ export class BackupPartition {
     return this.engine.state.size;
   }
 
+  /** Entries folded so far, per type (metrics). */
+  countsByType(): Map<string, number> {
+    return this.engine.state.countsByType();
+  }
+
   /** Starts tailing; resolves once caught up the first time (or when stopped before that). */
   start(): Promise<void> {
     this.logging.transition('warming', undefined, () => this.facts());

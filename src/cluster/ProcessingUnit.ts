@@ -28,6 +28,11 @@ import {
 import type { MemberInfo } from './SpacelogAssigner';
 import { UnitMembership } from './UnitMembership';
 import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
+import type { HttpEndpoint } from '../ops/http/HttpEndpoint';
+import { unitReadiness, type Readiness } from '../ops/http/Readiness';
+import { startOperationsEndpoint, type OperationsEndpoint } from '../ops/http/startOperationsEndpoint';
+import type { MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
+import { spaceMetrics } from '../ops/metrics/spaceMetrics';
 import { serverSecurityOf, unitClientOf } from './UnitSecurity';
 
 /** How long a stopping unit keeps answering (NotPrimaryError, DESCRIBE) once its partitions moved. */
@@ -73,6 +78,7 @@ export class ProcessingUnit implements ContainerHost {
   private rebalanceTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private readonly loopLag = new EventLoopLagMonitor();
+  private operations: OperationsEndpoint | undefined;
 
   private constructor(
     private readonly options: ResolvedUnitOptions,
@@ -167,6 +173,7 @@ export class ProcessingUnit implements ContainerHost {
       primaryOptions: (k) => primaryOptionsOf(prepared, options, k),
       backupOptions: (k) => replicaLogOf(prepared, options, k),
       onChange: (change) => {
+        prepared.stats.partition(change.partition).roleChanged(change.role);
         events.place(change.partition, placeOf(change), change.reason);
         options.onReplicaChange?.(change);
       },
@@ -203,6 +210,15 @@ export class ProcessingUnit implements ContainerHost {
     );
     self.unit = unit;
     try {
+      // Up before the group places anything, so /readyz tells a starting unit from a serving one.
+      if (options.http !== undefined) {
+        unit.operations = await startOperationsEndpoint(
+          options.http,
+          unit,
+          () => unit.readiness(),
+          serverSecurityOf(options.security),
+        );
+      }
       await retryWhileMetadataLags(() => prepared.topics.ensureUnitsTopic(options.space));
       await membership.start();
       await unit.startServices(baseDir);
@@ -275,6 +291,49 @@ export class ProcessingUnit implements ContainerHost {
     };
   }
 
+  /**
+   * The unit's metrics now: operations, appends, role changes, warm-up, entries per type and
+   * partition of every replica here, backup lag, connections, event-loop lag (docs/operations.md).
+   */
+  metrics(): MetricsSnapshot {
+    const stats = this.prepared.stats;
+    return spaceMetrics({
+      space: this.options.space,
+      unit: this.name,
+      stats,
+      eventLoopLag: this.loopLag.lag(),
+      connections: this.server.connectionCount,
+      replicas: this.replicas.status().map((r) => ({
+        partition: r.partition,
+        kind: r.kind,
+        ready: r.ready,
+        // A primary's warm-up is followed by its log reader's progress (the status knows only done or not).
+        warmup: r.kind === 'primary' && !r.ready ? stats.partition(r.partition).warmup : r.warmup / 100,
+        lag: r.lag,
+        entries: this.replicas.countsByType(r.partition),
+      })),
+    });
+  }
+
+  /**
+   * Ready when every partition the placement assigns to this unit has its replica here ready (a
+   * primary serving, a backup caught up): what `/readyz` answers. Not before the first placement,
+   * nor once the unit lost touch with its group or is closing.
+   */
+  readiness(): Readiness {
+    const replicas = this.replicas.status();
+    const readiness = unitReadiness(this.name, this.membership.placement, replicas, this.inGroup());
+    return this.closing === undefined ? readiness : { ...readiness, ready: false, reason: 'closing' };
+  }
+
+  /**
+   * The unit's HTTP endpoint (option `http`): `/metrics`, `/healthz`, `/readyz`; the web console
+   * mounts its pages on it with `route(method, pathPrefix, handler)`.
+   */
+  get http(): HttpEndpoint | undefined {
+    return this.operations?.endpoint;
+  }
+
   /** Partitions this unit serves as primary now. */
   primaries(): number[] {
     return this.replicas.primaries();
@@ -300,6 +359,7 @@ export class ProcessingUnit implements ContainerHost {
       await new Promise((r) => setTimeout(r, CLIENT_MOVE_GRACE_MS));
       await this.membership.stop();
       await this.server.close();
+      await this.operations?.endpoint.close();
       await this.prepared.topics.close().catch(() => undefined);
     })();
     return this.closing;

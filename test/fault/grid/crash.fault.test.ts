@@ -3,6 +3,7 @@ import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { gridTestKit, killAfterReady } from '../../support';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { foldLog, pictureOf } from '../../integration/grid/foldLog';
+import { expectVerified } from '../../support/expectVerified';
 import { seededRandom } from '../../support/seededRandom';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -97,6 +98,9 @@ describe('crash: SIGKILL a grid process under sync load', () => {
         types: SchemaLoader.loadFolder(SCHEMAS),
       });
       expect(fold).toEqual(state);
+      // spacelog verify at the suite's end: the restarted grid against the fold of the log (versions and
+      // leases too), through its snapshot tasks.
+      await expectVerified({ space, prefix, kafka: { brokers }, grid: grid.space, types: grid.types });
     } finally {
       await grid.close();
     }

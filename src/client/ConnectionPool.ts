@@ -66,6 +66,13 @@ export class ConnectionPool {
     return pending;
   }
 
+  /** Connections open now (metrics). */
+  get openCount(): number {
+    let n = 0;
+    for (const connection of this.open.values()) if (!connection.closed) n++;
+    return n;
+  }
+
   /** The open connection to an endpoint, if there is one (never opens one). */
   peek(endpoint: string): ClientConnection | undefined {
     const current = this.open.get(endpoint);

@@ -3,6 +3,7 @@ import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { gridTestKit, killAfterReady } from '../../support';
 import { foldLog, pictureOf, type EntryPicture } from '../../integration/grid/foldLog';
+import { expectVerified } from '../../support/expectVerified';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WORKER = path.join(ROOT, 'dist/test/fault/grid/transactionWorker.js');
@@ -106,6 +107,9 @@ describe('crash: SIGKILL a grid in the middle of multi-partition transactions', 
         types: SchemaLoader.loadFolder(SCHEMAS),
       });
       expect(fold).toEqual(state);
+      // spacelog verify at the suite's end: the restarted grid against the fold of the log (versions and
+      // leases too), through its snapshot tasks.
+      await expectVerified({ space, prefix, kafka: { brokers }, grid: grid.space, types: grid.types });
     } finally {
       await grid.close();
     }

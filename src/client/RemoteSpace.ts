@@ -16,7 +16,7 @@ import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { ALL, type Selector } from '../space/Selector';
-import type { SpaceEvent, SpaceListener } from '../space/SubscriptionHub';
+import type { SpaceListener } from '../space/SubscriptionHub';
 import { encodeEntry } from '../net/entryCodec';
 import { ANY_PARTITION, type ResponseFrame } from '../net/protocol';
 import { typesOf, type SpaceDescription } from '../net/SpaceDescription';
@@ -55,8 +55,6 @@ import type {
   SubscribeOptions,
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
-import type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './typedEntries';
-import { watchEvents, type SpaceWatch, type WatchOptions } from './watchIterable';
 import { serviceProxy } from './ServiceProxy';
 import { executeAt, executeAtAll } from './taskCalls';
 
@@ -72,9 +70,7 @@ import { executeAt, executeAtAll } from './taskCalls';
  * surely did not run (never sent, or refused up front by a server that is not the partition's
  * primary); otherwise their retriable error is surfaced (there are no idempotency keys yet).
  */
-export class RemoteSpace<TM extends object = UntypedEntries, TI extends object = TM>
-  implements Space<TM, TI>, AsyncDisposable
-{
+export class RemoteSpace implements Space {
   readonly name: string;
   readonly partitions: number;
   private readonly routing: SpaceRouting;
@@ -106,11 +102,9 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
   }
 
   /** Connects: asks the bootstrap servers for the space description and partition map. */
-  static async connect<TM extends object = UntypedEntries, TI extends object = TM>(
-    options: ConnectOptions,
-  ): Promise<RemoteSpace<TM, TI>> {
+  static async connect(options: ConnectOptions): Promise<RemoteSpace> {
     const config = resolveConnectOptions(options);
-    let space: RemoteSpace<TM, TI> | undefined;
+    let space: RemoteSpace | undefined;
     const pool = new ConnectionPool({
       connectTimeoutMs: config.connectTimeout,
       maxFrameBytes: config.maxFrameBytes,
@@ -142,7 +136,7 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
         unsubscribeAt: (at, remoteId, type) => space?.unsubscribeAt(at, remoteId, type),
       });
       maps.onChange(() => subscriptions.remap());
-      space = new RemoteSpace<TM, TI>(config, pool, types, description, maps, subscriptions);
+      space = new RemoteSpace(config, pool, types, description, maps, subscriptions);
       return space;
     } catch (error) {
       pool.close();
@@ -165,13 +159,13 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
     this.maps.set(map);
   }
 
-  async write<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
-    type: N,
-    entry: InputFor<T, TI, N>,
+  async write(
+    type: string,
+    entry: Readonly<Record<string, unknown>>,
     options: WriteOptions & RemoteCallOptions = {},
   ): Promise<SpaceWriteResult> {
     const entryType = this.types.require(type);
-    const routed = this.routing.forWrite(entryType, entry as Entry);
+    const routed = this.routing.forWrite(entryType, entry);
     // Validation before the wire: the same typed errors as in process, and the bytes to send.
     const bytes = encodeEntry(entryType, entryType.validate(routed.entry));
     const { signal: _s, requestTimeout: _t, ...writeOptions } = options;
@@ -187,12 +181,12 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
     return fromWireJson(response.result) as SpaceWriteResult;
   }
 
-  read<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
-    type: N,
+  read(
+    type: string,
     selector: Selector,
     options: ReadOptions & RemoteCallOptions = {},
-  ): Promise<EntryFor<T, TM, N> | null> {
-    return this.selected.read(type, selector, options) as Promise<EntryFor<T, TM, N> | null>;
+  ): Promise<Entry | null> {
+    return this.selected.read(type, selector, options);
   }
 
   /**
@@ -202,36 +196,36 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
    * RETURNS that entry instead of rejecting, because a rejection would drop an entry the log has
    * already removed. Otherwise it rejects with OperationAbortedError / RequestTimeoutError.
    */
-  take<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
-    type: N,
+  take(
+    type: string,
     selector: Selector,
     options: ReadOptions & RemoteCallOptions = {},
-  ): Promise<EntryFor<T, TM, N> | null> {
-    return this.selected.take(type, selector, options) as Promise<EntryFor<T, TM, N> | null>;
+  ): Promise<Entry | null> {
+    return this.selected.take(type, selector, options);
   }
 
-  readMultiple<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
-    type: N,
+  readMultiple(
+    type: string,
     selector: Selector = ALL,
     options: MultipleOptions & RemoteCallOptions = {},
-  ): Promise<EntryFor<T, TM, N>[]> {
-    return this.selected.readMultiple(type, selector, options) as Promise<EntryFor<T, TM, N>[]>;
+  ): Promise<Entry[]> {
+    return this.selected.readMultiple(type, selector, options);
   }
 
   /**
    * Takes matching entries. As `take`, an aborted or timed-out call returns what the server had
    * already taken; over several partitions it returns what any took and throws only when none did.
    */
-  takeMultiple<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
-    type: N,
+  takeMultiple(
+    type: string,
     selector: Selector = ALL,
     options: MultipleOptions & RemoteCallOptions = {},
-  ): Promise<EntryFor<T, TM, N>[]> {
-    return this.selected.takeMultiple(type, selector, options) as Promise<EntryFor<T, TM, N>[]>;
+  ): Promise<Entry[]> {
+    return this.selected.takeMultiple(type, selector, options);
   }
 
   count(
-    type: EntryTypeName<TM>,
+    type: string,
     selector: Selector = ALL,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<number> {
@@ -239,7 +233,7 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
   }
 
   clear(
-    type: EntryTypeName<TM>,
+    type: string,
     selector: Selector = ALL,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<number> {
@@ -247,7 +241,7 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
   }
 
   change(
-    type: EntryTypeName<TM>,
+    type: string,
     selector: Selector,
     changes: readonly ChangeOp[],
     options: ChangeOptions & RoutingOptions & RemoteCallOptions = {},
@@ -256,7 +250,7 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
   }
 
   async renew(
-    type: EntryTypeName<TM>,
+    type: string,
     id: string,
     lease: number,
     options: RoutingOptions & RemoteCallOptions = {},
@@ -296,29 +290,14 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
    * connection or when a partition's primary moves, it is registered again in the background at the
    * right server; mutations committed meanwhile are not replayed.
    */
-  async subscribe<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
-    type: N,
+  async subscribe(
+    type: string,
     selector: Selector,
-    listener: SpaceListener<EntryFor<T, TM, N>>,
+    listener: SpaceListener,
     options?: SubscribeOptions,
   ): Promise<() => void> {
     this.types.require(type);
-    return this.subscriptions.add(type, selector, listener as SpaceListener, options?.ops, options?.onEnd);
-  }
-
-  /** Committed mutations as an async iterator (see `Space.watch`), over `subscribe`. */
-  watch<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
-    type: N,
-    options: WatchOptions = {},
-  ): SpaceWatch<SpaceEvent<EntryFor<T, TM, N>>> {
-    return watchEvents<SpaceEvent<EntryFor<T, TM, N>>>(
-      (listener, onEnd) =>
-        this.subscribe<T, N>(type, options.selector ?? ALL, listener, {
-          onEnd,
-          ...(options.ops !== undefined ? { ops: options.ops } : {}),
-        }),
-      options,
-    );
+    return this.subscriptions.add(type, selector, listener, options?.ops, options?.onEnd);
   }
 
   /**
@@ -383,11 +362,6 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
       }
       throw error;
     }
-  }
-
-  /** `await using space = await Spacelog.connect(…)`: closes the client at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
   }
 
   /** Closes every connection; operations afterwards fail with ClientClosedError. Idempotent. */

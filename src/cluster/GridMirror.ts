@@ -13,6 +13,7 @@ import { openDatabase } from '../mirror/openMirrorDatabase';
 import { checkDatabaseOptions } from '../mirror/resolveDatabaseConfig';
 import { readMirrorSnapshot, type MirrorSnapshot } from '../mirror/readMirrorSnapshot';
 import type { RetryListener } from '../mirror/retryDatabase';
+import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 
 /** The mirror of a grid (`GridOptions.mirror`). */
@@ -46,6 +47,8 @@ export interface GridMirrorOptions {
   readonly onReconcile?: (event: MirrorReconcile) => void;
   /** `warmup: 'mirror'` could not read a partition's snapshot: that partition warmed up from its log. */
   readonly onWarmupFallback?: (partition: number, error: unknown) => void;
+  /** Where the projector logs (outages, dead letters, rebuilds); default: the grid's logger. */
+  readonly logger?: SpacelogLogger;
 }
 
 const KNOWN_KEYS = new Set([
@@ -60,6 +63,7 @@ const KNOWN_KEYS = new Set([
   'onPoison',
   'onReconcile',
   'onWarmupFallback',
+  'logger',
 ]);
 
 /**
@@ -78,7 +82,11 @@ export class GridMirror {
     private readonly options: GridMirrorOptions,
     private readonly space: string,
     private readonly types: TypeRegistry,
-    kafka: { readonly prefix: string; readonly connection: KafkaConnection },
+    kafka: {
+      readonly prefix: string;
+      readonly connection: KafkaConnection;
+      readonly logger?: SpacelogLogger;
+    },
   ) {
     for (const key of Object.keys(options)) {
       if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown mirror option '${key}'`);
@@ -114,6 +122,9 @@ export class GridMirror {
             ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
             ...(options.onPoison === undefined ? {} : { onPoison: options.onPoison }),
             ...(options.onReconcile === undefined ? {} : { onReconcile: options.onReconcile }),
+            ...((options.logger ?? kafka.logger) === undefined
+              ? {}
+              : { logger: options.logger ?? kafka.logger }),
           });
   }
 

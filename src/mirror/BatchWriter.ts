@@ -40,6 +40,8 @@ export interface BatchOutcome {
   readonly deletes: number;
   /** Records of the batch dead-lettered (newly recorded in `spacelog_dead_letters`). */
   readonly deadLetters: number;
+  /** Those records (for the log). */
+  readonly letters?: readonly DeadLetter[];
 }
 
 const NOTHING_NEW = { mutations: 0, upserts: 0, deletes: 0, deadLetters: 0 };
@@ -202,9 +204,16 @@ export class BatchWriter {
         }
       }
       letters.sort((a, b) => a.offset - b.offset);
-      const deadLetters = await store.insert(trx, letters);
+      const recorded = await store.insertNew(trx, letters);
       await this.offsets.set(trx, partition, nextOffset, coveredAt);
-      return { appliedOffset: nextOffset, mutations, upserts, deletes, deadLetters };
+      return {
+        appliedOffset: nextOffset,
+        mutations,
+        upserts,
+        deletes,
+        deadLetters: recorded.length,
+        letters: recorded,
+      };
     });
   }
 

@@ -61,11 +61,19 @@ export class DeadLetterStore {
 
   /** Inside a batch transaction, with the offset that moves past them; returns how many were new. */
   async insert(trx: Knex.Transaction, letters: readonly DeadLetter[]): Promise<number> {
-    if (letters.length === 0) return 0;
+    return (await this.insertNew(trx, letters)).length;
+  }
+
+  /**
+   * As {@link insert}, returning the letters that were new (a rebuild meets records dead-lettered
+   * before, which stay as they were): what the mirror logs once committed.
+   */
+  async insertNew(trx: Knex.Transaction, letters: readonly DeadLetter[]): Promise<DeadLetter[]> {
+    if (letters.length === 0) return [];
     const values = letters.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
     const result = (await trx.raw(
       `INSERT INTO ${this.table} (space, partition, topic_offset, key, op, error_code, error_message, value) ` +
-        `VALUES ${values} ON CONFLICT (space, partition, topic_offset) DO NOTHING`,
+        `VALUES ${values} ON CONFLICT (space, partition, topic_offset) DO NOTHING RETURNING partition, topic_offset`,
       letters.flatMap((l) => [
         this.space,
         l.partition,
@@ -76,8 +84,9 @@ export class DeadLetterStore {
         printable(l.message),
         l.value,
       ]),
-    )) as { rowCount: number | null };
-    return result.rowCount ?? 0;
+    )) as { rows: { partition: number; topic_offset: string }[] };
+    const inserted = new Set(result.rows.map((r) => `${r.partition}/${r.topic_offset}`));
+    return letters.filter((l) => inserted.has(`${l.partition}/${l.offset}`));
   }
 
   /** Whether the table is there (Spacelog's migration 0002 ran in this schema). */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { InvalidArgumentError, type SpacelogError } from '../errors';
 import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
+import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import { checkKafkaClientOptions } from '../log/connection/resolveKafkaConnection';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { DatabaseSpec } from './DatabaseOptions';
@@ -96,6 +97,12 @@ export interface MirrorOptions {
   readonly onPoison?: MirrorPoisonPolicy;
   /** The projector stopped on a failure it cannot retry (a poison record with `onPoison: 'stop'`, a schema change under it). */
   readonly onError?: (error: SpacelogError) => void;
+  /**
+   * Where the mirror logs (pino or anything shaped like it): PostgreSQL outages and recoveries,
+   * dead-lettered records, rebuilds, a stop, and kafkajs's own warnings. Default: a pino logger on
+   * standard error at `SPACELOG_LOG_LEVEL`, else `warn` (docs/operations.md, "Logging").
+   */
+  readonly logger?: SpacelogLogger;
 }
 
 /** See {@link MirrorOptions.onPoison}. */
@@ -126,6 +133,7 @@ const KNOWN_KEYS = new Set([
   'onReconcile',
   'onPoison',
   'onError',
+  'logger',
 ]);
 
 /** Refuses unknown keys and bad values before anything connects. */

@@ -5,6 +5,8 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { MirrorStoppedError, SpaceNotFoundError, SpacelogError } from '../errors';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
+import { resolveLogger } from '../ops/logging/createLogger';
+import { MirrorLogging } from '../ops/logging/MirrorLogging';
 import { fetchLogEndOffsets } from '../log/logEndOffsets';
 import { SchemaTopic } from '../log/SchemaTopic';
 import { TopicAdmin } from '../log/TopicAdmin';
@@ -69,6 +71,7 @@ export class MirrorProjector {
   private readonly databaseConfig: DatabaseConfig | undefined;
   private readonly policy: RetryPolicy;
   private readonly waiters: PositionWaiters;
+  private readonly logging: MirrorLogging;
   private readonly oldestUnapplied = new Map<number, number>();
   private readonly background = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
@@ -103,7 +106,9 @@ export class MirrorProjector {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     checkPrefix(this.prefix);
     // Resolved now, so a missing certificate or password file is refused before anything connects.
-    this.connection = mirrorKafkaConnection(options);
+    const logger = resolveLogger(options.logger).child({ component: 'mirror', space: options.space });
+    this.logging = new MirrorLogging(logger);
+    this.connection = { ...mirrorKafkaConnection(options), logger };
     this.databaseConfig =
       typeof options.database === 'function' ? undefined : resolveDatabaseConfig(options.database);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -385,7 +390,7 @@ export class MirrorProjector {
             partition,
             (this.deadLetterCounts.get(partition) ?? 0) + outcome.deadLetters,
           );
-        this.options.onReconcile?.({
+        const event = {
           partition,
           reason,
           fromOffset,
@@ -393,7 +398,10 @@ export class MirrorProjector {
           records: fold.records,
           rows: outcome.rows,
           removed: outcome.removed,
-        });
+        };
+        this.logging.reconciled(event);
+        this.logging.deadLettered(outcome.letters ?? []);
+        this.options.onReconcile?.(event);
       }
       return outcome.appliedOffset;
     } finally {
@@ -460,6 +468,7 @@ export class MirrorProjector {
           partition,
           (this.deadLetterCounts.get(partition) ?? 0) + outcome.deadLetters,
         );
+      this.logging.deadLettered(outcome.letters ?? []);
       this.oldestUnapplied.delete(partition);
       this.waiters.advance(partition, outcome.appliedOffset);
       this.options.onProgress?.({
@@ -483,12 +492,27 @@ export class MirrorProjector {
   }
 
   private retry<T>(attempt: () => Promise<T>, heartbeat?: () => Promise<void>): Promise<T> {
+    // An outage is logged once when it begins and once when it ends, whatever the calls waiting it out.
+    const watch = this.logging.databaseCall();
+    const onRetry = this.options.onRetry;
     return retryDatabase(attempt, {
       policy: this.policy,
       signal: this.abort.signal,
-      ...(this.options.onRetry === undefined ? {} : { onRetry: this.options.onRetry }),
+      onRetry: (error, attempts, delayMs) => {
+        watch.failed(error);
+        onRetry?.(error, attempts, delayMs);
+      },
       ...(heartbeat === undefined ? {} : { whileWaiting: heartbeat }),
-    });
+    }).then(
+      (value) => {
+        watch.done(true);
+        return value;
+      },
+      (error: unknown) => {
+        watch.done(false);
+        throw error;
+      },
+    );
   }
 
   private track(work: Promise<unknown>): void {
@@ -507,6 +531,7 @@ export class MirrorProjector {
   private fail(error: SpacelogError): void {
     if (this.failed !== undefined || this.abort.signal.aborted) return;
     this.failed = error;
+    this.logging.stopped(error);
     this.options.onError?.(error);
     // Not awaited: the consumer's disconnect waits for the batch that is failing right now.
     void this.stop();

@@ -19,6 +19,8 @@ export interface RebuildOutcome {
   readonly removed: number;
   /** Live records that could not be applied, newly dead-lettered. */
   readonly deadLetters: number;
+  /** Those records (for the log). */
+  readonly letters?: readonly DeadLetter[];
 }
 
 /** Rows per upsert statement (bounds the JSON parameter of one statement). */
@@ -113,10 +115,17 @@ export class PartitionRebuilder {
         }
       }
       letters.sort((a, b) => a.offset - b.offset);
-      const deadLetters = (await this.deadLetters?.insert(trx, letters)) ?? 0;
+      const recorded = (await this.deadLetters?.insertNew(trx, letters)) ?? [];
       await this.offsets.set(trx, partition, nextOffset, coveredAt);
       await this.offsets.countReconcile(trx, partition);
-      return { rebuilt: true, appliedOffset: nextOffset, rows, removed, deadLetters };
+      return {
+        rebuilt: true,
+        appliedOffset: nextOffset,
+        rows,
+        removed,
+        deadLetters: recorded.length,
+        letters: recorded,
+      };
     });
   }
 

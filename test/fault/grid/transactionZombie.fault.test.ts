@@ -8,6 +8,7 @@ import type { Mutation } from '../../../src/space/Mutation';
 import { gridTestKit } from '../../support';
 import { seededRandom } from '../../support/seededRandom';
 import { foldLog, pictureOf } from '../../integration/grid/foldLog';
+import { expectVerified } from '../../support/expectVerified';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WORKER = path.join(ROOT, 'dist/test/fault/grid/transactionWorker.js');
@@ -155,6 +156,9 @@ describe('zombie writer of multi-partition transactions: SIGSTOP it mid-commit, 
     });
     try {
       expect(pictureOf(grid.entries())).toEqual(fold);
+      // spacelog verify at the suite's end: the fresh grid against the fold of the log (versions and
+      // leases too), through its snapshot tasks.
+      await expectVerified({ space, prefix, kafka: { brokers }, grid: grid.space, types: grid.types });
     } finally {
       await grid.close();
     }

@@ -163,3 +163,5 @@ export {
 } from './events/NotifyOptions';
 export type { NotifyPartitionState, NotifyPartitionStatus } from './events/NotifyPartition';
 export { notifyGroupId } from './events/NotifyPositions';
+export * from './ops/metrics';
+export * from './ops/http';

@@ -5,6 +5,7 @@ import { EXAMPLE_SCHEMAS, deleteTestTopics, testKafkaBrokers, uniqueName } from 
 import { exampleCustomer, FAST_COMPACTION, fillerOf, waitForCompaction } from '../../support/compactionKit';
 import { PrivateKafkaCluster } from '../../support/privateKafkaCluster';
 import { foldLog, pictureOf } from '../../integration/grid/foldLog';
+import { expectVerified } from '../../support/expectVerified';
 
 jest.setTimeout(300_000);
 
@@ -97,6 +98,12 @@ describe.each([
       // And it serves: the strict live path goes on from the restored versions.
       await second.space.write('Customer', customer(9, 99));
       expect((await second.space.read('Customer', { id: 'c9' }))?.name).toBe('Customer 9 r99');
+      // spacelog verify at the suite's end: the grid warmed from the compacted log against the fold of
+      // that log (versions and leases too), through its snapshot tasks.
+      await expectVerified(
+        { space, prefix, kafka: { brokers }, grid: second.space, types: second.types },
+        { minCompared: CUSTOMERS - taken.size },
+      );
     } finally {
       await second.close();
     }

@@ -13,6 +13,8 @@ import type { ReplicationMode } from '../partition/ReplicationSink';
 import type { PrimaryRole } from '../partition/PrimaryPartition';
 import type { SpacelogError } from '../errors';
 import type { GridMirrorOptions } from './GridMirror';
+import type { ListenerErrorHandler } from '../ops/logging/listenerErrors';
+import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import { checkHttpOptions, type HttpOptions } from '../ops/http/HttpOptions';
 
 /** What `Spacelog.start` takes. Only `space`, `partitions` and `schemas` are required. */
@@ -72,6 +74,19 @@ export interface GridOptions {
    */
   readonly warmUpInWorker?: boolean | 'auto';
   /**
+   * Where the grid logs (pino, a child of the application's pino, or anything with pino's
+   * trace/debug/info/warn/error/fatal(fields, message) and child(bindings)): role changes, warm-ups,
+   * fencings, rebuilds, placements, refused connections, listener errors, and kafkajs's own
+   * warnings, each once, with space, partition and unit fields. Default: pino, JSON lines on standard
+   * error, at `SPACELOG_LOG_LEVEL`, else `warn` (docs/operations.md, "Logging").
+   */
+  readonly logger?: SpacelogLogger;
+  /**
+   * Told of every error a listener throws (a `subscribe` listener of a partition, an
+   * `onPartitionEvent` listener); each is logged in any case, and the listener keeps listening.
+   */
+  readonly onListenerError?: ListenerErrorHandler;
+  /**
    * Serves `/metrics` (Prometheus), `/healthz` and `/readyz` over HTTP, on 127.0.0.1:9464 unless
    * `host` / `port` say otherwise (docs/operations.md). Off by default.
    */
@@ -104,6 +119,8 @@ const KNOWN_KEYS = new Set([
   'mirror',
   'warmup',
   'warmUpInWorker',
+  'logger',
+  'onListenerError',
   'http',
 ]);
 

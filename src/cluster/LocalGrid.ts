@@ -19,6 +19,8 @@ import type { Space } from '../client/Space';
 import type { MirrorProjector } from '../mirror/MirrorProjector';
 import { EventLoopLagMonitor, type EventLoopLag } from './EventLoopLag';
 import { GridMirror } from './GridMirror';
+import { resolveLogger } from '../ops/logging/createLogger';
+import { partitionEventErrors } from '../ops/logging/listenerErrors';
 import { checkGridOptions, type GridOptions } from './GridConfig';
 import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
 import type { HttpEndpoint } from '../ops/http/HttpEndpoint';
@@ -145,10 +147,11 @@ export class LocalGrid implements ContainerHost {
         : new GridMirror(options.mirror, options.space, types, {
             prefix: prepared.prefix,
             connection: prepared.connection,
+            logger: resolveLogger(options.logger),
           });
     const fromMirror = options.warmup === 'mirror' ? mirror : undefined;
-    const events = new PartitionEvents((error) =>
-      process.emitWarning(`a partition event listener threw: ${String(error)}`, 'SPACELOG_LISTENER_ERROR'),
+    const events = new PartitionEvents(
+      partitionEventErrors(prepared.logger, options.onListenerError, options.space),
     );
     const primaries = Array.from(
       { length: options.partitions },

@@ -14,6 +14,7 @@ import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import { CollocatedSpace } from './CollocatedSpace';
+import { partitionEventErrors } from '../ops/logging/listenerErrors';
 import type { Placement } from './Placement';
 import { EventLoopLagMonitor, type EventLoopLag } from './EventLoopLag';
 import { retryWhileMetadataLags } from '../log/kafkaErrors';
@@ -157,21 +158,22 @@ export class ProcessingUnit implements ContainerHost {
         partitionMap: () => self.unit?.partitionMap(),
         unitStatus: () => ({ ...self.unit?.status() }),
         ...(security !== undefined ? { security } : {}),
+        // The unit's name is its endpoint unless given, and the endpoint is known once bound.
+        logger: prepared.logger.child({
+          component: 'server',
+          ...(options.unit ? { unit: options.unit } : {}),
+        }),
       },
     );
     const endpoint = `${options.advertisedHost ?? options.host}:${server.port}`;
     const name = options.unit ?? endpoint;
-    const events = new PartitionEvents((error, event) =>
-      process.emitWarning(
-        `unit ${name}: a listener of ${event.kind} of partition ${event.partition} threw: ${String(error)}`,
-        'SPACELOG_LISTENER_ERROR',
-      ),
-    );
+    const log = prepared.logger.child({ unit: name });
+    const events = new PartitionEvents(partitionEventErrors(log, options.onListenerError, options.space));
     const replicas = new UnitReplicas({
       unit: name,
       partitions: options.partitions,
-      primaryOptions: (k) => primaryOptionsOf(prepared, options, k),
-      backupOptions: (k) => replicaLogOf(prepared, options, k),
+      primaryOptions: (k) => primaryOptionsOf(prepared, options, k, log),
+      backupOptions: (k) => replicaLogOf(prepared, options, k, log),
       onChange: (change) => {
         prepared.stats.partition(change.partition).roleChanged(change.role);
         events.place(change.partition, placeOf(change), change.reason);
@@ -181,6 +183,7 @@ export class ProcessingUnit implements ContainerHost {
       onPrimaryLost: () => self.unit?.askForPlacement(),
     });
     const membership: UnitMembership = new UnitMembership({
+      logger: log,
       kafka: prepared.kafka,
       prefix: prepared.prefix,
       space: options.space,

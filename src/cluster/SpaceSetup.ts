@@ -7,6 +7,9 @@ import { SchemaTopic } from '../log/SchemaTopic';
 import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
 import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { TopicAdmin } from '../log/TopicAdmin';
+import { resolveLogger } from '../ops/logging/createLogger';
+import { reportListenerError } from '../ops/logging/listenerErrors';
+import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import { SpaceStats } from '../ops/metrics/SpaceStats';
 import type { PrimaryPartitionOptions } from '../partition/PrimaryPartition';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
@@ -34,6 +37,8 @@ export interface PreparedSpace {
   readonly origin: string;
   /** What this grid or unit counts for the space (operations, appends, roles, warm-up): its metrics. */
   readonly stats: SpaceStats;
+  /** The space's logger (the `logger` option or the default, bound to the space). */
+  readonly logger: SpacelogLogger;
 }
 
 /**
@@ -51,10 +56,14 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
   const types =
     typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  const connection = resolveKafkaConnection(options.kafka, {
-    clientId: `spacelog-${options.space}`,
-    extraKeys: GRID_KAFKA_KEYS,
-  });
+  const logger = resolveLogger(options.logger).child({ space: options.space });
+  const connection = {
+    ...resolveKafkaConnection(options.kafka, {
+      clientId: `spacelog-${options.space}`,
+      extraKeys: GRID_KAFKA_KEYS,
+    }),
+    logger,
+  };
   const brokers = connection.brokers;
   const kafka = createKafka(connection);
   const topics = new TopicAdmin({
@@ -84,20 +93,25 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
     const codec = new MutationCodec({ types: [...types], writerSchemas });
     const origin = options.origin ?? `${hostname()}:${process.pid}`;
     const stats = new SpaceStats(options.partitions);
-    return { types, kafka, brokers, connection, prefix, topics, schemaTopic, codec, origin, stats };
+    return { types, kafka, brokers, connection, prefix, topics, schemaTopic, codec, origin, stats, logger };
   } catch (error) {
     await topics.close().catch(() => undefined);
     throw error;
   }
 }
 
-/** Where partition k's log is and how to read it (a backup's options; a primary's start with them). @internal */
+/**
+ * Where partition k's log is and how to read it (a backup's options; a primary's start with them),
+ * logging to `logger` (default the space's; a unit passes its own) bound to the partition. @internal
+ */
 export function replicaLogOf(
   prepared: PreparedSpace,
   options: Pick<GridOptions, 'space' | 'warmUpInWorker'>,
   partition: number,
+  logger: SpacelogLogger = prepared.logger,
 ): ReplicaLogOptions {
   return {
+    logger: logger.child({ partition }),
     kafka: prepared.kafka,
     prefix: prepared.prefix,
     space: options.space,
@@ -117,10 +131,13 @@ export function primaryOptionsOf(
   prepared: PreparedSpace,
   options: GridOptions,
   partition: number,
+  logger: SpacelogLogger = prepared.logger,
 ): PrimaryPartitionOptions {
   const replica = prepared.stats.partition(partition);
+  const report = reportListenerError(logger, options.onListenerError);
   return {
-    ...replicaLogOf(prepared, options, partition),
+    ...replicaLogOf(prepared, options, partition, logger),
+    onListenerError: (error) => report(error, { source: 'subscription', space: options.space, partition }),
     replication: options.replication ?? 'sync',
     leaseSweepMs: options.leaseSweepMs ?? DEFAULT_LEASE_SWEEP_MS,
     readyWaitMs: options.readyWaitMs ?? DEFAULT_READY_WAIT_MS,

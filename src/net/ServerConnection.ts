@@ -63,6 +63,8 @@ export class ServerConnection {
     private readonly onClosed: (connection: ServerConnection) => void,
     /** Authentication and authorization of this connection; absent when the server has no security. */
     private readonly guard?: ConnectionGuard,
+    /** Told why the connection is closed with a goodbye (logged by the server). */
+    private readonly onGoodbye?: (socket: Socket, reason: unknown) => void,
   ) {
     this.decoder = new FrameDecoder(limits.maxFrameBytes, SERVER_RECEIVES);
     socket.setNoDelay(true);
@@ -342,6 +344,7 @@ export class ServerConnection {
       error: toWireError(reason),
     });
     this.saidGoodbye = true;
+    this.onGoodbye?.(this.socket, reason);
     clearTimeout(this.timer);
     this.stopAll(reason instanceof ProtocolError ? reason : new OperationAbortedError());
     this.socket.end(frame);

@@ -18,6 +18,9 @@ import {
   type ServerSecurityOptions,
 } from './security/ServerSecurity';
 import { TlsListener } from './security/TlsListener';
+import { defaultLogger } from '../ops/logging/createLogger';
+import { connectionRefusals, type ConnectionRefusalLog } from '../ops/logging/connectionRefusals';
+import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 
 /** A space with its entry types, e.g. a `LocalGrid` (`{ space, types }`). */
 export interface ServedSpace {
@@ -79,6 +82,11 @@ export interface SpaceServerOptions {
    * addresses only, unless `security.insecure` is true.
    */
   readonly security?: ServerSecurityOptions;
+  /**
+   * Where refused and closed connections are logged (authentication failures, the connection limit,
+   * hostile frames); default: the process's default logger (docs/operations.md, "Logging").
+   */
+  readonly logger?: SpacelogLogger;
 }
 
 export const DEFAULT_SPACE_PORT = 7400;
@@ -109,6 +117,7 @@ const KNOWN_KEYS = new Set([
   'partition',
   'unitStatus',
   'security',
+  'logger',
 ]);
 
 /**
@@ -123,6 +132,7 @@ export class SpaceServer {
     private readonly server: Server,
     private readonly graceMs: number,
     private readonly maxConnections: number,
+    private readonly refusals: ConnectionRefusalLog,
   ) {}
 
   /** Starts serving; resolves once the port is bound. */
@@ -170,6 +180,7 @@ export class SpaceServer {
       server,
       options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       maxConnections,
+      connectionRefusals(options.logger ?? defaultLogger().child({ component: 'server' })),
     );
     const inspector = security && requestInspector(space, types);
     const accept = (socket: Socket): void => spaceServer.accept(socket, handler, limits, security, inspector);
@@ -228,6 +239,7 @@ export class SpaceServer {
 
   /** Closes a connection with a goodbye carrying `reason`, reading nothing from it. */
   private refuse(socket: Socket, reason: unknown): void {
+    this.refusals(socket, reason);
     socket.on('error', () => undefined);
     const error = toWireError(reason);
     socket.end(encodeFrame(FRAME_KIND.response, { id: GOODBYE_ID, entries: [], result: EMPTY, error }));
@@ -263,7 +275,7 @@ export class SpaceServer {
     }
     const guard = security && inspector && new ConnectionGuard(security, inspector, { certificateName });
     this.connections.add(
-      new ServerConnection(socket, handler, limits, (c) => this.connections.delete(c), guard),
+      new ServerConnection(socket, handler, limits, (c) => this.connections.delete(c), guard, this.refusals),
     );
   }
 }

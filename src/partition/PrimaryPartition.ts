@@ -10,6 +10,8 @@ import { PartitionAppender } from '../log/PartitionAppender';
 import type { AppendStats } from '../ops/metrics/AppendStats';
 import type { OperationStats } from '../ops/metrics/OperationStats';
 import { partitionTopic } from '../log/topicNames';
+import { errorFields, LOG_EVENT } from '../ops/logging/logEvents';
+import { ReplicaLogging } from '../ops/logging/ReplicaLogging';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
 import { SpaceEngine } from '../space/SpaceEngine';
@@ -59,6 +61,8 @@ export interface PrimaryPartitionOptions extends ReplicaLogOptions {
   }>;
   /** The snapshot could not be read: the warm-up fell back to the log. */
   readonly onSnapshotError?: (partition: number, error: unknown) => void;
+  /** Errors thrown by the engine's subscription listeners (the default logs them). */
+  readonly onListenerError?: (error: unknown) => void;
   /**
    * Promotion of a backup: called once the older primary is fenced; the backup's state and the
    * offset it covers, or undefined to warm up from the log. Used instead of `snapshot`.
@@ -89,8 +93,11 @@ export class PrimaryPartition {
   private finalError: SpacelogError | undefined;
   private readyWaiters: { resolve: (engine: SpaceEngine) => void; reject: (error: unknown) => void }[] = [];
   private building: Promise<void> | undefined;
+  private readonly logging: ReplicaLogging;
 
-  constructor(private readonly options: PrimaryPartitionOptions) {}
+  constructor(private readonly options: PrimaryPartitionOptions) {
+    this.logging = new ReplicaLogging(options.logger, 'primary');
+  }
 
   get role(): PrimaryRole {
     return this.current;
@@ -198,6 +205,7 @@ export class PrimaryPartition {
       await appender.close().catch(() => undefined);
       // Folding the same log again meets the same record: stay unready for good and say why.
       if (error instanceof CorruptLogError && !this.finalError) this.setFinal('corrupt', error);
+      else if (!this.finalError) this.logging.transition('failed', error, () => this.facts());
       throw error;
     }
     if (this.finalError || this.appender !== appender) {
@@ -260,6 +268,7 @@ export class PrimaryPartition {
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.stats ? { stats: options.stats.operations } : {}),
+      ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
     });
   }
 
@@ -274,6 +283,10 @@ export class PrimaryPartition {
     try {
       loaded = await snapshot();
     } catch (error) {
+      this.options.logger?.warn(
+        { event: LOG_EVENT.snapshotFallback, ...errorFields(error) },
+        'the mirror snapshot could not be read: warming up from the whole log',
+      );
       onSnapshotError?.(partition, error);
       return 0;
     }
@@ -336,7 +349,12 @@ export class PrimaryPartition {
 
   private setRole(role: PrimaryRole, reason?: SpacelogError): void {
     this.current = role;
+    this.logging.transition(role, reason, () => this.facts());
     this.options.onRoleChange?.(this.options.partition, role, reason);
+  }
+
+  private facts(): { entries: number } {
+    return { entries: this.size };
   }
 
   private notReady(): PartitionNotReadyError {

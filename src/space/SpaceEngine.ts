@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { defaultLogger } from '../ops/logging/createLogger';
+import { reportListenerError } from '../ops/logging/listenerErrors';
 import {
   InvalidArgumentError,
   InvariantViolationError,
@@ -73,7 +75,9 @@ export class SpaceEngine {
     this.limits = options.limits ?? {};
     this.nextId = options.nextId ?? randomUUID;
     this.queries = options.queries ?? queryCompiler();
-    this.subscriptions = new SubscriptionHub(options.onListenerError ?? (() => undefined));
+    this.subscriptions = new SubscriptionHub(
+      options.onListenerError ?? listenerErrorsToDefaultLog(options.partition),
+    );
     this.committer = new MutationCommit({
       state: this.state,
       sink: options.sink,
@@ -423,4 +427,13 @@ function withPosition<R>(
     position: { partition: last.partition, offset: last.offset },
   };
   return written as R;
+}
+
+/** Without an `onListenerError`, a listener's error goes to the process's default logger, never nowhere. */
+function listenerErrorsToDefaultLog(partition: number | undefined): (error: unknown) => void {
+  return (error) =>
+    reportListenerError(defaultLogger(), undefined)(error, {
+      source: 'subscription',
+      ...(partition === undefined ? {} : { partition }),
+    });
 }

@@ -18,4 +18,9 @@ export {
 } from './logLevelFromEnv';
 export { bridgedLevelOf, kafkaLogCreator, kafkaLogLevelFor } from './kafkaLogBridge';
 export { errorFields, LOG_EVENT, type LogEvent } from './logEvents';
-export { reportListenerError, type ListenerErrorContext, type ListenerErrorHandler } from './listenerErrors';
+export {
+  partitionEventErrors,
+  reportListenerError,
+  type ListenerErrorContext,
+  type ListenerErrorHandler,
+} from './listenerErrors';

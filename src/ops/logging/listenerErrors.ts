@@ -19,16 +19,18 @@ export type ListenerErrorHandler = (error: unknown, context: ListenerErrorContex
 
 /**
  * The one way a listener's error is reported: an `error` record (`event: listener-error`, the
- * context as fields), then the application's handler, whose own throw is logged, never propagated
- * into the code that called the listener.
+ * context as fields but `space`, which the owner's logger is bound to already), then the
+ * application's handler, whose own throw is logged, never propagated into the code that called the
+ * listener.
  */
 export function reportListenerError(
   logger: SpacelogLogger,
   handler: ListenerErrorHandler | undefined,
 ): ListenerErrorHandler {
   return (error, context) => {
+    const { space: _space, ...where } = context;
     logger.error(
-      { event: LOG_EVENT.listenerError, ...context, ...errorFields(error) },
+      { event: LOG_EVENT.listenerError, ...where, ...errorFields(error) },
       `a ${context.source} listener threw`,
     );
     if (handler === undefined) return;
@@ -36,9 +38,23 @@ export function reportListenerError(
       handler(error, context);
     } catch (thrown) {
       logger.error(
-        { event: LOG_EVENT.listenerError, ...context, handler: 'onListenerError', ...errorFields(thrown) },
+        { event: LOG_EVENT.listenerError, ...where, handler: 'onListenerError', ...errorFields(thrown) },
         'onListenerError threw',
       );
     }
   };
+}
+
+/**
+ * The handler a host gives its partition events (`onPartitionEvent` listeners): reports through
+ * {@link reportListenerError} with the partition and the event kind as context.
+ */
+export function partitionEventErrors(
+  logger: SpacelogLogger,
+  handler: ListenerErrorHandler | undefined,
+  space: string,
+): (error: unknown, event: { readonly kind: string; readonly partition: number }) => void {
+  const report = reportListenerError(logger, handler);
+  return (error, event) =>
+    report(error, { source: 'partition-event', space, partition: event.partition, type: event.kind });
 }

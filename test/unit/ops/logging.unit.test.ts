@@ -167,7 +167,6 @@ describe('listener errors', () => {
         fields: {
           event: 'listener-error',
           source: 'subscription',
-          space: 'orders',
           partition: 1,
           type: 'Order',
           err: boom,

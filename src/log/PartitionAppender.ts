@@ -12,7 +12,7 @@ import type { MutationSink } from '../space/SpaceEngineOptions';
 import type { PreparedRecords, TransactionLog } from '../space/transaction/TransactionLog';
 import { AppendHold, type HoldingAppender, type PreparedAppend } from './AppendHold';
 import { GroupCommitQueue, type QueuedItem } from './GroupCommitQueue';
-import { describeKafkaError, isFencingError, wrapKafkaError } from './kafkaErrors';
+import { describeKafkaError, isCommitOutcomeUnknown, isFencingError, wrapKafkaError } from './kafkaErrors';
 import { kafkaMessageOf, type LogMessage } from './kafkaMessage';
 import { inTransaction, type TransactionFailure } from './kafkaTransaction';
 import type { LogPosition } from './LogTypes';
@@ -211,7 +211,7 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
     } catch (failure) {
       const { cause, committing } = failure as TransactionFailure;
       if (!committing && this.options.stats) this.options.stats.aborts++;
-      if (isFencingError(cause)) {
+      if (isFencingError(cause) && !(committing && isCommitOutcomeUnknown(cause))) {
         throw new FencedError(`writer of ${this.topic} was fenced during a multi-partition commit`, {
           ...this.context(),
           cause,
@@ -370,7 +370,9 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       for (const item of batch) item.reject(this.failure);
       return;
     }
-    if (isFencingError(error)) {
+    // A fence answering a commit asked again after a lost answer proves nothing about the first: that
+    // one may have committed, so the outcome stays unknown (below) rather than "not applied".
+    if (isFencingError(error) && !(committing && isCommitOutcomeUnknown(error))) {
       const fenced = new FencedError(
         `writer of ${this.topic} was fenced: another primary took over the partition log (${describeKafkaError(error)})`,
         { ...this.context(), cause: error },

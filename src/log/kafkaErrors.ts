@@ -148,6 +148,17 @@ export function isFencingError(error: unknown): boolean {
   });
 }
 
+/**
+ * True when an EndTxn was asked again after an attempt whose answer was lost (the kafkajs patch marks
+ * the error `spacelogOutcomeUnknown`): the transaction may have ended before the error, so even a
+ * fence answering the retry does not prove it was not committed.
+ */
+export function isCommitOutcomeUnknown(error: unknown): boolean {
+  return errorChain(error).some(
+    (e) => typeof e === 'object' && e !== null && Reflect.get(e, 'spacelogOutcomeUnknown') === true,
+  );
+}
+
 /** True when the failure is Kafka being unreachable (connection refused, timeouts, no broker). */
 export function isBrokerUnavailable(error: unknown): boolean {
   return errorChain(error).some(

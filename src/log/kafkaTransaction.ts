@@ -16,7 +16,8 @@ export class TransactionFailure extends Error {
  * Runs one Kafka transaction on a transactional producer: `send` writes into it, then it commits.
  * A failed send aborts it at once rather than at its timeout (read_committed readers, the rebuild of
  * this very partition among them, cannot pass an open transaction), unless the producer was fenced:
- * the fencing aborted it already. Rejects with a TransactionFailure.
+ * the fencing aborted it already. When the abort is answered with the fence, the failure is that fence.
+ * Rejects with a TransactionFailure.
  * @internal
  */
 export async function inTransaction<T>(
@@ -30,7 +31,16 @@ export async function inTransaction<T>(
     try {
       sent = await send(transaction);
     } catch (error) {
-      if (!isFencingError(error)) await transaction.abort().catch(() => undefined);
+      if (!isFencingError(error)) {
+        // The abort's answer tells whether a newer writer fenced this one: a send can fail first with
+        // another error (INVALID_TXN_STATE from a partition leader checking a transaction that the
+        // fencing already ended), and a fenced writer must stop rather than rebuild and fence back.
+        const aborted = await transaction.abort().then(
+          () => undefined,
+          (abortError: unknown) => abortError,
+        );
+        if (isFencingError(aborted)) throw aborted;
+      }
       throw error;
     }
     committing = true;

@@ -6,7 +6,10 @@ import * as kafkajs from 'kafkajs';
  * in this repository only (`npm install` here), never in a project that installs Spacelog as a
  * dependency, which gets the stock kafkajs unless it applies the patch itself. Version 1: the
  * transaction coordinator kept, pre-encoded record tails, cheaper encoding; version 2 adds asking
- * AddPartitionsToTxn again at once on CONCURRENT_TRANSACTIONS (bounded). Only the tails change what
+ * AddPartitionsToTxn again at once on CONCURRENT_TRANSACTIONS (bounded); version 3 asks EndTxn
+ * again on UNKNOWN_SERVER_ERROR (Kafka 3.x's answer to a commit racing its fencing: asked again, it
+ * answers the fence), coordinator moves and lost answers, marking an error that follows a lost answer
+ * (`isCommitOutcomeUnknown`). Only the tails change what
  * Spacelog hands kafkajs; the rest is as correct on a stock kafkajs, only slower.
  * @internal
  */

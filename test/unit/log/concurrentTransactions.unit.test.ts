@@ -1,5 +1,5 @@
 import * as kafkajs from 'kafkajs';
-import { isFencingError } from '../../../src/log/kafkaErrors';
+import { isCommitOutcomeUnknown, isFencingError } from '../../../src/log/kafkaErrors';
 import { readPatchVersion } from '../../../src/log/kafkajsPatch';
 
 /*
@@ -19,6 +19,7 @@ interface EosManager {
   initProducerId(): Promise<void>;
   beginTransaction(): void;
   addPartitionsToTransaction(topicData: readonly TopicData[]): Promise<void>;
+  commit(): Promise<void>;
   sendOffsets(request: {
     consumerGroupId: string;
     topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
@@ -46,12 +47,28 @@ const INVALID_PRODUCER_EPOCH = 47;
 const PRODUCER_FENCED = 90;
 const FAST_RETRIES = 50;
 
-/** A coordinator that answers each add request with the next scripted error code (0: success). */
-function scriptedCoordinator(answers: (request: number) => number) {
+/** An EndTxn whose answer was lost: the connection closed under it. */
+const LOST = 'lost';
+
+/**
+ * A coordinator that answers each add request with the next scripted error code (0: success), and
+ * each EndTxn with the next of `ends` (0 by default).
+ */
+function scriptedCoordinator(
+  answers: (request: number) => number,
+  ends: (request: number) => number | typeof LOST = () => 0,
+) {
   let adds = 0;
   let offsetAdds = 0;
+  let endTxns = 0;
   const answer = async (n: number): Promise<object> => {
     const code = answers(n);
+    if (code !== 0) throw createErrorFromCode(code);
+    return {};
+  };
+  const end = async (n: number): Promise<object> => {
+    const code = ends(n);
+    if (code === LOST) throw new kafkajs.KafkaJSConnectionError('Connection closed', { broker: 'b:1' });
     if (code !== 0) throw createErrorFromCode(code);
     return {};
   };
@@ -61,7 +78,7 @@ function scriptedCoordinator(answers: (request: number) => number) {
     addPartitionsToTxn: () => answer(adds++),
     addOffsetsToTxn: () => answer(offsetAdds++),
     txnOffsetCommit: async () => ({}),
-    endTxn: async () => ({}),
+    endTxn: () => end(endTxns++),
   };
   const cluster = {
     retry: { retries: 0 },
@@ -73,6 +90,7 @@ function scriptedCoordinator(answers: (request: number) => number) {
     cluster,
     adds: () => adds,
     offsetAdds: () => offsetAdds,
+    endTxns: () => endTxns,
   };
 }
 
@@ -166,5 +184,59 @@ describe('CONCURRENT_TRANSACTIONS asked again at once (kafkajs patch 2)', () => 
       topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '5' }] }],
     });
     expect(coordinator.offsetAdds()).toBe(3);
+  });
+});
+
+const UNKNOWN_SERVER_ERROR = -1;
+const NOT_COORDINATOR = 16;
+
+describe('EndTxn asked again (kafkajs patch 3)', () => {
+  /** A transaction with a partition in it, committed against `ends`. */
+  async function commitAgainst(ends: (request: number) => number | typeof LOST) {
+    const coordinator = scriptedCoordinator(() => 0, ends);
+    const eos = await transactionOn(coordinator.cluster);
+    await eos.addPartitionsToTransaction(partition0);
+    return { coordinator, commit: eos.commit() };
+  }
+
+  it('is in the kafkajs this repository installs', () => {
+    expect(readPatchVersion(kafkajs)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('answers a commit that raced its fencing on Kafka 3.x (UNKNOWN_SERVER_ERROR) with the fence, as a fence: nothing committed', async () => {
+    const { coordinator, commit } = await commitAgainst((n) =>
+      n === 0 ? UNKNOWN_SERVER_ERROR : INVALID_PRODUCER_EPOCH,
+    );
+    const error = await rejectionOf(commit);
+    expect(isFencingError(error)).toBe(true);
+    expect(isCommitOutcomeUnknown(error)).toBe(false);
+    expect(coordinator.endTxns()).toBe(2);
+  });
+
+  it('commits once a moved coordinator is found again (NOT_COORDINATOR), and once it stops answering CONCURRENT_TRANSACTIONS', async () => {
+    const moved = await commitAgainst((n) => (n === 0 ? NOT_COORDINATOR : 0));
+    await moved.commit;
+    expect(moved.coordinator.endTxns()).toBe(2);
+    expect(moved.coordinator.cluster.findGroupCoordinator).toHaveBeenCalledTimes(2);
+    const busy = await commitAgainst((n) => (n < 2 ? CONCURRENT_TRANSACTIONS : 0));
+    await busy.commit;
+    expect(busy.coordinator.endTxns()).toBe(3);
+  });
+
+  it('marks a fence that answers the retry of a lost EndTxn as an unknown outcome (the first may have committed)', async () => {
+    const { coordinator, commit } = await commitAgainst((n) => (n === 0 ? LOST : INVALID_PRODUCER_EPOCH));
+    const error = await rejectionOf(commit);
+    expect(isFencingError(error)).toBe(true);
+    expect(isCommitOutcomeUnknown(error)).toBe(true);
+    expect(coordinator.endTxns()).toBe(2);
+  });
+
+  it('is bounded, and stops at once on an answer that is no reason to ask again', async () => {
+    const always = await commitAgainst(() => UNKNOWN_SERVER_ERROR);
+    await expect(always.commit).rejects.toMatchObject({ type: 'UNKNOWN', code: UNKNOWN_SERVER_ERROR });
+    expect(always.coordinator.endTxns()).toBe(7);
+    const invalidTxnState = await commitAgainst(() => 48);
+    await expect(invalidTxnState.commit).rejects.toMatchObject({ type: 'INVALID_TXN_STATE' });
+    expect(invalidTxnState.coordinator.endTxns()).toBe(1);
   });
 });

@@ -91,6 +91,11 @@ export interface GridOptions {
    * `host` / `port` say otherwise (docs/operations.md). Off by default.
    */
   readonly http?: HttpOptions;
+  /**
+   * Counting for `metrics()` and `/metrics` (operations, latency, appends): on by default; `false`
+   * turns the engines' and appenders' counting off (their figures then stay at zero).
+   */
+  readonly metrics?: boolean;
 }
 
 export const DEFAULT_PREFIX = 'spacelog';
@@ -122,6 +127,7 @@ const KNOWN_KEYS = new Set([
   'logger',
   'onListenerError',
   'http',
+  'metrics',
 ]);
 
 /** Brokers from the environment (`SPACELOG_KAFKA_BROKERS`, comma separated), else the default. */
@@ -136,6 +142,9 @@ export function checkGridOptions(options: GridOptions): void {
   }
   checkKafkaClientOptions(options.kafka, 'kafka', GRID_KAFKA_KEYS);
   checkHttpOptions(options.http);
+  if (options.metrics !== undefined && typeof options.metrics !== 'boolean') {
+    throw new InvalidArgumentError(`metrics must be true or false, got ${JSON.stringify(options.metrics)}`);
+  }
   if (
     !Number.isInteger(options.partitions) ||
     options.partitions < 1 ||

@@ -145,7 +145,9 @@ export function primaryOptionsOf(
     // The engine's record limit follows the topic's max.message.bytes (checked at start by TopicAdmin).
     limits: { maxRecordBytes: prepared.topics.settings.maxMessageBytes, ...options.limits },
     ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
-    stats: { operations: prepared.stats.operations, append: replica.append },
+    ...(options.metrics === false
+      ? {}
+      : { stats: { operations: prepared.stats.operations, append: replica.append } }),
     onProgress: (k, progress) => {
       replica.warmup = progress.percent / 100;
       options.onProgress?.(k, progress);

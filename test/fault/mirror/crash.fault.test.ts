@@ -2,6 +2,7 @@ import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { spawnChild, type TestDatabase } from '../../support';
 import { foldLog } from '../../integration/grid/foldLog';
 import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite, runWorkload } from '../../integration/mirror/mirrorTestKit';
+import { expectVerified } from '../../support/expectVerified';
 
 const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
 const space = 'orders';
@@ -100,5 +101,14 @@ describe('mirror crash: SIGKILL the projector mid-batch under load', () => {
 
     const fold = await foldLog({ brokers: bed.brokers, prefix: bed.prefix, space, partitions, types });
     expect(await bed.mirrorPicture(space, types)).toEqual(fold);
+    // spacelog verify at the suite's end: the grid is closed, so the mirror's rows (versions and leases
+    // too) against the fold of the log at the offsets the mirror holds.
+    await expectVerified({
+      space,
+      prefix: bed.prefix,
+      kafka: { brokers: bed.brokers },
+      types,
+      mirror: { knex: db.knex, schema: db.schema },
+    });
   }, 300_000);
 });

@@ -6,6 +6,9 @@ import {
   type ClientSecurity,
   type ClientTlsOptions,
 } from '../net/security/ClientSecurity';
+import { resolveLogger } from '../ops/logging/createLogger';
+import type { ListenerErrorHandler } from '../ops/logging/listenerErrors';
+import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './Retrier';
 
 /** What `Spacelog.connect` takes. Only `bootstrap` and `space` are required. */
@@ -48,6 +51,13 @@ export interface ConnectOptions {
   readonly tls?: ClientTlsOptions;
   /** User name and password, sent once per connection in its AUTH first request; needs `tls`. */
   readonly credentials?: ClientCredentials;
+  /**
+   * Where the client logs (pino or anything shaped like it): errors thrown by subscription
+   * listeners. Default: pino on standard error at `SPACELOG_LOG_LEVEL`, else `warn`.
+   */
+  readonly logger?: SpacelogLogger;
+  /** Told of every error a subscription listener throws (logged in any case; the listener keeps listening). */
+  readonly onListenerError?: ListenerErrorHandler;
 }
 
 /** Per-call controls every RemoteSpace method accepts besides the Space options. */
@@ -72,6 +82,9 @@ export interface ResolvedConnectOptions {
   readonly maxFrameBytes: number;
   readonly partitionMapMaxAge: number;
   readonly security: ClientSecurity | undefined;
+  /** The client's logger, bound to the space. */
+  readonly logger: SpacelogLogger;
+  readonly onListenerError: ListenerErrorHandler | undefined;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -93,6 +106,8 @@ const KNOWN_KEYS = new Set([
   'partitionMapMaxAge',
   'tls',
   'credentials',
+  'logger',
+  'onListenerError',
 ]);
 
 /** Applies defaults; rejects unknown keys and bad values before anything connects. @internal */
@@ -117,6 +132,8 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     partitionMapMaxAge: options.partitionMapMaxAge ?? DEFAULT_PARTITION_MAP_MAX_AGE_MS,
     security: resolveClientSecurity(options.tls, options.credentials),
+    logger: resolveLogger(options.logger).child({ component: 'client', space: options.space }),
+    onListenerError: options.onListenerError,
   };
   for (const key of [
     'requestTimeout',

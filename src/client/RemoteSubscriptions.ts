@@ -1,4 +1,6 @@
 import { ClientClosedError, isRetriable, type SpacelogError } from '../errors';
+import { defaultLogger } from '../ops/logging/createLogger';
+import { reportListenerError, type ListenerErrorHandler } from '../ops/logging/listenerErrors';
 import { fromWireError } from '../net/errorCodec';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { MutationOp } from '../space/Mutation';
@@ -36,6 +38,8 @@ export interface SubscriptionHooks {
   readonly map: () => PartitionMap;
   /** Ends a registration on the server holding it, if still connected (fire and forget). */
   readonly unsubscribeAt: (endpoint: string, remoteId: number, type: string) => void;
+  /** Told of a listener's throw (the client logs it); default: the process's default logger. */
+  readonly onListenerError?: ListenerErrorHandler;
 }
 
 /**
@@ -78,7 +82,12 @@ export class RemoteSubscriptions {
   private readonly all = new Set<Subscription>();
   private readonly stopped = new AbortController();
 
-  constructor(private readonly hooks: SubscriptionHooks) {}
+  private readonly listenerError: ListenerErrorHandler;
+
+  constructor(private readonly hooks: SubscriptionHooks) {
+    this.listenerError =
+      hooks.onListenerError ?? reportListenerError(defaultLogger().child({ component: 'client' }), undefined);
+  }
 
   /** Open subscriptions. */
   get size(): number {
@@ -127,14 +136,24 @@ export class RemoteSubscriptions {
     const found = this.byRemote.get(`${endpoint}#${event.subscription}`);
     const type = types?.get(event.type);
     if (!found?.subscription.active || !found.leg.wanted || !type) return;
-    found.subscription.listener({
-      op: event.op,
-      type: event.type,
-      id: event.id,
-      version: event.version,
-      leaseExpiresAt: event.leaseExpiresAt,
-      entry: decodeEntry(type, event.entry),
-    });
+    const leg = found.leg;
+    try {
+      found.subscription.listener({
+        op: event.op,
+        type: event.type,
+        id: event.id,
+        version: event.version,
+        leaseExpiresAt: event.leaseExpiresAt,
+        entry: decodeEntry(type, event.entry),
+      });
+    } catch (error) {
+      // The listener's fault, not the connection's: reported, and the subscription goes on.
+      this.listenerError(error, {
+        source: 'subscription',
+        type: event.type,
+        ...(leg.partition >= 0 ? { partition: leg.partition } : {}),
+      });
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import BTree from 'sorted-btree';
 import type { PollingBackoff } from './PollingOptions';
 
 /** Where one entry version stands after failures. */
@@ -24,6 +25,8 @@ export const MAX_LEDGER_ENTRIES = 100_000;
  */
 export class AttemptLedger {
   private readonly records = new Map<string, AttemptRecord>();
+  /** Every record by (retryAt, key): the next due time is a lookup, not a scan of up to 100k records. */
+  private readonly byRetryAt = new BTree<readonly [number, string], true>(undefined, compareDue);
 
   constructor(
     private readonly maxAttempts: number,
@@ -62,11 +65,11 @@ export class AttemptLedger {
     // Exhausted: due at once for its dead-letter move.
     const retryAt = exhausted ? now : now + this.delayOf(failures);
     const record: AttemptRecord = { failures, exhausted, retryAt, error };
-    this.records.delete(key); // re-inserted last: the Map's order is the eviction order
-    this.records.set(key, record);
+    this.forget(key); // re-inserted last: the Map's order is the eviction order
+    this.put(key, record);
     if (this.records.size > this.capacity) {
       const oldest = this.records.keys().next().value;
-      if (oldest !== undefined) this.records.delete(oldest);
+      if (oldest !== undefined) this.forget(oldest);
     }
     return record;
   }
@@ -78,21 +81,27 @@ export class AttemptLedger {
   moveFailed(key: string, now: number): void {
     const record = this.records.get(key);
     if (record === undefined) return;
-    this.records.set(key, { ...record, retryAt: now + this.delayOf(record.failures) });
+    this.byRetryAt.delete([record.retryAt, key]);
+    this.put(key, { ...record, retryAt: now + this.delayOf(record.failures) });
   }
 
   /** Forgets an entry version (processed, dead-lettered, or gone). */
   forget(key: string): void {
+    const record = this.records.get(key);
+    if (record === undefined) return;
     this.records.delete(key);
+    this.byRetryAt.delete([record.retryAt, key]);
   }
 
   /** The earliest retry time after `now`, if an entry waits for one. */
   nextDue(now: number): number | undefined {
-    let next: number | undefined;
-    for (const record of this.records.values()) {
-      if (record.retryAt > now && (next === undefined || record.retryAt < next)) next = record.retryAt;
-    }
-    return next;
+    // '\uffff' sorts after every key: the first pair past it is the first with a retryAt above `now`.
+    return this.byRetryAt.nextHigherKey([now, '\uffff'])?.[0];
+  }
+
+  private put(key: string, record: AttemptRecord): void {
+    this.records.set(key, record);
+    this.byRetryAt.set([record.retryAt, key], true);
   }
 
   /** Backoff after the n-th failure: min(max, initial × multiplier^(n−1)), between half and all of it. */
@@ -101,4 +110,8 @@ export class AttemptLedger {
     const full = Math.min(maxMs, initialMs * multiplier ** Math.max(0, failures - 1));
     return Math.round(full / 2 + (full / 2) * this.random());
   }
+}
+
+function compareDue(a: readonly [number, string], b: readonly [number, string]): number {
+  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { AttemptLedger } from '../../../src/events/AttemptLedger';
 
 const backoff = { initialMs: 100, maxMs: 1000, multiplier: 2 };
@@ -50,5 +51,44 @@ describe('AttemptLedger (retry accounting of a polling container)', () => {
     expect(ledger.size).toBe(2);
     expect(ledger.get('b')).toBeUndefined();
     expect(ledger.get('a')?.failures).toBe(2);
+  });
+});
+
+describe('AttemptLedger.nextDue (kept by retry time, not scanned)', () => {
+  it('answers as a scan of every record would, through failures, failed moves, forgets and evictions', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('failed', 'moveFailed', 'forget'),
+            key: fc.integer({ min: 0, max: 12 }).map((n) => `Order/o${n}@1`),
+            advance: fc.integer({ min: 0, max: 500 }),
+          }),
+          { maxLength: 200 },
+        ),
+        (steps) => {
+          let random = 0;
+          const ledger = new AttemptLedger(
+            4,
+            { initialMs: 100, maxMs: 1000, multiplier: 2 },
+            () => (random = (random + 0.37) % 1),
+            8,
+          );
+          const keys = new Set<string>();
+          let now = 1_000;
+          for (const step of steps) {
+            now += step.advance;
+            if (step.op === 'failed') ledger.failed(step.key, now, new Error('boom'));
+            else if (step.op === 'moveFailed') ledger.moveFailed(step.key, now);
+            else ledger.forget(step.key);
+            keys.add(step.key);
+            const scanned = [...keys]
+              .map((k) => ledger.get(k)?.retryAt)
+              .filter((at): at is number => at !== undefined && at > now);
+            expect(ledger.nextDue(now)).toBe(scanned.length === 0 ? undefined : Math.min(...scanned));
+          }
+        },
+      ),
+    );
   });
 });

@@ -4,6 +4,7 @@ import { isStackError } from '../errors/stack';
 import { registerAclCommand } from './aclCommand';
 import { registerDemoCommand } from './demoCommand';
 import { registerClusterCommand } from './clusterCommand';
+import { parseLogFormat, setCliLogFormat } from './cliLogging';
 import { registerConsoleCommand } from './consoleCommand';
 import { registerMigrateCommand } from './migrateCommand';
 import { registerMirrorCommand } from './mirrorCommand';
@@ -26,7 +27,16 @@ export function buildProgram(
 ): Command {
   const program = new Command('spacelog')
     .description('Spacelog: a space-based data grid whose system of record is a Kafka log')
-    .version(packageVersion(), '-V, --version', 'print the version of spacelog');
+    .version(packageVersion(), '-V, --version', 'print the version of spacelog')
+    .option(
+      '--log-format <format>',
+      'logs of long-running commands (pu start, mirror run) on stderr: human (default) or json',
+      parseLogFormat,
+    )
+    .hook('preAction', () => {
+      const { logFormat } = program.opts<{ logFormat?: 'human' | 'json' }>();
+      if (logFormat !== undefined) setCliLogFormat(logFormat);
+    });
   registerStackCommand(program);
   registerTailCommand(program);
   registerDemoCommand(program);

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
+import { cliLogger } from './cliLogging';
 import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { SpaceNotFoundError } from '../errors';
 import { createKafka } from '../log/connection/KafkaConnection';
@@ -113,10 +114,8 @@ async function runMirror(
     ...(options.onPoison === undefined ? {} : { onPoison: options.onPoison }),
     onProgress: (p) =>
       (latest = new Map(latest).set(p.partition, { applied: p.appliedOffset, end: p.endOffset })),
-    onRetry: (error, attempt, delay) =>
-      process.stderr.write(
-        `mirror: PostgreSQL unavailable (${describe(error)}), retry ${attempt} in ${delay} ms\n`,
-      ),
+    // Outages, recoveries, dead letters and a stop are logged (once each) on standard error.
+    logger: cliLogger(),
   });
   const removeHandlers = onStopSignal(() => void projector.stop());
   try {
@@ -235,9 +234,4 @@ function parseCount(value: string): number {
   if (!Number.isInteger(n) || n < 0)
     throw new CommanderInvalidArgument(`expected a whole number, got '${value}'`);
   return n;
-}
-
-function describe(error: unknown): string {
-  const e = error as { code?: unknown; message?: unknown };
-  return typeof e.code === 'string' ? e.code : String(e.message ?? error);
 }

@@ -3,6 +3,7 @@ import { ProcessingUnit } from '../cluster/ProcessingUnit';
 import type { ReplicaChange } from '../cluster/UnitConfig';
 import { readUnitConfigFile } from '../cluster/UnitConfigFile';
 import { brokersFromEnv } from '../cluster/GridConfig';
+import { cliLogger } from './cliLogging';
 import { parseBrokers, parseWholeNumber } from './cliOptions';
 import { ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
@@ -45,6 +46,7 @@ export function registerPuCommand(program: Command): void {
             ? { kafka: { ...file.options.kafka, brokers: options.brokers } }
             : {}),
           onReplicaChange: (change) => say(describeChange(change)),
+          logger: cliLogger(),
         },
         file.baseDir,
       );

@@ -19,12 +19,15 @@ export interface HttpRequestContext {
   readonly principal: string;
 }
 
-/** Answers one request. A thrown error or a rejection is answered with 500 (without its message). */
+/**
+ * Answers one request (what it returns is awaited, then ignored). A thrown error or a rejection is
+ * answered with 500 (without its message).
+ */
 export type HttpHandler = (
   request: IncomingMessage,
   response: ServerResponse,
   context: HttpRequestContext,
-) => void | Promise<void>;
+) => unknown;
 
 /** HTTP methods a route may take. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';

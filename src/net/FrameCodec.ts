@@ -50,9 +50,14 @@ export class FrameDecoder {
    * whose Avro array claims two billion items.
    */
   constructor(
-    private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    private maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
     private readonly accepts: ReadonlySet<number> = ALL_KINDS,
   ) {}
+
+  /** Changes the largest frame accepted from now on (a server raises it once a peer authenticated). */
+  allow(maxFrameBytes: number): void {
+    this.maxFrameBytes = maxFrameBytes;
+  }
 
   /** Bytes held for a frame not complete yet. */
   get buffered(): number {

@@ -9,7 +9,14 @@ import {
 } from '../errors';
 import { toWireError } from './errorCodec';
 import { encodeFrame, FrameDecoder, SERVER_RECEIVES, type Frame } from './FrameCodec';
-import { FRAME_KIND, GOODBYE_ID, type EventFrame, type RequestFrame, type ResponseFrame } from './protocol';
+import {
+  FRAME_KIND,
+  GOODBYE_ID,
+  PRE_AUTH_MAX_FRAME_BYTES,
+  type EventFrame,
+  type RequestFrame,
+  type ResponseFrame,
+} from './protocol';
 import type { RequestHandler } from './RequestHandler';
 import type { ConnectionGuard } from './security/ConnectionGuard';
 import { toWireJson } from './wireJson';
@@ -66,7 +73,12 @@ export class ServerConnection {
     /** Told why the connection is closed with a goodbye (logged by the server). */
     private readonly onGoodbye?: (socket: Socket, reason: unknown) => void,
   ) {
-    this.decoder = new FrameDecoder(limits.maxFrameBytes, SERVER_RECEIVES);
+    // Until it authenticates, a peer may send only small frames (an AUTH is a few hundred bytes).
+    const preAuth = guard !== undefined && !guard.authenticated;
+    this.decoder = new FrameDecoder(
+      preAuth ? Math.min(PRE_AUTH_MAX_FRAME_BYTES, limits.maxFrameBytes) : limits.maxFrameBytes,
+      SERVER_RECEIVES,
+    );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.maybeResume());
@@ -205,6 +217,7 @@ export class ServerConnection {
     this.inFlight.set(request.id, new AbortController());
     guard.authenticate(request).then(
       (principal) => {
+        this.decoder.allow(this.limits.maxFrameBytes);
         this.finish(request.id, {
           id: request.id,
           entries: [],

@@ -80,6 +80,11 @@ export const FRAME_HEADER_BYTES = 5;
 /** Default largest frame accepted (length field value): 16 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /**
+ * Largest frame a server accepts from a connection that must authenticate and has not yet: an AUTH
+ * request is a few hundred bytes, and an unauthenticated peer must not make the server buffer 16 MiB.
+ */
+export const PRE_AUTH_MAX_FRAME_BYTES = 64 * 1024;
+/**
  * The id of the server's goodbye: a response with id 0 (clients number requests from 1) carries the
  * reason the server is closing the connection (ConnectionLimitError, ConnectionTimeoutError,
  * ProtocolError, FrameTooLargeError); the server reads nothing after it.

@@ -53,6 +53,11 @@ export class ConnectionGuard {
     }
   }
 
+  /** True once the connection may run requests (authenticated, or anonymous where that is allowed). */
+  get authenticated(): boolean {
+    return this.grants !== undefined;
+  }
+
   /** Who the connection is now (`anonymous` before or without authentication). */
   get name(): string {
     return this.principal ?? 'anonymous';

@@ -45,15 +45,38 @@ export async function hashPassword(password: string): Promise<StoredPassword> {
   };
 }
 
+/**
+ * Password checks that may hash at once, process-wide. Each takes about 32 MiB and tens of ms on one
+ * of libuv's four pool threads, which file and DNS work share: a crowd of AUTH requests waits its turn
+ * here instead of filling the pool (and the memory) at once.
+ */
+const CONCURRENT_CHECKS = 2;
+let checking = 0;
+const waitingChecks: (() => void)[] = [];
+
 /** True when `password` hashes to `stored` (compared in constant time). */
 export async function verifyPassword(password: string, stored: StoredPassword): Promise<boolean> {
-  const expected = Buffer.from(stored.hash, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(stored.salt, 'base64'), stored.keyLength, {
-    N: stored.N,
-    r: stored.r,
-    p: stored.p,
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  // A slot is taken here, or handed over by the check that ends (so none can slip in between).
+  if (checking < CONCURRENT_CHECKS) checking++;
+  else await new Promise<void>((resolve) => waitingChecks.push(resolve));
+  try {
+    const expected = Buffer.from(stored.hash, 'base64');
+    const actual = await scryptAsync(password, Buffer.from(stored.salt, 'base64'), stored.keyLength, {
+      N: stored.N,
+      r: stored.r,
+      p: stored.p,
+    });
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  } finally {
+    const next = waitingChecks.shift();
+    if (next !== undefined) next();
+    else checking--;
+  }
+}
+
+/** Password checks hashing now and waiting for their turn (for tests). @internal */
+export function passwordChecksInProgress(): { readonly hashing: number; readonly waiting: number } {
+  return { hashing: checking, waiting: waitingChecks.length };
 }
 
 /**

@@ -147,6 +147,32 @@ describe('wire security: TLS, authentication, permissions (issue 18 item 1)', ()
     );
   });
 
+  it('takes only small frames (64 KiB) before AUTH succeeds, and the configured size after', async () => {
+    const server = await passwordServer();
+    const large = { selector: { query: 'customerId = ?', params: ['c'.repeat(200 * 1024)] } };
+    // Before AUTH: a frame announcing 1 MiB is refused at its header; nothing of it is buffered.
+    const early = await RawWireClient.openTls(server.endpoint, { ca: readFileSync(certs.caCert) });
+    raws.push(early);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(1024 * 1024);
+    early.write(header);
+    await early.closed;
+    expect(early.goodbye()).toMatchObject({ name: 'FrameTooLargeError' });
+
+    // After AUTH: a 200 KiB request is served.
+    const raw = await RawWireClient.openTls(server.endpoint, { ca: readFileSync(certs.caCert) });
+    raws.push(raw);
+    raw.send({
+      id: 1,
+      op: 'AUTH',
+      type: '',
+      args: encodeAuthArgs({ mechanism: 'password', username: 'alice', password: ALICE_PASSWORD }),
+    });
+    expect(await raw.answer(1)).toBeNull();
+    raw.send({ id: 2, op: 'COUNT', type: 'Order', args: toWireJson(large) });
+    expect(await raw.answer(2)).toBeNull();
+  });
+
   it('a principal granted read only gets AuthorizationError on write, take, clear, change by query and execute, and nothing changes', async () => {
     const server = await passwordServer();
     const admin = await connect({

@@ -16,6 +16,7 @@ import {
   addUser,
   CredentialsStore,
   hashPassword,
+  passwordChecksInProgress,
   readCredentialsFile,
   verifyPassword,
   writeCredentialsFile,
@@ -46,6 +47,20 @@ describe('wire security building blocks (issue 18 item 1)', () => {
       // Parameters are read from the entry, not assumed: a cheaper stored hash still verifies.
       const cheap = { ...a, N: 1024 };
       expect(await verifyPassword('s3cret', cheap)).toBe(false);
+    });
+
+    it('hashes at most two password checks at once; the others wait their turn, and every one is answered', async () => {
+      const stored = await hashPassword('s3cret');
+      const seen: number[] = [];
+      const checks = Array.from({ length: 6 }, (_, i) =>
+        verifyPassword(i % 2 === 0 ? 's3cret' : 'wrong', stored).finally(() =>
+          seen.push(passwordChecksInProgress().hashing),
+        ),
+      );
+      expect(passwordChecksInProgress()).toEqual({ hashing: 2, waiting: 4 });
+      expect(await Promise.all(checks)).toEqual([true, false, true, false, true, false]);
+      expect(Math.max(...seen)).toBeLessThanOrEqual(2);
+      expect(passwordChecksInProgress()).toEqual({ hashing: 0, waiting: 0 });
     });
 
     it('round-trips a credentials file (mode 0600) and refuses unknown users and wrong passwords', async () => {

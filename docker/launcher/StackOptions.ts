@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StackError } from '../../src/errors/stack';
 import { DEFAULT_KAFKA_VERSION, kafkaLibsDirFor, parseKafkaVersion } from './kafkaVersions';
 import { checkScramUsers, DEFAULT_SCRAM_USERS } from './secureKafka';
+import { redactDatabaseUrl } from '../../src/mirror/databaseUrl';
 
 /** First broker (client) port: brokers listen on 9092, 9093, ... */
 export const DEFAULT_BROKER_PORT = 9092;
@@ -167,16 +168,8 @@ export function parseBrokerCount(value: string): number {
   return count;
 }
 
-/** Replaces the password of a connection URL so it can be printed. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
-}
+/** Replaces the password of a connection URL (in its authority or a `password=` parameter) so it can be printed. */
+export const redactUrl: (url: string) => string = redactDatabaseUrl;
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();

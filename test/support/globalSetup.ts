@@ -3,6 +3,7 @@ import { dockerEngineAnswers } from './dockerEngine';
 import { PrivateKafkaCluster } from './privateKafkaCluster';
 import { ENV_TEST_KAFKA_VERSION, testKafkaVersion } from './testKafkaVersion';
 import { testStackSession } from './testStackSession';
+import { redactDatabaseUrl } from '../../src/mirror/databaseUrl';
 
 /** Set to 0 to skip testcontainers even when a Docker engine answers (use the launcher instead). */
 const ENV_USE_TESTCONTAINERS = 'SPACELOG_TESTCONTAINERS';
@@ -62,7 +63,7 @@ export default async function globalSetup(): Promise<void> {
     }
   }
   process.stderr.write(
-    `\n[spacelog test stack] kafka ${process.env[ENV_KAFKA_BROKERS] ?? '?'}, postgresql ${redact(process.env[ENV_DATABASE_URL] ?? '?')}\n`,
+    `\n[spacelog test stack] kafka ${process.env[ENV_KAFKA_BROKERS] ?? '?'}, postgresql ${redactDatabaseUrl(process.env[ENV_DATABASE_URL] ?? '?')}\n`,
   );
 }
 
@@ -83,10 +84,6 @@ function testBrokerCount(): number {
 function isUnset(name: string): boolean {
   const value = process.env[name];
   return value === undefined || value.trim() === '';
-}
-
-function redact(url: string): string {
-  return url.replace(/:[^:@/]*@/, ':***@');
 }
 
 async function startPostgresContainer(containers: { stop(): Promise<unknown> }[]): Promise<string> {

@@ -104,6 +104,12 @@ describe('redactUrl', () => {
     expect(redactUrl('postgresql://app:s3cret@db:5432/app')).toBe('postgresql://app:***@db:5432/app');
   });
 
+  it('hides a password given as a query parameter too', () => {
+    expect(redactUrl('postgresql://app@db:5432/app?sslmode=require&password=s3cret')).toBe(
+      'postgresql://app@db:5432/app?sslmode=require&password=***',
+    );
+  });
+
   it('leaves a URL without password alone', () => {
     expect(redactUrl('postgresql://postgres@127.0.0.1:5432/postgres')).toBe(
       'postgresql://postgres@127.0.0.1:5432/postgres',

@@ -121,17 +121,21 @@ export function resolveKafkaConnection(
   const sasl = resolveSasl(options?.sasl, path, env);
   if (
     sasl !== undefined &&
-    ssl === undefined &&
+    (ssl === undefined || !ssl.rejectUnauthorized) &&
     sasl.mechanism !== 'scram-sha-256' &&
     sasl.mechanism !== 'scram-sha-512'
   ) {
     const remote = brokers.filter((broker) => !isLoopback(broker));
     if (remote.length > 0) {
       // PLAIN sends the password as it is and OAUTHBEARER the bearer token: either is as good as
-      // published on a network without TLS. SCRAM proves the password without sending it.
+      // published on a network without TLS, or with TLS that does not check who answers (anyone in
+      // the middle reads it). SCRAM proves the password without sending it.
       throw new ConnectionConfigError(
-        `${path}.sasl: ${sasl.mechanism.toUpperCase()} would send the secret in clear text to ${remote.join(',')}; ` +
-          `turn on TLS (${path}.ssl or SPACELOG_KAFKA_SSL=true)`,
+        ssl === undefined
+          ? `${path}.sasl: ${sasl.mechanism.toUpperCase()} would send the secret in clear text to ${remote.join(',')}; ` +
+              `turn on TLS (${path}.ssl or SPACELOG_KAFKA_SSL=true)`
+          : `${path}.sasl: ${sasl.mechanism.toUpperCase()} would send the secret to whoever answers for ${remote.join(',')} ` +
+              `(${path}.ssl.rejectUnauthorized is false); give the brokers' CA in ${path}.ssl.ca instead`,
         `${path}.ssl`,
       );
     }

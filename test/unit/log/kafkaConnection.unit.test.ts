@@ -228,6 +228,19 @@ describe('Kafka connection settings', () => {
     expect(resolve({ brokers: ['kafka.example.com:9093'], ssl: true, sasl: plain }).sasl).toBeDefined();
   });
 
+  it('refuses PLAIN over TLS that does not verify the broker (rejectUnauthorized: false) to a remote broker', () => {
+    const plain = { mechanism: 'plain', username: 'u', password: PASSWORD } as const;
+    const unverified = { rejectUnauthorized: false };
+    const error = refusal(() =>
+      resolve({ brokers: ['kafka.example.com:9093'], ssl: unverified, sasl: plain }),
+    );
+    expect(error.message).toMatch(/to whoever answers for kafka\.example\.com:9093.*ssl\.ca/);
+    expect(error.setting).toBe('kafka.ssl');
+    expect(resolve({ brokers: ['127.0.0.1:9093'], ssl: unverified, sasl: plain }).sasl).toBeDefined();
+    const scram = { ...plain, mechanism: 'scram-sha-512' } as const;
+    expect(resolve({ brokers: ['kafka.example.com:9093'], ssl: unverified, sasl: scram }).sasl).toBeDefined();
+  });
+
   it('never shows the password or the private key when the resolved settings are printed or described', () => {
     const connection = resolve({
       brokers: ['k:9093'],

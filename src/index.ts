@@ -63,6 +63,9 @@ export type {
   SubscribeOptions,
 } from './client/Space';
 export type { SpaceTransaction, TransactionReadOptions } from './client/Space';
+export type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './client/typedEntries';
+export { typedSpace } from './client/typedSpace';
+export { DEFAULT_WATCH_MAX_BUFFERED, type SpaceWatch, type WatchOptions } from './client/watchIterable';
 export {
   type TransactionOptions,
   DEFAULT_TRANSACTION_TIMEOUT_MS,

@@ -8,7 +8,7 @@ import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operati
 import { queryCompiler } from '../space/QuerySelection';
 import { ALL, type Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';
-import type { SpaceListener } from '../space/SubscriptionHub';
+import type { SpaceEvent, SpaceListener } from '../space/SubscriptionHub';
 import { Transaction, type TransactionOptions } from '../space/transaction/Transaction';
 import { blockingAcrossPartitions, firstInOrder } from './blockingAcrossPartitions';
 import { takenFromAll } from './takenFromAll';
@@ -34,6 +34,8 @@ import type {
   SpaceWriteResult,
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
+import type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './typedEntries';
+import { watchEvents, type SpaceWatch, type WatchOptions } from './watchIterable';
 import { serviceProxy } from './ServiceProxy';
 import { executeAt, executeAtAll } from './taskCalls';
 
@@ -46,7 +48,10 @@ export type PartitionAccess = (partition: number) => SpaceEngine | Promise<Space
  * all partitions never takes twice: it waits with *reads* everywhere, then takes where a match showed.
  * Tasks and service calls run through `tasks` (the host's TaskRegistry), at the partition they name.
  */
-export class PartitionedSpace implements Space {
+export class PartitionedSpace<TM extends object = UntypedEntries, TI extends object = TM> implements Space<
+  TM,
+  TI
+> {
   readonly partitions: number;
   private readonly routing: SpaceRouting;
   private readonly queries: QueryCompiler = queryCompiler();
@@ -62,29 +67,49 @@ export class PartitionedSpace implements Space {
     this.routing = new SpaceRouting(partitions);
   }
 
-  async write(
-    type: string,
-    entry: Readonly<Record<string, unknown>>,
+  async write<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    entry: InputFor<T, TI, N>,
     options?: WriteOptions,
   ): Promise<SpaceWriteResult> {
-    return this.routing.routeWrite(this.types.require(type), entry, async (partition, routed) =>
+    return this.routing.routeWrite(this.types.require(type), entry as Entry, async (partition, routed) =>
       (await this.access(partition)).write(type, routed, options),
     );
   }
 
-  read(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
-    return this.blocking('read', type, selector, options);
+  read<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    selector: Selector,
+    options: ReadOptions = {},
+  ): Promise<EntryFor<T, TM, N> | null> {
+    return this.blocking('read', type, selector, options) as Promise<EntryFor<T, TM, N> | null>;
   }
 
-  take(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
-    return this.blocking('take', type, selector, options);
+  take<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    selector: Selector,
+    options: ReadOptions = {},
+  ): Promise<EntryFor<T, TM, N> | null> {
+    return this.blocking('take', type, selector, options) as Promise<EntryFor<T, TM, N> | null>;
   }
 
-  async readMultiple(
-    type: string,
+  readMultiple<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
     selector: Selector = ALL,
     options: MultipleOptions = {},
-  ): Promise<Entry[]> {
+  ): Promise<EntryFor<T, TM, N>[]> {
+    return this.readAll(type, selector, options) as Promise<EntryFor<T, TM, N>[]>;
+  }
+
+  takeMultiple<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    selector: Selector = ALL,
+    options: MultipleOptions = {},
+  ): Promise<EntryFor<T, TM, N>[]> {
+    return this.takeAll(type, selector, options) as Promise<EntryFor<T, TM, N>[]>;
+  }
+
+  private async readAll(type: string, selector: Selector, options: MultipleOptions): Promise<Entry[]> {
     const target = this.target(type, selector, options);
     if (target !== undefined) return (await this.access(target)).readMultiple(type, selector, options.limit);
     const parts = await Promise.all(
@@ -93,11 +118,7 @@ export class PartitionedSpace implements Space {
     return this.merge(type, selector, parts.flat(), options.limit);
   }
 
-  async takeMultiple(
-    type: string,
-    selector: Selector = ALL,
-    options: MultipleOptions = {},
-  ): Promise<Entry[]> {
+  private async takeAll(type: string, selector: Selector, options: MultipleOptions): Promise<Entry[]> {
     const target = this.target(type, selector, options);
     if (target !== undefined) return (await this.access(target)).takeMultiple(type, selector, options.limit);
     // What any partition took is returned even when another fails: thrown away, it would be lost.
@@ -108,7 +129,7 @@ export class PartitionedSpace implements Space {
     }
     // A global ORDER BY / LIMIT: pick the winners by reading, then take exactly those by id.
     const entryType = this.types.require(type);
-    const winners = await this.readMultiple(type, selector, options);
+    const winners = await this.readAll(type, selector, options);
     return takenFromAll(
       winners.map(async (entry) => {
         const k = this.routing.forWrite(entryType, entry).partition;
@@ -117,16 +138,24 @@ export class PartitionedSpace implements Space {
     );
   }
 
-  async count(type: string, selector: Selector = ALL, options: RoutingOptions = {}): Promise<number> {
+  async count(
+    type: EntryTypeName<TM>,
+    selector: Selector = ALL,
+    options: RoutingOptions = {},
+  ): Promise<number> {
     return this.sum(type, selector, options, (engine) => engine.count(type, selector));
   }
 
-  async clear(type: string, selector: Selector = ALL, options: RoutingOptions = {}): Promise<number> {
+  async clear(
+    type: EntryTypeName<TM>,
+    selector: Selector = ALL,
+    options: RoutingOptions = {},
+  ): Promise<number> {
     return this.sum(type, selector, options, (engine) => engine.clear(type, selector));
   }
 
   async change(
-    type: string,
+    type: EntryTypeName<TM>,
     selector: Selector,
     changes: readonly ChangeOp[],
     options: ChangeOptions & RoutingOptions = {},
@@ -139,7 +168,7 @@ export class PartitionedSpace implements Space {
   }
 
   async renew(
-    type: string,
+    type: EntryTypeName<TM>,
     id: string,
     lease: number,
     options: RoutingOptions = {},
@@ -177,15 +206,34 @@ export class PartitionedSpace implements Space {
     return transaction.run(() => fn(tx));
   }
 
-  async subscribe(
-    type: string,
+  async subscribe<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
     selector: Selector,
-    listener: SpaceListener,
+    listener: SpaceListener<EntryFor<T, TM, N>>,
     options?: { readonly ops?: readonly MutationOp[] },
   ): Promise<() => void> {
     const engines = await Promise.all(this.routing.all().map((k) => this.access(k)));
-    const stops = engines.map((engine) => engine.subscribe(type, selector, listener, options));
+    const stops = engines.map((engine) =>
+      engine.subscribe(type, selector, listener as SpaceListener, options),
+    );
     return () => stops.forEach((stop) => stop());
+  }
+
+  /** Committed mutations as an async iterator (see `Space.watch`), over `subscribe`. */
+  watch<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    options: WatchOptions = {},
+  ): SpaceWatch<SpaceEvent<EntryFor<T, TM, N>>> {
+    return watchEvents<SpaceEvent<EntryFor<T, TM, N>>>(
+      (listener) =>
+        this.subscribe<T, N>(
+          type,
+          options.selector ?? ALL,
+          listener,
+          options.ops !== undefined ? { ops: options.ops } : undefined,
+        ),
+      options,
+    );
   }
 
   /** Runs task `name` at the partition `routing` or `partition` names, in process (see `Space.execute`). */

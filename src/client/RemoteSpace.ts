@@ -16,7 +16,7 @@ import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { ALL, type Selector } from '../space/Selector';
-import type { SpaceListener } from '../space/SubscriptionHub';
+import type { SpaceEvent, SpaceListener } from '../space/SubscriptionHub';
 import { encodeEntry } from '../net/entryCodec';
 import { ANY_PARTITION, type ResponseFrame } from '../net/protocol';
 import { typesOf, type SpaceDescription } from '../net/SpaceDescription';
@@ -55,6 +55,8 @@ import type {
   SubscribeOptions,
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
+import type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './typedEntries';
+import { watchEvents, type SpaceWatch, type WatchOptions } from './watchIterable';
 import { serviceProxy } from './ServiceProxy';
 import { executeAt, executeAtAll } from './taskCalls';
 
@@ -70,7 +72,9 @@ import { executeAt, executeAtAll } from './taskCalls';
  * surely did not run (never sent, or refused up front by a server that is not the partition's
  * primary); otherwise their retriable error is surfaced (there are no idempotency keys yet).
  */
-export class RemoteSpace implements Space {
+export class RemoteSpace<TM extends object = UntypedEntries, TI extends object = TM>
+  implements Space<TM, TI>, AsyncDisposable
+{
   readonly name: string;
   readonly partitions: number;
   private readonly routing: SpaceRouting;
@@ -102,9 +106,11 @@ export class RemoteSpace implements Space {
   }
 
   /** Connects: asks the bootstrap servers for the space description and partition map. */
-  static async connect(options: ConnectOptions): Promise<RemoteSpace> {
+  static async connect<TM extends object = UntypedEntries, TI extends object = TM>(
+    options: ConnectOptions,
+  ): Promise<RemoteSpace<TM, TI>> {
     const config = resolveConnectOptions(options);
-    let space: RemoteSpace | undefined;
+    let space: RemoteSpace<TM, TI> | undefined;
     const pool = new ConnectionPool({
       connectTimeoutMs: config.connectTimeout,
       maxFrameBytes: config.maxFrameBytes,
@@ -136,7 +142,7 @@ export class RemoteSpace implements Space {
         unsubscribeAt: (at, remoteId, type) => space?.unsubscribeAt(at, remoteId, type),
       });
       maps.onChange(() => subscriptions.remap());
-      space = new RemoteSpace(config, pool, types, description, maps, subscriptions);
+      space = new RemoteSpace<TM, TI>(config, pool, types, description, maps, subscriptions);
       return space;
     } catch (error) {
       pool.close();
@@ -159,13 +165,13 @@ export class RemoteSpace implements Space {
     this.maps.set(map);
   }
 
-  async write(
-    type: string,
-    entry: Readonly<Record<string, unknown>>,
+  async write<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    entry: InputFor<T, TI, N>,
     options: WriteOptions & RemoteCallOptions = {},
   ): Promise<SpaceWriteResult> {
     const entryType = this.types.require(type);
-    const routed = this.routing.forWrite(entryType, entry);
+    const routed = this.routing.forWrite(entryType, entry as Entry);
     // Validation before the wire: the same typed errors as in process, and the bytes to send.
     const bytes = encodeEntry(entryType, entryType.validate(routed.entry));
     const { signal: _s, requestTimeout: _t, ...writeOptions } = options;
@@ -181,12 +187,12 @@ export class RemoteSpace implements Space {
     return fromWireJson(response.result) as SpaceWriteResult;
   }
 
-  read(
-    type: string,
+  read<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
     selector: Selector,
     options: ReadOptions & RemoteCallOptions = {},
-  ): Promise<Entry | null> {
-    return this.selected.read(type, selector, options);
+  ): Promise<EntryFor<T, TM, N> | null> {
+    return this.selected.read(type, selector, options) as Promise<EntryFor<T, TM, N> | null>;
   }
 
   /**
@@ -196,36 +202,36 @@ export class RemoteSpace implements Space {
    * RETURNS that entry instead of rejecting, because a rejection would drop an entry the log has
    * already removed. Otherwise it rejects with OperationAbortedError / RequestTimeoutError.
    */
-  take(
-    type: string,
+  take<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
     selector: Selector,
     options: ReadOptions & RemoteCallOptions = {},
-  ): Promise<Entry | null> {
-    return this.selected.take(type, selector, options);
+  ): Promise<EntryFor<T, TM, N> | null> {
+    return this.selected.take(type, selector, options) as Promise<EntryFor<T, TM, N> | null>;
   }
 
-  readMultiple(
-    type: string,
+  readMultiple<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
     selector: Selector = ALL,
     options: MultipleOptions & RemoteCallOptions = {},
-  ): Promise<Entry[]> {
-    return this.selected.readMultiple(type, selector, options);
+  ): Promise<EntryFor<T, TM, N>[]> {
+    return this.selected.readMultiple(type, selector, options) as Promise<EntryFor<T, TM, N>[]>;
   }
 
   /**
    * Takes matching entries. As `take`, an aborted or timed-out call returns what the server had
    * already taken; over several partitions it returns what any took and throws only when none did.
    */
-  takeMultiple(
-    type: string,
+  takeMultiple<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
     selector: Selector = ALL,
     options: MultipleOptions & RemoteCallOptions = {},
-  ): Promise<Entry[]> {
-    return this.selected.takeMultiple(type, selector, options);
+  ): Promise<EntryFor<T, TM, N>[]> {
+    return this.selected.takeMultiple(type, selector, options) as Promise<EntryFor<T, TM, N>[]>;
   }
 
   count(
-    type: string,
+    type: EntryTypeName<TM>,
     selector: Selector = ALL,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<number> {
@@ -233,7 +239,7 @@ export class RemoteSpace implements Space {
   }
 
   clear(
-    type: string,
+    type: EntryTypeName<TM>,
     selector: Selector = ALL,
     options: RoutingOptions & RemoteCallOptions = {},
   ): Promise<number> {
@@ -241,7 +247,7 @@ export class RemoteSpace implements Space {
   }
 
   change(
-    type: string,
+    type: EntryTypeName<TM>,
     selector: Selector,
     changes: readonly ChangeOp[],
     options: ChangeOptions & RoutingOptions & RemoteCallOptions = {},
@@ -250,7 +256,7 @@ export class RemoteSpace implements Space {
   }
 
   async renew(
-    type: string,
+    type: EntryTypeName<TM>,
     id: string,
     lease: number,
     options: RoutingOptions & RemoteCallOptions = {},
@@ -290,14 +296,29 @@ export class RemoteSpace implements Space {
    * connection or when a partition's primary moves, it is registered again in the background at the
    * right server; mutations committed meanwhile are not replayed.
    */
-  async subscribe(
-    type: string,
+  async subscribe<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
     selector: Selector,
-    listener: SpaceListener,
+    listener: SpaceListener<EntryFor<T, TM, N>>,
     options?: SubscribeOptions,
   ): Promise<() => void> {
     this.types.require(type);
-    return this.subscriptions.add(type, selector, listener, options?.ops, options?.onEnd);
+    return this.subscriptions.add(type, selector, listener as SpaceListener, options?.ops, options?.onEnd);
+  }
+
+  /** Committed mutations as an async iterator (see `Space.watch`), over `subscribe`. */
+  watch<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    options: WatchOptions = {},
+  ): SpaceWatch<SpaceEvent<EntryFor<T, TM, N>>> {
+    return watchEvents<SpaceEvent<EntryFor<T, TM, N>>>(
+      (listener, onEnd) =>
+        this.subscribe<T, N>(type, options.selector ?? ALL, listener, {
+          onEnd,
+          ...(options.ops !== undefined ? { ops: options.ops } : {}),
+        }),
+      options,
+    );
   }
 
   /**
@@ -362,6 +383,11 @@ export class RemoteSpace implements Space {
       }
       throw error;
     }
+  }
+
+  /** `await using space = await Spacelog.connect(…)`: closes the client at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Closes every connection; operations afterwards fail with ClientClosedError. Idempotent. */

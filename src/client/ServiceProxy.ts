@@ -20,7 +20,7 @@ export interface ServiceCall {
  * @internal
  */
 export function serviceProxy<T extends object>(
-  space: Space,
+  space: Pick<Space, 'partitions' | 'execute' | 'executeAll'>,
   name: string,
   options: RemoteOptions = {},
 ): RemoteProxy<T> {

@@ -3,8 +3,10 @@ import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions, WriteResult } from '../space/Operation';
 import type { Selector } from '../space/Selector';
-import type { SpaceListener } from '../space/SubscriptionHub';
+import type { SpaceEvent, SpaceListener } from '../space/SubscriptionHub';
 import type { TransactionOptions } from '../space/transaction/Transaction';
+import type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './typedEntries';
+import type { SpaceWatch, WatchOptions } from './watchIterable';
 
 /** Names the partition of an operation whose selector does not (an id of a type routed by another field). */
 export interface RoutingOptions {
@@ -124,28 +126,56 @@ export type RemoteProxy<T> = {
  * The Space API: the same operations in process (`Spacelog.start`) and, later, through a remote
  * client. Every operation is routed to the primary of its partition; operations without a routing
  * value go to every partition and their answers are merged (ORDER BY and LIMIT honoured).
+ *
+ * Typed entries (docs/typed-entries.md): `TM` maps type names to the entry types `spacelog types`
+ * generates (`SpacelogTypes`), `TI` to what writes accept (`SpacelogInputs`); a space typed so infers
+ * each call's entry type from its type name and refuses unknown names. On any space, a call may name
+ * its entry type itself (`space.read<Order>('Order', …)`: `Promise<Order | null>`). Untyped, entries
+ * are `Entry`. Types are a promise of the schemas, not checked again: the space validates every write
+ * against its schemas whatever the types say.
  */
-export interface Space {
+export interface Space<TM extends object = UntypedEntries, TI extends object = TM> {
   readonly name: string;
   readonly partitions: number;
-  write(
-    type: string,
-    entry: Readonly<Record<string, unknown>>,
+  write<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    entry: InputFor<T, TI, N>,
     options?: WriteOptions,
   ): Promise<SpaceWriteResult>;
-  read(type: string, selector: Selector, options?: ReadOptions): Promise<Entry | null>;
-  take(type: string, selector: Selector, options?: ReadOptions): Promise<Entry | null>;
-  readMultiple(type: string, selector?: Selector, options?: MultipleOptions): Promise<Entry[]>;
-  takeMultiple(type: string, selector?: Selector, options?: MultipleOptions): Promise<Entry[]>;
-  count(type: string, selector?: Selector, options?: RoutingOptions): Promise<number>;
-  clear(type: string, selector?: Selector, options?: RoutingOptions): Promise<number>;
+  read<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    selector: Selector,
+    options?: ReadOptions,
+  ): Promise<EntryFor<T, TM, N> | null>;
+  take<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    selector: Selector,
+    options?: ReadOptions,
+  ): Promise<EntryFor<T, TM, N> | null>;
+  readMultiple<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    selector?: Selector,
+    options?: MultipleOptions,
+  ): Promise<EntryFor<T, TM, N>[]>;
+  takeMultiple<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    selector?: Selector,
+    options?: MultipleOptions,
+  ): Promise<EntryFor<T, TM, N>[]>;
+  count(type: EntryTypeName<TM>, selector?: Selector, options?: RoutingOptions): Promise<number>;
+  clear(type: EntryTypeName<TM>, selector?: Selector, options?: RoutingOptions): Promise<number>;
   change(
-    type: string,
+    type: EntryTypeName<TM>,
     selector: Selector,
     changes: readonly ChangeOp[],
     options?: ChangeOptions & RoutingOptions,
   ): Promise<ChangeResult>;
-  renew(type: string, id: string, lease: number, options?: RoutingOptions): Promise<SpaceWriteResult>;
+  renew(
+    type: EntryTypeName<TM>,
+    id: string,
+    lease: number,
+    options?: RoutingOptions,
+  ): Promise<SpaceWriteResult>;
   /**
    * Runs `fn` in a transaction over any partitions of the space: everything it wrote, changed or took
    * commits all or nothing (one Kafka transaction, so every read_committed reader sees all or none of
@@ -158,12 +188,22 @@ export interface Space {
    * called once if the subscription is ended by the other side (a remote client that reads events
    * too slowly gets SubscriptionOverflowError); no event follows it.
    */
-  subscribe(
-    type: string,
+  subscribe<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
     selector: Selector,
-    listener: SpaceListener,
+    listener: SpaceListener<EntryFor<T, TM, N>>,
     options?: SubscribeOptions,
   ): Promise<() => void>;
+  /**
+   * Committed mutations as an async iterator: `for await (const event of space.watch('Order', {
+   * signal }))`. Subscribes at once (`ready` says when it is registered); ends on `break`, on the
+   * signal or on `await using`; a reader more than `maxBuffered` events behind (default 10,000) gets
+   * the held events, then WatchOverflowError. See {@link SpaceWatch}.
+   */
+  watch<T extends object = never, N extends EntryTypeName<TM> = EntryTypeName<TM>>(
+    type: N,
+    options?: WatchOptions,
+  ): SpaceWatch<SpaceEvent<EntryFor<T, TM, N>>>;
   /**
    * Runs the task registered as `name` at the primary of one partition (`routing` or `partition`),
    * in-process there, and answers its result. Errors: UnknownTaskError, TaskFailedError (it threw:

@@ -12,17 +12,20 @@ import type {
   Space,
   SpaceTransaction,
   SpaceWriteResult,
+  SubscribeOptions,
 } from '../client/Space';
 import { SpaceRouting } from '../client/SpaceRouting';
+import type { EntryFor, InputFor, UntypedEntries } from '../client/typedEntries';
+import { watchEvents, type SpaceWatch, type WatchOptions } from '../client/watchIterable';
 import { executeAt, executeAtAll } from '../client/taskCalls';
 import type { TaskRunner } from '../events/TaskRegistry';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
-import type { Entry, MutationOp } from '../space/Mutation';
+import type { Entry } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { ALL, type Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';
-import type { SpaceListener } from '../space/SubscriptionHub';
+import type { SpaceEvent, SpaceListener } from '../space/SubscriptionHub';
 import type { TransactionOptions } from '../space/transaction/Transaction';
 
 /** Where a collocated space finds its partitions. */
@@ -77,39 +80,55 @@ export class CollocatedSpace implements Space {
     );
   }
 
-  write(
-    type: string,
-    entry: Readonly<Record<string, unknown>>,
+  write<T extends object = never, N extends string = string>(
+    type: N,
+    entry: InputFor<T, UntypedEntries, N>,
     options?: WriteOptions,
   ): Promise<SpaceWriteResult> {
     // Routed once: a generated id is drawn here, so both paths write the same entry to the same partition.
     let routed: ReturnType<SpaceRouting['forWrite']>;
     try {
-      routed = this.routing.forWrite(this.options.types.require(type), entry);
+      routed = this.routing.forWrite(this.options.types.require(type), entry as Entry);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.run(routed.partition, (space) => space.write(type, routed.entry, options));
+    return this.run(routed.partition, (space) => space.write<Entry>(type, routed.entry, options));
   }
 
-  read(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
-    return this.blocking('read', type, selector, options);
+  read<T extends object = never, N extends string = string>(
+    type: N,
+    selector: Selector,
+    options: ReadOptions = {},
+  ): Promise<EntryFor<T, UntypedEntries, N> | null> {
+    return this.blocking('read', type, selector, options) as Promise<EntryFor<T, UntypedEntries, N> | null>;
   }
 
-  take(type: string, selector: Selector, options: ReadOptions = {}): Promise<Entry | null> {
-    return this.blocking('take', type, selector, options);
+  take<T extends object = never, N extends string = string>(
+    type: N,
+    selector: Selector,
+    options: ReadOptions = {},
+  ): Promise<EntryFor<T, UntypedEntries, N> | null> {
+    return this.blocking('take', type, selector, options) as Promise<EntryFor<T, UntypedEntries, N> | null>;
   }
 
-  readMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
+  readMultiple<T extends object = never, N extends string = string>(
+    type: N,
+    selector: Selector = ALL,
+    options: MultipleOptions = {},
+  ): Promise<EntryFor<T, UntypedEntries, N>[]> {
     return this.run(this.target(type, selector, options), (space) =>
-      space.readMultiple(type, selector, options),
-    );
+      space.readMultiple<Entry>(type, selector, options),
+    ) as Promise<EntryFor<T, UntypedEntries, N>[]>;
   }
 
-  takeMultiple(type: string, selector: Selector = ALL, options: MultipleOptions = {}): Promise<Entry[]> {
+  takeMultiple<T extends object = never, N extends string = string>(
+    type: N,
+    selector: Selector = ALL,
+    options: MultipleOptions = {},
+  ): Promise<EntryFor<T, UntypedEntries, N>[]> {
     return this.run(this.target(type, selector, options), (space) =>
-      space.takeMultiple(type, selector, options),
-    );
+      space.takeMultiple<Entry>(type, selector, options),
+    ) as Promise<EntryFor<T, UntypedEntries, N>[]>;
   }
 
   count(type: string, selector: Selector = ALL, options: RoutingOptions = {}): Promise<number> {
@@ -145,13 +164,28 @@ export class CollocatedSpace implements Space {
   }
 
   /** Hears committed mutations of every partition, wherever it is led (through the routed client). */
-  async subscribe(
-    type: string,
+  async subscribe<T extends object = never, N extends string = string>(
+    type: N,
     selector: Selector,
-    listener: SpaceListener,
-    options?: { readonly ops?: readonly MutationOp[] },
+    listener: SpaceListener<EntryFor<T, UntypedEntries, N>>,
+    options?: SubscribeOptions,
   ): Promise<() => void> {
-    return (await this.client()).subscribe(type, selector, listener, options);
+    return (await this.client()).subscribe<Entry>(type, selector, listener as SpaceListener, options);
+  }
+
+  /** Committed mutations as an async iterator (see `Space.watch`), through the routed client. */
+  watch<T extends object = never, N extends string = string>(
+    type: N,
+    options: WatchOptions = {},
+  ): SpaceWatch<SpaceEvent<EntryFor<T, UntypedEntries, N>>> {
+    return watchEvents<SpaceEvent<EntryFor<T, UntypedEntries, N>>>(
+      (listener, onEnd) =>
+        this.subscribe<T, N>(type, options.selector ?? ALL, listener, {
+          onEnd,
+          ...(options.ops !== undefined ? { ops: options.ops } : {}),
+        }),
+      options,
+    );
   }
 
   /** Runs a task at one partition: in-process when it is led here (see `Space.execute`). */

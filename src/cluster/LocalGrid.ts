@@ -42,7 +42,7 @@ export interface PartitionStatus {
  * and warms every partition up from its log. The Space API routes each operation to its partition.
  * It is also a `ContainerHost`: polling and notify containers, tasks and services run on it in-process.
  */
-export class LocalGrid implements ContainerHost {
+export class LocalGrid implements ContainerHost, AsyncDisposable {
   readonly space: Space;
   readonly unit = 'local';
   readonly types: TypeRegistry;
@@ -251,6 +251,11 @@ export class LocalGrid implements ContainerHost {
   *entries(): IterableIterator<StoredEntryView & { readonly partition: number }> {
     for (const p of this.primaryPartitions)
       for (const e of p.entries()) yield { ...e, partition: p.partition };
+  }
+
+  /** `await using` ends the scope with `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Flushes every partition's pending appends and disconnects. Idempotent. */

@@ -64,7 +64,7 @@ export interface UnitStatus {
  * collocated code next to its primaries (it is their `ContainerHost`: `space` runs operations on
  * partitions led here in-process). `close()` hands its partitions over before it exits.
  */
-export class ProcessingUnit implements ContainerHost {
+export class ProcessingUnit implements ContainerHost, AsyncDisposable {
   readonly name: string;
   /** The space as collocated code sees it: in-process for partitions led here, routed otherwise. */
   readonly space: CollocatedSpace;
@@ -340,6 +340,11 @@ export class ProcessingUnit implements ContainerHost {
   /** Partitions this unit serves as primary now. */
   primaries(): number[] {
     return this.replicas.primaries();
+  }
+
+  /** `await using` ends the scope with `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**

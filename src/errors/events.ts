@@ -94,3 +94,20 @@ export class NotifyPositionError extends SpacelogError {
     this.container = container;
   }
 }
+
+// --- watch (space.watch) ---
+
+/**
+ * A `space.watch` iterator fell more than `limit` events behind its reader. The watch has ended (it
+ * unsubscribed): the events buffered before the overflow were still handed out, this error comes
+ * after them, and mutations committed since were not seen. Read faster, raise `maxBuffered`, or use a
+ * durable notify container, which resumes from its last log position.
+ */
+export class WatchOverflowError extends SpacelogError {
+  readonly limit: number;
+  constructor(limit: number, options: SpacelogErrorOptions = {}) {
+    super(`watch ended: over ${limit} events were waiting for the reader`, 'WATCH_OVERFLOW', false, options);
+    this.name = 'WatchOverflowError';
+    this.limit = limit;
+  }
+}

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import { partitionOf } from '../cluster/partitionOf';
-import type { Space, SpaceWriteResult } from '../client/Space';
+import type { RoutingOptions, SpaceWriteResult } from '../client/Space';
 import type { EntryType } from '../schema/EntryType';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { Entry, MutationOp } from '../space/Mutation';
@@ -10,9 +10,12 @@ import type { SpaceEngine } from '../space/SpaceEngine';
 import type { BlockingOptions } from '../space/SpaceEngineOptions';
 import type { SpaceListener } from '../space/SubscriptionHub';
 
-/** The operations a request runs: on the served Space, or on one partition's engine. @internal */
+/**
+ * The operations a request runs: on the served Space, or on one partition's engine. Untyped (entries
+ * are `Entry`): a served Space of any entry types passes as one. @internal
+ */
 export type OpTarget = Pick<
-  Space,
+  PartitionTarget,
   | 'write'
   | 'read'
   | 'take'
@@ -31,7 +34,7 @@ export type OpTarget = Pick<
  * there only, never on the other partitions this server may also serve.
  * @internal
  */
-export class PartitionTarget implements OpTarget {
+export class PartitionTarget {
   constructor(
     private readonly engine: SpaceEngine,
     private readonly partition: number,
@@ -79,11 +82,12 @@ export class PartitionTarget implements OpTarget {
     return this.engine.takeMultiple(type, selector, options?.limit);
   }
 
-  count(type: string, selector?: Selector): Promise<number> {
+  // Routing options are accepted as the served Space takes them; the request already named the partition.
+  count(type: string, selector?: Selector, _options?: RoutingOptions): Promise<number> {
     return this.engine.count(type, selector);
   }
 
-  clear(type: string, selector?: Selector): Promise<number> {
+  clear(type: string, selector?: Selector, _options?: RoutingOptions): Promise<number> {
     return this.engine.clear(type, selector);
   }
 
@@ -97,7 +101,7 @@ export class PartitionTarget implements OpTarget {
     return this.engine.change(type, selector, changes, changeOptions);
   }
 
-  async renew(type: string, id: string, lease: number): Promise<SpaceWriteResult> {
+  async renew(type: string, id: string, lease: number, _options?: RoutingOptions): Promise<SpaceWriteResult> {
     const result = await this.engine.renew(type, id, lease);
     return { ...result, partition: this.partition };
   }

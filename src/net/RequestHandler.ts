@@ -111,7 +111,7 @@ export class RequestHandler {
     const args = decodeArgs(request.args);
     const type = request.type;
     const options = args.options ?? {};
-    const target = DATA_OPS.has(request.op) ? await this.targetOf(request.partition) : this.space;
+    const target: OpTarget = DATA_OPS.has(request.op) ? await this.targetOf(request.partition) : this.space;
     switch (request.op) {
       case 'WRITE': {
         if (request.entry === null) throw new ProtocolError('WRITE without an entry');

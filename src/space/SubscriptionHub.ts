@@ -1,18 +1,18 @@
 import type { Entry, Mutation, MutationOp } from './Mutation';
 import type { Selection } from './Selection';
 
-/** What a subscriber receives once a mutation is committed. */
-export interface SpaceEvent {
+/** What a subscriber receives once a mutation is committed (`E`: the entry's type, when typed). */
+export interface SpaceEvent<E = Entry> {
   readonly op: MutationOp;
   readonly type: string;
   readonly id: string;
   readonly version: number;
   readonly leaseExpiresAt: number | null;
   /** The new state for WRITE / UPDATE, the removed state for TAKE / EXPIRE. */
-  readonly entry: Entry;
+  readonly entry: E;
 }
 
-export type SpaceListener = (event: SpaceEvent) => void;
+export type SpaceListener<E = Entry> = (event: SpaceEvent<E>) => void;
 
 interface Subscription {
   readonly selection: Selection;

@@ -8,7 +8,7 @@
  *  - `remote-read-by-id-pipelined-64`: a processing unit (1 partition, no backup) holding 1,000 Orders,
  *    a RemoteSpace in the same process with 64 reads by id in flight.
  *
- * Off: `metrics: false` (engines and appenders count nothing), no HTTP endpoint, no logger given.
+ * Off: `metrics: false` (engines and appenders count nothing), no HTTP endpoint, a `silent` logger.
  * On: counting on, the HTTP endpoint up and scraped (`GET /metrics`) every second, and a pino logger at
  * `info` (JSON lines on standard error, as `createLogger` writes them by default). The remote client
  * counts its calls in both (its counting has no switch).
@@ -35,7 +35,8 @@ type Side = 'off' | 'on';
 
 /** The grid / unit options of one side. */
 function sideOptions(side: Side): Pick<GridOptions, 'metrics' | 'http' | 'logger'> {
-  if (side === 'off') return { metrics: false };
+  // Off is silent: without a logger Spacelog writes warnings (kafkajs' retried CONCURRENT_TRANSACTIONS among them).
+  if (side === 'off') return { metrics: false, logger: createLogger({ level: 'silent' }) };
   return { http: { port: 0 }, logger: createLogger({ level: 'info' }) };
 }
 

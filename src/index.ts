@@ -9,14 +9,20 @@ import { LocalGrid } from './cluster/LocalGrid';
 import type { GridOptions } from './cluster/GridConfig';
 import { RemoteSpace } from './client/RemoteSpace';
 import type { ConnectOptions } from './client/RemoteSpaceConfig';
+import type { UntypedEntries } from './client/typedEntries';
 import { ProcessingUnit } from './cluster/ProcessingUnit';
 import type { UnitOptions } from './cluster/UnitConfig';
 
 export const Spacelog = {
   /** Starts a grid hosting every partition of a space in this process; resolves once all partitions serve. */
   start: (options: GridOptions): Promise<LocalGrid> => LocalGrid.start(options),
-  /** Connects to a space served over the network (`SpaceServer`); resolves once its description is known. */
-  connect: (options: ConnectOptions): Promise<RemoteSpace> => RemoteSpace.connect(options),
+  /**
+   * Connects to a space served over the network (`SpaceServer`); resolves once its description is known.
+   * `Spacelog.connect<SpacelogTypes, SpacelogInputs>(…)` types it by the maps `spacelog types` generates.
+   */
+  connect: <TM extends object = UntypedEntries, TI extends object = TM>(
+    options: ConnectOptions,
+  ): Promise<RemoteSpace<TM, TI>> => RemoteSpace.connect<TM, TI>(options),
   /**
    * Starts a processing unit of a space's cluster in this process (what `spacelog pu start` runs):
    * it joins the space's Kafka consumer group and hosts the primaries and backups it is given.

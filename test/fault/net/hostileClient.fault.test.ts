@@ -5,6 +5,7 @@ import { fromWireJson } from '../../../src/net/wireJson';
 import type { SpaceDescription } from '../../../src/net/SpaceDescription';
 import { exampleOrder, spawnChild, type ChildHandle } from '../../support';
 import { clusterForSuite } from '../../support/clusterTestKit';
+import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 import { ClusterLoad, customerOf } from '../../support/clusterLoad';
 import { openSockets, RssSampler } from '../../support/processStats';
 import { RawWireClient, waitUntil } from '../../support/rawWireClient';
@@ -249,6 +250,8 @@ describe('hostile clients against a processing unit (issue 16, docs/design.md la
           Object.fromEntries(flooded),
         );
         expect(await client.count('Order', { query: "note LIKE 'aaa%'" })).toBe(60);
+        // spacelog verify at the suite's end: what the attacked unit serves equals the fold of its log.
+        await expectVerified({ ...clusterVerifyTarget(cluster), grid: client });
       } finally {
         await load.stop();
         await client.close();

@@ -108,10 +108,10 @@ export function replicaLogOf(
   prepared: PreparedSpace,
   options: Pick<GridOptions, 'space' | 'warmUpInWorker'>,
   partition: number,
-  logger: SpacelogLogger = prepared.logger,
+  logger: SpacelogLogger | undefined = prepared.logger,
 ): ReplicaLogOptions {
   return {
-    logger: logger.child({ partition }),
+    ...(logger === undefined ? {} : { logger: logger.child({ partition }) }),
     kafka: prepared.kafka,
     prefix: prepared.prefix,
     space: options.space,
@@ -131,10 +131,10 @@ export function primaryOptionsOf(
   prepared: PreparedSpace,
   options: GridOptions,
   partition: number,
-  logger: SpacelogLogger = prepared.logger,
+  logger: SpacelogLogger | undefined = prepared.logger,
 ): PrimaryPartitionOptions {
   const replica = prepared.stats.partition(partition);
-  const report = reportListenerError(logger, options.onListenerError);
+  const report = reportListenerError(resolveLogger(logger), options.onListenerError);
   return {
     ...replicaLogOf(prepared, options, partition, logger),
     onListenerError: (error) => report(error, { source: 'subscription', space: options.space, partition }),

@@ -1,3 +1,4 @@
+import '../disposeSymbols';
 import {
   InvalidArgumentError,
   isRetriable,

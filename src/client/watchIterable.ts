@@ -1,3 +1,4 @@
+import '../disposeSymbols';
 import { WatchOverflowError, type SpacelogError } from '../errors';
 import type { MutationOp } from '../space/Mutation';
 import type { Selector } from '../space/Selector';

@@ -1,3 +1,4 @@
+import '../disposeSymbols';
 import type { Kafka } from 'kafkajs';
 import { CorruptLogError } from '../errors';
 import type { ContainerHost, PartitionEventListener } from '../events/ContainerHost';

@@ -1,3 +1,4 @@
+import '../disposeSymbols';
 import { resolve as resolvePath } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { NotPrimaryError, UnitConfigError } from '../errors';

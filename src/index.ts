@@ -174,3 +174,18 @@ export type { NotifyPartitionState, NotifyPartitionStatus } from './events/Notif
 export { notifyGroupId } from './events/NotifyPositions';
 export * from './ops/metrics';
 export * from './ops/http';
+export {
+  createLogger,
+  LOG_EVENT,
+  LOG_LEVELS,
+  type CreateLoggerOptions,
+  type ListenerErrorContext,
+  type ListenerErrorHandler,
+  type LogDestination,
+  type LogEvent,
+  type LogFields,
+  type LogFormat,
+  type LogLevel,
+  type LogMethod,
+  type SpacelogLogger,
+} from './ops/logging';

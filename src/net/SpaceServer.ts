@@ -1,3 +1,4 @@
+import '../disposeSymbols';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -124,7 +125,7 @@ const KNOWN_KEYS = new Set([
  * Serves a Space over TCP with the Spacelog wire protocol (`schemas/protocol/`), for
  * `Spacelog.connect` clients. `SpaceServer.listen(grid, { port })` serves a local grid.
  */
-export class SpaceServer {
+export class SpaceServer implements AsyncDisposable {
   private readonly connections = new Set<ServerConnection>();
   private closing: Promise<void> | undefined;
 
@@ -217,6 +218,11 @@ export class SpaceServer {
   /** Open client connections. */
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** `await using` ends the scope with `close()` (the served space stays open). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { isLoopbackHost } from '../config/loopback';
+import { readSecretFile } from '../config/settingFiles';
 import { isAbsolute, resolve } from 'node:path';
 import { UnitConfigError } from '../errors';
 import type { ClientCredentials, ClientTlsOptions } from '../net/security/ClientSecurity';
-import { isLoopback, type ServerSecurityOptions } from '../net/security/ServerSecurity';
+import type { ServerSecurityOptions } from '../net/security/ServerSecurity';
 
 /**
  * How a unit's own routed client (collocated code reaching partitions led by other units) proves
@@ -76,7 +77,7 @@ export function unitClientOf(security: UnitSecurityOptions | undefined): {
 
 /** Refuses a non-loopback host without TLS unless `insecure: true` (before anything starts). @internal */
 export function checkUnitBind(host: string, security: UnitSecurityOptions | undefined, source: string): void {
-  if (security?.tls === undefined && security?.insecure !== true && !isLoopback(host)) {
+  if (security?.tls === undefined && security?.insecure !== true && !isLoopbackHost(host)) {
     throw new UnitConfigError(
       `${source}: host ${host} is not a loopback address: configure security.tls, or say security.insecure: true`,
     );
@@ -126,16 +127,11 @@ function credentialsOf(given: NonNullable<UnitClientSecurity['credentials']>): C
   }
   let password: string | undefined = given.password;
   if (given.passwordFile !== undefined) {
-    try {
-      password = readFileSync(given.passwordFile, 'utf8').split(/\r?\n/u)[0];
-    } catch (error) {
-      throw new UnitConfigError(
-        `security.client.credentials.passwordFile: cannot read ${given.passwordFile}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    password = readSecretFile(
+      given.passwordFile,
+      'security.client.credentials.passwordFile',
+      (message, cause) => new UnitConfigError(message, cause === undefined ? {} : { cause }),
+    );
   }
   if (given.passwordEnv !== undefined) password = process.env[given.passwordEnv];
   if (password === undefined || password.length === 0) {

@@ -127,11 +127,3 @@ export function describeKafkaConnection(connection: KafkaConnection): string {
   }
   return parts.join(', ');
 }
-
-/** The secrets a connection holds (password, private key), for redacting text that might echo them. */
-export function kafkaSecretsOf(connection: KafkaConnection): string[] {
-  const secrets: string[] = [];
-  if (connection.sasl !== undefined && 'password' in connection.sasl) secrets.push(connection.sasl.password);
-  if (connection.ssl?.key !== undefined) secrets.push(connection.ssl.key);
-  return secrets;
-}

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { isPem } from './secretSettings';
+import { isPem } from '../../config/settingFiles';
 
 /**
  * `kafka` settings read from a config file, with the files they name (TLS PEM files, password and

@@ -9,7 +9,8 @@ import {
 } from './KafkaClientOptions';
 import type { KafkaConnection, KafkaSasl, KafkaTls } from './KafkaConnection';
 import { envValue, kafkaBrokersFromEnv } from './kafkaEnvironment';
-import { defineSecret, isLoopback, parseBooleanSetting, readPem, readSecretFile } from './secretSettings';
+import { isLoopbackAddress } from '../../config/loopback';
+import { defineSecret, parseBooleanSetting, readPem, readSecretFile } from './secretSettings';
 
 /** How a component resolves its Kafka settings. */
 export interface KafkaResolveContext {
@@ -125,7 +126,7 @@ export function resolveKafkaConnection(
     sasl.mechanism !== 'scram-sha-256' &&
     sasl.mechanism !== 'scram-sha-512'
   ) {
-    const remote = brokers.filter((broker) => !isLoopback(broker));
+    const remote = brokers.filter((broker) => !isLoopbackAddress(broker));
     if (remote.length > 0) {
       // PLAIN sends the password as it is and OAUTHBEARER the bearer token: either is as good as
       // published on a network without TLS, or with TLS that does not check who answers (anyone in

@@ -1,58 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { readPemText, readSecretFile as readSecret, type SettingFailure } from '../../config/settingFiles';
 import { ConnectionConfigError } from '../../errors/connection';
 
 /**
- * Reading and hiding the secret parts of connection settings (Kafka and PostgreSQL alike).
+ * Reading and hiding the secret parts of connection settings (Kafka and PostgreSQL alike), refused
+ * with a ConnectionConfigError naming the setting.
  * @internal
  */
 
-const PEM_START = '-----BEGIN';
-
-/** True for PEM text (as opposed to the path of a PEM file). */
-export function isPem(value: string): boolean {
-  return value.includes(PEM_START);
-}
-
-/**
- * PEM text as given, or the content of the PEM file a path names. A file that cannot be read or
- * holds no PEM block is refused, naming the setting and the path (never the content).
- */
+/** PEM text as given, or the content of the PEM file a path names (see `readPemText`). */
 export function readPem(value: string, setting: string): string {
-  if (isPem(value)) return value;
-  let text: string;
-  try {
-    text = readFileSync(value, 'utf8');
-  } catch (error) {
-    throw new ConnectionConfigError(
-      `${setting}: cannot read ${value}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      setting,
-      { cause: error },
-    );
-  }
-  if (!isPem(text)) {
-    throw new ConnectionConfigError(`${setting}: ${value} holds no PEM block (${PEM_START} ...)`, setting);
-  }
-  return text;
+  return readPemText(value, setting, connectionFailure(setting));
 }
 
-/**
- * The secret a file holds (a password, a token), without one trailing newline (as `echo` writes it).
- * An unreadable or empty file is refused, naming the setting and path.
- */
+/** The secret a file holds, without one trailing newline (see `config/settingFiles`). */
 export function readSecretFile(path: string, setting: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConnectionConfigError(
-      `${setting}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      setting,
-      { cause: error },
-    );
-  }
-  const secret = text.replace(/\r?\n$/, '');
-  if (secret.length === 0) throw new ConnectionConfigError(`${setting}: ${path} is empty`, setting);
-  return secret;
+  return readSecret(path, setting, connectionFailure(setting));
+}
+
+function connectionFailure(setting: string): SettingFailure {
+  return (message, cause) =>
+    new ConnectionConfigError(message, setting, cause === undefined ? {} : { cause });
 }
 
 /**
@@ -63,26 +30,6 @@ export function readSecretFile(path: string, setting: string): string {
 export function defineSecret<T extends object>(target: T, key: string, value: string): T {
   Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: false });
   return target;
-}
-
-/** `text` with every occurrence of each secret (of 4 characters or more) replaced by `***`. */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    // Very short secrets would blank out ordinary words; they are refused as passwords anyway by any broker policy.
-    if (secret === undefined || secret.length < 4) continue;
-    result = result.split(secret).join('***');
-  }
-  return result;
-}
-
-/** True when a `host:port` (or bare host) names this machine: credentials to it never cross a network. */
-export function isLoopback(hostPort: string): boolean {
-  const bracketed = /^\[([^\]]+)\]/.exec(hostPort);
-  const colons = hostPort.split(':').length - 1;
-  // `[::1]:9092`, `host:9092`, or a bare host (IPv6 without brackets has several colons).
-  const host = bracketed?.[1] ?? (colons === 1 ? hostPort.slice(0, hostPort.indexOf(':')) : hostPort);
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Parses `true` / `false` (also `1` / `0`, `yes` / `no`) from an environment variable. */

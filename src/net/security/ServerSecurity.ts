@@ -1,9 +1,9 @@
-import { isIP } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { InsecureBindError, InvalidArgumentError } from '../../errors';
 import { CredentialsStore, type CredentialsFileContent } from './Credentials';
 import { Permissions, type PermissionsConfig } from './Permissions';
 import { readPem, type PemSource } from './pem';
+import { isLoopbackHost } from '../../config/loopback';
 
 /** Who a connection is, once authenticated. */
 export interface Principal {
@@ -89,7 +89,7 @@ export function resolveServerSecurity(
   host: string,
 ): ResolvedServerSecurity | undefined {
   if (options === undefined) {
-    if (!isLoopback(host)) throw new InsecureBindError(host);
+    if (!isLoopbackHost(host)) throw new InsecureBindError(host);
     return undefined;
   }
   if (options === null || typeof options !== 'object')
@@ -98,7 +98,8 @@ export function resolveServerSecurity(
     if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown security option '${key}'`);
   }
   const tls = options.tls === undefined ? undefined : tlsOptionsOf(options.tls);
-  if (tls === undefined && !isLoopback(host) && options.insecure !== true) throw new InsecureBindError(host);
+  if (tls === undefined && !isLoopbackHost(host) && options.insecure !== true)
+    throw new InsecureBindError(host);
   const hasPasswords = options.credentials !== undefined || options.authenticate !== undefined;
   if (hasPasswords && tls === undefined) {
     throw new InvalidArgumentError(
@@ -139,15 +140,6 @@ export function resolveServerSecurity(
     authRequired: passwords !== undefined || certificates,
     authFailureDelayMs: delay,
   };
-}
-
-/** True for an address only this machine can reach (127.0.0.0/8, ::1, localhost). @internal */
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/gu, '').toLowerCase();
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (bare.startsWith('::ffff:') && isIP(bare.slice(7)) === 4) return bare.slice(7).startsWith('127.');
-  return bare === '::1' || bare === '0:0:0:0:0:0:0:1';
 }
 
 function tlsOptionsOf(tls: ServerTlsOptions): TlsOptions {

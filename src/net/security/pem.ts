@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { readPemText } from '../../config/settingFiles';
 import { InvalidArgumentError } from '../../errors';
 
 /**
@@ -15,17 +14,12 @@ export function readPem(source: PemSource, setting: string, baseDir = process.cw
   if (typeof source !== 'string' || source.length === 0) {
     throw new InvalidArgumentError(`${setting} must be PEM text or a file path`);
   }
-  if (source.trimStart().startsWith('-----BEGIN')) return Buffer.from(source, 'utf8');
-  const path = isAbsolute(source) ? source : resolve(baseDir, source);
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    // The path is named, never the content (it may be a key).
-    throw new InvalidArgumentError(
-      `${setting}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  // The path is named, never the content (it may be a key).
+  const text = readPemText(
+    source,
+    setting,
+    (message, cause) => new InvalidArgumentError(message, cause === undefined ? {} : { cause }),
+    baseDir,
+  );
+  return Buffer.from(text, 'utf8');
 }

@@ -8,7 +8,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { InvalidArgumentError } from '../../errors';
-import { isLoopback, type ResolvedServerSecurity } from '../../net/security/ServerSecurity';
+import { isLoopbackHost } from '../../config/loopback';
+import type { ResolvedServerSecurity } from '../../net/security/ServerSecurity';
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, type HttpOptions } from './HttpOptions';
 
 /** What a route handler gets besides the request and the response. */
@@ -204,7 +205,7 @@ export class HttpEndpoint {
     const security = this.security;
     if (security === undefined || !security.authRequired) return 'anonymous';
     const socket = request.socket;
-    if (route.options.open === 'loopback' && isLoopback(socket.remoteAddress ?? '')) return 'anonymous';
+    if (route.options.open === 'loopback' && isLoopbackHost(socket.remoteAddress ?? '')) return 'anonymous';
     if (security.certificates) {
       const name = certificateNameOf(socket);
       if (name !== undefined) return name;

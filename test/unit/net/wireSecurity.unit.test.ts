@@ -23,7 +23,8 @@ import {
 } from '../../../src/net/security/Credentials';
 import { decodeAuthArgs, encodeAuthArgs } from '../../../src/net/security/handshake';
 import { OP_CLASSES, Permissions, SpaceGrants } from '../../../src/net/security/Permissions';
-import { isLoopback, resolveServerSecurity } from '../../../src/net/security/ServerSecurity';
+import { isLoopbackAddress, isLoopbackHost } from '../../../src/config/loopback';
+import { resolveServerSecurity } from '../../../src/net/security/ServerSecurity';
 import { resolveClientSecurity } from '../../../src/net/security/ClientSecurity';
 import { toWireJson } from '../../../src/net/wireJson';
 
@@ -192,9 +193,21 @@ describe('wire security building blocks (issue 18 item 1)', () => {
   describe('server settings', () => {
     it('knows loopback addresses', () => {
       for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) {
-        expect(isLoopback(host)).toBe(true);
+        expect(isLoopbackHost(host)).toBe(true);
       }
-      for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com']) expect(isLoopback(host)).toBe(false);
+      for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com'])
+        expect(isLoopbackHost(host)).toBe(false);
+      for (const address of ['127.0.0.1:9092', 'localhost:9092', '[::1]:9092', '::1', 'LOCALHOST']) {
+        expect(isLoopbackAddress(address)).toBe(true);
+      }
+      for (const address of [
+        '10.0.0.5:9092',
+        'kafka.example.com:9092',
+        '[2001:db8::1]:9092',
+        '127.0.0.1.example.com:1',
+      ]) {
+        expect(isLoopbackAddress(address)).toBe(false);
+      }
     });
 
     it('refuses passwords without TLS and unknown keys', () => {

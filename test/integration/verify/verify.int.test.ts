@@ -7,6 +7,7 @@ import { SpaceServer } from '../../../src/net/SpaceServer';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { verifySpace, type VerifyOptions } from '../../../src/verify/verifySpace';
 import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite, runWorkload } from '../mirror/mirrorTestKit';
+import { expectVerified } from '../../support/expectVerified';
 
 jest.setTimeout(240_000);
 
@@ -133,6 +134,10 @@ describe('spacelog verify: the grid and the mirror against the fold of the log (
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain(`mirror: content Order/${victim!.id}`);
     expect(failed.stdout).toMatch(/1 difference\(s\)/);
+    // The fault suites' check (expectVerified) fails on it too, naming the row.
+    await expect(expectVerified(options(space, remote))).rejects.toThrow(
+      `mirror: content Order/${victim!.id} in partition`,
+    );
 
     // Delete another row (and put the first one back): reported as missing from the mirror.
     await bed.db.knex
@@ -146,6 +151,9 @@ describe('spacelog verify: the grid and the mirror against the fold of the log (
       expect.objectContaining({ source: 'mirror', kind: 'missing', type: 'Order', id: deleted!.id }),
     ]);
     expect(missing.differenceCount).toBe(1);
+    const gone = await cli(cliArgs);
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toContain(`mirror: missing Order/${deleted!.id}`);
   });
 
   it('passes while a writer keeps writing, changing and taking (compared at log positions)', async () => {

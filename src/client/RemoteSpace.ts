@@ -22,6 +22,7 @@ import { encodeEntry } from '../net/entryCodec';
 import { ANY_PARTITION, type ResponseFrame } from '../net/protocol';
 import { typesOf, type SpaceDescription } from '../net/SpaceDescription';
 import { fromWireJson, toWireJson } from '../net/wireJson';
+import { reportListenerError } from '../ops/logging/listenerErrors';
 import { ConnectionPool } from './ConnectionPool';
 import type { PartitionMap } from './PartitionMap';
 import { mapOf, PartitionMapSource } from './PartitionMapSource';
@@ -141,6 +142,7 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
         send: (call) => space!.call(call),
         map: () => maps.map,
         unsubscribeAt: (at, remoteId, type) => space?.unsubscribeAt(at, remoteId, type),
+        onListenerError: reportListenerError(config.logger, config.onListenerError),
       });
       maps.onChange(() => subscriptions.remap());
       space = new RemoteSpace<TM, TI>(config, pool, types, description, maps, subscriptions);

@@ -1,4 +1,5 @@
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
+import { RemoteSpace } from '../../../src/client/RemoteSpace';
 import { SpaceServer } from '../../../src/net/SpaceServer';
 import type { ListenerErrorContext } from '../../../src/ops/logging';
 import { ALL } from '../../../src/space/Selector';
@@ -147,6 +148,49 @@ describe('logging (docs/operations.md, "Logging")', () => {
       expect(hostile[0]?.fields.code).not.toBe('CONNECTION_LIMIT');
     } finally {
       for (const c of clients) c.destroy();
+      await server.close();
+      await grid.close();
+    }
+  }, 60_000);
+
+  it("a remote client's throwing listener is logged once and reaches onListenerError, and events keep coming", async () => {
+    const space = 'remote';
+    const grid = await LocalGrid.start({
+      space,
+      partitions: 2,
+      schemas: EXAMPLE_SCHEMAS,
+      prefix,
+      kafka: { brokers },
+      logger: new CapturingLogger(),
+    });
+    const server = await SpaceServer.listen(grid, { port: 0, logger: new CapturingLogger() });
+    const log = new CapturingLogger();
+    const handed: ListenerErrorContext[] = [];
+    const client = await RemoteSpace.connect({
+      bootstrap: [`127.0.0.1:${server.port}`],
+      space,
+      logger: log,
+      onListenerError: (_error, context) => handed.push(context),
+    });
+    try {
+      const heard: string[] = [];
+      await client.subscribe('Customer', ALL, (event) => {
+        heard.push(event.id);
+        if (event.id === 'bad') throw new Error('client listener bug');
+      });
+      await client.write('Customer', customer('bad'));
+      await client.write('Customer', customer('good'));
+      await eventually(() => (heard.includes('good') ? [{} as CapturedRecord] : []));
+      expect(heard.sort()).toEqual(['bad', 'good']);
+      const records = log.find({ event: 'listener-error' });
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        level: 'error',
+        fields: { component: 'client', space, source: 'subscription', type: 'Customer' },
+      });
+      expect(handed).toEqual([expect.objectContaining({ source: 'subscription', type: 'Customer' })]);
+    } finally {
+      await client.close();
       await server.close();
       await grid.close();
     }

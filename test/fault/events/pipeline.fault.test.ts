@@ -8,7 +8,7 @@ import {
   orderService,
   revenueOf,
 } from '../../../examples/orders-pipeline/services';
-import { verifySpace } from '../../../src/verify/verifySpace';
+import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 import { foldLog } from '../../integration/grid/foldLog';
 import { TestCluster } from '../../support/clusterTestKit';
 import { seededRandom } from '../../support/seededRandom';
@@ -208,14 +208,7 @@ describe('the orders pipeline under SIGKILL of processing units', () => {
         status: 'SHIPPED',
       });
       // spacelog verify at the suite's end: every partition served equals the fold of its log.
-      const verified = await verifySpace({
-        space: cluster.space,
-        prefix: cluster.kit.prefix,
-        kafka: { brokers: cluster.kit.brokers },
-        grid: client,
-      });
-      expect(verified.partitions.flatMap((p) => p.differences)).toEqual([]);
-      expect(verified.ok).toBe(true);
+      await expectVerified({ ...clusterVerifyTarget(cluster), grid: client });
       await client.close();
     },
     TEST_TIMEOUT_MS,

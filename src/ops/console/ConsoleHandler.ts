@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONSOLE_CSS, CONSOLE_JS } from './consoleAssets';
+import { CONSOLE_CSS, CONSOLE_ICON, CONSOLE_JS } from './consoleAssets';
 import type { ConsoleDataSource } from './ConsoleDataSource';
 import { parseConsoleQuery, type ConsoleQueryInput } from './consoleQuery';
 import { describeError } from './describeError';
@@ -89,6 +89,9 @@ async function serve(
       return send(res, 200, 'text/css', CONSOLE_CSS);
     case '/assets/console.js':
       return send(res, 200, 'text/javascript', CONSOLE_JS);
+    case '/assets/favicon.svg':
+    case '/favicon.ico': // browsers ask the root for it whatever the page names
+      return send(res, 200, 'image/svg+xml', CONSOLE_ICON);
     default:
       return send(res, 404, 'text/plain', 'no such console page\n');
   }

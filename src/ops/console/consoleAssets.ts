@@ -92,3 +92,8 @@ export const CONSOLE_JS = `
   }
 })();
 `;
+
+/** The tab icon (served under the console's base, so a mounted console does not ask the host's root). */
+export const CONSOLE_ICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d2430"/>' +
+  '<path d="M3 4h10M3 8h7M3 12h10" stroke="#9fc3ff" stroke-width="2"/></svg>';

@@ -25,6 +25,23 @@ export function bridgedLevelOf(level: logLevel): BridgedLevel | undefined {
 }
 
 /**
+ * kafkajs records that say nothing an operator acts on, written at debug whatever their kafkajs
+ * level: an error answer to one request and the producer's retry of it (kafkajs's Connection logs each
+ * at ERROR; CONCURRENT_TRANSACTIONS after every commit under load, hundreds a second, each retried or
+ * surfaced as a Spacelog error, which is logged where it matters), and
+ * the start-up notices about settings Spacelog chose on purpose (the v2 partitioner, bounded retries of
+ * the transactional producer).
+ */
+function isRoutine(namespace: string, message: string): boolean {
+  return (
+    (namespace === 'Connection' && message.startsWith('Response ')) ||
+    (namespace === 'Producer' && message.startsWith('Failed to send messages')) ||
+    message.startsWith('KafkaJS v2.0.0 switched default partitioner') ||
+    message.startsWith('Limiting retries for the idempotent producer')
+  );
+}
+
+/**
  * The lowest kafkajs level worth producing for a logger: kafkajs builds its DEBUG records (one per
  * request) only when they would be written. A logger that does not say its level gets warnings only.
  */
@@ -53,9 +70,10 @@ export function kafkaLogCreator(logger: SpacelogLogger): logCreator {
   const target = logger.child({ component: 'kafkajs' });
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
-      const bridged = bridgedLevelOf(level);
+      let bridged = bridgedLevelOf(level);
       if (bridged === undefined) return;
       const { message, timestamp: _timestamp, logger: _logger, ...extra } = log;
+      if (bridged === 'warn' && isRoutine(namespace, String(message))) bridged = 'debug';
       const fields: LogFields = namespace ? { namespace, ...extra } : extra;
       target[bridged](fields, String(message));
     };

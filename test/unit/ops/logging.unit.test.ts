@@ -70,6 +70,23 @@ describe('kafkajs log bridge', () => {
     ]);
   });
 
+  test('routine kafkajs records (one request answered with an error, its retry, start-up notices) are debug', () => {
+    const capture = new CapturingLogger();
+    const log = kafkaLogCreator(capture)(logLevel.DEBUG);
+    const entry = (namespace: string, level: logLevel, message: string) => ({
+      namespace,
+      level,
+      label: 'x',
+      log: { timestamp: 'x', message, logger: 'kafkajs' },
+    });
+    log(entry('Connection', logLevel.ERROR, 'Response AddPartitionsToTxn(key: 24, version: 1)'));
+    log(entry('Producer', logLevel.WARN, 'Failed to send messages: CONCURRENT_TRANSACTIONS'));
+    log(entry('', logLevel.WARN, 'KafkaJS v2.0.0 switched default partitioner. To retain ...'));
+    log(entry('Producer', logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS'));
+    log(entry('Connection', logLevel.ERROR, 'Connection error: ECONNREFUSED'));
+    expect(capture.records.map((r) => r.level)).toEqual(['debug', 'debug', 'debug', 'debug', 'warn']);
+  });
+
   test("kafkajs produces only what the logger's level writes", () => {
     const at = (level: string | undefined): logLevel =>
       kafkaLogLevelFor({ ...new CapturingLogger(), level } as unknown as CapturingLogger);

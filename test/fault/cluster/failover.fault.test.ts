@@ -2,7 +2,7 @@ import { foldLog } from '../../integration/grid/foldLog';
 import { clusterForSuite, type TestCluster } from '../../support/clusterTestKit';
 import { TakeRace, withClusterLoad } from '../../support/clusterLoad';
 import { verifyAcked, waitForFailover } from '../../support/verifyAcked';
-import { verifySpace } from '../../../src/verify/verifySpace';
+import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 
 const SESSION_MS = 6000;
 const CYCLES = 10;
@@ -95,14 +95,7 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
           expect(race.duplicates()).toEqual([]);
           for (const time of failovers) expect(time).toBeLessThanOrEqual(SESSION_MS + 5000);
           // spacelog verify at the suite's end: every partition served equals the fold of its log.
-          const verified = await verifySpace({
-            space: cluster.space,
-            prefix: cluster.kit.prefix,
-            kafka: { brokers: cluster.kit.brokers },
-            grid: client,
-          });
-          expect(verified.partitions.flatMap((p) => p.differences)).toEqual([]);
-          expect(verified.ok).toBe(true);
+          await expectVerified({ ...clusterVerifyTarget(cluster), grid: client });
         } finally {
           await race.stop();
           await Promise.all(takers.map((c) => c.close()));

@@ -123,13 +123,16 @@ describe('web console in a real headless Chromium', () => {
     );
     expect(ends.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
     // Entries per type through the grid (the page refreshes until the count shows).
-    await page.waitForFunction(
-      `document.querySelector('#counts tr[data-type="Order"] td.num')?.textContent.trim() === '3'`,
+    await until('the Order count on the page', async () =>
+      (await page.textContent('#counts tr[data-type="Order"] td.num'))?.trim() === '3' ? true : undefined,
     );
     // The mirror catches up: lag 0 on every partition, no dead letters.
-    await page.waitForFunction(
-      `[...document.querySelectorAll('#mirror-lag tbody tr td:nth-child(4)')].every((td) => td.textContent.trim() === '0')`,
-    );
+    await until('the mirror caught up on the page', async () => {
+      const lags = await page.$$eval('#mirror-lag tbody tr td:nth-child(4)', (tds) =>
+        tds.map((td) => td.textContent?.trim()),
+      );
+      return lags.length === 2 && lags.every((l) => l === '0') ? true : undefined;
+    });
     expect(await page.$$('#mirror-lag tbody tr')).toHaveLength(2);
     await page.waitForSelector('#no-dead-letters');
     await browser.screenshot(page, 'overview');

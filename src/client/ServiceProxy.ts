@@ -1,8 +1,6 @@
 import { ServiceRedirectError } from '../errors';
 import type { ExecuteOptions, RemoteOptions, RemoteProxy, Space } from './Space';
-
-/** The reserved task name prefix of a service call: `$service:<name>`. @internal */
-export const SERVICE_TASK_PREFIX = '$service:';
+import { SERVICE_TASK_PREFIX } from '../net/protocol';
 
 /**
  * A service call as it travels (the arguments of task `$service:<name>`): `pinned` when the caller

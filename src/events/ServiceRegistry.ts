@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InvalidArgumentError, ServiceRedirectError, TaskFailedError, UnknownServiceError } from '../errors';
 import { partitionOf } from '../cluster/partitionOf';
-import { SERVICE_TASK_PREFIX, type ServiceCall } from '../client/ServiceProxy';
+import type { ServiceCall } from '../client/ServiceProxy';
+import { SERVICE_TASK_PREFIX } from '../net/protocol';
 import type { ResolvedTask, TaskContext, TaskRegistry } from './TaskRegistry';
 
 /** Options of `ServiceRegistry.export`. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../../errors';
-import type { WireOp } from '../protocol';
+import { SERVICE_TASK_PREFIX, type WireOp } from '../protocol';
 
 /**
  * The grants of the permissions file: `read`, `write`, `take`, `admin`, `execute` (every task and
@@ -42,7 +42,6 @@ export const OP_CLASSES: Readonly<Record<WireOp, OpClass>> = {
 export const ADMIN_WHEN_BROADCAST: ReadonlySet<WireOp> = new Set<WireOp>(['CHANGE', 'TAKE_MULTIPLE']);
 
 /** The task name of a service call (`ServiceProxy`'s `$service:<name>`). */
-const SERVICE_TASK_PREFIX = '$service:';
 
 /**
  * A permissions file: each principal's grants per space (`"*"` = every space), and optionally what a

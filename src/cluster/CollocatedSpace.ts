@@ -66,6 +66,7 @@ export class CollocatedSpace implements Space {
   private readonly routing: SpaceRouting;
   private readonly local: PartitionedSpace;
   private remoteSpace: Promise<ClosableSpace> | undefined;
+  private closed = false;
 
   constructor(private readonly options: CollocatedSpaceOptions) {
     this.name = options.name;
@@ -212,8 +213,12 @@ export class CollocatedSpace implements Space {
     return serviceProxy<T>(this, name, options);
   }
 
-  /** Closes the routed client, if it was ever connected. */
+  /**
+   * Closes the routed client, if it was ever connected; an operation that needs it afterwards fails
+   * with SpaceClosedError instead of connecting a new one (which nothing would close).
+   */
   async close(): Promise<void> {
+    this.closed = true;
     const remote = await this.remoteSpace?.catch(() => undefined);
     await remote?.close();
   }
@@ -293,6 +298,9 @@ export class CollocatedSpace implements Space {
   }
 
   private client(): Promise<Space> {
+    if (this.closed) {
+      return Promise.reject(new SpaceClosedError(`the collocated space of ${this.name} is closed`));
+    }
     if (this.remoteSpace === undefined) {
       const connecting = this.options.remote();
       // A failed connect is not kept: the next operation tries again.

@@ -1,6 +1,6 @@
 import { CollocatedSpace, type ClosableSpace } from '../../../src/cluster/CollocatedSpace';
 import { partitionOf } from '../../../src/cluster/partitionOf';
-import { NotPrimaryError } from '../../../src/errors';
+import { NotPrimaryError, SpaceClosedError } from '../../../src/errors';
 import type { SpaceEngine } from '../../../src/space/SpaceEngine';
 import { exampleTypes, newEngine, order } from '../space/fixtures';
 
@@ -99,6 +99,17 @@ describe('CollocatedSpace reads (ctx.space in a processing unit)', () => {
     const found = await space.read('Order', { id: 'o1' }, { routing: 'c1', timeout: 10 });
     expect(found).toMatchObject({ status: 'NEW' });
     expect(localCalls).toEqual([routed('c1')]);
+    expect(remoteCalls).toEqual([]);
+  });
+
+  it('once closed, connects no new client: an operation that needs one fails with SpaceClosedError', async () => {
+    const { space, partition, remoteCalls } = await setUp();
+    await space.close();
+    partition.serving = false;
+    partition.led = false;
+    await expect(space.read('Order', { id: 'o1' }, { routing: 'c1' })).rejects.toBeInstanceOf(
+      SpaceClosedError,
+    );
     expect(remoteCalls).toEqual([]);
   });
 });

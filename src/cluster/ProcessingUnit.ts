@@ -33,6 +33,7 @@ import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
 import type { HttpEndpoint } from '../ops/http/HttpEndpoint';
 import { unitReadiness, type Readiness } from '../ops/http/Readiness';
 import { startOperationsEndpoint, type OperationsEndpoint } from '../ops/http/startOperationsEndpoint';
+import { mountConsole } from '../ops/console/mountConsole';
 import type { MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
 import { spaceMetrics } from '../ops/metrics/spaceMetrics';
 import { serverSecurityOf, unitClientOf } from './UnitSecurity';
@@ -81,6 +82,7 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
   private closing: Promise<void> | undefined;
   private readonly loopLag = new EventLoopLagMonitor();
   private operations: OperationsEndpoint | undefined;
+  private unmountConsole: (() => Promise<void>) | undefined;
 
   private constructor(
     private readonly options: ResolvedUnitOptions,
@@ -222,6 +224,17 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
           () => unit.readiness(),
           serverSecurityOf(options.security),
         );
+        // The web console at /console. Not on a secured unit yet: its query box and tail show entries,
+        // and the endpoint checks who asks but not their grants on the space.
+        if (options.security === undefined) {
+          const { brokers, ssl, sasl } = options.kafka ?? {};
+          unit.unmountConsole = mountConsole(unit.operations.endpoint, {
+            space: options.space,
+            prefix: prepared.prefix,
+            kafka: { ...(brokers && { brokers }), ...(ssl !== undefined && { ssl }), ...(sasl && { sasl }) },
+            bootstrap: [endpoint],
+          });
+        }
       }
       await retryWhileMetadataLags(() => prepared.topics.ensureUnitsTopic(options.space));
       await membership.start();
@@ -368,6 +381,7 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
       await new Promise((r) => setTimeout(r, CLIENT_MOVE_GRACE_MS));
       await this.membership.stop();
       await this.server.close();
+      await this.unmountConsole?.();
       await this.operations?.endpoint.close();
       await this.prepared.topics.close().catch(() => undefined);
     })();

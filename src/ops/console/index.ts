@@ -25,3 +25,4 @@ export {
   type ConsoleServer,
 } from './ConsoleServer';
 export { SpaceConsoleSource, type SpaceConsoleSourceOptions } from './SpaceConsoleSource';
+export { mountConsole, CONSOLE_PATH } from './mountConsole';

@@ -58,7 +58,10 @@ describe('web console in a real headless Chromium', () => {
       readyWaitMs: 2000,
       membership: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 10_000 },
     });
-    units.push(await ProcessingUnit.start(options('a')), await ProcessingUnit.start(options('b')));
+    units.push(
+      await ProcessingUnit.start({ ...options('a'), http: { port: 0 } }),
+      await ProcessingUnit.start(options('b')),
+    );
     client = await RemoteSpace.connect({ bootstrap: units.map((u) => u.endpoint), space: SPACE });
     await until('both partitions served', async () =>
       (await client.count('Order').catch(() => undefined)) === undefined ? undefined : true,
@@ -241,6 +244,19 @@ describe('web console in a real headless Chromium', () => {
     } finally {
       await new Promise((resolve) => host.close(resolve));
     }
+  });
+
+  it("is served by a unit's HTTP endpoint at /console, next to /metrics", async () => {
+    const endpoint = units[0]!.http!;
+    const page = await browser.newPage();
+    await page.goto(`${endpoint.url}/console/`);
+    await page.waitForSelector('#partitions tr[data-partition="1"][data-serving="true"]');
+    await page.waitForSelector('#tail-state.ok');
+    await client.write('Order', exampleOrder(300, 3));
+    await page.waitForSelector('#tail-body tr[data-id="o-300"]');
+    await browser.screenshot(page, 'unit-endpoint');
+    await page.close();
+    expect((await fetch(`${endpoint.url}/metrics`)).status).toBe(200);
   });
 
   it('spacelog console serves the same pages from the command line and stops on SIGTERM', async () => {

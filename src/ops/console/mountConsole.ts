@@ -1,0 +1,34 @@
+import type { HttpEndpoint } from '../http/HttpEndpoint';
+import { createConsoleHandler } from './ConsoleHandler';
+import { SpaceConsoleSource, type SpaceConsoleSourceOptions } from './SpaceConsoleSource';
+
+/** Where a grid's or unit's HTTP endpoint serves the console. */
+export const CONSOLE_PATH = '/console';
+
+/**
+ * Mounts the web console of a space on an HTTP endpoint under `/console` (next to `/metrics`,
+ * `/healthz`, `/readyz`). Nothing is read until a page is asked for. Returns the function that
+ * unmounts it and closes its connections.
+ */
+export function mountConsole(
+  endpoint: HttpEndpoint,
+  options: SpaceConsoleSourceOptions & { readonly path?: string },
+): () => Promise<void> {
+  const { path = CONSOLE_PATH, ...sourceOptions } = options;
+  const source = new SpaceConsoleSource(sourceOptions);
+  const handler = createConsoleHandler({ source, basePath: path });
+  const answer = async (
+    request: Parameters<typeof handler>[0],
+    response: Parameters<typeof handler>[1],
+  ): Promise<void> => {
+    if (!(await handler(request, response))) response.writeHead(404).end();
+  };
+  // GET for the pages; other methods reach the handler too, which answers them 405 (read-only).
+  const unmount = (['GET', 'POST', 'PUT', 'DELETE'] as const).map((method) =>
+    endpoint.route(method, path, answer),
+  );
+  return async () => {
+    unmount.forEach((u) => u());
+    await source.close();
+  };
+}

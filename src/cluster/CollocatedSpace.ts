@@ -27,6 +27,7 @@ import { ALL, type Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { SpaceEvent, SpaceListener } from '../space/SubscriptionHub';
 import type { TransactionOptions } from '../space/transaction/Transaction';
+import { partitionOf } from './partitionOf';
 
 /** Where a collocated space finds its partitions. */
 export interface CollocatedSpaceOptions {
@@ -242,7 +243,12 @@ export class CollocatedSpace implements Space {
     selector: Selector,
     options: ReadOptions,
   ): Promise<Entry | null> {
-    const partition = this.target(type, selector, options);
+    // A routing value names the partition by itself (the engine checks the type as it reads).
+    const routing = options.routing;
+    const partition =
+      routing !== undefined && routing !== null
+        ? partitionOf(routing, this.partitions)
+        : this.target(type, selector, options);
     if (partition === undefined) return this.remoteBlocking(kind, type, selector, options);
     const waits = (options.timeout ?? 0) > 0 || options.signal !== undefined;
     if (kind === 'read' && !waits) {

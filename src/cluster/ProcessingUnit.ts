@@ -83,6 +83,11 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
   private readonly loopLag = new EventLoopLagMonitor();
   private operations: OperationsEndpoint | undefined;
   private unmountConsole: (() => Promise<void>) | undefined;
+  /**
+   * How long after the group last confirmed it this unit stops serving: by then another unit may
+   * have replaced it (the session timeout, less a heartbeat of margin).
+   */
+  private readonly zombieAfterMs: number;
 
   private constructor(
     private readonly options: ResolvedUnitOptions,
@@ -95,6 +100,7 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
     readonly endpoint: string,
     name: string,
   ) {
+    this.zombieAfterMs = options.timing.sessionTimeoutMs - options.timing.heartbeatIntervalMs;
     this.name = name;
     this.tasks = tasks;
     this.services = new ServiceRegistry(tasks);
@@ -403,8 +409,7 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
 
   /** True while the group confirmed this unit recently enough that no other unit can have replaced it. */
   private inGroup(): boolean {
-    const { sessionTimeoutMs, heartbeatIntervalMs } = this.options.timing;
-    return this.membership.confirmedWithin(sessionTimeoutMs - heartbeatIntervalMs);
+    return this.membership.confirmedWithin(this.zombieAfterMs);
   }
 
   /** The endpoint of each partition's primary (this unit's own where none is placed yet). */

@@ -43,8 +43,9 @@ export class OperationStats {
   }
 
   /**
-   * Counts one finished operation. `startedAt` is `performance.now()` at its start (ms); `failed`
-   * counts it as an error too. Unknown operation names are ignored (never thrown on a hot path).
+   * Counts one finished operation. `startedAt` is `performance.now()` at its start (ms), or NaN for an
+   * operation counted without being timed (a sampled one); `failed` counts it as an error too. Unknown
+   * operation names are ignored (never thrown on a hot path).
    */
   done(operation: string, type: string, startedAt: number, failed: boolean): void {
     const i = this.index.get(operation);
@@ -56,7 +57,7 @@ export class OperationStats {
     }
     counts[i]!++;
     if (failed) counts[this.operations.length + i]!++;
-    this.latency[i]!.observe((performance.now() - startedAt) / 1000);
+    if (!Number.isNaN(startedAt)) this.latency[i]!.observe((performance.now() - startedAt) / 1000);
   }
 
   /** Counts per type and operation (only the pairs that happened). */

@@ -94,6 +94,19 @@ describe('SpaceEngine with stats', () => {
     const plain = newEngine().engine;
     await plain.write('Order', order('o1'));
   });
+
+  it('counts every in-process read and times one in 16 (timing each would cost a third of the read)', async () => {
+    const stats = new OperationStats();
+    const { engine } = newEngine({ stats });
+    await engine.write('Order', order('o1'));
+    for (let i = 0; i < 64; i++) await engine.read('Order', { id: 'o1' });
+    expect(stats.counts()).toContainEqual({ type: 'Order', operation: 'read', count: 64, errors: 0 });
+    const read = stats.latencies().find((l) => l.operation === 'read');
+    expect(read?.histogram.count).toBe(4);
+    // A read that waits is timed every time.
+    await engine.read('Order', { id: 'o1' }, { timeout: 10 });
+    expect(stats.latencies().find((l) => l.operation === 'read')?.histogram.count).toBe(5);
+  });
 });
 
 function gridSnapshot(stats: SpaceStats): MetricsSnapshot {

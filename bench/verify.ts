@@ -92,7 +92,17 @@ function timedVerify(
   return new Promise((resolve) => {
     execFile(
       '/usr/bin/time',
-      ['-f', 'MAXRSS_KB=%M', process.execPath, '--max-old-space-size=8192', BIN, 'verify', ...args],
+      [
+        '-f',
+        'MAXRSS_KB=%M',
+        process.execPath,
+        '--max-old-space-size=8192',
+        // Extra node options for the verifying process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
+        ...(process.env.BENCH_VERIFY_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+        BIN,
+        'verify',
+        ...args,
+      ],
       { maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 },
       (error, stdout, stderr) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;

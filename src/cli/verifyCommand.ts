@@ -27,6 +27,7 @@ interface VerifyCommandOptions extends ClientSecurityFlags {
   readonly pgSchema: string;
   readonly schemas?: string;
   readonly maxDifferences?: number;
+  readonly concurrency?: number;
   readonly json?: boolean;
 }
 
@@ -59,6 +60,11 @@ export function registerVerifyCommand(program: Command): void {
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
     .option('--schemas <dir>', "folder of the .avsc entry types (default: the grid's)")
     .option('--max-differences <n>', 'most differences listed per partition', parsePositiveInteger)
+    .option(
+      '--concurrency <n>',
+      'partitions verified at once (memory grows with it; default 2)',
+      parsePositiveInteger,
+    )
     .option('--json', 'print the report as one JSON object');
   withClientSecurityOptions(verify).action(async (options: VerifyCommandOptions, command: Command) => {
     const security = clientSecurityOf(command, options);
@@ -96,6 +102,7 @@ export function registerVerifyCommand(program: Command): void {
         ...(grid === undefined ? {} : { grid }),
         ...(knex === undefined ? {} : { mirror: { knex, schema: options.pgSchema } }),
         ...(options.maxDifferences === undefined ? {} : { maxDifferences: options.maxDifferences }),
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         onProgress: (event) => process.stderr.write(progressLine(event)),
       });
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatVerifyReport(report));

@@ -1,5 +1,5 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
-import { brokersFromEnv } from '../cluster/GridConfig';
+import { brokersFromEnv, DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { checkDatabaseArgument, databaseUrlFromEnv } from '../mirror/databaseUrl';
 import { usageError } from './usageErrors';
 
@@ -66,4 +66,18 @@ export function resolveDatabaseArgument(
   } catch (error) {
     return usageError(command, (error as Error).message);
   }
+}
+
+/**
+ * Adds the options that name a deployment's Kafka side, the same for every command that reads one:
+ * `--prefix` (its topic prefix) and `--brokers` (else SPACELOG_KAFKA_BROKERS, else the local stack).
+ */
+export function withDeploymentOptions(command: Command): Command {
+  return command
+    .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
+    .option(
+      '--brokers <list>',
+      'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092)',
+      parseBrokers,
+    );
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { readClusterStatus, type ClusterView } from '../cluster/ClusterStatus';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
-import { parseBrokers, resolveBrokers } from './cliOptions';
+import { resolveBrokers, withDeploymentOptions } from './cliOptions';
 import {
   clientSecurityOf,
   withClientSecurityOptions,
@@ -25,26 +24,22 @@ export function registerClusterCommand(program: Command): void {
     .command('status')
     .description('print the partition map: primary, backups, lag and entries per partition')
     .argument('<space>', 'space name, e.g. orders')
-    .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
-    .option(
-      '--brokers <list>',
-      'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092)',
-      parseBrokers,
-    )
     .option('--json', 'print the whole status as one JSON object');
-  withClientSecurityOptions(status).action(async (space: string, options: StatusOptions) => {
-    const security = clientSecurityOf(status, options);
-    const brokers = resolveBrokers(options.brokers);
-    await ensureKafkaReachable(brokers);
-    const view = await readClusterStatus({
-      brokers,
-      prefix: options.prefix,
-      space,
-      ...security,
-    });
-    process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : formatClusterView(space, view));
-    if (view.placement === undefined) process.exitCode = 1;
-  });
+  withClientSecurityOptions(withDeploymentOptions(status)).action(
+    async (space: string, options: StatusOptions) => {
+      const security = clientSecurityOf(status, options);
+      const brokers = resolveBrokers(options.brokers);
+      await ensureKafkaReachable(brokers);
+      const view = await readClusterStatus({
+        brokers,
+        prefix: options.prefix,
+        space,
+        ...security,
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : formatClusterView(space, view));
+      if (view.placement === undefined) process.exitCode = 1;
+    },
+  );
 }
 
 /** The status as a table, one partition per line. @internal */

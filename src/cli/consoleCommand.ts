@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
 import { openDatabase } from '../mirror/openMirrorDatabase';
 import { createConsoleHandler } from '../ops/console/ConsoleHandler';
 import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, startConsoleServer } from '../ops/console/ConsoleServer';
 import { SpaceConsoleSource } from '../ops/console/SpaceConsoleSource';
-import { parseBrokers, parseWholeNumber, resolveBrokers, resolveDatabaseArgument } from './cliOptions';
+import {
+  parseBrokers,
+  parseWholeNumber,
+  resolveBrokers,
+  resolveDatabaseArgument,
+  withDeploymentOptions,
+} from './cliOptions';
 import {
   clientSecurityOf,
   withClientSecurityOptions,
@@ -37,12 +42,6 @@ export function registerConsoleCommand(program: Command): void {
     .command('console')
     .description("serve a space's web console: units, partitions, mirror, live tail, read-only queries")
     .requiredOption('--space <name>', 'space name, e.g. orders')
-    .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
-    .option(
-      '--brokers <list>',
-      'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092)',
-      parseBrokers,
-    )
     .option(
       '--grid <endpoints>',
       "grid servers host:port,... for counts and queries (default: the space's running units)",
@@ -60,41 +59,43 @@ export function registerConsoleCommand(program: Command): void {
       (v) => parseWholeNumber(v, 0),
       DEFAULT_CONSOLE_PORT,
     );
-  withClientSecurityOptions(command).action(async (options: ConsoleCommandOptions, cmd: Command) => {
-    const security = clientSecurityOf(cmd, options);
-    const database =
-      options.mirror === undefined
-        ? undefined
-        : resolveDatabaseArgument(cmd, options.mirror === true ? undefined : options.mirror);
-    const brokers = resolveBrokers(options.brokers);
-    await ensureKafkaReachable(brokers);
-    if (database !== undefined) await ensureDatabaseReachable(database);
-    const knex = database === undefined ? undefined : openDatabase(database, { max: 2 });
-    const source = new SpaceConsoleSource({
-      space: options.space,
-      prefix: options.prefix,
-      kafka: { brokers },
-      ...(options.grid === undefined ? {} : { bootstrap: options.grid }),
-      ...security,
-      ...(knex === undefined ? {} : { mirror: { knex, schema: options.pgSchema } }),
-      onWarning: (line) => process.stderr.write(`${line}\n`),
-    });
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const removeHandlers = onStopSignal(() => stop());
-    try {
-      const server = await startConsoleServer({
-        handler: createConsoleHandler({ source }),
-        host: options.host,
-        port: options.port,
+  withClientSecurityOptions(withDeploymentOptions(command)).action(
+    async (options: ConsoleCommandOptions, cmd: Command) => {
+      const security = clientSecurityOf(cmd, options);
+      const database =
+        options.mirror === undefined
+          ? undefined
+          : resolveDatabaseArgument(cmd, options.mirror === true ? undefined : options.mirror);
+      const brokers = resolveBrokers(options.brokers);
+      await ensureKafkaReachable(brokers);
+      if (database !== undefined) await ensureDatabaseReachable(database);
+      const knex = database === undefined ? undefined : openDatabase(database, { max: 2 });
+      const source = new SpaceConsoleSource({
+        space: options.space,
+        prefix: options.prefix,
+        kafka: { brokers },
+        ...(options.grid === undefined ? {} : { bootstrap: options.grid }),
+        ...security,
+        ...(knex === undefined ? {} : { mirror: { knex, schema: options.pgSchema } }),
+        onWarning: (line) => process.stderr.write(`${line}\n`),
       });
-      process.stdout.write(`console of space ${options.space} at ${server.url}\n`);
-      await stopped;
-      await server.close();
-    } finally {
-      removeHandlers();
-      await source.close();
-      await knex?.destroy();
-    }
-  });
+      let stop: () => void = () => undefined;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      const removeHandlers = onStopSignal(() => stop());
+      try {
+        const server = await startConsoleServer({
+          handler: createConsoleHandler({ source }),
+          host: options.host,
+          port: options.port,
+        });
+        process.stdout.write(`console of space ${options.space} at ${server.url}\n`);
+        await stopped;
+        await server.close();
+      } finally {
+        removeHandlers();
+        await source.close();
+        await knex?.destroy();
+      }
+    },
+  );
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { LogTail } from './LogTail';
-import { parseBrokers, parsePositiveInteger, resolveBrokers } from './cliOptions';
+import { parsePositiveInteger, resolveBrokers, withDeploymentOptions } from './cliOptions';
 import { ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
 
@@ -20,37 +19,31 @@ interface TailCommandOptions {
  * origin, state}`, until Ctrl-C, SIGTERM or `--max` records.
  */
 export function registerTailCommand(program: Command): void {
-  program
+  const command = program
     .command('tail')
     .description(
       'print the mutations of a space as JSON lines, from the end of its partition logs (or the start)',
     )
     .argument('<space>', 'space name, e.g. orders')
-    .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
     .option('--type <type>', 'print only mutations of this entry type, e.g. Order')
     .option('--from-beginning', 'read every partition log from its start')
-    .option(
-      '--brokers <list>',
-      'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092)',
-      parseBrokers,
-    )
-    .option('--max <n>', 'exit after printing n mutations', parsePositiveInteger)
-    .action(async (space: string, options: TailCommandOptions) => {
-      const brokers = resolveBrokers(options.brokers);
-      await ensureKafkaReachable(brokers);
-      const tail = new LogTail({
-        brokers,
-        prefix: options.prefix,
-        space,
-        fromBeginning: options.fromBeginning === true,
-        ...(options.type === undefined ? {} : { type: options.type }),
-        ...(options.max === undefined ? {} : { max: options.max }),
-      });
-      const removeHandlers = onStopSignal(() => tail.stop());
-      try {
-        await tail.run();
-      } finally {
-        removeHandlers();
-      }
+    .option('--max <n>', 'exit after printing n mutations', parsePositiveInteger);
+  withDeploymentOptions(command).action(async (space: string, options: TailCommandOptions) => {
+    const brokers = resolveBrokers(options.brokers);
+    await ensureKafkaReachable(brokers);
+    const tail = new LogTail({
+      brokers,
+      prefix: options.prefix,
+      space,
+      fromBeginning: options.fromBeginning === true,
+      ...(options.type === undefined ? {} : { type: options.type }),
+      ...(options.max === undefined ? {} : { max: options.max }),
     });
+    const removeHandlers = onStopSignal(() => tail.stop());
+    try {
+      await tail.run();
+    } finally {
+      removeHandlers();
+    }
+  });
 }

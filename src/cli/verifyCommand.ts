@@ -1,12 +1,17 @@
 import type { Command } from 'commander';
 import { RemoteSpace } from '../client/RemoteSpace';
 import { readClusterStatus } from '../cluster/ClusterStatus';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
 import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
 import { openDatabase } from '../mirror/openMirrorDatabase';
 import { describeDifference } from '../verify/VerifyDifference';
 import { differencesOf, verifySpace, type VerifyProgress, type VerifyReport } from '../verify/verifySpace';
-import { parseBrokers, parsePositiveInteger, resolveBrokers, resolveDatabaseArgument } from './cliOptions';
+import {
+  parseBrokers,
+  parsePositiveInteger,
+  resolveBrokers,
+  resolveDatabaseArgument,
+  withDeploymentOptions,
+} from './cliOptions';
 import { ensureDatabaseReachable, ensureKafkaReachable } from './reachability';
 import { FAILURE_EXIT_CODE, usageError } from './usageErrors';
 import {
@@ -41,12 +46,6 @@ export function registerVerifyCommand(program: Command): void {
     .command('verify')
     .description('check that the grid and the mirror equal the fold of the partition logs (exit 1 if not)')
     .requiredOption('--space <name>', 'space name, e.g. orders')
-    .option('--prefix <prefix>', 'topic prefix of the deployment', DEFAULT_PREFIX)
-    .option(
-      '--brokers <list>',
-      'Kafka brokers host:port,... (default: SPACELOG_KAFKA_BROKERS, else 127.0.0.1:9092)',
-      parseBrokers,
-    )
     .option(
       '--grid <endpoints>',
       "grid servers host:port,... to read the grid from (default: the space's running units)",
@@ -66,52 +65,54 @@ export function registerVerifyCommand(program: Command): void {
       parsePositiveInteger,
     )
     .option('--json', 'print the report as one JSON object');
-  withClientSecurityOptions(verify).action(async (options: VerifyCommandOptions, command: Command) => {
-    const security = clientSecurityOf(command, options);
-    const database =
-      options.mirror === undefined
-        ? undefined
-        : resolveDatabaseArgument(command, options.mirror === true ? undefined : options.mirror);
-    const brokers = resolveBrokers(options.brokers);
-    await ensureKafkaReachable(brokers);
-    const endpoints =
-      options.grid === false ? undefined : (options.grid ?? (await unitEndpoints(brokers, options)));
-    if (options.grid === undefined && endpoints === undefined) {
-      process.stderr.write(
-        `grid: no unit of space '${options.space}' is running; not compared (give --grid)\n`,
-      );
-    }
-    if (endpoints === undefined && database === undefined) {
-      usageError(command, 'nothing to compare the log with: give --grid <endpoints> or --mirror');
-    }
-    if (endpoints === undefined && options.schemas === undefined) {
-      usageError(command, '--schemas <dir> is required without a grid to read the types from');
-    }
-    if (database !== undefined) await ensureDatabaseReachable(database);
-    const grid =
-      endpoints === undefined
-        ? undefined
-        : await RemoteSpace.connect({ bootstrap: endpoints, space: options.space, ...security });
-    const knex = database === undefined ? undefined : openDatabase(database, { max: 2 });
-    try {
-      const report = await verifySpace({
-        space: options.space,
-        prefix: options.prefix,
-        kafka: { brokers },
-        ...(options.schemas === undefined ? {} : { types: options.schemas }),
-        ...(grid === undefined ? {} : { grid }),
-        ...(knex === undefined ? {} : { mirror: { knex, schema: options.pgSchema } }),
-        ...(options.maxDifferences === undefined ? {} : { maxDifferences: options.maxDifferences }),
-        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-        onProgress: (event) => process.stderr.write(progressLine(event)),
-      });
-      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatVerifyReport(report));
-      if (!report.ok) process.exitCode = FAILURE_EXIT_CODE;
-    } finally {
-      await grid?.close();
-      await knex?.destroy();
-    }
-  });
+  withClientSecurityOptions(withDeploymentOptions(verify)).action(
+    async (options: VerifyCommandOptions, command: Command) => {
+      const security = clientSecurityOf(command, options);
+      const database =
+        options.mirror === undefined
+          ? undefined
+          : resolveDatabaseArgument(command, options.mirror === true ? undefined : options.mirror);
+      const brokers = resolveBrokers(options.brokers);
+      await ensureKafkaReachable(brokers);
+      const endpoints =
+        options.grid === false ? undefined : (options.grid ?? (await unitEndpoints(brokers, options)));
+      if (options.grid === undefined && endpoints === undefined) {
+        process.stderr.write(
+          `grid: no unit of space '${options.space}' is running; not compared (give --grid)\n`,
+        );
+      }
+      if (endpoints === undefined && database === undefined) {
+        usageError(command, 'nothing to compare the log with: give --grid <endpoints> or --mirror');
+      }
+      if (endpoints === undefined && options.schemas === undefined) {
+        usageError(command, '--schemas <dir> is required without a grid to read the types from');
+      }
+      if (database !== undefined) await ensureDatabaseReachable(database);
+      const grid =
+        endpoints === undefined
+          ? undefined
+          : await RemoteSpace.connect({ bootstrap: endpoints, space: options.space, ...security });
+      const knex = database === undefined ? undefined : openDatabase(database, { max: 2 });
+      try {
+        const report = await verifySpace({
+          space: options.space,
+          prefix: options.prefix,
+          kafka: { brokers },
+          ...(options.schemas === undefined ? {} : { types: options.schemas }),
+          ...(grid === undefined ? {} : { grid }),
+          ...(knex === undefined ? {} : { mirror: { knex, schema: options.pgSchema } }),
+          ...(options.maxDifferences === undefined ? {} : { maxDifferences: options.maxDifferences }),
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          onProgress: (event) => process.stderr.write(progressLine(event)),
+        });
+        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatVerifyReport(report));
+        if (!report.ok) process.exitCode = FAILURE_EXIT_CODE;
+      } finally {
+        await grid?.close();
+        await knex?.destroy();
+      }
+    },
+  );
 }
 
 /** The endpoints of the space's running units, or undefined when none runs. */

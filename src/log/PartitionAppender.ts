@@ -237,6 +237,23 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       error instanceof AppendFailedError ? error.maybeCommitted : true,
       { ...this.context(), cause: error },
     );
+    // This writer's own commit was answered with a fence (its outcome unknown): it stops, as fenced;
+    // a rebuild would fence the new writer back.
+    const ownFence =
+      error instanceof AppendFailedError &&
+      error.partition === this.options.partition &&
+      isFencingError(error.cause);
+    if (ownFence) {
+      if (this.options.stats) this.options.stats.fencings++;
+      this.end('fenced', failed, []);
+      this.options.onFenced?.(
+        new FencedError(`writer of ${this.topic} was fenced during a multi-partition commit`, {
+          ...this.context(),
+          cause: error,
+        }),
+      );
+      return;
+    }
     this.endFailed(failed, []);
   }
 
@@ -370,13 +387,25 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
       for (const item of batch) item.reject(this.failure);
       return;
     }
-    // A fence answering a commit asked again after a lost answer proves nothing about the first: that
-    // one may have committed, so the outcome stays unknown (below) rather than "not applied".
-    if (isFencingError(error) && !(committing && isCommitOutcomeUnknown(error))) {
+    if (isFencingError(error)) {
       const fenced = new FencedError(
         `writer of ${this.topic} was fenced: another primary took over the partition log (${describeKafkaError(error)})`,
         { ...this.context(), cause: error },
       );
+      if (committing && isCommitOutcomeUnknown(error)) {
+        // A fence answering a commit asked again after a lost answer proves nothing about the first
+        // attempt (it may have committed): the batch's outcome is unknown, not "not applied". The
+        // writer is fenced all the same, so it stops; a rebuild would fence the new primary back.
+        const unknown = new AppendFailedError(
+          `committing to ${this.topic} failed: fenced while its commit's outcome was unknown (${describeKafkaError(error)})`,
+          true,
+          { ...this.context(), cause: error },
+        );
+        if (this.options.stats) this.options.stats.fencings++;
+        this.end('fenced', unknown, batch);
+        this.options.onFenced?.(fenced);
+        return;
+      }
       // A fence answering the commit almost always means the new primary's InitProducerId aborted this
       // transaction first (a graceful move relies on it: "not applied", retried at the new primary).
       this.endFenced(fenced, batch);

@@ -164,11 +164,14 @@ describe('a unit with http on (issue 19 items 2, 3)', () => {
     expect(valueOf(client!.metrics(), 'spacelog_client_operations_total', { operation: 'WRITE' })).toBe(20);
   });
 
-  it('lets other parts mount routes (the console)', async () => {
-    const unmount = unit!.http!.route('GET', '/console', (_req, res) => res.end('console here'));
-    expect((await get(`${base}/console/x`)).body).toBe('console here');
+  it('lets other parts mount routes next to its own and the console (mounted by the unit)', async () => {
+    expect(() => unit!.http!.route('GET', '/console', (_req, res) => res.end('twice'))).toThrow(
+      /mounted already/u,
+    );
+    const unmount = unit!.http!.route('GET', '/extra', (_req, res) => res.end('extra here'));
+    expect((await get(`${base}/extra/x`)).body).toBe('extra here');
     unmount();
-    expect((await get(`${base}/console/x`)).status).toBe(404);
+    expect((await get(`${base}/extra/x`)).status).toBe(404);
   });
 });
 
@@ -182,8 +185,16 @@ describe('a secured unit with http on', () => {
     let users: CredentialsFileContent = { version: 1, users: {} };
     users = await addUser(users, 'ops', 'ops-secret');
     users = await addUser(users, 'unit', 'unit-secret');
+    users = await addUser(users, 'scraper', 'scraper-secret');
     const usersFile = join(certs.dir, 'users.json');
     writeFileSync(usersFile, JSON.stringify(users));
+    const permissionsFile = join(certs.dir, 'permissions.json');
+    writeFileSync(
+      permissionsFile,
+      JSON.stringify({
+        principals: { unit: { secured: ['*'] }, ops: { secured: ['read'] }, scraper: { other: ['read'] } },
+      }),
+    );
     unit = await ProcessingUnit.start({
       space: 'secured',
       partitions: 1,
@@ -198,6 +209,7 @@ describe('a secured unit with http on', () => {
       security: {
         tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.caCert },
         credentials: usersFile,
+        permissions: permissionsFile,
         client: { credentials: { username: 'unit', password: 'unit-secret' } },
       },
     });
@@ -223,5 +235,20 @@ describe('a secured unit with http on', () => {
     );
     // Liveness stays open to this machine.
     expect((await get(`${url}/healthz`, { ca })).status).toBe(200);
+  });
+
+  it('serves the web console only to a principal granted read on the space; the console reads as the unit', async () => {
+    const url = unit!.http!.url;
+    const ca = certs.pem(certs.caCert);
+    expect((await get(`${url}/console/`, { ca })).status).toBe(401);
+    // Authenticated, but granted nothing on this space: the metrics yes, the entries no.
+    expect((await get(`${url}/metrics`, { ca, auth: 'scraper:scraper-secret' })).status).toBe(200);
+    const refused = await get(`${url}/console/`, { ca, auth: 'scraper:scraper-secret' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('scraper may not read space secured');
+    const page = await get(`${url}/console/`, { ca, auth: 'ops:ops-secret' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('secured');
+    expect(page.body).toMatch(/<table/u);
   });
 });

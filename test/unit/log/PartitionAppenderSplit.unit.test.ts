@@ -1,6 +1,6 @@
 import { Type } from 'avsc';
 import type { Kafka, Message, RecordMetadata } from 'kafkajs';
-import { AppendFailedError } from '../../../src/errors';
+import { AppendFailedError, FencedError } from '../../../src/errors';
 import { MutationCodec } from '../../../src/log/MutationCodec';
 import { PartitionAppender } from '../../../src/log/PartitionAppender';
 import { recordBytesInBatch, RECORD_BATCH_OVERHEAD_BYTES } from '../../../src/log/recordSize';
@@ -8,7 +8,7 @@ import type { LogMessage } from '../../../src/log/kafkaMessage';
 import type { Mutation } from '../../../src/space/Mutation';
 
 /** A transactional producer in memory: each committed transaction's sends, offsets counted on. */
-function fakeKafka(): { kafka: Kafka; committed: Message[][][] } {
+function fakeKafka(commitError?: () => Error): { kafka: Kafka; committed: Message[][][] } {
   const committed: Message[][][] = [];
   let next = 0;
   const producer = {
@@ -27,6 +27,7 @@ function fakeKafka(): { kafka: Kafka; committed: Message[][][] } {
         sendBatch: async ({ topicMessages }: { topicMessages: { messages: Message[] }[] }) =>
           Promise.all(topicMessages.map((t) => send(t))).then((m) => m.flat()),
         commit: async () => {
+          if (commitError !== undefined && sends.length > 0) throw commitError();
           if (sends.length > 0) committed.push(sends);
         },
         abort: async () => undefined,
@@ -137,5 +138,54 @@ describe('PartitionAppender: every failure reaches the partition (issue 16, item
       () =>
         new PartitionAppender({ kafka, prefix: 'p', space: 's', partition: 0, codec, maxRecordBytes: 10 }),
     ).toThrow(/maxRecordBytes/);
+  });
+
+  /** kafkajs's error for INVALID_PRODUCER_EPOCH, as the patched EndTxn retry throws it. */
+  function fence(outcomeUnknown: boolean): Error {
+    return Object.assign(new Error('Producer attempted an operation with an old epoch'), {
+      name: 'KafkaJSProtocolError',
+      type: 'INVALID_PRODUCER_EPOCH',
+      code: 47,
+      ...(outcomeUnknown ? { spacelogOutcomeUnknown: true } : {}),
+    });
+  }
+
+  async function commitAnswered(error: Error) {
+    const { kafka } = fakeKafka(() => error);
+    const fenced: unknown[] = [];
+    const failed: unknown[] = [];
+    const appender = new PartitionAppender({
+      kafka,
+      prefix: 'p',
+      space: 's',
+      partition: 0,
+      codec,
+      onFenced: (e) => fenced.push(e),
+      onFailed: (e) => failed.push(e),
+    });
+    await appender.start();
+    const rejection = await appender.append([write('a', 1)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await Promise.resolve();
+    return { appender, rejection, fenced, failed };
+  }
+
+  it('a commit answered with the fence: not applied (FencedError), the writer stops fenced', async () => {
+    const { appender, rejection, fenced, failed } = await commitAnswered(fence(false));
+    expect(rejection).toBeInstanceOf(FencedError);
+    expect(appender.state).toBe('fenced');
+    expect(fenced).toHaveLength(1);
+    expect(failed).toHaveLength(0);
+  });
+
+  it('a fence after a lost EndTxn answer: outcome unknown (maybeCommitted), and the writer still stops fenced, never rebuilds', async () => {
+    const { appender, rejection, fenced, failed } = await commitAnswered(fence(true));
+    expect(rejection).toBeInstanceOf(AppendFailedError);
+    expect((rejection as AppendFailedError).maybeCommitted).toBe(true);
+    expect(appender.state).toBe('fenced');
+    expect(fenced).toHaveLength(1);
+    expect(failed).toHaveLength(0);
   });
 });

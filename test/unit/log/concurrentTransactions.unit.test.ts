@@ -231,6 +231,18 @@ describe('EndTxn asked again (kafkajs patch 3)', () => {
     expect(coordinator.endTxns()).toBe(2);
   });
 
+  it('marks a fence after a coordinator that moved or was unavailable as an unknown outcome (its PrepareCommit may be logged)', async () => {
+    for (const uncertain of [NOT_COORDINATOR, 15]) {
+      const { coordinator, commit } = await commitAgainst((n) =>
+        n === 0 ? uncertain : INVALID_PRODUCER_EPOCH,
+      );
+      const error = await rejectionOf(commit);
+      expect(isFencingError(error)).toBe(true);
+      expect(isCommitOutcomeUnknown(error)).toBe(true);
+      expect(coordinator.endTxns()).toBe(2);
+    }
+  });
+
   it('is bounded, and stops at once on an answer that is no reason to ask again', async () => {
     const always = await commitAgainst(() => UNKNOWN_SERVER_ERROR);
     await expect(always.commit).rejects.toMatchObject({ type: 'UNKNOWN', code: UNKNOWN_SERVER_ERROR });

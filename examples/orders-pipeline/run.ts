@@ -96,6 +96,8 @@ export async function runPipeline(options: PipelineRunOptions): Promise<void> {
           ...config.options,
           unit: `${space}-${name}`,
           port: 0,
+          // Metrics, probes and the web console on a port of its own (any free one).
+          http: { port: 0 },
           prefix: options.prefix,
           kafka: { ...config.options.kafka, brokers: stack.brokers },
           services: { start: (ctx) => void pipelines.push(pipeline.start(ctx)) },
@@ -103,7 +105,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<void> {
         config.baseDir,
       );
       units.push(unit);
-      say(`unit ${unit.name} serving ${unit.endpoint}`);
+      const ops =
+        unit.http === undefined
+          ? ''
+          : `, console ${unit.http.url}/console/, metrics ${unit.http.url}/metrics`;
+      say(`unit ${unit.name} serving ${unit.endpoint}${ops}`);
     }
     client = await Spacelog.connect({ bootstrap: units.map((u) => u.endpoint), space });
     const earlier = await client.count(ORDER_TYPE);

@@ -230,17 +230,26 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
           () => unit.readiness(),
           serverSecurityOf(options.security),
         );
-        // The web console at /console. Not on a secured unit yet: its query box and tail show entries,
-        // and the endpoint checks who asks but not their grants on the space.
-        if (options.security === undefined) {
-          const { brokers, ssl, sasl } = options.kafka ?? {};
-          unit.unmountConsole = mountConsole(unit.operations.endpoint, {
-            space: options.space,
-            prefix: prepared.prefix,
-            kafka: { ...(brokers && { brokers }), ...(ssl !== undefined && { ssl }), ...(sasl && { sasl }) },
-            bootstrap: [endpoint],
-          });
-        }
+        // The web console at /console. Its query box and tail show entries: on a secured unit only a
+        // principal granted `read` on the space sees it, and the console reads as the unit itself.
+        const { brokers, ssl, sasl } = options.kafka ?? {};
+        const permissions = unit.operations.security?.permissions;
+        unit.unmountConsole = mountConsole(unit.operations.endpoint, {
+          space: options.space,
+          prefix: prepared.prefix,
+          kafka: { ...(brokers && { brokers }), ...(ssl !== undefined && { ssl }), ...(sasl && { sasl }) },
+          bootstrap: [endpoint],
+          ...unitClientOf(options.security),
+          ...(permissions === undefined
+            ? {}
+            : {
+                mayRead: (principal: string) =>
+                  (principal === 'anonymous'
+                    ? permissions.anonymousGrants(options.space)
+                    : permissions.grantsOf(principal, options.space)
+                  ).missing('READ', false, undefined) === undefined,
+              }),
+        });
       }
       await retryWhileMetadataLags(() => prepared.topics.ensureUnitsTopic(options.space));
       await membership.start();

@@ -1,4 +1,4 @@
-import type { HttpEndpoint } from '../http/HttpEndpoint';
+import { sendJson, type HttpEndpoint, type HttpRequestContext } from '../http/HttpEndpoint';
 import { createConsoleHandler } from './ConsoleHandler';
 import { SpaceConsoleSource, type SpaceConsoleSourceOptions } from './SpaceConsoleSource';
 
@@ -12,15 +12,27 @@ export const CONSOLE_PATH = '/console';
  */
 export function mountConsole(
   endpoint: HttpEndpoint,
-  options: SpaceConsoleSourceOptions & { readonly path?: string },
+  options: SpaceConsoleSourceOptions & {
+    readonly path?: string;
+    /**
+     * Whether an authenticated principal may see the console (it shows entries: their `read` grant
+     * on the space). Absent: whoever the endpoint lets in.
+     */
+    readonly mayRead?: (principal: string) => boolean;
+  },
 ): () => Promise<void> {
-  const { path = CONSOLE_PATH, ...sourceOptions } = options;
+  const { path = CONSOLE_PATH, mayRead, ...sourceOptions } = options;
   const source = new SpaceConsoleSource(sourceOptions);
   const handler = createConsoleHandler({ source, basePath: path });
   const answer = async (
     request: Parameters<typeof handler>[0],
     response: Parameters<typeof handler>[1],
+    context: HttpRequestContext,
   ): Promise<void> => {
+    if (mayRead !== undefined && !mayRead(context.principal)) {
+      sendJson(response, 403, { error: `${context.principal} may not read space ${options.space}` });
+      return;
+    }
     if (!(await handler(request, response))) response.writeHead(404).end();
   };
   // GET for the pages; other methods reach the handler too, which answers them 405 (read-only).

@@ -1,4 +1,8 @@
-import { resolveServerSecurity, type ServerSecurityOptions } from '../../net/security/ServerSecurity';
+import {
+  resolveServerSecurity,
+  type ResolvedServerSecurity,
+  type ServerSecurityOptions,
+} from '../../net/security/ServerSecurity';
 import { SpacelogMetricsRegistry } from '../metrics/createMetricsRegistry';
 import type { MetricsSource } from '../metrics/MetricsSnapshot';
 import { HttpEndpoint } from './HttpEndpoint';
@@ -10,6 +14,8 @@ import type { Readiness } from './Readiness';
 export interface OperationsEndpoint {
   readonly endpoint: HttpEndpoint;
   readonly registry: SpacelogMetricsRegistry;
+  /** The security the endpoint resolved (TLS, authentication, permissions), when it has any. */
+  readonly security: ResolvedServerSecurity | undefined;
 }
 
 /**
@@ -34,5 +40,5 @@ export async function startOperationsEndpoint(
     ...(resolved !== undefined ? { security: resolved } : {}),
   });
   mountOperationsRoutes(endpoint, { registry, readiness });
-  return { endpoint, registry };
+  return { endpoint, registry, security: resolved };
 }

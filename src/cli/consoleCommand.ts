@@ -29,6 +29,7 @@ interface ConsoleCommandOptions extends ClientSecurityFlags {
   readonly mirror?: string | true;
   readonly pgSchema: string;
   readonly host: string;
+  readonly insecure?: boolean;
   readonly port: number;
 }
 
@@ -53,6 +54,10 @@ export function registerConsoleCommand(program: Command): void {
     )
     .option('--pg-schema <name>', 'PostgreSQL schema of the mirror', DEFAULT_MIRROR_SCHEMA)
     .option('--host <host>', 'interface to listen on', DEFAULT_CONSOLE_HOST)
+    .option(
+      '--insecure',
+      'allow a --host other machines reach (the console has no TLS and asks no credentials)',
+    )
     .option(
       '--port <n>',
       `port to listen on (0: any free port)`,
@@ -87,6 +92,7 @@ export function registerConsoleCommand(program: Command): void {
           handler: createConsoleHandler({ source }),
           host: options.host,
           port: options.port,
+          insecure: options.insecure === true,
         });
         process.stdout.write(`console of space ${options.space} at ${server.url}\n`);
         await stopped;

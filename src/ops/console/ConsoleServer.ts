@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackHost } from '../../config/loopback';
+import { InsecureBindError } from '../../errors';
+import { hostAllowed, limitHttpServer } from '../http/serverLimits';
 import type { ConsoleRequestHandler } from './ConsoleHandler';
 
 /** Interface `spacelog console` binds by default: the console is for this machine unless asked. */
@@ -22,9 +25,21 @@ export async function startConsoleServer(options: {
   readonly handler: ConsoleRequestHandler;
   readonly host?: string;
   readonly port?: number;
+  /**
+   * Serve on an address other machines reach. The console has no TLS and asks no credentials while
+   * it shows entries read with the operator's: refused (InsecureBindError) unless this says so.
+   */
+  readonly insecure?: boolean;
 }): Promise<ConsoleServer> {
   const host = options.host ?? DEFAULT_CONSOLE_HOST;
+  if (!isLoopbackHost(host) && options.insecure !== true) throw new InsecureBindError(host);
   const server: Server = createServer((req, res) => {
+    if (!hostAllowed(req, host)) {
+      res
+        .writeHead(421, { 'content-type': 'text/plain' })
+        .end('this console answers requests to localhost only\n');
+      return;
+    }
     options.handler(req, res).then(
       (handled) => {
         if (!handled && !res.headersSent)
@@ -36,6 +51,7 @@ export async function startConsoleServer(options: {
       },
     );
   });
+  limitHttpServer(server);
   server.listen(options.port ?? DEFAULT_CONSOLE_PORT, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../../errors';
 import { isLoopbackHost } from '../../config/loopback';
 import type { ResolvedServerSecurity } from '../../net/security/ServerSecurity';
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, type HttpOptions } from './HttpOptions';
+import { hostAllowed, limitHttpServer } from './serverLimits';
 
 /** What a route handler gets besides the request and the response. */
 export interface HttpRequestContext {
@@ -103,6 +104,7 @@ export class HttpEndpoint {
     const security = options.security;
     const server: Server =
       security?.tls !== undefined ? createHttpsServer({ ...security.tls }) : createHttpServer();
+    limitHttpServer(server);
     const endpoint = new HttpEndpoint(server, security, options.realm ?? 'spacelog', host);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       void endpoint.handle(request, response);
@@ -174,6 +176,11 @@ export class HttpEndpoint {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
+      // Without credentials to ask, a loopback endpoint answers only requests naming a loopback host.
+      if ((this.security === undefined || !this.security.authRequired) && !hostAllowed(request, this.host)) {
+        sendJson(response, 421, { error: 'this endpoint answers requests to localhost only' });
+        return;
+      }
       const url = new URL(request.url ?? '/', 'http://endpoint');
       const method = (request.method ?? 'GET').toUpperCase();
       const matching = this.routes.filter((r) => matches(r.prefix, url.pathname));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { defaultLogger } from '../ops/logging/createLogger';
+import { defaultLoggerForReports } from '../ops/logging/createLogger';
 import { reportListenerError } from '../ops/logging/listenerErrors';
 import {
   InvalidArgumentError,
@@ -48,6 +48,9 @@ const ALL_OPS: ReadonlySet<MutationOp> = new Set(['WRITE', 'UPDATE', 'TAKE', 'EX
  * nanoseconds, of which timing each would be a third; every one is still counted.
  */
 const READ_TIMING_SAMPLE = 16;
+
+/** The type label of operations on a type the space does not know. */
+const UNKNOWN_TYPE_LABEL = '(unknown)';
 
 /**
  * One partition's space: the pure engine (`execute` + `apply` on a PartitionState) behind an
@@ -282,16 +285,24 @@ export class SpaceEngine {
     return this.counted(operation.kind, operation.type, performance.now(), this.run(operation));
   }
 
+  /**
+   * The type label an operation is counted under: a name the space does not know (a client's typo,
+   * or a hostile peer's random names) counts as `(unknown)`, so the metrics stay bounded by the schema.
+   */
+  private countedType(type: string): string {
+    return this.state.types.has(type) ? type : UNKNOWN_TYPE_LABEL;
+  }
+
   /** Counts an operation once its promise settles: its latency, and an error if it rejects. */
   private counted<R>(operation: string, type: string, startedAt: number, result: Promise<R>): Promise<R> {
     const stats = this.stats!;
     return result.then(
       (value) => {
-        stats.done(operation, type, startedAt, false);
+        stats.done(operation, this.countedType(type), startedAt, false);
         return value;
       },
       (error: unknown) => {
-        stats.done(operation, type, startedAt, true);
+        stats.done(operation, this.countedType(type), startedAt, true);
         throw error;
       },
     );
@@ -362,7 +373,7 @@ export class SpaceEngine {
             : (first ?? undefined);
       }
     } catch (error) {
-      this.stats?.done('read', type, startedAt, true);
+      this.stats?.done('read', this.countedType(type), startedAt, true);
       return Promise.reject(error);
     }
     this.stats?.done('read', type, startedAt, false);
@@ -445,7 +456,7 @@ function withPosition<R>(
 /** Without an `onListenerError`, a listener's error goes to the process's default logger, never nowhere. */
 function listenerErrorsToDefaultLog(partition: number | undefined): (error: unknown) => void {
   return (error) =>
-    reportListenerError(defaultLogger(), undefined)(error, {
+    reportListenerError(defaultLoggerForReports(), undefined)(error, {
       source: 'subscription',
       ...(partition === undefined ? {} : { partition }),
     });

@@ -208,8 +208,16 @@ export async function verifySpace(options: VerifyOptions): Promise<VerifyReport>
         reports[k] = await verifyPartition(k);
       }
     };
-    const concurrency = Math.max(1, Math.min(partitions, options.concurrency ?? DEFAULT_CONCURRENCY));
+    const asked = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(asked) || asked < 1) {
+      throw new InvalidArgumentError(`concurrency must be a whole number from 1, got ${String(asked)}`);
+    }
+    const concurrency = Math.min(partitions, asked);
     await Promise.all(Array.from({ length: concurrency }, verifyNext));
+    // Every partition has its report (a hole would be a partition nobody compared, never an OK).
+    for (let k = 0; k < partitions; k++) {
+      if (reports[k] === undefined) throw new Error(`verify: partition ${k} was not compared`);
+    }
     const differenceCount = reports.reduce((n, r) => n + differencesOf(r), 0);
     return {
       space: options.space,

@@ -57,6 +57,21 @@ export function defaultLogger(): SpacelogLogger {
   return shared;
 }
 
+let forReports: SpacelogLogger | undefined;
+
+/**
+ * The default logger for a report made where nothing may throw (a listener's error, inside a commit):
+ * a bad `SPACELOG_LOG_LEVEL`, which a grid or unit refuses at start, falls back to `warn` here.
+ */
+export function defaultLoggerForReports(): SpacelogLogger {
+  try {
+    return defaultLogger();
+  } catch {
+    forReports ??= createLogger({ level: DEFAULT_LIBRARY_LOG_LEVEL });
+    return forReports;
+  }
+}
+
 /** The given logger, or the process's default one. */
 export function resolveLogger(logger: SpacelogLogger | undefined): SpacelogLogger {
   return logger ?? defaultLogger();

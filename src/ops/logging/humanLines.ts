@@ -34,9 +34,21 @@ export function humanLine(json: string): string {
     .filter(([key, value]) => !PLACED.has(key) && value !== undefined)
     .map(([key, value]) => `${key}=${formatValue(value)}`);
   const err = record.err as { type?: unknown; message?: unknown } | undefined;
-  const error = err === undefined ? '' : `  ${String(err.type ?? 'Error')}: ${String(err.message ?? '')}`;
-  const message = typeof record.msg === 'string' ? record.msg : '';
+  const error =
+    err === undefined
+      ? ''
+      : `  ${printable(String(err.type ?? 'Error'))}: ${printable(String(err.message ?? ''))}`;
+  const message = typeof record.msg === 'string' ? printable(record.msg) : '';
   return [time, level, message, fields.join(' ')].filter((part) => part !== '').join('  ') + error;
+}
+
+/**
+ * Text with its control characters escaped: a message can carry what a peer sent (a user name in a
+ * refused AUTH), and a newline in it must not start a forged log line.
+ */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/u.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 }
 
 function formatValue(value: unknown): string {

@@ -167,6 +167,15 @@ describe('the default logger (pino)', () => {
       /^\d\d:\d\d:\d\d\.\d{3} {2}WARN {3}partition 2 fenced {2}space=orders event=fenced partition=2 note="two words" code=\S+ {2}FencedError: gone\n$/,
     );
     expect(humanLine('not json')).toBe('not json');
+    // What a peer sent cannot start a line of its own.
+    const forged = humanLine(
+      JSON.stringify({
+        level: 'warn',
+        msg: "authentication of 'x\n12:00:00.000  INFO   placement 9' failed",
+      }),
+    );
+    expect(forged).not.toContain('\n');
+    expect(forged).toContain("'x\\n12:00:00.000");
   });
 });
 

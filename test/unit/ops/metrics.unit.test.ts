@@ -81,6 +81,7 @@ describe('SpaceEngine with stats', () => {
     await engine.take('Order', { id: 'o2' });
     await expect(engine.write('Order', { id: 'bad' })).rejects.toThrow();
     await expect(engine.read('Nope', { id: 'x' })).rejects.toThrow();
+    await expect(engine.take('Nope2', { id: 'x' })).rejects.toThrow();
     await engine.count('Order');
     expect(stats.counts()).toEqual(
       expect.arrayContaining([
@@ -88,9 +89,12 @@ describe('SpaceEngine with stats', () => {
         { type: 'Order', operation: 'read', count: 1, errors: 0 },
         { type: 'Order', operation: 'take', count: 1, errors: 0 },
         { type: 'Order', operation: 'count', count: 1, errors: 0 },
-        { type: 'Nope', operation: 'read', count: 1, errors: 1 },
+        { type: '(unknown)', operation: 'read', count: 1, errors: 1 },
+        { type: '(unknown)', operation: 'take', count: 1, errors: 1 },
       ]),
     );
+    // Names the space does not know never become labels of their own.
+    expect(stats.counts().map((c) => c.type)).not.toContain('Nope');
     const plain = newEngine().engine;
     await plain.write('Order', order('o1'));
   });

@@ -38,12 +38,13 @@ export class SpacelogMetricsRegistry {
   private readonly sources = new Set<MetricsSource>();
   private readonly ttlMs: number;
   private taken: { at: number; snapshot: Promise<MetricsSnapshot> } | undefined;
+  private readonly withProcessMetrics: boolean;
 
   constructor(sources: readonly MetricsSource[] = [], options: MetricsRegistryOptions = {}) {
     this.ttlMs = options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
     for (const source of sources) this.sources.add(source);
     for (const name of METRIC_NAMES) this.register(name);
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.withProcessMetrics = options.defaultMetrics ?? true;
   }
 
   /** Reads one more source on every scrape; returns the function that stops reading it. */
@@ -57,8 +58,10 @@ export class SpacelogMetricsRegistry {
   }
 
   /** The Prometheus text exposition of every metric. */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    if (!this.withProcessMetrics) return this.registry.metrics();
+    const [own, process] = await Promise.all([this.registry.metrics(), processRegistry().metrics()]);
+    return `${own}\n${process}`;
   }
 
   /** The content type of {@link text}. */
@@ -132,4 +135,19 @@ export function createMetricsRegistry(
   options?: MetricsRegistryOptions,
 ): SpacelogMetricsRegistry {
   return new SpacelogMetricsRegistry(sources, options);
+}
+
+let processMetrics: Registry | undefined;
+
+/**
+ * prom-client's default metrics (CPU, memory, GC, event-loop delay, handles) in one registry per
+ * process, made at first use: each collection starts observers that are never stopped, so a process
+ * starting many grids or units (tests, an embedding application) must not start one set per registry.
+ */
+function processRegistry(): Registry {
+  if (processMetrics === undefined) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
 }

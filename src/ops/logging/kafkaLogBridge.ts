@@ -36,6 +36,8 @@ function isRoutine(namespace: string, message: string): boolean {
   return (
     (namespace === 'Connection' && message.startsWith('Response ')) ||
     (namespace === 'Producer' && message.startsWith('Failed to send messages')) ||
+    // A unit's group rebalancing is what a placement change is: Spacelog logs the placement it adopts.
+    (namespace === 'Runner' && message.startsWith('The group is rebalancing, re-joining')) ||
     message.startsWith('KafkaJS v2.0.0 switched default partitioner') ||
     message.startsWith('Limiting retries for the idempotent producer')
   );

@@ -83,8 +83,16 @@ describe('kafkajs log bridge', () => {
     log(entry('Producer', logLevel.WARN, 'Failed to send messages: CONCURRENT_TRANSACTIONS'));
     log(entry('', logLevel.WARN, 'KafkaJS v2.0.0 switched default partitioner. To retain ...'));
     log(entry('Producer', logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS'));
+    log(entry('Runner', logLevel.ERROR, 'The group is rebalancing, re-joining'));
     log(entry('Connection', logLevel.ERROR, 'Connection error: ECONNREFUSED'));
-    expect(capture.records.map((r) => r.level)).toEqual(['debug', 'debug', 'debug', 'debug', 'warn']);
+    expect(capture.records.map((r) => r.level)).toEqual([
+      'debug',
+      'debug',
+      'debug',
+      'debug',
+      'debug',
+      'warn',
+    ]);
   });
 
   test("kafkajs produces only what the logger's level writes", () => {

@@ -258,7 +258,9 @@ function lookHints(options: DemoOptions, mirror: DemoMirror | undefined): string
     prefix === DEFAULT_PREFIX ? '' : ` --prefix ${prefix}`,
     options.brokers === undefined ? '' : ` --brokers ${options.brokers.join(',')}`,
   ].join('');
-  const hints = [`watch the log:   npx spacelog tail ${DEMO_SPACE}${flags}`];
+  // Started by `npm start` in the repository, the CLI is its `spacelog` script; installed, it is npx's.
+  const cli = process.env.npm_lifecycle_event === 'start' ? 'npm run spacelog --' : 'npx spacelog';
+  const hints = [`watch the log:   ${cli} tail ${DEMO_SPACE}${flags}`];
   if (mirror !== undefined) {
     const psql = `psql ${redactUrl(mirror.databaseUrl)}`;
     hints.push(`query with SQL:  ${psql}   (reporting queries: docs/mirror.md, "SQL reporting"), e.g.`);

@@ -1,9 +1,9 @@
-import { InvalidArgumentError, UnknownTaskError } from '../errors';
+import { InvalidArgumentError, UnknownTaskError, type SpacelogError } from '../errors';
 import type { TaskRunner } from '../events/TaskRegistry';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { QueryCompiler } from '../space/ExecuteContext';
-import type { Entry, MutationOp } from '../space/Mutation';
+import type { Entry } from '../space/Mutation';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { queryCompiler } from '../space/QuerySelection';
 import { ALL, type Selector } from '../space/Selector';
@@ -32,6 +32,7 @@ import type {
   Space,
   SpaceTransaction,
   SpaceWriteResult,
+  SubscribeOptions,
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
 import type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './typedEntries';
@@ -210,13 +211,31 @@ export class PartitionedSpace<TM extends object = UntypedEntries, TI extends obj
     type: N,
     selector: Selector,
     listener: SpaceListener<EntryFor<T, TM, N>>,
-    options?: { readonly ops?: readonly MutationOp[] },
+    // onEnd: when a partition's engine stops delivering (it closed: the grid closing, the partition
+    // failing over or rebuilding), the whole subscription ends; subscribe again to go on.
+    options?: SubscribeOptions,
   ): Promise<() => void> {
     const engines = await Promise.all(this.routing.all().map((k) => this.access(k)));
-    const stops = engines.map((engine) =>
-      engine.subscribe(type, selector, listener as SpaceListener, options),
-    );
-    return () => stops.forEach((stop) => stop());
+    let ended = false;
+    const stopAll = (): void => {
+      ended = true;
+      stops.forEach((stop) => stop());
+    };
+    const onEnd = (error: SpacelogError): void => {
+      if (ended) return;
+      stopAll();
+      options?.onEnd?.(error);
+    };
+    const stops: (() => void)[] = [];
+    for (const engine of engines) {
+      stops.push(
+        engine.subscribe(type, selector, listener as SpaceListener, {
+          ...(options?.ops !== undefined ? { ops: options.ops } : {}),
+          onEnd,
+        }),
+      );
+    }
+    return stopAll;
   }
 
   /** Committed mutations as an async iterator (see `Space.watch`), over `subscribe`. */
@@ -225,13 +244,11 @@ export class PartitionedSpace<TM extends object = UntypedEntries, TI extends obj
     options: WatchOptions = {},
   ): SpaceWatch<SpaceEvent<EntryFor<T, TM, N>>> {
     return watchEvents<SpaceEvent<EntryFor<T, TM, N>>>(
-      (listener) =>
-        this.subscribe<T, N>(
-          type,
-          options.selector ?? ALL,
-          listener,
-          options.ops !== undefined ? { ops: options.ops } : undefined,
-        ),
+      (listener, onEnd) =>
+        this.subscribe<T, N>(type, options.selector ?? ALL, listener, {
+          onEnd,
+          ...(options.ops !== undefined ? { ops: options.ops } : {}),
+        }),
       options,
     );
   }

@@ -6,6 +6,7 @@ import {
   InvariantViolationError,
   OperationAbortedError,
   SpaceClosedError,
+  type SpacelogError,
 } from '../errors';
 import { restoreApply, type LogPosition } from './restoreApply';
 import type { ChangeOp } from './ChangeSet';
@@ -183,10 +184,25 @@ export class SpaceEngine {
     type: string,
     selector: Selector,
     listener: SpaceListener,
-    options?: { readonly ops?: readonly MutationOp[] },
+    options?: {
+      readonly ops?: readonly MutationOp[];
+      /** Told once if the engine closes (SpaceClosedError): no more events come from it. */
+      readonly onEnd?: (error: SpacelogError) => void;
+    },
   ): () => void {
     const selection = compileSelector(this.state.types.require(type), selector, this.queries);
-    return this.subscriptions.add(type, selection, listener, options?.ops ? new Set(options.ops) : ALL_OPS);
+    if (this.closed) {
+      // Nothing will ever be delivered: said at once rather than never.
+      queueMicrotask(() => options?.onEnd?.(new SpaceClosedError('space engine closed')));
+      return () => undefined;
+    }
+    return this.subscriptions.add(
+      type,
+      selection,
+      listener,
+      options?.ops ? new Set(options.ops) : ALL_OPS,
+      options?.onEnd,
+    );
   }
 
   /**
@@ -275,6 +291,7 @@ export class SpaceEngine {
     for (const waiter of this.waiters.drain())
       waiter.reject(new SpaceClosedError('space engine closed while waiting'));
     this.locks.rejectWaiters(new SpaceClosedError('space engine closed while waiting for a lock'));
+    this.subscriptions.endAll(new SpaceClosedError('space engine closed: its subscriptions ended'));
   }
 
   /** `run`, counted when the engine has stats (its retries after a lock wait are not counted again). */

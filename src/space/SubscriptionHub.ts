@@ -1,3 +1,4 @@
+import type { SpacelogError } from '../errors/SpacelogError';
 import type { Entry, Mutation, MutationOp } from './Mutation';
 import type { Selection } from './Selection';
 
@@ -18,6 +19,8 @@ interface Subscription {
   readonly selection: Selection;
   readonly listener: SpaceListener;
   readonly ops: ReadonlySet<MutationOp>;
+  /** Told once when the engine stops delivering (it closed). */
+  readonly onEnd: ((error: SpacelogError) => void) | undefined;
 }
 
 /**
@@ -38,14 +41,33 @@ export class SubscriptionHub {
     return this.byType.size > 0;
   }
 
-  add(type: string, selection: Selection, listener: SpaceListener, ops: ReadonlySet<MutationOp>): () => void {
-    const subscription: Subscription = { selection, listener, ops };
+  add(
+    type: string,
+    selection: Selection,
+    listener: SpaceListener,
+    ops: ReadonlySet<MutationOp>,
+    onEnd?: (error: SpacelogError) => void,
+  ): () => void {
+    const subscription: Subscription = { selection, listener, ops, onEnd };
     this.byType.set(type, [...(this.byType.get(type) ?? []), subscription]);
     return () => {
       const list = (this.byType.get(type) ?? []).filter((s) => s !== subscription);
       if (list.length === 0) this.byType.delete(type);
       else this.byType.set(type, list);
     };
+  }
+
+  /** Ends every subscription (the engine closed): each `onEnd` is told why, once; none hears more. */
+  endAll(error: SpacelogError): void {
+    const all = [...this.byType.values()].flat();
+    this.byType.clear();
+    for (const s of all) {
+      try {
+        s.onEnd?.(error);
+      } catch (failure) {
+        this.onError(failure);
+      }
+    }
   }
 
   /** Delivers one committed mutation; `entry` is the new state, or the removed one for TAKE / EXPIRE. */

@@ -1,5 +1,5 @@
 import '../disposeSymbols';
-import { WatchOverflowError, type SpacelogError } from '../errors';
+import { InvalidArgumentError, WatchOverflowError, type SpacelogError } from '../errors';
 import type { MutationOp } from '../space/Mutation';
 import type { Selector } from '../space/Selector';
 
@@ -69,6 +69,10 @@ class EventWatch<E> implements SpaceWatch<E> {
 
   constructor(subscribe: WatchSubscribe<E>, options: WatchOptions) {
     this.limit = options.maxBuffered ?? DEFAULT_WATCH_MAX_BUFFERED;
+    // 0, a negative number or NaN would leave the buffer unbounded.
+    if (!Number.isInteger(this.limit) || this.limit < 1) {
+      throw new InvalidArgumentError(`maxBuffered must be a whole number from 1, got ${String(this.limit)}`);
+    }
     const signal = options.signal;
     if (signal?.aborted) {
       this.stopped = { error: undefined };

@@ -1,4 +1,9 @@
-import { SubscriptionOverflowError, WatchOverflowError, type SpacelogError } from '../../../src/errors';
+import {
+  InvalidArgumentError,
+  SubscriptionOverflowError,
+  WatchOverflowError,
+  type SpacelogError,
+} from '../../../src/errors';
 import { watchEvents, type WatchSubscribe } from '../../../src/client/watchIterable';
 
 /** A subscription the test drives by hand: what it registered, and whether it was undone. */
@@ -23,6 +28,12 @@ class FakeSubscription {
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('watchEvents', () => {
+  it('refuses a maxBuffered that would leave the buffer unbounded', () => {
+    for (const maxBuffered of [0, -1, Number.NaN, 1.5]) {
+      expect(() => watchEvents(async () => () => undefined, { maxBuffered })).toThrow(InvalidArgumentError);
+    }
+  });
+
   it('hands out events in order, held ones and ones that arrive while the reader waits', async () => {
     const sub = new FakeSubscription();
     const watch = watchEvents(sub.subscribe);

@@ -36,7 +36,7 @@ import type {
 } from './Space';
 import { SpaceRouting } from './SpaceRouting';
 import type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './typedEntries';
-import { watchEvents, type SpaceWatch, type WatchOptions } from './watchIterable';
+import { watchSubscription, type SpaceWatch, type WatchOptions } from './watchIterable';
 import { serviceProxy } from './ServiceProxy';
 import { executeAt, executeAtAll } from './taskCalls';
 
@@ -243,12 +243,9 @@ export class PartitionedSpace<TM extends object = UntypedEntries, TI extends obj
     type: N,
     options: WatchOptions = {},
   ): SpaceWatch<SpaceEvent<EntryFor<T, TM, N>>> {
-    return watchEvents<SpaceEvent<EntryFor<T, TM, N>>>(
-      (listener, onEnd) =>
-        this.subscribe<T, N>(type, options.selector ?? ALL, listener, {
-          onEnd,
-          ...(options.ops !== undefined ? { ops: options.ops } : {}),
-        }),
+    return watchSubscription<SpaceEvent<EntryFor<T, TM, N>>>(
+      (selector, listener, subscribeOptions) =>
+        this.subscribe<T, N>(type, selector, listener, subscribeOptions),
       options,
     );
   }

@@ -1,7 +1,7 @@
 import '../disposeSymbols';
 import { InvalidArgumentError, WatchOverflowError, type SpacelogError } from '../errors';
 import type { MutationOp } from '../space/Mutation';
-import type { Selector } from '../space/Selector';
+import { ALL, type Selector } from '../space/Selector';
 
 /** How many events a watch holds for a reader that is behind before it ends with WatchOverflowError. */
 export const DEFAULT_WATCH_MAX_BUFFERED = 10_000;
@@ -41,6 +41,28 @@ export type WatchSubscribe<E> = (
   listener: (event: E) => void,
   onEnd: (error: SpacelogError) => void,
 ) => Promise<() => void>;
+
+/**
+ * A space's `watch` over its own `subscribe`: the selector (default every entry), the ops and the end
+ * of the subscription as `WatchOptions` name them. @internal
+ */
+export function watchSubscription<E>(
+  subscribe: (
+    selector: Selector,
+    listener: (event: E) => void,
+    options: { readonly onEnd: (error: SpacelogError) => void; readonly ops?: readonly MutationOp[] },
+  ) => Promise<() => void>,
+  options: WatchOptions,
+): SpaceWatch<E> {
+  return watchEvents<E>(
+    (listener, onEnd) =>
+      subscribe(options.selector ?? ALL, listener, {
+        onEnd,
+        ...(options.ops !== undefined ? { ops: options.ops } : {}),
+      }),
+    options,
+  );
+}
 
 /** Builds a {@link SpaceWatch} over a subscribe function (each Space's `subscribe`). @internal */
 export function watchEvents<E>(subscribe: WatchSubscribe<E>, options: WatchOptions = {}): SpaceWatch<E> {

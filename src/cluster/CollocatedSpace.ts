@@ -16,7 +16,7 @@ import type {
 } from '../client/Space';
 import { SpaceRouting } from '../client/SpaceRouting';
 import type { EntryFor, InputFor, UntypedEntries } from '../client/typedEntries';
-import { watchEvents, type SpaceWatch, type WatchOptions } from '../client/watchIterable';
+import { watchSubscription, type SpaceWatch, type WatchOptions } from '../client/watchIterable';
 import { executeAt, executeAtAll } from '../client/taskCalls';
 import type { TaskRunner } from '../events/TaskRegistry';
 import type { TypeRegistry } from '../schema/TypeRegistry';
@@ -180,12 +180,9 @@ export class CollocatedSpace implements Space {
     type: N,
     options: WatchOptions = {},
   ): SpaceWatch<SpaceEvent<EntryFor<T, UntypedEntries, N>>> {
-    return watchEvents<SpaceEvent<EntryFor<T, UntypedEntries, N>>>(
-      (listener, onEnd) =>
-        this.subscribe<T, N>(type, options.selector ?? ALL, listener, {
-          onEnd,
-          ...(options.ops !== undefined ? { ops: options.ops } : {}),
-        }),
+    return watchSubscription<SpaceEvent<EntryFor<T, UntypedEntries, N>>>(
+      (selector, listener, subscribeOptions) =>
+        this.subscribe<T, N>(type, selector, listener, subscribeOptions),
       options,
     );
   }

@@ -8,8 +8,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { partitionOf } from '../src/cluster/partitionOf';
-import type { LogRecord } from '../src/log/LogTypes';
+import { partitionOf } from '../src/api/partitionOf';
+import type { LogRecord } from '../src/log/codec/LogTypes';
 import { SpaceEngine } from '../src/space/SpaceEngine';
 import { loadTypes, orderCodec, writeMutation } from './kafkaBench';
 import { makeOrder, rng } from './orders';

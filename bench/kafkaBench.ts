@@ -4,9 +4,9 @@
  */
 import * as path from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '../src/log/connection/KafkaConnection';
+import { kafkaOn } from '../src/log/connection/openKafka';
 import { resolveKafkaConnection } from '../src/log/connection/resolveKafkaConnection';
-import { MutationCodec } from '../src/log/MutationCodec';
+import { MutationCodec } from '../src/log/codec/MutationCodec';
 import { SchemaLoader } from '../src/schema/SchemaLoader';
 import type { TypeRegistry } from '../src/schema/TypeRegistry';
 import type { Mutation } from '../src/space/Mutation';
@@ -23,7 +23,7 @@ export function uniquePrefix(bench: string): string {
 }
 
 export function kafkaClient(clientId: string): Kafka {
-  return createKafka(CONNECTION, { clientId });
+  return kafkaOn(CONNECTION, { clientId }).kafka;
 }
 
 export function loadTypes(): TypeRegistry {

@@ -19,7 +19,7 @@ import { ProcessingUnit } from '../src/cluster/ProcessingUnit';
 import type { GridOptions } from '../src/cluster/GridConfig';
 import { RemoteSpace } from '../src/client/RemoteSpace';
 import { createLogger } from '../src/ops/logging';
-import type { HttpEndpoint } from '../src/ops/http/HttpEndpoint';
+import type { HttpEndpoint } from '../src/http/HttpEndpoint';
 import { BROKERS, closedLoop, SCHEMAS, uniquePrefix, type LoopResult } from './kafkaBench';
 import { makeOrder, rng } from './orders';
 import { emit, median, progress } from './report';

@@ -14,7 +14,7 @@
  *     (BENCH_NOTIFY_RATES, default 1000,10000 writes/s; BENCH_NOTIFY_MS per rate, default 8000).
  * Env: SPACELOG_KAFKA_BROKERS. Topics are deleted at the end.
  */
-import { TopicAdmin } from '../src/log/TopicAdmin';
+import { TopicAdmin } from '../src/log/admin/TopicAdmin';
 import { BROKERS, kafkaClient, uniquePrefix } from './kafkaBench';
 import { notifyCase } from './processing/notifyCase';
 import { pollingCase } from './processing/pollingCase';

@@ -13,7 +13,7 @@
  * Env: SPACELOG_KAFKA_BROKERS; REDIS_URL (default redis://127.0.0.1:6379); BENCH_ROUNDS.
  */
 import { RemoteSpace } from '../src/client/RemoteSpace';
-import { TopicAdmin } from '../src/log/TopicAdmin';
+import { TopicAdmin } from '../src/log/admin/TopicAdmin';
 import { BROKERS, kafkaClient, uniquePrefix } from './kafkaBench';
 import { makeOrder, rng } from './orders';
 import { closedLoop, type Figures } from './remote/closedLoop';

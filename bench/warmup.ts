@@ -21,11 +21,11 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Session } from 'node:inspector/promises';
 import { LocalGrid } from '../src/cluster/LocalGrid';
-import { partitionOf } from '../src/cluster/partitionOf';
-import { PartitionAppender } from '../src/log/PartitionAppender';
-import { SchemaTopic } from '../src/log/SchemaTopic';
-import { TopicAdmin } from '../src/log/TopicAdmin';
-import { DEFAULT_SCAN_MAX_BYTES } from '../src/log/TopicScanner';
+import { partitionOf } from '../src/api/partitionOf';
+import { PartitionAppender } from '../src/log/append/PartitionAppender';
+import { SchemaTopic } from '../src/log/read/SchemaTopic';
+import { TopicAdmin } from '../src/log/admin/TopicAdmin';
+import { DEFAULT_SCAN_MAX_BYTES } from '../src/log/read/TopicScanner';
 import type { Mutation } from '../src/space/Mutation';
 import {
   BROKERS,

@@ -20,10 +20,10 @@
  */
 import type { Message, Producer } from 'kafkajs';
 import { LocalGrid } from '../src/cluster/LocalGrid';
-import { partitionOf } from '../src/cluster/partitionOf';
-import { APPENDER_RETRY } from '../src/log/PartitionAppenderOptions';
-import { TopicAdmin } from '../src/log/TopicAdmin';
-import { partitionTopic } from '../src/log/topicNames';
+import { partitionOf } from '../src/api/partitionOf';
+import { APPENDER_RETRY } from '../src/log/append/PartitionAppenderOptions';
+import { TopicAdmin } from '../src/log/admin/TopicAdmin';
+import { partitionTopic } from '../src/log/admin/topicNames';
 import type { ReplicationMode } from '../src/partition/ReplicationSink';
 import {
   BROKERS,

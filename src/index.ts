@@ -9,7 +9,7 @@ import { LocalGrid } from './cluster/LocalGrid';
 import type { GridOptions } from './cluster/GridConfig';
 import { RemoteSpace } from './client/RemoteSpace';
 import type { ConnectOptions } from './client/RemoteSpaceConfig';
-import type { UntypedEntries } from './client/typedEntries';
+import type { UntypedEntries } from './api/typedEntries';
 import { ProcessingUnit } from './cluster/ProcessingUnit';
 import type { UnitOptions } from './cluster/UnitConfig';
 
@@ -31,22 +31,23 @@ export const Spacelog = {
     ProcessingUnit.start(options, baseDir),
 } as const;
 
-export { ProcessingUnit, type UnitStatus } from './cluster/ProcessingUnit';
+export { ProcessingUnit } from './cluster/ProcessingUnit';
+export { type UnitStatus } from './ops/status/UnitStatus';
 export type { UnitOptions, UnitContext, UnitServices, ReplicaChange } from './cluster/UnitConfig';
-export type { ReplicaStatus } from './cluster/UnitReplicas';
+export type { ReplicaStatus } from './ops/status/UnitStatus';
 export type {
   Placement,
   PartitionPlacement,
   UnitReport,
   ReplicaReport,
   ReplicaRole,
-} from './cluster/Placement';
+} from './ops/status/Placement';
 export type { MembershipTiming } from './cluster/UnitMembership';
 
 export { LocalGrid, type PartitionStatus } from './cluster/LocalGrid';
-export { EventLoopLagMonitor, type EventLoopLag, type EventLoopLagOptions } from './cluster/EventLoopLag';
+export { EventLoopLagMonitor, type EventLoopLag, type EventLoopLagOptions } from './ops/metrics/EventLoopLag';
 export type { GridOptions } from './cluster/GridConfig';
-export type { GridMirrorOptions } from './cluster/GridMirror';
+export type { GridMirrorOptions } from './mirror/MirrorConfig';
 export {
   MirrorProjector,
   waitForMirror,
@@ -67,23 +68,25 @@ export type {
   RoutingOptions,
   SpaceWriteResult,
   SubscribeOptions,
-} from './client/Space';
-export type { SpaceTransaction, TransactionReadOptions } from './client/Space';
-export type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './client/typedEntries';
-export { typedSpace } from './client/typedSpace';
-export { DEFAULT_WATCH_MAX_BUFFERED, type SpaceWatch, type WatchOptions } from './client/watchIterable';
+} from './api/Space';
+export type { SpaceTransaction, TransactionReadOptions } from './api/Space';
+export type { EntryFor, EntryTypeName, InputFor, NotInSchema, UntypedEntries } from './api/typedEntries';
+export { typedSpace } from './api/typedSpace';
+export { DEFAULT_WATCH_MAX_BUFFERED, type SpaceWatch, type WatchOptions } from './api/watchIterable';
 export {
   type TransactionOptions,
   DEFAULT_TRANSACTION_TIMEOUT_MS,
   MAX_TRANSACTION_TIMEOUT_MS,
 } from './space/transaction/Transaction';
-export type { Entry, Mutation, MutationOp } from './space/Mutation';
+export type { Mutation, MutationOp } from './space/Mutation';
+export type { Entry } from './schema/Entry';
 export type { Selector, IdSelector, TemplateSelector, QuerySelector, QueryParams } from './space/Selector';
 export type { WriteOptions, WriteMode, WriteResult, ChangeOptions, ChangeResult } from './space/Operation';
 export type { ChangeOp } from './space/ChangeSet';
 export type { SpaceEvent, SpaceListener } from './space/SubscriptionHub';
 export { SpaceEngine } from './space/SpaceEngine';
 export type { SpaceEngineOptions, MutationSink, BlockingOptions } from './space/SpaceEngineOptions';
+export type { EngineLimits, PartitionLimits, RecordSizer } from './space/ExecuteContext';
 export { apply } from './space/apply';
 export { restoreApply, type LogPosition } from './space/restoreApply';
 export { PartitionState } from './space/PartitionState';
@@ -92,7 +95,7 @@ export { EntryType } from './schema/EntryType';
 export { LONG_MIN, LONG_MAX } from './schema/avro/compileSchema';
 export { TypeRegistry } from './schema/TypeRegistry';
 export { SchemaLoader } from './schema/SchemaLoader';
-export { partitionOf, murmur2 } from './cluster/partitionOf';
+export { partitionOf, murmur2 } from './api/partitionOf';
 export { MutationCodec, MutationDecoder, createMutationDecoder, partitionTopic, HEADER } from './log';
 export type { TopicSettings, TopicDrift } from './log';
 export type { ReplicationMode } from './partition/ReplicationSink';
@@ -100,7 +103,7 @@ export type { PrimaryRole } from './partition/PrimaryPartition';
 export { RemoteSpace } from './client/RemoteSpace';
 export { PartitionMap } from './client/PartitionMap';
 export type { ConnectOptions, RemoteCallOptions } from './client/RemoteSpaceConfig';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/Retrier';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/RetryPolicy';
 export {
   SpaceServer,
   DEFAULT_SPACE_PORT,
@@ -136,6 +139,7 @@ export {
 } from './events/PollingContainer';
 export {
   type PollingContainerOptions,
+  type PollingOptionsFor,
   type PollingHandler,
   type PollingContext,
   type PollingErrorListener,
@@ -147,23 +151,23 @@ export {
   DEFAULT_POLLING_BACKOFF,
 } from './events/PollingOptions';
 export { deadLetterSchema, deadLetterTypeName, failedEntryOf, DEAD_LETTER_SUFFIX } from './events/deadLetter';
+export { TaskRegistry, type TaskHost } from './events/TaskRegistry';
 export {
-  TaskRegistry,
   DEFAULT_TASK_TIMEOUT_MS,
   type Task,
   type TaskContext,
-  type TaskHost,
   type TaskRunner,
   type TaskRunOptions,
-} from './events/TaskRegistry';
+} from './api/Task';
 export { ServiceRegistry, serviceContext, type ExportOptions } from './events/ServiceRegistry';
-export type { ExecuteOptions, ExecuteAllOptions, RemoteOptions, RemoteProxy } from './client/Space';
+export type { ExecuteOptions, ExecuteAllOptions, RemoteOptions, RemoteProxy } from './api/Space';
 export { CollocatedSpace } from './cluster/CollocatedSpace';
 export { NotifyContainer, startNotifyContainer } from './events/NotifyContainer';
 export {
   NOTIFY_DEFAULTS,
   type NotifyBatchContext,
   type NotifyContainerOptions,
+  type NotifyOptionsFor,
   type NotifyErrorDecision,
   type NotifyEvent,
   type NotifyHandler,
@@ -171,9 +175,9 @@ export {
   type NotifyStartAt,
 } from './events/NotifyOptions';
 export type { NotifyPartitionState, NotifyPartitionStatus } from './events/NotifyPartition';
-export { notifyGroupId } from './events/NotifyPositions';
+export { notifyGroupId } from './log/admin/topicNames';
 export * from './ops/metrics';
-export * from './ops/http';
+export * from './http';
 export {
   createLogger,
   LOG_EVENT,

@@ -3,7 +3,7 @@
  * Order, its `OrderDeadLetter` and a `Receipt` routed like the Order), key sets, timing helpers.
  */
 import * as os from 'node:os';
-import { partitionOf } from '../../src/cluster/partitionOf';
+import { partitionOf } from '../../src/api/partitionOf';
 import { deadLetterSchema } from '../../src/events/deadLetter';
 import { EntryType } from '../../src/schema/EntryType';
 import type { TypeRegistry } from '../../src/schema/TypeRegistry';

@@ -8,7 +8,7 @@
 import type { Consumer } from 'kafkajs';
 import { LocalGrid } from '../../src/cluster/LocalGrid';
 import type { NotifyContainer } from '../../src/events/NotifyContainer';
-import { partitionTopic } from '../../src/log/topicNames';
+import { partitionTopic } from '../../src/log/admin/topicNames';
 import { BROKERS, kafkaClient, sleep } from '../kafkaBench';
 import { makeOrder, rng } from '../orders';
 import { emit, percentile, progress } from '../report';

@@ -6,7 +6,7 @@
  * alternate, each round on fresh ids.
  */
 import { LocalGrid } from '../../src/cluster/LocalGrid';
-import type { Entry } from '../../src/space/Mutation';
+import type { Entry } from '../../src/schema/Entry';
 import { BROKERS } from '../kafkaBench';
 import { makeOrder, rng } from '../orders';
 import { emit, median, progress } from '../report';

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../../docker/launcher';
 import { MirrorProjector, ProcessingUnit, SchemaLoader, Spacelog, type RemoteSpace } from '../../src';
-import { demoMirrorSchema, resetStaleDemoMirror } from '../../src/cli/demoMirror';
+import { demoMirrorSchema, resetStaleDemoMirror } from '../../src/demo/demoMirror';
 import { onStopSignal } from '../../src/cli/stopSignals';
 import { readUnitConfigFile } from '../../src/cluster/UnitConfigFile';
 import { mapEntryType } from '../../src/mirror/TableMapping';

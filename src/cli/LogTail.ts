@@ -3,12 +3,16 @@ import { once } from 'node:events';
 import type { Admin, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { isSpacelogError, SpaceNotFoundError, type SpacelogError } from '../errors';
 import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
-import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
-import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
-import { createMutationDecoder, type MutationDecoder } from '../log/MutationDecoder';
-import { checkPrefix, checkSpaceName } from '../log/topicNames';
-import { CLI_KAFKA_CONNECTION } from './reachability';
-import { formatTailLine, matchesTypeFilter, partitionTopicsOf, type PartitionTopic } from './tailFormat';
+import type { KafkaConnection } from '../log/connection/KafkaConnection';
+import { KAFKA_CLIENT_IDS, openKafka } from '../log/connection/openKafka';
+import { MutationDecoder } from '../log/read/MutationDecoder';
+import { checkPrefix, checkSpaceName } from '../log/admin/topicNames';
+import {
+  formatTailLine,
+  matchesTypeFilter,
+  partitionTopicsOf,
+  type PartitionTopic,
+} from '../console/tailFormat';
 
 /** What `spacelog tail` reads and where it prints. */
 export interface LogTailOptions {
@@ -60,11 +64,12 @@ export class LogTail {
     checkSpaceName(options.space);
     this.output = options.output ?? process.stdout;
     this.warn = options.warn ?? ((line) => process.stderr.write(`${line}\n`));
-    this.connection = resolveKafkaConnection(
+    const { kafka, connection } = openKafka(
       { ...options.kafka, brokers: options.brokers },
-      { clientId: 'spacelog-tail' },
+      { clientId: KAFKA_CLIENT_IDS.tail, tuning: 'command' },
     );
-    this.kafka = createKafka(this.connection, CLI_KAFKA_CONNECTION);
+    this.kafka = kafka;
+    this.connection = connection;
   }
 
   /**
@@ -119,13 +124,7 @@ export class LogTail {
     // Log ends taken now, before the group join (which takes seconds): "from the end" means from
     // when the user typed the command, not from whenever the consumer got its assignment.
     const ends = fromBeginning ? undefined : await this.endOffsets(topics);
-    const { brokers, ssl, sasl } = this.connection;
-    this.decoder = await createMutationDecoder({
-      brokers,
-      prefix,
-      ...(ssl === undefined ? {} : { ssl }),
-      ...(sasl === undefined ? {} : { sasl }),
-    });
+    this.decoder = await MutationDecoder.over(this.connection, { prefix });
     const consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {

@@ -8,10 +8,9 @@ import {
   resolveStackOptions,
   secureLayout,
 } from '../../docker/launcher';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
-import { createKafka } from '../log/connection/KafkaConnection';
-import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
-import { kafkaAclsCommands, kafkajsAclEntries, spaceAcls } from '../log/spaceAcls';
+import { DEFAULT_PREFIX } from '../log/admin/topicNames';
+import { KAFKA_CLIENT_IDS, openKafka } from '../log/connection/openKafka';
+import { kafkaAclsCommands, kafkajsAclEntries, spaceAcls } from '../log/admin/spaceAcls';
 import { parseBrokers, parsePositiveInteger } from './cliOptions';
 
 /** Options of `spacelog acl`, as commander hands them over. */
@@ -89,7 +88,7 @@ export function registerAclCommand(program: Command): void {
       const credentials = readScramCredentials(options.credentials ?? credentialsFile(layout, ADMIN_USER));
       // Through the one Kafka factory; `env: {}` because this command's flags say everything (a
       // SPACELOG_KAFKA_* certificate or user meant for the grids must not slip into the admin's login).
-      const connection = resolveKafkaConnection(
+      const { kafka } = openKafka(
         {
           brokers,
           ssl: { ca: options.ca ?? layout.caFile },
@@ -99,9 +98,9 @@ export function registerAclCommand(program: Command): void {
             password: credentials.password,
           },
         },
-        { clientId: 'spacelog-acl', path: 'acl', env: {} },
+        { clientId: KAFKA_CLIENT_IDS.acl, path: 'acl', env: {} },
       );
-      const admin = createKafka(connection).admin();
+      const admin = kafka.admin();
       try {
         await admin.connect();
         const entries = kafkajsAclEntries(acls);

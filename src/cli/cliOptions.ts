@@ -1,5 +1,6 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
-import { brokersFromEnv, DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { brokersFromEnv } from '../cluster/GridConfig';
+import { DEFAULT_PREFIX } from '../log/admin/topicNames';
 import { checkDatabaseArgument, databaseUrlFromEnv } from '../mirror/databaseUrl';
 import { usageError } from './usageErrors';
 

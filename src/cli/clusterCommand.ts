@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readClusterStatus, type ClusterView } from '../cluster/ClusterStatus';
+import { readClusterStatus } from '../cluster/ClusterStatus';
+import { type ClusterView } from '../ops/status/ClusterView';
 import { resolveBrokers, withDeploymentOptions } from './cliOptions';
 import {
   clientSecurityOf,

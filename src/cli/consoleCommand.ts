@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
 import { openDatabase } from '../mirror/openMirrorDatabase';
-import { createConsoleHandler } from '../ops/console/ConsoleHandler';
-import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, startConsoleServer } from '../ops/console/ConsoleServer';
-import { SpaceConsoleSource } from '../ops/console/SpaceConsoleSource';
+import { createConsoleHandler } from '../console/ConsoleHandler';
+import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, startConsoleServer } from '../console/ConsoleServer';
+import { SpaceConsoleSource } from '../cluster/SpaceConsoleSource';
 import {
   parseBrokers,
   parseWholeNumber,

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { brokersFromEnv, DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { brokersFromEnv } from '../cluster/GridConfig';
+import { DEFAULT_PREFIX } from '../log/admin/topicNames';
 import { parseBrokers, parsePositiveInteger } from './cliOptions';
-import { DEFAULT_DEMO_PARTITIONS, DEFAULT_DEMO_RATE, runDemo } from './Demo';
+import { DEFAULT_DEMO_PARTITIONS, DEFAULT_DEMO_RATE, runDemo } from '../demo/Demo';
 import { ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
 

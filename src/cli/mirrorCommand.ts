@@ -1,10 +1,9 @@
 import { Command, InvalidArgumentError as CommanderInvalidArgument } from 'commander';
 import { cliLogger } from './cliLogging';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { DEFAULT_PREFIX } from '../log/admin/topicNames';
 import { SpaceNotFoundError } from '../errors';
-import { createKafka } from '../log/connection/KafkaConnection';
-import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
-import { TopicAdmin } from '../log/TopicAdmin';
+import { KAFKA_CLIENT_IDS, openKafka } from '../log/connection/openKafka';
+import { TopicAdmin } from '../log/admin/TopicAdmin';
 import { DeadLetterStore, DEFAULT_DEAD_LETTER_LIMIT, type StoredDeadLetter } from '../mirror/DeadLetterStore';
 import { DEFAULT_MIRROR_SCHEMA, type MirrorPoisonPolicy } from '../mirror/MirrorConfig';
 import type { PartitionLag } from '../mirror/MirrorLag';
@@ -12,7 +11,7 @@ import { MirrorProjector } from '../mirror/MirrorProjector';
 import { openDatabase } from '../mirror/openMirrorDatabase';
 import { readMirrorStatus } from '../mirror/readMirrorStatus';
 import { parseBrokers, resolveBrokers, resolveDatabaseArgument } from './cliOptions';
-import { CLI_KAFKA_CONNECTION, ensureDatabaseReachable, ensureKafkaReachable } from './reachability';
+import { ensureDatabaseReachable, ensureKafkaReachable } from './reachability';
 import { onStopSignal } from './stopSignals';
 import { usageError } from './usageErrors';
 
@@ -142,8 +141,10 @@ async function printStatus(
   database: string,
 ): Promise<void> {
   // TLS and SASL from the SPACELOG_KAFKA_* environment, as for every Kafka client (docs/security.md).
-  const connection = resolveKafkaConnection({ brokers }, { clientId: 'spacelog-mirror-status' });
-  const kafka = createKafka(connection, CLI_KAFKA_CONNECTION);
+  const { kafka, connection } = openKafka(
+    { brokers },
+    { clientId: KAFKA_CLIENT_IDS.mirrorStatus, tuning: 'command' },
+  );
   const topics = new TopicAdmin({ kafka, prefix: options.prefix });
   const knex = openDatabase(database, { max: 2 });
   try {
@@ -153,14 +154,10 @@ async function printStatus(
         `space ${options.space} has no partition topics under prefix ${options.prefix}`,
       );
     }
-    const lag = await readMirrorStatus({
-      knex,
-      space: options.space,
-      partitions,
-      kafka: connection,
-      prefix: options.prefix,
-      schema: options.pgSchema,
-    });
+    const lag = await readMirrorStatus(
+      { knex, space: options.space, partitions, prefix: options.prefix, schema: options.pgSchema },
+      connection,
+    );
     process.stdout.write(options.json === true ? `${JSON.stringify(lag)}\n` : `${formatLag(lag)}\n`);
   } finally {
     await topics.close().catch(() => undefined);

@@ -1,21 +1,11 @@
 import { BrokerUnavailableError, DatabaseUnavailableError } from '../errors';
-import { errorChain } from '../log/kafkaErrors';
+import { errorChain } from '../log/connection/kafkaErrors';
 import { databaseHostPort, DEFAULT_PROBE_TIMEOUT_MS, parseHostPort, probeTcp } from './endpointProbe';
 
 /** What to do about an unreachable Kafka, on the line that says so. */
 const KAFKA_HINT = "start it with 'spacelog stack up' or pass --brokers";
 /** What to do about an unreachable PostgreSQL. */
 const DATABASE_HINT = "start it with 'spacelog stack up' or pass --database";
-
-/**
- * kafkajs settings of the CLI's one-shot clients: a short connect timeout and retry budget, so a
- * broker that goes away mid-command fails the command in seconds rather than after kafkajs's
- * default ~11 s of retries (the start is checked before by {@link ensureKafkaReachable}).
- */
-export const CLI_KAFKA_CONNECTION = {
-  connectionTimeout: DEFAULT_PROBE_TIMEOUT_MS,
-  retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 },
-} as const;
 
 /** kafkajs errors that name a broker it could not talk to, and how to say why when no socket code does. */
 const KAFKA_CONNECTION_FAILURES: ReadonlyMap<string, string> = new Map([

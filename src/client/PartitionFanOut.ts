@@ -1,13 +1,13 @@
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
 import type { QueryCompiler } from '../space/ExecuteContext';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { ChangeOptions, ChangeResult } from '../space/Operation';
 import type { Selector } from '../space/Selector';
 import type { ResponseFrame, WireOp } from '../net/protocol';
 import { fromWireJson } from '../net/wireJson';
-import { blockingAcrossPartitions, firstInOrder } from './blockingAcrossPartitions';
-import { takenFromAll } from './takenFromAll';
+import { blockingAcrossPartitions, firstInOrder } from '../api/blockingAcrossPartitions';
+import { takenFromAll } from '../api/takenFromAll';
 import {
   mergeChanges,
   mergeMatches,
@@ -15,11 +15,11 @@ import {
   picksWinners,
   sumCounts,
   type MatchOrder,
-} from './partitionMerge';
+} from '../api/partitionMerge';
 import type { Call, Safety } from './RemoteCall';
 import type { RemoteCallOptions } from './RemoteSpaceConfig';
-import type { MultipleOptions, ReadOptions, RoutingOptions } from './Space';
-import type { SpaceRouting } from './SpaceRouting';
+import type { MultipleOptions, ReadOptions, RoutingOptions } from '../api/Space';
+import type { SpaceRouting } from '../api/SpaceRouting';
 
 /** What the fan-out needs from the client. @internal */
 export interface FanOutContext {

@@ -14,7 +14,8 @@ import type { ConnectionPool } from './ConnectionPool';
 import type { PartitionMap } from './PartitionMap';
 import type { PartitionMapSource } from './PartitionMapSource';
 import type { RemoteCallOptions, ResolvedConnectOptions } from './RemoteSpaceConfig';
-import { retry } from './Retrier';
+import { clientBackoff } from './RetryPolicy';
+import { retry } from '../retry/Retrier';
 
 /** Whether a failed attempt of an operation may be tried again (STYLE rule 4). */
 export type Safety = 'idempotent' | 'once';
@@ -93,12 +94,14 @@ export async function describeSpace(
   pool: ConnectionPool,
 ): Promise<{ description: SpaceDescription; endpoint: string }> {
   const deadline = Date.now() + config.requestTimeout;
-  const run = { deadline, retriable: isRetriable };
-  return retry(config.retry, run, async (n) => {
-    const endpoint = config.bootstrap[(n - 1) % config.bootstrap.length]!;
-    const description = await describeAt(config, pool, endpoint, deadline - Date.now());
-    return { description, endpoint };
-  });
+  return retry(
+    async (n) => {
+      const endpoint = config.bootstrap[(n - 1) % config.bootstrap.length]!;
+      const description = await describeAt(config, pool, endpoint, deadline - Date.now());
+      return { description, endpoint };
+    },
+    { delay: clientBackoff(config.retry), deadline, retriable: isRetriable, exhausted: 'wrap' },
+  );
 }
 
 /**
@@ -118,31 +121,36 @@ export function sendCall(call: Call, to: CallTarget): Promise<ResponseFrame> {
   // handed over once its TAKE is durable) must arrive before the client gives up on it.
   const budget = blocking ? Math.max(to.config.blockingMargin, asked) : asked;
   const deadline = waitEnd + budget;
-  const run = {
-    deadline,
-    ...(call.options.signal ? { signal: call.options.signal } : {}),
-    retriable:
-      call.retriable ??
-      (call.safety === 'idempotent'
-        ? isRetriable
-        : (error: unknown) => surelyNotApplied(error, call.partition)),
-  };
-  return retry(to.config.retry, run, async (n) => {
-    if (n > 1) await to.maps.settled();
-    const seen = to.maps.generation;
-    const map = to.maps.map;
-    const endpoint =
-      call.partition === ANY_PARTITION ? broadcastEndpoint(map) : map.endpointOf(call.partition);
-    try {
-      return await sendOnce(call, to, endpoint, waitEnd, deadline);
-    } catch (error) {
-      if (mapMayBeStale(error)) {
-        const silent = error instanceof RequestTimeoutError || error instanceof ConnectionLostError;
-        to.maps.refresh(seen, silent ? endpoint : undefined).catch(() => undefined);
+  const retriable =
+    call.retriable ??
+    (call.safety === 'idempotent'
+      ? isRetriable
+      : (error: unknown) => surelyNotApplied(error, call.partition));
+  return retry(
+    async (n) => {
+      if (n > 1) await to.maps.settled();
+      const seen = to.maps.generation;
+      const map = to.maps.map;
+      const endpoint =
+        call.partition === ANY_PARTITION ? broadcastEndpoint(map) : map.endpointOf(call.partition);
+      try {
+        return await sendOnce(call, to, endpoint, waitEnd, deadline);
+      } catch (error) {
+        if (mapMayBeStale(error)) {
+          const silent = error instanceof RequestTimeoutError || error instanceof ConnectionLostError;
+          to.maps.refresh(seen, silent ? endpoint : undefined).catch(() => undefined);
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+    {
+      delay: clientBackoff(to.config.retry),
+      deadline,
+      ...(call.options.signal ? { signal: call.options.signal } : {}),
+      retriable: (error) => retriable(error),
+      exhausted: 'wrap',
+    },
+  );
 }
 
 /** One attempt of a call at an endpoint; a blocking one waits only what is left of its wait. */

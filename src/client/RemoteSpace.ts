@@ -11,10 +11,10 @@ import { clientMetrics } from '../ops/metrics/clientMetrics';
 import type { MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
 import { OperationStats } from '../ops/metrics/OperationStats';
 import { WIRE_OPS } from '../net/protocolSchemas';
-import { timeoutOf } from '../events/TaskRegistry';
+import { timeoutOf } from '../api/Task';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { ALL, type Selector } from '../space/Selector';
 import type { SpaceEvent, SpaceListener } from '../space/SubscriptionHub';
@@ -55,12 +55,12 @@ import type {
   SpaceTransaction,
   SpaceWriteResult,
   SubscribeOptions,
-} from './Space';
-import { SpaceRouting } from './SpaceRouting';
-import type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from './typedEntries';
-import { watchSubscription, type SpaceWatch, type WatchOptions } from './watchIterable';
-import { serviceProxy } from './ServiceProxy';
-import { executeAt, executeAtAll } from './taskCalls';
+} from '../api/Space';
+import { SpaceRouting } from '../api/SpaceRouting';
+import type { EntryFor, EntryTypeName, InputFor, UntypedEntries } from '../api/typedEntries';
+import { watchSubscription, type SpaceWatch, type WatchOptions } from '../api/watchIterable';
+import { serviceProxy } from '../api/ServiceProxy';
+import { executeAt, executeAtAll } from '../api/taskCalls';
 
 /**
  * The Space API through the network (`Spacelog.connect`). Each operation is routed on the client
@@ -85,6 +85,7 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
   private closing: Promise<void> | undefined;
   /** Calls per type and wire operation, errors and latency (retries inside a call count once). */
   private readonly calls = new OperationStats(WIRE_OPS);
+  private readonly counting: boolean;
 
   private constructor(
     config: ResolvedConnectOptions,
@@ -98,6 +99,7 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
     this.partitions = description.partitions;
     this.routing = new SpaceRouting(description.partitions);
     this.target = { config, pool, maps, space: this.name };
+    this.counting = config.metrics;
     this.selected = new SelectorOperations({
       types,
       routing: this.routing,
@@ -285,7 +287,10 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
   }
 
   /** Not available through the network yet: the wire protocol has no transaction frames. */
-  transaction<T>(_fn: (tx: SpaceTransaction) => Promise<T>, _options?: TransactionOptions): Promise<T> {
+  transaction<T>(
+    _fn: (tx: SpaceTransaction<TM, TI>) => Promise<T>,
+    _options?: TransactionOptions,
+  ): Promise<T> {
     return Promise.reject(
       new UnsupportedOperationError('transactions are not available through a remote client yet', {
         space: this.name,
@@ -402,6 +407,7 @@ export class RemoteSpace<TM extends object = UntypedEntries, TI extends object =
 
   /** Sends one call to its partition's endpoint, retrying what may be retried within the deadline. @internal */
   call(call: Call): Promise<ResponseFrame> {
+    if (!this.counting) return sendCall(call, this.target);
     const startedAt = performance.now();
     return sendCall(call, this.target).then(
       (response) => {

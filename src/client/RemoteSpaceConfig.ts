@@ -1,6 +1,15 @@
+import {
+  optionKeys,
+  rejectBadNumbers,
+  rejectNonBoolean,
+  rejectNonObject,
+  rejectUnknownKeys,
+  type NumberRules,
+} from '../config/optionKeys';
 import { InvalidArgumentError } from '../errors';
 import { DEFAULT_MAX_FRAME_BYTES } from '../net/protocol';
 import {
+  CLIENT_TLS_KEYS,
   resolveClientSecurity,
   type ClientCredentials,
   type ClientSecurity,
@@ -9,7 +18,8 @@ import {
 import { resolveLogger } from '../ops/logging/createLogger';
 import type { ListenerErrorHandler } from '../ops/logging/listenerErrors';
 import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './Retrier';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './RetryPolicy';
+import { withDefaults } from '../config/withDefaults';
 
 /** What `Spacelog.connect` takes. Only `bootstrap` and `space` are required. */
 export interface ConnectOptions {
@@ -58,6 +68,11 @@ export interface ConnectOptions {
   readonly logger?: SpacelogLogger;
   /** Told of every error a subscription listener throws (logged in any case; the listener keeps listening). */
   readonly onListenerError?: ListenerErrorHandler;
+  /**
+   * Counting for `metrics()` (calls, errors, latency per type and operation): on by default; `false`
+   * turns it off (the figures then stay at zero), as a grid's `metrics` option does.
+   */
+  readonly metrics?: boolean;
 }
 
 /** Per-call controls every RemoteSpace method accepts besides the Space options. */
@@ -85,6 +100,7 @@ export interface ResolvedConnectOptions {
   /** The client's logger, bound to the space. */
   readonly logger: SpacelogLogger;
   readonly onListenerError: ListenerErrorHandler | undefined;
+  readonly metrics: boolean;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -94,27 +110,48 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** Kafka transaction timeout of the log (DEFAULT_TRANSACTION_TIMEOUT_MS, 15 s) plus 5 s. */
 export const DEFAULT_CANCEL_GRACE_MS = 20_000;
 
-const KNOWN_KEYS = new Set([
-  'bootstrap',
-  'space',
-  'requestTimeout',
-  'blockingMargin',
-  'cancelGrace',
-  'connectTimeout',
-  'retry',
-  'maxFrameBytes',
-  'partitionMapMaxAge',
-  'tls',
-  'credentials',
-  'logger',
-  'onListenerError',
-]);
+const KNOWN_KEYS = optionKeys<ConnectOptions>({
+  bootstrap: true,
+  space: true,
+  requestTimeout: true,
+  blockingMargin: true,
+  cancelGrace: true,
+  connectTimeout: true,
+  retry: true,
+  maxFrameBytes: true,
+  partitionMapMaxAge: true,
+  tls: true,
+  credentials: true,
+  logger: true,
+  onListenerError: true,
+  metrics: true,
+});
+const RETRY_KEYS = optionKeys<RetryPolicy>({ initialBackoffMs: true, maxBackoffMs: true, multiplier: true });
+/**
+ * Waits of 0 are fine (the retry follows at once). A NaN or infinite wait would end as a 1 ms timer
+ * (Node's rule for a delay it cannot take), and a multiplier under 1 would shrink the backoff.
+ */
+const RETRY_RULES: NumberRules<RetryPolicy> = {
+  initialBackoffMs: { integer: false, min: 0 },
+  maxBackoffMs: { integer: false, min: 0 },
+  multiplier: { integer: false, min: 1 },
+};
+const CREDENTIALS_KEYS = optionKeys<ClientCredentials>({ username: true, password: true });
 
 /** Applies defaults; rejects unknown keys and bad values before anything connects. @internal */
 export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown connect option '${key}'`);
+  const refuse = (message: string): InvalidArgumentError => new InvalidArgumentError(message);
+  rejectNonObject(options, 'connect options', refuse);
+  rejectUnknownKeys(options, KNOWN_KEYS, (key) => refuse(`unknown connect option '${key}'`));
+  for (const [key, known] of [
+    ['retry', RETRY_KEYS],
+    ['tls', CLIENT_TLS_KEYS],
+    ['credentials', CREDENTIALS_KEYS],
+  ] as const) {
+    rejectNonObject(options[key], key, refuse);
+    rejectUnknownKeys(options[key] ?? {}, known, (name) => refuse(`unknown connect ${key} option '${name}'`));
   }
+  rejectBadNumbers(options.retry, 'retry', RETRY_RULES, refuse);
   if (!Array.isArray(options.bootstrap) || options.bootstrap.length === 0) {
     throw new InvalidArgumentError('connect needs { bootstrap: ["host:port", ...] }');
   }
@@ -128,13 +165,16 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     blockingMargin: options.blockingMargin ?? DEFAULT_BLOCKING_MARGIN_MS,
     cancelGrace: options.cancelGrace ?? DEFAULT_CANCEL_GRACE_MS,
     connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    retry: withDefaults(DEFAULT_RETRY_POLICY, options.retry),
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     partitionMapMaxAge: options.partitionMapMaxAge ?? DEFAULT_PARTITION_MAP_MAX_AGE_MS,
     security: resolveClientSecurity(options.tls, options.credentials),
     logger: resolveLogger(options.logger).child({ component: 'client', space: options.space }),
     onListenerError: options.onListenerError,
+    metrics: options.metrics ?? true,
   };
+  // The resolved value: a null `metrics` has always meant the default here.
+  rejectNonBoolean(resolved.metrics, 'metrics', refuse);
   for (const key of [
     'requestTimeout',
     'blockingMargin',

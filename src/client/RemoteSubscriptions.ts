@@ -16,7 +16,8 @@ import {
 } from '../net/protocol';
 import type { PartitionMap } from './PartitionMap';
 import { SeveralEndpointsSignal } from './RemoteCall';
-import { retry, type RetryPolicy } from './Retrier';
+import { clientBackoff, type RetryPolicy } from './RetryPolicy';
+import { retry } from '../retry/Retrier';
 
 /** A remote call as RemoteSpace runs it (with routing to the endpoint and retries). @internal */
 export interface SubscriptionCall {
@@ -238,11 +239,12 @@ export class RemoteSubscriptions {
   private reopen(subscription: Subscription, leg: Leg): void {
     const wanted = (): boolean => subscription.active && leg.wanted;
     leg.opening = true;
-    retry(
-      this.hooks.policy,
-      { deadline: Infinity, signal: this.stopped.signal, retriable: (e) => wanted() && isRetriable(e) },
-      () => (wanted() ? this.open(subscription, leg) : Promise.resolve()),
-    )
+    retry(() => (wanted() ? this.open(subscription, leg) : Promise.resolve()), {
+      delay: clientBackoff(this.hooks.policy),
+      signal: this.stopped.signal,
+      retriable: (e) => wanted() && isRetriable(e),
+      exhausted: 'wrap', // never: no deadline, no attempt limit
+    })
       .then(
         () => {
           leg.opening = false;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { ChangeOp } from '../space/ChangeSet';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { ChangeOptions, ChangeResult } from '../space/Operation';
 import { queryCompiler } from '../space/QuerySelection';
 import type { Selector } from '../space/Selector';
@@ -11,7 +11,7 @@ import { PartitionFanOut, type FanOutContext } from './PartitionFanOut';
 import type { PartitionMap } from './PartitionMap';
 import { SeveralEndpointsSignal, type Safety } from './RemoteCall';
 import type { RemoteCallOptions } from './RemoteSpaceConfig';
-import type { MultipleOptions, ReadOptions, RoutingOptions } from './Space';
+import type { MultipleOptions, ReadOptions, RoutingOptions } from '../api/Space';
 
 /** What the operations with a selector need from the client. @internal */
 export interface SelectorContext extends Pick<

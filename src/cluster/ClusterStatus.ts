@@ -1,37 +1,12 @@
-import { ConnectionPool } from '../client/ConnectionPool';
-import { describeAt } from '../client/RemoteCall';
 import {
   resolveClientSecurity,
   type ClientCredentials,
   type ClientTlsOptions,
 } from '../net/security/ClientSecurity';
 import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
-import { createKafka } from '../log/connection/KafkaConnection';
-import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
-import { unitsGroupId } from '../log/topicNames';
-import { DEFAULT_MAX_FRAME_BYTES } from '../net/protocol';
-import type { Placement } from './Placement';
-import type { UnitStatus } from './ProcessingUnit';
-import { describePlacement } from './UnitMembership';
-import type { ReplicaStatus } from './UnitReplicas';
-
-/** One partition as `spacelog cluster status` shows it. */
-export interface PartitionView {
-  readonly partition: number;
-  readonly primary: string | null;
-  readonly backups: readonly string[];
-  /** What each unit holding the partition reports of its replica (absent: unit unreachable). */
-  readonly replicas: Readonly<Record<string, ReplicaStatus | undefined>>;
-}
-
-/** The cluster of a space as its group and its units report it. */
-export interface ClusterView {
-  readonly placement: Placement | undefined;
-  readonly units: Readonly<
-    Record<string, { readonly endpoint: string; readonly status?: UnitStatus; readonly error?: string }>
-  >;
-  readonly partitions: readonly PartitionView[];
-}
+import { KAFKA_CLIENT_IDS, openKafka } from '../log/connection/openKafka';
+import type { ClusterView } from '../ops/status/ClusterView';
+import { ClusterReader } from './ClusterReader';
 
 /** How long the connect and the DESCRIBE of one unit may each take, by default. */
 const DEFAULT_STATUS_TIMEOUT_MS = 3000;
@@ -54,52 +29,23 @@ export async function readClusterStatus(options: {
   readonly credentials?: ClientCredentials;
 }): Promise<ClusterView> {
   const security = resolveClientSecurity(options.tls, options.credentials);
-  const connection = resolveKafkaConnection(
+  const { kafka } = openKafka(
     { ...options.kafka, ...(options.brokers === undefined ? {} : { brokers: options.brokers }) },
-    { clientId: 'spacelog-status' },
+    { clientId: KAFKA_CLIENT_IDS.status },
   );
-  const admin = createKafka(connection).admin();
-  await admin.connect();
-  let placement: Placement | undefined;
+  const admin = kafka.admin();
+  // The same reader the console keeps, for one read: with the connect and the DESCRIBE of each unit
+  // both capped at timeoutMs, each gets the whole timeout.
+  const reader = new ClusterReader(admin, {
+    prefix: options.prefix,
+    space: options.space,
+    timeoutMs: options.timeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS,
+    ...(security === undefined ? {} : { security }),
+  });
   try {
-    placement = await describePlacement(admin, unitsGroupId(options.prefix, options.space));
+    return await reader.cluster();
   } finally {
+    reader.close();
     await admin.disconnect();
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS;
-  // describeAt caps a DESCRIBE at the connect timeout: with both set to timeoutMs, the connect and
-  // the DESCRIBE of each unit each get the whole timeout.
-  const asked = { space: options.space, connectTimeout: timeoutMs };
-  const pool = new ConnectionPool({
-    connectTimeoutMs: timeoutMs,
-    maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
-    onEvent: () => undefined,
-    onLost: () => undefined,
-    ...(security !== undefined ? { security } : {}),
-  });
-  const units: Record<string, { endpoint: string; status?: UnitStatus; error?: string }> = {};
-  try {
-    await Promise.all(
-      Object.entries(placement?.endpoints ?? {}).map(async ([unit, endpoint]) => {
-        try {
-          const description = await describeAt(asked, pool, endpoint, timeoutMs);
-          if (description.unit === undefined) throw new Error(`${endpoint} is not a processing unit`);
-          units[unit] = { endpoint, status: description.unit as unknown as UnitStatus };
-        } catch (error) {
-          units[unit] = { endpoint, error: (error as Error).message };
-        }
-      }),
-    );
-  } finally {
-    pool.close();
-  }
-  const partitions = (placement?.partitions ?? []).map((p, partition): PartitionView => {
-    const replicas: Record<string, ReplicaStatus | undefined> = {};
-    for (const unit of [p.primary, ...p.backups]) {
-      if (unit !== null)
-        replicas[unit] = units[unit]?.status?.replicas.find((r) => r.partition === partition);
-    }
-    return { partition, primary: p.primary, backups: p.backups, replicas };
-  });
-  return { placement, units, partitions };
 }

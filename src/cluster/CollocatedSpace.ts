@@ -1,6 +1,7 @@
 import { NotPrimaryError, SpaceClosedError } from '../errors';
-import { PartitionedSpace, type PartitionAccess } from '../client/PartitionedSpace';
-import { serviceProxy } from '../client/ServiceProxy';
+import { PartitionedSpace } from '../api/PartitionedSpace';
+import { type PartitionAccess } from '../api/PartitionedTransaction';
+import { serviceProxy } from '../api/ServiceProxy';
 import type {
   ExecuteAllOptions,
   ExecuteOptions,
@@ -13,21 +14,21 @@ import type {
   SpaceTransaction,
   SpaceWriteResult,
   SubscribeOptions,
-} from '../client/Space';
-import { SpaceRouting } from '../client/SpaceRouting';
-import type { EntryFor, InputFor, UntypedEntries } from '../client/typedEntries';
-import { watchSubscription, type SpaceWatch, type WatchOptions } from '../client/watchIterable';
-import { executeAt, executeAtAll } from '../client/taskCalls';
-import type { TaskRunner } from '../events/TaskRegistry';
+} from '../api/Space';
+import { SpaceRouting } from '../api/SpaceRouting';
+import type { EntryFor, InputFor, UntypedEntries } from '../api/typedEntries';
+import { watchSubscription, type SpaceWatch, type WatchOptions } from '../api/watchIterable';
+import { executeAt, executeAtAll } from '../api/taskCalls';
+import type { TaskRunner } from '../api/Task';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { ALL, type Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import type { SpaceEvent, SpaceListener } from '../space/SubscriptionHub';
 import type { TransactionOptions } from '../space/transaction/Transaction';
-import { partitionOf } from './partitionOf';
+import { partitionOf } from '../api/partitionOf';
 
 /** Where a collocated space finds its partitions. */
 export interface CollocatedSpaceOptions {

@@ -1,3 +1,11 @@
+import {
+  optionKeys,
+  rejectBadNumbers,
+  rejectNonBoolean,
+  rejectNonObject,
+  rejectUnknownKeys,
+  type NumberRules,
+} from '../config/optionKeys';
 import { InvalidArgumentError } from '../errors';
 import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
 import {
@@ -5,17 +13,22 @@ import {
   kafkaBrokersFromEnv,
 } from '../log/connection/kafkaEnvironment';
 import { checkKafkaClientOptions } from '../log/connection/resolveKafkaConnection';
-import type { LogReadProgress } from '../log/LogReader';
-import type { TopicSettings } from '../log/TopicSettings';
+import type { LogReadProgress } from '../log/read/LogReader';
+import { MIN_MAX_RECORD_BYTES } from '../log/append/recordSize';
+import type { TopicSettings } from '../log/admin/TopicSettings';
 import type { TypeRegistry } from '../schema/TypeRegistry';
-import type { EngineLimits } from '../space/ExecuteContext';
+import type { PartitionLimits } from '../space/ExecuteContext';
 import type { ReplicationMode } from '../partition/ReplicationSink';
 import type { PrimaryRole } from '../partition/PrimaryPartition';
 import type { SpacelogError } from '../errors';
-import type { GridMirrorOptions } from './GridMirror';
 import type { ListenerErrorHandler } from '../ops/logging/listenerErrors';
 import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
-import { checkHttpOptions, type HttpOptions } from '../ops/http/HttpOptions';
+import { checkHttpOptions, type HttpOptions } from '../http/HttpOptions';
+import {
+  checkGridMirrorOptions,
+  type CheckedGridMirror,
+  type GridMirrorOptions,
+} from '../mirror/MirrorConfig';
 
 /** What `Spacelog.start` takes. Only `space`, `partitions` and `schemas` are required. */
 export interface GridOptions {
@@ -44,7 +57,7 @@ export interface GridOptions {
   readonly replication?: ReplicationMode;
   /** Async mode: most acknowledged-but-unappended mutations per partition (default 10,000). */
   readonly asyncWindow?: number;
-  readonly limits?: EngineLimits;
+  readonly limits?: PartitionLimits;
   /** Group-commit linger per partition in ms (default 0: the appends of one event-loop turn). */
   readonly lingerMs?: number;
   /** How often leases are checked (default 1000 ms). */
@@ -87,8 +100,9 @@ export interface GridOptions {
    */
   readonly onListenerError?: ListenerErrorHandler;
   /**
-   * Serves `/metrics` (Prometheus), `/healthz` and `/readyz` over HTTP, on 127.0.0.1:9464 unless
-   * `host` / `port` say otherwise (docs/operations.md). Off by default.
+   * Serves `/metrics` (Prometheus), `/healthz`, `/readyz` and the web console (`/console`) over HTTP,
+   * on 127.0.0.1:9464 unless `host` / `port` say otherwise, loopback only (docs/operations.md). Off by
+   * default.
    */
   readonly http?: HttpOptions;
   /**
@@ -98,53 +112,84 @@ export interface GridOptions {
   readonly metrics?: boolean;
 }
 
-export const DEFAULT_PREFIX = 'spacelog';
 export const DEFAULT_BROKERS: readonly string[] = KAFKA_DEFAULT_BROKERS;
 /** Keys of `kafka` a grid takes besides brokers, clientId, ssl and sasl. */
-export const GRID_KAFKA_KEYS: readonly string[] = ['replicationFactor', 'minInsyncReplicas', 'topics'];
+export const GRID_KAFKA_KEYS = optionKeys<Omit<NonNullable<GridOptions['kafka']>, keyof KafkaClientOptions>>({
+  replicationFactor: true,
+  minInsyncReplicas: true,
+  topics: true,
+});
 export const DEFAULT_LEASE_SWEEP_MS = 1000;
 export const DEFAULT_READY_WAIT_MS = 30_000;
 export const MAX_PARTITIONS = 4096;
 
-const KNOWN_KEYS = new Set([
-  'space',
-  'partitions',
-  'schemas',
-  'kafka',
-  'prefix',
-  'replication',
-  'asyncWindow',
-  'limits',
-  'lingerMs',
-  'leaseSweepMs',
-  'readyWaitMs',
-  'origin',
-  'onProgress',
-  'onRoleChange',
-  'mirror',
-  'warmup',
-  'warmUpInWorker',
-  'logger',
-  'onListenerError',
-  'http',
-  'metrics',
-]);
+/** The keys of GridOptions (a unit takes most of them: UnitConfig). */
+export const GRID_OPTION_KEYS = optionKeys<GridOptions>({
+  space: true,
+  partitions: true,
+  schemas: true,
+  kafka: true,
+  prefix: true,
+  replication: true,
+  asyncWindow: true,
+  limits: true,
+  lingerMs: true,
+  leaseSweepMs: true,
+  readyWaitMs: true,
+  origin: true,
+  onProgress: true,
+  onRoleChange: true,
+  mirror: true,
+  warmup: true,
+  warmUpInWorker: true,
+  logger: true,
+  onListenerError: true,
+  http: true,
+  metrics: true,
+});
+/** The keys of `limits` (`recordBytes` among them: the type has it, though a primary sets it). */
+const LIMITS_KEYS = optionKeys<PartitionLimits>({
+  maxEntryBytes: true,
+  maxRecordBytes: true,
+  maxEntries: true,
+  maxIdLength: true,
+});
+/**
+ * What each limit may be: a count of at least 1 (0 would refuse every entry), Infinity to lift one,
+ * except `maxRecordBytes`, which the partition's appender needs to split its sends by.
+ */
+const LIMITS_RULES: NumberRules<PartitionLimits> = {
+  maxEntryBytes: { integer: true, min: 1, orInfinity: true },
+  maxRecordBytes: { integer: true, min: MIN_MAX_RECORD_BYTES },
+  maxEntries: { integer: true, min: 1, orInfinity: true },
+  maxIdLength: { integer: true, min: 1, orInfinity: true },
+};
 
 /** Brokers from the environment (`SPACELOG_KAFKA_BROKERS`, comma separated), else the default. */
 export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
   return kafkaBrokersFromEnv(env);
 }
 
+/** What checking a grid's options resolved, for the grid to use rather than resolve again. @internal */
+export interface CheckedGridOptions {
+  /** The mirror's options checked, its database resolved (undefined: no mirror). */
+  readonly mirror: CheckedGridMirror | undefined;
+}
+
 /** Rejects unknown keys and contradictory values at start, before anything connects. */
-export function checkGridOptions(options: GridOptions): void {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown grid option '${key}'`);
-  }
+export function checkGridOptions(options: GridOptions): CheckedGridOptions {
+  const refuse = (message: string): InvalidArgumentError => new InvalidArgumentError(message);
+  rejectNonObject(options, 'grid options', refuse);
+  rejectUnknownKeys(options, GRID_OPTION_KEYS, (key) => refuse(`unknown grid option '${key}'`));
   checkKafkaClientOptions(options.kafka, 'kafka', GRID_KAFKA_KEYS);
+  rejectNonObject(options.kafka?.topics, 'kafka.topics', refuse);
   checkHttpOptions(options.http);
-  if (options.metrics !== undefined && typeof options.metrics !== 'boolean') {
-    throw new InvalidArgumentError(`metrics must be true or false, got ${JSON.stringify(options.metrics)}`);
-  }
+  rejectNonObject(options.limits, 'limits', refuse);
+  rejectUnknownKeys(options.limits ?? {}, LIMITS_KEYS, (key) => refuse(`unknown limits option '${key}'`));
+  rejectBadNumbers(options.limits, 'limits', LIMITS_RULES, refuse);
+  // Here, not only when the grid builds its mirror: by then the space's topics exist.
+  const mirror = checkGridMirrorOptions(options.mirror);
+  rejectNonBoolean(options.metrics, 'metrics', refuse);
   if (
     !Number.isInteger(options.partitions) ||
     options.partitions < 1 ||
@@ -181,4 +226,5 @@ export function checkGridOptions(options: GridOptions): void {
       throw new InvalidArgumentError(`${key} must be a non-negative number, got ${String(value)}`);
     }
   }
+  return { mirror };
 }

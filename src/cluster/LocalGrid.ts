@@ -10,25 +10,32 @@ import type { PollingContainer } from '../events/PollingContainer';
 import type { PollingContainerOptions } from '../events/PollingOptions';
 import { ServiceRegistry } from '../events/ServiceRegistry';
 import { TaskRegistry } from '../events/TaskRegistry';
-import type { TopicAdmin } from '../log/TopicAdmin';
+import type { TopicAdmin } from '../log/admin/TopicAdmin';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import { PrimaryPartition, type PrimaryRole, type StoredEntryView } from '../partition/PrimaryPartition';
 import type { TypeRegistry } from '../schema/TypeRegistry';
-import { PartitionedSpace } from '../client/PartitionedSpace';
-import type { Space } from '../client/Space';
+import { PartitionedSpace } from '../api/PartitionedSpace';
+import type { Space } from '../api/Space';
+import type { UntypedEntries } from '../api/typedEntries';
 import type { MirrorProjector } from '../mirror/MirrorProjector';
-import { EventLoopLagMonitor, type EventLoopLag } from './EventLoopLag';
-import { GridMirror } from './GridMirror';
+import { EventLoopLagMonitor, type EventLoopLag } from '../ops/metrics/EventLoopLag';
+import { GridMirror } from '../mirror/GridMirror';
 import { resolveLogger } from '../ops/logging/createLogger';
 import { partitionEventErrors } from '../ops/logging/listenerErrors';
 import { checkGridOptions, type GridOptions } from './GridConfig';
 import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
-import type { HttpEndpoint } from '../ops/http/HttpEndpoint';
-import { readinessOf, type Readiness } from '../ops/http/Readiness';
-import { startOperationsEndpoint, type OperationsEndpoint } from '../ops/http/startOperationsEndpoint';
+import type { HttpEndpoint } from '../http/HttpEndpoint';
+import { readinessOf, type Readiness } from '../http/Readiness';
+import { startOperationsEndpoint, type OperationsEndpoint } from '../http/startOperationsEndpoint';
 import { mergeSnapshots, type MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
 import { spaceMetrics } from '../ops/metrics/spaceMetrics';
+import type { UnitStatus } from '../ops/status/UnitStatus';
+import { mountConsole } from '../console/mountConsole';
+import { LocalGridConsoleSource } from './LocalGridConsoleSource';
+
+/** What the console's units panel shows for the grid's wire endpoint: it has none of its own. */
+const IN_PROCESS_ENDPOINT = 'in process';
 
 /** One partition as `grid.status()` reports it. */
 export interface PartitionStatus {
@@ -56,6 +63,7 @@ export class LocalGrid implements ContainerHost, AsyncDisposable {
   private closing: Promise<void> | undefined;
   private readonly loopLag = new EventLoopLagMonitor();
   private operations: OperationsEndpoint | undefined;
+  private unmountConsole: (() => Promise<void>) | undefined;
 
   private constructor(
     private readonly prepared: PreparedSpace,
@@ -114,14 +122,24 @@ export class LocalGrid implements ContainerHost, AsyncDisposable {
     return replicaLogOf(this.prepared, this.options, partition);
   }
 
-  /** Starts a polling container on every partition (docs/polling-containers.md); `close()` drains and stops it. */
-  pollingContainer(options: PollingContainerOptions): PollingContainer {
-    return this.containers.polling(options);
+  /**
+   * Starts a polling container on every partition (docs/polling-containers.md); `close()` drains and
+   * stops it. `grid.pollingContainer<SpacelogTypes, SpacelogInputs>(…)` types its handler's entry and `tx`.
+   */
+  pollingContainer<TM extends object = UntypedEntries, TI extends object = TM>(
+    options: PollingContainerOptions<NoInfer<TM>, NoInfer<TI>>,
+  ): PollingContainer {
+    return this.containers.polling<TM, TI>(options);
   }
 
-  /** Starts a durable notify container on every partition (docs/notify-containers.md); `close()` stops it. */
-  notifyContainer(options: NotifyContainerOptions): NotifyContainer {
-    return this.containers.notify(options);
+  /**
+   * Starts a durable notify container on every partition (docs/notify-containers.md); `close()` stops it.
+   * `grid.notifyContainer<SpacelogTypes>({ type: 'Order', … })` types its events' entry.
+   */
+  notifyContainer<TM extends object = UntypedEntries>(
+    options: NotifyContainerOptions<NoInfer<TM>>,
+  ): NotifyContainer {
+    return this.containers.notify<TM>(options);
   }
 
   /**
@@ -139,17 +157,24 @@ export class LocalGrid implements ContainerHost, AsyncDisposable {
 
   /** Starts the grid; resolves once every partition serves. */
   static async start(options: GridOptions): Promise<LocalGrid> {
-    checkGridOptions(options);
+    const checked = checkGridOptions(options);
     const prepared = await prepareSpace(options);
     const { types } = prepared;
-    const mirror =
-      options.mirror === undefined
-        ? undefined
-        : new GridMirror(options.mirror, options.space, types, {
-            prefix: prepared.prefix,
-            connection: prepared.connection,
-            logger: resolveLogger(options.logger),
-          });
+    let mirror: GridMirror | undefined;
+    try {
+      mirror =
+        checked.mirror === undefined
+          ? undefined
+          : new GridMirror(checked.mirror, options.space, types, {
+              prefix: prepared.prefix,
+              connection: prepared.connection,
+              logger: resolveLogger(options.logger),
+            });
+    } catch (error) {
+      // The admin client goes too if the mirror's pool cannot be made.
+      await prepared.topics.close().catch(() => undefined);
+      throw error;
+    }
     const fromMirror = options.warmup === 'mirror' ? mirror : undefined;
     const events = new PartitionEvents(
       partitionEventErrors(prepared.logger, options.onListenerError, options.space),
@@ -177,6 +202,7 @@ export class LocalGrid implements ContainerHost, AsyncDisposable {
       // Up before the warm-up, so /readyz says which partitions are still warming.
       if (options.http !== undefined) {
         grid.operations = await startOperationsEndpoint(options.http, grid, () => grid.readiness());
+        if (options.http.console !== false) grid.mountConsole(grid.operations.endpoint);
       }
       // A partition whose log is corrupt stays unready (role `corrupt`, its operations get the
       // CorruptLogError); the grid serves the others. Any other failure fails the start.
@@ -215,8 +241,8 @@ export class LocalGrid implements ContainerHost, AsyncDisposable {
       replicas: this.primaryPartitions.map((p) => ({
         partition: p.partition,
         kind: 'primary' as const,
-        ready: p.role === 'primary',
-        warmup: p.role === 'primary' ? 1 : this.prepared.stats.partition(p.partition).warmup,
+        ready: p.ready,
+        warmup: p.ready ? 1 : this.prepared.stats.partition(p.partition).warmup,
         entries: p.servingEngine()?.state.countsByType() ?? new Map<string, number>(),
       })),
     });
@@ -234,15 +260,15 @@ export class LocalGrid implements ContainerHost, AsyncDisposable {
         partition: p.partition,
         kind: 'primary' as const,
         role: p.role,
-        ready: p.role === 'primary',
+        ready: p.ready,
       })),
       this.closing !== undefined ? 'closing' : undefined,
     );
   }
 
   /**
-   * The grid's HTTP endpoint (option `http`): `/metrics`, `/healthz`, `/readyz`; other routes (the
-   * web console) mount on it with `route(method, pathPrefix, handler)`.
+   * The grid's HTTP endpoint (option `http`): `/metrics`, `/healthz`, `/readyz` and the web console
+   * at `/console`; other routes mount on it with `route(method, pathPrefix, handler)`.
    */
   get http(): HttpEndpoint | undefined {
     return this.operations?.endpoint;
@@ -263,6 +289,7 @@ export class LocalGrid implements ContainerHost, AsyncDisposable {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.loopLag.stop();
+      await this.unmountConsole?.();
       await this.operations?.endpoint.close();
       await this.containers.stopAll();
       await Promise.all(this.primaryPartitions.map((p) => p.close()));
@@ -270,6 +297,51 @@ export class LocalGrid implements ContainerHost, AsyncDisposable {
       await this.topics.close();
     })();
     return this.closing;
+  }
+
+  /**
+   * The web console at /console, read in this process: the grid as unit `local` holding every
+   * partition as primary, counts and queries through its own space. The endpoint serves loopback
+   * addresses only (a grid has no security block), so it asks no credentials.
+   */
+  private mountConsole(endpoint: HttpEndpoint): void {
+    const { prepared, mirrorSide } = this;
+    this.unmountConsole = mountConsole(endpoint, {
+      space: this.options.space,
+      source: new LocalGridConsoleSource({
+        space: this.space,
+        types: this.types,
+        status: () => this.unitStatus(),
+        connection: prepared.connection,
+        prefix: prepared.prefix,
+        ...(mirrorSide === undefined
+          ? {}
+          : { mirror: { knex: mirrorSide.database, schema: mirrorSide.schema } }),
+        onWarning: (line) => prepared.logger.warn({ component: 'console' }, line),
+      }),
+    });
+  }
+
+  /**
+   * The grid as a unit's report (`cluster status`): every partition a primary here, its warm-up
+   * followed by its log reader's progress. Its placement is the one it started with (epoch 1).
+   */
+  private unitStatus(): UnitStatus {
+    return {
+      unit: this.unit,
+      endpoint: IN_PROCESS_ENDPOINT,
+      epoch: 1,
+      replicas: this.primaryPartitions.map((p) => ({
+        partition: p.partition,
+        kind: 'primary' as const,
+        role: p.role,
+        ready: p.ready,
+        entries: p.size,
+        lag: 0,
+        warmup: p.ready ? 100 : this.prepared.stats.partition(p.partition).warmup * 100,
+      })),
+      eventLoopLag: this.loopLag.lag(),
+    };
   }
 }
 

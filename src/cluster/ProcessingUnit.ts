@@ -2,23 +2,25 @@ import '../disposeSymbols';
 import { resolve as resolvePath } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { NotPrimaryError, UnitConfigError } from '../errors';
-import { PartitionedSpace } from '../client/PartitionedSpace';
+import { PartitionedSpace } from '../api/PartitionedSpace';
 import { RemoteSpace } from '../client/RemoteSpace';
-import type { Space } from '../client/Space';
+import type { Space } from '../api/Space';
 import type { ContainerHost, PartitionEventListener } from '../events/ContainerHost';
 import { HostedContainers } from '../events/HostedContainers';
 import { PartitionEvents, type PartitionPlace } from '../events/PartitionEvents';
 import { ServiceRegistry } from '../events/ServiceRegistry';
 import { TaskRegistry } from '../events/TaskRegistry';
+import type { NotifyContainerOptions } from '../events/NotifyOptions';
+import type { PollingContainerOptions } from '../events/PollingOptions';
 import { SpaceServer } from '../net/SpaceServer';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import { CollocatedSpace } from './CollocatedSpace';
 import { partitionEventErrors } from '../ops/logging/listenerErrors';
-import type { Placement } from './Placement';
-import { EventLoopLagMonitor, type EventLoopLag } from './EventLoopLag';
-import { retryWhileMetadataLags } from '../log/kafkaErrors';
+import type { Placement } from '../ops/status/Placement';
+import { EventLoopLagMonitor } from '../ops/metrics/EventLoopLag';
+import { retryWhileMetadataLags } from '../log/connection/kafkaErrors';
 import { prepareSpace, primaryOptionsOf, replicaLogOf, type PreparedSpace } from './SpaceSetup';
 import {
   resolveUnitOptions,
@@ -29,11 +31,13 @@ import {
 } from './UnitConfig';
 import type { MemberInfo } from './SpacelogAssigner';
 import { UnitMembership } from './UnitMembership';
-import { UnitReplicas, type ReplicaStatus } from './UnitReplicas';
-import type { HttpEndpoint } from '../ops/http/HttpEndpoint';
-import { unitReadiness, type Readiness } from '../ops/http/Readiness';
-import { startOperationsEndpoint, type OperationsEndpoint } from '../ops/http/startOperationsEndpoint';
-import { mountConsole } from '../ops/console/mountConsole';
+import { UnitReplicas } from './UnitReplicas';
+import type { UnitStatus } from '../ops/status/UnitStatus';
+import type { HttpEndpoint } from '../http/HttpEndpoint';
+import { unitReadiness, type Readiness } from '../http/Readiness';
+import { startOperationsEndpoint, type OperationsEndpoint } from '../http/startOperationsEndpoint';
+import { mountConsole } from '../console/mountConsole';
+import { SpaceConsoleSource } from './SpaceConsoleSource';
 import type { MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
 import { spaceMetrics } from '../ops/metrics/spaceMetrics';
 import { serverSecurityOf, unitClientOf } from './UnitSecurity';
@@ -43,20 +47,6 @@ const CLIENT_MOVE_GRACE_MS = 1000;
 
 /** How long a unit that still wants a new placement waits before asking for another rebalance. */
 const REBALANCE_RETRY_MS = 5000;
-
-/** What `unit.status()` reports. */
-export interface UnitStatus {
-  readonly unit: string;
-  readonly endpoint: string;
-  /** Epoch of the placement this unit follows (0: none yet). */
-  readonly epoch: number;
-  readonly replicas: readonly ReplicaStatus[];
-  /**
-   * How late this process's event loop runs, over the last 10 to 20 s: a max near the group's session
-   * timeout means the unit is about to miss its heartbeats and be replaced.
-   */
-  readonly eventLoopLag: EventLoopLag;
-}
 
 /**
  * A processing unit: one process of a space's cluster. It joins the space's Kafka consumer group
@@ -230,26 +220,35 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
           () => unit.readiness(),
           serverSecurityOf(options.security),
         );
-        // The web console at /console. Its query box and tail show entries: on a secured unit only a
-        // principal granted `read` on the space sees it, and the console reads as the unit itself.
-        const { brokers, ssl, sasl } = options.kafka ?? {};
-        const permissions = unit.operations.security?.permissions;
-        unit.unmountConsole = mountConsole(unit.operations.endpoint, {
-          space: options.space,
-          prefix: prepared.prefix,
-          kafka: { ...(brokers && { brokers }), ...(ssl !== undefined && { ssl }), ...(sasl && { sasl }) },
-          bootstrap: [endpoint],
-          ...unitClientOf(options.security),
-          ...(permissions === undefined
-            ? {}
-            : {
-                mayRead: (principal: string) =>
-                  (principal === 'anonymous'
-                    ? permissions.anonymousGrants(options.space)
-                    : permissions.grantsOf(principal, options.space)
-                  ).missing('READ', false, undefined) === undefined,
-              }),
-        });
+        if (options.http.console !== false) {
+          // The web console at /console. Its query box and tail show entries: on a secured unit only a
+          // principal granted `read` on the space sees it, and the console reads as the unit itself.
+          const { brokers, ssl, sasl } = options.kafka ?? {};
+          const permissions = unit.operations.security?.permissions;
+          unit.unmountConsole = mountConsole(unit.operations.endpoint, {
+            space: options.space,
+            source: new SpaceConsoleSource({
+              space: options.space,
+              prefix: prepared.prefix,
+              kafka: {
+                ...(brokers && { brokers }),
+                ...(ssl !== undefined && { ssl }),
+                ...(sasl && { sasl }),
+              },
+              bootstrap: [endpoint],
+              ...unitClientOf(options.security),
+            }),
+            ...(permissions === undefined
+              ? {}
+              : {
+                  mayRead: (principal: string) =>
+                    (principal === 'anonymous'
+                      ? permissions.anonymousGrants(options.space)
+                      : permissions.grantsOf(principal, options.space)
+                    ).missing('READ', false, undefined) === undefined,
+                }),
+          });
+        }
       }
       await retryWhileMetadataLags(() => prepared.topics.ensureUnitsTopic(options.space));
       await membership.start();
@@ -482,8 +481,11 @@ export class ProcessingUnit implements ContainerHost, AsyncDisposable {
       onPartitionEvent: (listener) => this.onPartitionEvent(listener),
       tasks: this.tasks,
       export: (name, impl, exportOptions) => this.services.export(name, impl, exportOptions),
-      pollingContainer: (containerOptions) => this.containers.polling(containerOptions),
-      notifyContainer: (containerOptions) => this.containers.notify(containerOptions),
+      pollingContainer: <TM extends object, TI extends object>(
+        containerOptions: PollingContainerOptions<TM, TI>,
+      ) => this.containers.polling<TM, TI>(containerOptions),
+      notifyContainer: <TM extends object>(containerOptions: NotifyContainerOptions<TM>) =>
+        this.containers.notify<TM>(containerOptions),
     });
     const hook = services.onPartitionEvent;
     if (typeof hook === 'function') this.stopServiceEvents = this.onPartitionEvent((e) => hook(e));

@@ -1,14 +1,14 @@
 import { hostname } from 'node:os';
 import type { Kafka } from 'kafkajs';
 import { InvalidArgumentError } from '../errors';
-import { retryWhileMetadataLags } from '../log/kafkaErrors';
-import { MutationCodec } from '../log/MutationCodec';
-import { SchemaTopic } from '../log/SchemaTopic';
-import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
-import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
-import { TopicAdmin } from '../log/TopicAdmin';
+import { retryWhileMetadataLags } from '../log/connection/kafkaErrors';
+import { MutationCodec } from '../log/codec/MutationCodec';
+import { SchemaTopic } from '../log/read/SchemaTopic';
+import type { KafkaConnection } from '../log/connection/KafkaConnection';
+import { KAFKA_CLIENT_IDS, openKafka } from '../log/connection/openKafka';
+import { TopicAdmin } from '../log/admin/TopicAdmin';
 import { resolveLogger } from '../ops/logging/createLogger';
-import { reportListenerError } from '../ops/logging/listenerErrors';
+import { reportListenerError, type ListenerErrorHandler } from '../ops/logging/listenerErrors';
 import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import { SpaceStats } from '../ops/metrics/SpaceStats';
 import type { PrimaryPartitionOptions } from '../partition/PrimaryPartition';
@@ -17,11 +17,11 @@ import { SchemaLoader } from '../schema/SchemaLoader';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import {
   DEFAULT_LEASE_SWEEP_MS,
-  DEFAULT_PREFIX,
   DEFAULT_READY_WAIT_MS,
   GRID_KAFKA_KEYS,
   type GridOptions,
 } from './GridConfig';
+import { DEFAULT_PREFIX } from '../log/admin/topicNames';
 
 /** A space's log side, ready for replicas: topics checked, schemas registered. @internal */
 export interface PreparedSpace {
@@ -57,15 +57,12 @@ async function prepareSpaceOnce(options: GridOptions): Promise<PreparedSpace> {
     typeof options.schemas === 'string' ? SchemaLoader.loadFolder(options.schemas) : options.schemas;
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const logger = resolveLogger(options.logger).child({ space: options.space });
-  const connection = {
-    ...resolveKafkaConnection(options.kafka, {
-      clientId: `spacelog-${options.space}`,
-      extraKeys: GRID_KAFKA_KEYS,
-    }),
+  const { kafka, connection } = openKafka(options.kafka, {
+    clientId: KAFKA_CLIENT_IDS.space(options.space),
+    extraKeys: GRID_KAFKA_KEYS,
     logger,
-  };
+  });
   const brokers = connection.brokers;
-  const kafka = createKafka(connection);
   const topics = new TopicAdmin({
     kafka,
     prefix,
@@ -126,6 +123,21 @@ export function replicaLogOf(
   };
 }
 
+/** One listener-error reporter per space and logger, so its rate bound covers the space, not each partition. */
+const reporters = new WeakMap<PreparedSpace, Map<SpacelogLogger, ListenerErrorHandler>>();
+
+function listenerErrorsOf(
+  prepared: PreparedSpace,
+  logger: SpacelogLogger,
+  handler: ListenerErrorHandler | undefined,
+): ListenerErrorHandler {
+  let byLogger = reporters.get(prepared);
+  if (byLogger === undefined) reporters.set(prepared, (byLogger = new Map()));
+  let report = byLogger.get(logger);
+  if (report === undefined) byLogger.set(logger, (report = reportListenerError(logger, handler)));
+  return report;
+}
+
 /** The options of partition k's primary, from the grid options. @internal */
 export function primaryOptionsOf(
   prepared: PreparedSpace,
@@ -134,7 +146,7 @@ export function primaryOptionsOf(
   logger: SpacelogLogger | undefined = prepared.logger,
 ): PrimaryPartitionOptions {
   const replica = prepared.stats.partition(partition);
-  const report = reportListenerError(resolveLogger(logger), options.onListenerError);
+  const report = listenerErrorsOf(prepared, resolveLogger(logger), options.onListenerError);
   return {
     ...replicaLogOf(prepared, options, partition, logger),
     onListenerError: (error) => report(error, { source: 'subscription', space: options.space, partition }),
@@ -143,7 +155,10 @@ export function primaryOptionsOf(
     readyWaitMs: options.readyWaitMs ?? DEFAULT_READY_WAIT_MS,
     ...(options.asyncWindow !== undefined ? { asyncWindow: options.asyncWindow } : {}),
     // The engine's record limit follows the topic's max.message.bytes (checked at start by TopicAdmin).
-    limits: { maxRecordBytes: prepared.topics.settings.maxMessageBytes, ...options.limits },
+    limits: {
+      ...options.limits,
+      maxRecordBytes: options.limits?.maxRecordBytes ?? prepared.topics.settings.maxMessageBytes,
+    },
     ...(options.lingerMs !== undefined ? { appender: { lingerMs: options.lingerMs } } : {}),
     ...(options.metrics === false
       ? {}

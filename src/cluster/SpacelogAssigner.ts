@@ -1,5 +1,5 @@
 import { AssignerProtocol, type GroupMember, type PartitionAssigner } from 'kafkajs';
-import type { Placement, UnitReport } from './Placement';
+import type { Placement, UnitReport } from '../ops/status/Placement';
 import { placeReplicas } from './placeReplicas';
 
 /** The assignor's protocol name in the consumer group. */

@@ -1,5 +1,13 @@
+import {
+  optionKeys,
+  rejectBadNumbers,
+  rejectNonObject,
+  rejectUnknownKeys,
+  type NumberRules,
+} from '../config/optionKeys';
 import { UnitConfigError } from '../errors';
-import type { Space } from '../client/Space';
+import type { Space } from '../api/Space';
+import type { UntypedEntries } from '../api/typedEntries';
 import type { ContainerHost, PartitionEvent, PartitionEventListener } from '../events/ContainerHost';
 import type { NotifyContainer } from '../events/NotifyContainer';
 import type { NotifyContainerOptions } from '../events/NotifyOptions';
@@ -9,9 +17,10 @@ import type { ExportOptions } from '../events/ServiceRegistry';
 import type { TaskRegistry } from '../events/TaskRegistry';
 import type { BackupRole } from '../partition/BackupPartition';
 import type { PrimaryRole } from '../partition/PrimaryPartition';
-import { checkGridOptions, type GridOptions } from './GridConfig';
+import { checkGridOptions, GRID_OPTION_KEYS, type GridOptions } from './GridConfig';
 import { DEFAULT_MEMBERSHIP_TIMING, type MembershipTiming } from './UnitMembership';
-import { checkUnitBind, type UnitSecurityOptions } from './UnitSecurity';
+import { checkUnitBind, checkUnitSecurityKeys, type UnitSecurityOptions } from './UnitSecurity';
+import { withDefaults } from '../config/withDefaults';
 
 /** What collocated code gets when its processing unit starts. */
 export interface UnitContext {
@@ -40,10 +49,18 @@ export interface UnitContext {
   /**
    * Starts a polling container on this unit's primaries, following them as they move; the unit
    * stops it (draining in-flight cycles) before it hands its partitions over (docs/polling-containers.md).
+   * `ctx.pollingContainer<SpacelogTypes, SpacelogInputs>(…)` types its handler's entry and `tx`.
    */
-  pollingContainer(options: PollingContainerOptions): PollingContainer;
-  /** Starts a durable notify container on this unit's primaries (docs/notify-containers.md); stopped on close. */
-  notifyContainer(options: NotifyContainerOptions): NotifyContainer;
+  pollingContainer<TM extends object = UntypedEntries, TI extends object = TM>(
+    options: PollingContainerOptions<NoInfer<TM>, NoInfer<TI>>,
+  ): PollingContainer;
+  /**
+   * Starts a durable notify container on this unit's primaries (docs/notify-containers.md); stopped on close.
+   * `ctx.notifyContainer<SpacelogTypes>({ type: 'Order', … })` types its events' entry.
+   */
+  notifyContainer<TM extends object = UntypedEntries>(
+    options: NotifyContainerOptions<NoInfer<TM>>,
+  ): NotifyContainer;
 }
 
 /**
@@ -101,30 +118,56 @@ export const DEFAULT_BACKUPS = 1;
 export const DEFAULT_UNIT_HOST = '127.0.0.1';
 export const DEFAULT_UNIT_PORT = 7400;
 
-const UNIT_KEYS = new Set([
-  'backups',
-  'unit',
-  'host',
-  'port',
-  'advertisedHost',
-  'membership',
-  'services',
-  'onReplicaChange',
-  'security',
+/** The keys a unit takes besides the grid's (the others are checked as grid options). */
+const OWN_KEYS = optionKeys<Omit<UnitOptions, keyof GridOptions>>({
+  backups: true,
+  unit: true,
+  host: true,
+  port: true,
+  advertisedHost: true,
+  membership: true,
+  services: true,
+  onReplicaChange: true,
+  security: true,
+});
+/** Grid options UnitOptions omits: `mirror`, `warmup` (from the mirror), `onRoleChange` (see onReplicaChange). */
+const GRID_ONLY_KEYS = optionKeys<Omit<GridOptions, keyof UnitOptions>>({
+  mirror: true,
+  warmup: true,
+  onRoleChange: true,
+});
+/** Every key of UnitOptions. */
+const UNIT_KEYS: ReadonlySet<string> = new Set([
+  ...[...GRID_OPTION_KEYS].filter((key) => !GRID_ONLY_KEYS.has(key)),
+  ...OWN_KEYS,
 ]);
-const TIMING_KEYS = new Set(Object.keys(DEFAULT_MEMBERSHIP_TIMING));
+const TIMING_KEYS = optionKeys<MembershipTiming>({
+  sessionTimeoutMs: true,
+  heartbeatIntervalMs: true,
+  rebalanceTimeoutMs: true,
+});
+
+const TIMING_NUMBERS: NumberRules<MembershipTiming> = {
+  sessionTimeoutMs: { integer: true, min: 1 },
+  heartbeatIntervalMs: { integer: true, min: 1 },
+  rebalanceTimeoutMs: { integer: true, min: 1 },
+};
 
 /** Applies defaults; unknown keys and bad values are refused with the key and the reason. */
 export function resolveUnitOptions(options: UnitOptions, source = 'unit options'): ResolvedUnitOptions {
+  rejectNonObject(options, source, (message) => new UnitConfigError(message));
+  const refusal = (message: string): UnitConfigError =>
+    new UnitConfigError(`${source}: ${message}`, { space: options.space });
+  rejectUnknownKeys(options, UNIT_KEYS, (key) => refusal(`unknown unit option '${key}'`));
   const gridPart: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) if (!UNIT_KEYS.has(key)) gridPart[key] = value;
+  for (const [key, value] of Object.entries(options)) if (!OWN_KEYS.has(key)) gridPart[key] = value;
   try {
     checkGridOptions(gridPart as unknown as GridOptions);
   } catch (error) {
     throw new UnitConfigError(`${source}: ${(error as Error).message}`, { cause: error });
   }
   const fail = (message: string): never => {
-    throw new UnitConfigError(`${source}: ${message}`, { space: options.space });
+    throw refusal(message);
   };
   if (typeof options.space !== 'string' || options.space.length === 0)
     fail('space is required (the space name)');
@@ -137,10 +180,13 @@ export function resolveUnitOptions(options: UnitOptions, source = 'unit options'
   if (options.unit !== undefined && (typeof options.unit !== 'string' || options.unit.length === 0)) {
     fail('unit must be a non-empty string');
   }
-  for (const key of Object.keys(options.membership ?? {})) {
-    if (!TIMING_KEYS.has(key)) fail(`unknown membership option '${key}'`);
-  }
-  const timing = { ...DEFAULT_MEMBERSHIP_TIMING, ...options.membership };
+  rejectNonObject(options.membership, 'membership', refusal);
+  rejectUnknownKeys(options.membership ?? {}, TIMING_KEYS, (key) =>
+    refusal(`unknown membership option '${key}'`),
+  );
+  // NaN passes every comparison below: the numbers are checked as numbers first.
+  rejectBadNumbers(options.membership, 'membership', TIMING_NUMBERS, refusal);
+  const timing = withDefaults(DEFAULT_MEMBERSHIP_TIMING, options.membership);
   if (timing.sessionTimeoutMs < 6000)
     fail(`membership.sessionTimeoutMs must be at least 6000 (Kafka's floor)`);
   if (timing.heartbeatIntervalMs * 3 > timing.sessionTimeoutMs) {
@@ -149,6 +195,7 @@ export function resolveUnitOptions(options: UnitOptions, source = 'unit options'
   if (typeof options.services === 'object' && typeof options.services.start !== 'function') {
     fail('services must export a start(context) function');
   }
+  checkUnitSecurityKeys(options.security, refusal);
   const host = options.host ?? DEFAULT_UNIT_HOST;
   checkUnitBind(host, options.security, source);
   return { ...options, backups, port, host, timing };

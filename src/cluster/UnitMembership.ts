@@ -1,10 +1,11 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { retryWhileMetadataLags } from '../log/kafkaErrors';
-import { unitsGroupId, unitsTopicName } from '../log/topicNames';
+import { retryWhileMetadataLags } from '../log/connection/kafkaErrors';
+import { unitsGroupId, unitsTopicName } from '../log/admin/topicNames';
 import { errorFields, LOG_EVENT } from '../ops/logging/logEvents';
 import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
-import type { Placement } from './Placement';
+import type { Placement } from '../ops/status/Placement';
 import { decodePlacement, spacelogAssigner, type MemberInfo, type PlacementShape } from './SpacelogAssigner';
+import { GroupConfirmation } from './GroupConfirmation';
 
 /** Membership timing; a short session in tests makes failover fast. */
 export interface MembershipTiming {
@@ -47,7 +48,7 @@ export interface UnitMembershipOptions {
 export class UnitMembership {
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
-  private lastConfirmed = 0;
+  private readonly confirmation = new GroupConfirmation();
   private current: Placement | undefined;
   private refreshing: Promise<void> | undefined;
   private stopped = false;
@@ -64,9 +65,9 @@ export class UnitMembership {
     return this.current;
   }
 
-  /** True when the group confirmed this member (heartbeat or join) less than `ms` ago. */
+  /** True when the group confirmed this member (heartbeat or join) on a request sent less than `ms` ago. */
   confirmedWithin(ms: number): boolean {
-    return performance.now() - this.lastConfirmed < ms;
+    return this.confirmation.within(ms);
   }
 
   /** Joins the group; resolves once the consumer runs (the first placement arrives through `onPlacement`). */
@@ -85,12 +86,12 @@ export class UnitMembership {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
     });
     this.consumer = consumer;
-    const confirm = (): void => {
-      this.lastConfirmed = performance.now();
-    };
-    consumer.on(consumer.events.HEARTBEAT, confirm);
+    consumer.on(consumer.events.REQUEST, ({ payload }) =>
+      this.confirmation.answered(payload.apiName, payload.sentAt),
+    );
+    consumer.on(consumer.events.HEARTBEAT, () => this.confirmation.confirmed('Heartbeat'));
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      confirm();
+      this.confirmation.confirmed('SyncGroup');
       void this.refresh();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -103,8 +104,15 @@ export class UnitMembership {
     await consumer.connect();
     // The units topic may be just created: a broker that does not know it yet answers
     // UNKNOWN_TOPIC_OR_PARTITION to the subscription's metadata request for a moment.
-    await retryWhileMetadataLags(() => consumer.subscribe({ topic: this.topic, fromBeginning: false }));
-    await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
+    if (!this.stopped)
+      await retryWhileMetadataLags(() => consumer.subscribe({ topic: this.topic, fromBeginning: false }));
+    if (!this.stopped) await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
+    // stop() during the connects came before they were done: what connected after it must not
+    // stay in the group (or keep fetching) for a unit that is gone.
+    if (this.stopped) {
+      await consumer.disconnect().catch(() => undefined);
+      await this.admin?.disconnect().catch(() => undefined);
+    }
   }
 
   /**

@@ -3,26 +3,19 @@ import { BackupPartition } from '../partition/BackupPartition';
 import { PrimaryPartition, type PrimaryPartitionOptions } from '../partition/PrimaryPartition';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { SpaceEngine } from '../space/SpaceEngine';
-import type { Placement, ReplicaReport } from './Placement';
+import type { Placement, ReplicaReport } from '../ops/status/Placement';
+import type { ReplicaStatus } from '../ops/status/UnitStatus';
 import type { ReplicaChange } from './UnitConfig';
+import { retry } from '../retry/Retrier';
+import type { Backoff } from '../retry/backoff';
+
+/** The waits between attempts to start a primary placed here: 200 ms, doubling to 5 s, no jitter. */
+const PROMOTE_BACKOFF: Backoff = { initialMs: 200, maxMs: 5000, multiplier: 2, jitter: 'none' };
 
 /** One replica hosted by a unit. */
 type Replica =
   | { readonly kind: 'primary'; readonly primary: PrimaryPartition }
   | { readonly kind: 'backup'; readonly backup: BackupPartition };
-
-/** What a unit reports per replica (`cluster status`). */
-export interface ReplicaStatus {
-  readonly partition: number;
-  readonly kind: 'primary' | 'backup';
-  readonly role: string;
-  readonly ready: boolean;
-  readonly entries: number;
-  /** Backups: offsets behind the log end. */
-  readonly lag: number;
-  /** Share of the warm-up done, 0..100. */
-  readonly warmup: number;
-}
 
 /** What the replicas need from the unit. @internal */
 export interface UnitReplicasOptions {
@@ -93,9 +86,7 @@ export class UnitReplicas {
 
   /** Partitions this unit serves as primary now. */
   primaries(): number[] {
-    return this.replicas.flatMap((r, k) =>
-      r?.kind === 'primary' && r.primary.role === 'primary' ? [k] : [],
-    );
+    return this.replicas.flatMap((r, k) => (r?.kind === 'primary' && r.primary.ready ? [k] : []));
   }
 
   /** Partitions the placement puts here whose primary was fenced (nobody serves them until re-placed). */
@@ -113,7 +104,7 @@ export class UnitReplicas {
         const role = r.primary.role;
         // A fenced or closed primary holds nothing anyone may use.
         if (role === 'fenced' || role === 'closed') return [];
-        return [{ partition, role: 'primary', ready: role === 'primary' }];
+        return [{ partition, role: 'primary', ready: r.primary.ready }];
       }
       return [{ partition, role: 'backup', ready: r.backup.ready }];
     });
@@ -132,7 +123,7 @@ export class UnitReplicas {
       if (r === undefined) return [];
       if (r.kind === 'primary') {
         const role = r.primary.role;
-        const ready = role === 'primary';
+        const ready = r.primary.ready;
         return [
           {
             partition,
@@ -210,7 +201,9 @@ export class UnitReplicas {
       movable: true,
       // Only the first attempt may take the backup's state; a rebuild folds the log.
       handover: async () => {
-        const handover = backup && backup.role !== 'handed-over' ? await backup.handOver() : undefined;
+        // A backup handed over or closed already has no state to give: the primary folds the log.
+        const live = backup !== undefined && backup.role !== 'handed-over' && backup.role !== 'closed';
+        const handover = live ? await backup.handOver() : undefined;
         if (backup && !handover) await backup.close();
         return handover;
       },
@@ -226,18 +219,28 @@ export class UnitReplicas {
       },
     });
     this.replicas[k] = { kind: 'primary', primary };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await primary.start();
-        return;
-      } catch (error) {
-        if (this.wanted(k) !== 'primary' || this.replicas[k]?.kind !== 'primary') return;
-        // A corrupt log stays corrupt: the partition stays unready (its role says why), the others serve.
-        if (error instanceof CorruptLogError) return;
-        this.options.onChange({ partition: k, kind: 'primary', role: 'failed', reason: String(error) });
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)).unref());
-      }
-    }
+    // Started again after each failure while the placement still wants a primary here. A failure
+    // once it no longer does ends the promotion quietly, and so does a corrupt log: it stays corrupt
+    // (the partition stays unready, its role says why, the others serve).
+    await retry(
+      async () => {
+        try {
+          await primary.start();
+        } catch (error) {
+          if (this.wanted(k) !== 'primary' || this.replicas[k]?.kind !== 'primary') return;
+          if (error instanceof CorruptLogError) return;
+          throw error;
+        }
+      },
+      {
+        delay: PROMOTE_BACKOFF,
+        retriable: () => true,
+        exhausted: 'last',
+        unref: true,
+        onRetry: (error) =>
+          this.options.onChange({ partition: k, kind: 'primary', role: 'failed', reason: String(error) }),
+      },
+    );
   }
 
   private startBackup(k: number): void {

@@ -1,9 +1,18 @@
 import { isLoopbackHost } from '../config/loopback';
+import { isOptionsObject, optionKeys, rejectNonObject, rejectUnknownKeys } from '../config/optionKeys';
 import { readSecretFile } from '../config/settingFiles';
 import { isAbsolute, resolve } from 'node:path';
 import { UnitConfigError } from '../errors';
-import type { ClientCredentials, ClientTlsOptions } from '../net/security/ClientSecurity';
-import type { ServerSecurityOptions } from '../net/security/ServerSecurity';
+import {
+  CLIENT_TLS_KEYS,
+  type ClientCredentials,
+  type ClientTlsOptions,
+} from '../net/security/ClientSecurity';
+import {
+  SERVER_SECURITY_KEYS,
+  SERVER_TLS_KEYS,
+  type ServerSecurityOptions,
+} from '../net/security/ServerSecurity';
 
 /**
  * How a unit's own routed client (collocated code reaching partitions led by other units) proves
@@ -27,6 +36,37 @@ export interface UnitClientSecurity {
 /** A unit's `security` block: the server's settings plus how its own client connects. */
 export interface UnitSecurityOptions extends ServerSecurityOptions {
   readonly client?: UnitClientSecurity;
+}
+
+const SECURITY_KEYS: ReadonlySet<string> = new Set([
+  ...SERVER_SECURITY_KEYS,
+  ...optionKeys<Pick<UnitSecurityOptions, 'client'>>({ client: true }),
+]);
+const CLIENT_KEYS = optionKeys<UnitClientSecurity>({ tls: true, credentials: true });
+const CLIENT_CREDENTIALS_KEYS = optionKeys<NonNullable<UnitClientSecurity['credentials']>>({
+  username: true,
+  password: true,
+  passwordFile: true,
+  passwordEnv: true,
+});
+
+/**
+ * Refuses a `security` block, or a part of it, that is not an object or has a key it does not take,
+ * when the unit's options are checked: the server would check its part only once it listens (after the
+ * space's topics were made), and nothing else checks the `client` part's keys. Values are checked
+ * where they are used. @internal
+ */
+export function checkUnitSecurityKeys(security: unknown, refuse: (message: string) => Error): void {
+  const check = (value: unknown, path: string, known: ReadonlySet<string>): void => {
+    rejectNonObject(value, path, refuse);
+    rejectUnknownKeys(value ?? {}, known, (key) => refuse(`unknown ${path} option '${key}'`));
+  };
+  check(security, 'security', SECURITY_KEYS);
+  const { tls, client } = (security ?? {}) as UnitSecurityOptions;
+  check(tls, 'security.tls', SERVER_TLS_KEYS);
+  check(client, 'security.client', CLIENT_KEYS);
+  check(client?.tls, 'security.client.tls', CLIENT_TLS_KEYS);
+  check(client?.credentials, 'security.client.credentials', CLIENT_CREDENTIALS_KEYS);
 }
 
 /** The server part of a unit's security block (what SpaceServer takes). @internal */
@@ -86,19 +126,24 @@ export function checkUnitBind(host: string, security: UnitSecurityOptions | unde
 
 /** A unit config file's `security` block with its file paths made relative to the file. @internal */
 export function securityPathsRelativeTo(security: unknown, baseDir: string): unknown {
-  if (security === null || typeof security !== 'object' || Array.isArray(security)) return security;
+  // A part that is not an object is left as it is, for checkUnitSecurityKeys to refuse.
+  if (!isOptionsObject(security)) return security;
   const path = (value: unknown): unknown =>
     typeof value === 'string' && !value.trimStart().startsWith('-----BEGIN') && !isAbsolute(value)
       ? resolve(baseDir, value)
       : value;
+  const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+    isOptionsObject(value) ? (value as Record<string, unknown>) : undefined;
   const tlsPaths = (tls: unknown): unknown => {
-    if (tls === null || typeof tls !== 'object') return tls;
-    const t = tls as Record<string, unknown>;
-    return { ...t, key: path(t.key), cert: path(t.cert), ca: path(t.ca) };
+    const t = asRecord(tls);
+    return t === undefined ? tls : { ...t, key: path(t.key), cert: path(t.cert), ca: path(t.ca) };
+  };
+  const credentialsPaths = (credentials: unknown): unknown => {
+    const c = asRecord(credentials);
+    return c === undefined ? credentials : withoutUndefined({ ...c, passwordFile: path(c.passwordFile) });
   };
   const s = security as Record<string, unknown>;
-  const client = s.client as Record<string, unknown> | undefined;
-  const credentials = client?.credentials as Record<string, unknown> | undefined;
+  const client = asRecord(s.client);
   return withoutUndefined({
     ...s,
     tls: tlsPaths(s.tls),
@@ -106,14 +151,11 @@ export function securityPathsRelativeTo(security: unknown, baseDir: string): unk
     permissions: path(s.permissions),
     client:
       client === undefined
-        ? undefined
+        ? s.client
         : withoutUndefined({
             ...client,
             tls: tlsPaths(client.tls),
-            credentials:
-              credentials === undefined
-                ? undefined
-                : withoutUndefined({ ...credentials, passwordFile: path(credentials.passwordFile) }),
+            credentials: credentialsPaths(client.credentials),
           }),
   });
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors';
-import type { Placement, PartitionPlacement, ReplicaReport, UnitReport } from './Placement';
+import type { Placement, PartitionPlacement, ReplicaReport, UnitReport } from '../ops/status/Placement';
 
 /** What the group leader knows at a rebalance. */
 export interface PlacementInput {

@@ -17,6 +17,25 @@ export class AuthenticationError extends SpacelogError {
 }
 
 /**
+ * The server had more password checks waiting than it queues (each costs tens of ms and ~32 MiB of
+ * scrypt): nothing was checked, so nothing is known about the credentials. Retriable: the same AUTH
+ * may succeed a moment later. The server closes the connection.
+ */
+export class AuthenticationBusyError extends SpacelogError {
+  readonly waiting: number;
+  constructor(waiting: number, options: SpacelogErrorOptions = {}) {
+    super(
+      `the server has ${waiting} password checks waiting already: try again shortly`,
+      'AUTHENTICATION_BUSY',
+      true,
+      options,
+    );
+    this.name = 'AuthenticationBusyError';
+    this.waiting = waiting;
+  }
+}
+
+/**
  * An authenticated principal asked for an operation it was not granted on the space: `operation` is
  * the wire op (e.g. `WRITE`, `EXECUTE`), `operationClass` the grant it needs (`read`, `write`, `take`,
  * `admin`, `execute:<task>`). Nothing of the operation ran. Not retriable; the connection stays open.

@@ -1,5 +1,6 @@
 import BTree from 'sorted-btree';
 import type { PollingBackoff } from './PollingOptions';
+import { backoffMs } from '../retry/backoff';
 
 /** Where one entry version stands after failures. */
 export interface AttemptRecord {
@@ -106,9 +107,7 @@ export class AttemptLedger {
 
   /** Backoff after the n-th failure: min(max, initial × multiplier^(n−1)), between half and all of it. */
   delayOf(failures: number): number {
-    const { initialMs, maxMs, multiplier } = this.backoff;
-    const full = Math.min(maxMs, initialMs * multiplier ** Math.max(0, failures - 1));
-    return Math.round(full / 2 + (full / 2) * this.random());
+    return backoffMs({ ...this.backoff, jitter: 'equal' }, failures, this.random);
   }
 }
 

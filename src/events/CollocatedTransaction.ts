@@ -5,11 +5,12 @@ import type {
   SpaceTransaction,
   SpaceWriteResult,
   TransactionReadOptions,
-} from '../client/Space';
-import type { SpaceRouting } from '../client/SpaceRouting';
+} from '../api/Space';
+import type { SpaceRouting } from '../api/SpaceRouting';
+import type { EntryFor, InputFor, UntypedEntries } from '../api/typedEntries';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { ChangeOp } from '../space/ChangeSet';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import { ALL, type Selector } from '../space/Selector';
 import type { TransactionBranch } from '../space/transaction/TransactionBranch';
@@ -31,34 +32,42 @@ export class CollocatedTransaction implements SpaceTransaction {
     private readonly routing: SpaceRouting,
   ) {}
 
-  async write(
-    type: string,
-    entry: Readonly<Record<string, unknown>>,
+  async write<T extends object = never, N extends string = string>(
+    type: N,
+    entry: InputFor<T, UntypedEntries, N>,
     options?: WriteOptions,
   ): Promise<SpaceWriteResult> {
-    const routed = this.routing.forWrite(this.types.require(type), entry);
+    const routed = this.routing.forWrite(this.types.require(type), entry as Entry);
     this.check(`write of ${type}`, type, routed.partition);
     const result = await this.branch.write(type, routed.entry, options);
     return { ...result, partition: this.partition };
   }
 
-  async read(type: string, selector: Selector, options: TransactionReadOptions = {}): Promise<Entry | null> {
+  async read<T extends object = never, N extends string = string>(
+    type: N,
+    selector: Selector,
+    options: TransactionReadOptions = {},
+  ): Promise<EntryFor<T, UntypedEntries, N> | null> {
     this.route('read', type, selector, options);
-    return this.branch.read(type, selector);
+    return this.branch.read(type, selector) as EntryFor<T, UntypedEntries, N> | null;
   }
 
-  async take(type: string, selector: Selector, options: TransactionReadOptions = {}): Promise<Entry | null> {
+  async take<T extends object = never, N extends string = string>(
+    type: N,
+    selector: Selector,
+    options: TransactionReadOptions = {},
+  ): Promise<EntryFor<T, UntypedEntries, N> | null> {
     this.route('take', type, selector, options);
-    return this.branch.take(type, selector);
+    return (await this.branch.take(type, selector)) as EntryFor<T, UntypedEntries, N> | null;
   }
 
-  async readMultiple(
-    type: string,
+  async readMultiple<T extends object = never, N extends string = string>(
+    type: N,
     selector: Selector = ALL,
     options: MultipleOptions = {},
-  ): Promise<Entry[]> {
+  ): Promise<EntryFor<T, UntypedEntries, N>[]> {
     this.route('readMultiple', type, selector, options);
-    return this.branch.readMultiple(type, selector, options.limit);
+    return this.branch.readMultiple(type, selector, options.limit) as EntryFor<T, UntypedEntries, N>[];
   }
 
   async change(

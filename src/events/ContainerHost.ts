@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import type { Space } from '../client/Space';
+import type { Space } from '../api/Space';
 import type { ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import type { SpaceEngine } from '../space/SpaceEngine';

@@ -1,13 +1,17 @@
 import type { Admin } from 'kafkajs';
+import type { UntypedEntries } from '../api/typedEntries';
+import type { ContainerHooks } from './ContainerHooks';
 import type { ContainerHost, PartitionEvent } from './ContainerHost';
 import { NotifyFilter } from './NotifyFilter';
 import {
   resolveNotifyOptions,
+  untypedNotifyOptions,
   type NotifyContainerOptions,
   type ResolvedNotifyOptions,
 } from './NotifyOptions';
 import { NotifyPartition, type NotifyPartitionStatus } from './NotifyPartition';
-import { KafkaNotifyPositions, notifyGroupId } from './NotifyPositions';
+import { KafkaNotifyPositions } from './NotifyPositions';
+import { notifyGroupId } from '../log/admin/topicNames';
 
 /**
  * A durable notify container (XAP's notify container, made durable by the log): on the primary of
@@ -29,10 +33,14 @@ export class NotifyContainer {
   private admin: Promise<Admin> | undefined;
   private closing: Promise<void> | undefined;
 
-  /** Starts the container on `host` (see `startNotifyContainer`); throws on invalid options. */
+  /**
+   * Starts the container on `host` (see `startNotifyContainer`); throws on invalid options. `hooks` is
+   * for the host that started it (@internal).
+   */
   constructor(
     private readonly host: ContainerHost,
     options: NotifyContainerOptions,
+    private readonly hooks: ContainerHooks = {},
   ) {
     this.options = resolveNotifyOptions(options);
     this.name = this.options.name;
@@ -52,7 +60,7 @@ export class NotifyContainer {
    * stored (events read ahead and not handled come again at the next start). Idempotent.
    */
   stop(): Promise<void> {
-    this.closing ??= this.close();
+    this.closing ??= this.close().finally(() => this.hooks.onStopped?.());
     return this.closing;
   }
 
@@ -126,8 +134,13 @@ export class NotifyContainer {
 /**
  * Starts a durable notify container on a host (a processing unit or `Spacelog.start`'s grid): it runs
  * on every partition the host leads, now and as primaries move. Throws InvalidArgumentError on bad
- * options (name, unknown type, bad query, unknown keys).
+ * options (name, unknown type, bad query, unknown keys). Given a space's type map
+ * (`startNotifyContainer<SpacelogTypes>(host, { type: 'Order', … })`), the events' entry is typed by
+ * it (see `NotifyContainerOptions`).
  */
-export function startNotifyContainer(host: ContainerHost, options: NotifyContainerOptions): NotifyContainer {
-  return new NotifyContainer(host, options);
+export function startNotifyContainer<TM extends object = UntypedEntries>(
+  host: ContainerHost,
+  options: NotifyContainerOptions<NoInfer<TM>>,
+): NotifyContainer {
+  return new NotifyContainer(host, untypedNotifyOptions(options));
 }

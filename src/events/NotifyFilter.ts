@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { compileSelector } from '../space/compileSelector';
-import type { Entry, Mutation, MutationOp } from '../space/Mutation';
+import type { Mutation, MutationOp } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import { queryCompiler } from '../space/QuerySelection';
 import type { Selector } from '../space/Selector';
 

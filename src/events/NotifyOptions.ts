@@ -1,13 +1,18 @@
+import { isOptionsObject, optionKeys, rejectNonObject, rejectUnknownKeys } from '../config/optionKeys';
 import { InvalidArgumentError } from '../errors';
-import type { Entry, MutationOp } from '../space/Mutation';
+import type { EntryFor, EntryTypeName, UntypedEntries } from '../api/typedEntries';
+import type { MutationOp } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { QueryParams } from '../space/Selector';
 import type { NotifyHandlerError } from '../errors/events';
+import { backoffMs } from '../retry/backoff';
 
 /**
  * One mutation of a partition log, as a notify container delivers it. `id` is its log position,
- * stable across redeliveries: a handler de-duplicates by it (delivery is at least once).
+ * stable across redeliveries: a handler de-duplicates by it (delivery is at least once). `E` is the
+ * entry's type: `Entry` untyped, the map's type in a container typed by a space's maps (`Order`).
  */
-export interface NotifyEvent {
+export interface NotifyEvent<E = Entry> {
   /** `${partition}:${offset}`: the mutation's position in the space's log. */
   readonly id: string;
   readonly partition: number;
@@ -30,7 +35,7 @@ export interface NotifyEvent {
    * The entry's new full state for WRITE / UPDATE; null for TAKE / EXPIRE, whose log records are
    * tombstones that carry no state (keep what you need from the WRITE / UPDATE events).
    */
-  readonly entry: Entry | null;
+  readonly entry: E | null;
 }
 
 /** What a handler gets beside its events. */
@@ -44,8 +49,15 @@ export interface NotifyBatchContext {
   readonly signal: AbortSignal;
 }
 
-/** Handles one batch of events (in log order, one partition); a rejection fails the whole batch. */
-export type NotifyHandler = (events: readonly NotifyEvent[], context: NotifyBatchContext) => Promise<void>;
+/**
+ * Handles one batch of events (in log order, one partition); a rejection fails the whole batch. Typed
+ * like a space (docs/typed-entries.md): with the map `TM` the events' entry is the map's type for the
+ * container's type name `N`; untyped, an `Entry`.
+ */
+export type NotifyHandler<
+  TM extends object = UntypedEntries,
+  N extends EntryTypeName<TM> = EntryTypeName<TM>,
+> = (events: readonly NotifyEvent<EntryFor<never, TM, N>>[], context: NotifyBatchContext) => Promise<void>;
 
 /**
  * What to do with a batch whose handler failed `maxAttempts` times in a row:
@@ -70,16 +82,36 @@ export interface NotifyRetryOptions {
 /** Where a container that has no stored position yet starts reading a partition. */
 export type NotifyStartAt = 'earliest' | 'latest';
 
-/** A durable notify container: see docs/notify-containers.md. */
-export interface NotifyContainerOptions {
+/**
+ * What `startNotifyContainer` takes (a durable notify container: see docs/notify-containers.md).
+ * Untyped by default. Started with a space's type map (`startNotifyContainer<SpacelogTypes>(host, …)`,
+ * `ctx.notifyContainer<SpacelogTypes>(…)`), a `type` must be one of the map's names and picks the
+ * events' entry type: one {@link NotifyOptionsFor} per type name. Without a `type` such a container
+ * hears every type, including any the map does not describe (dead letters, types registered since),
+ * so its events stay untyped. The map is `NoInfer` where it is taken: inferred from the options it
+ * would be guessed from the one `type` given; not named, it stays untyped.
+ */
+export type NotifyContainerOptions<TM extends object = UntypedEntries> = [keyof TM & string] extends [never]
+  ? NotifyOptionsFor<TM, EntryTypeName<TM>>
+  : | { readonly [N in EntryTypeName<TM>]: NotifyOptionsFor<TM, N> & { readonly type: N } }[EntryTypeName<TM>]
+    | (NotifyOptionsFor<UntypedEntries, string> & { readonly type?: undefined });
+
+/**
+ * A notify container's options for the entry type named `N` of the map `TM` (any type name, or none,
+ * untyped). See {@link NotifyContainerOptions}.
+ */
+export interface NotifyOptionsFor<TM extends object, N extends EntryTypeName<TM>> {
   /**
    * The container's durable identity: its positions are stored under it. A container started again
    * with the same name (here, after a restart, or in the unit that took a partition over) resumes
    * where it stopped. Letters, digits, `_` and `-`, at most 100.
    */
   readonly name: string;
-  /** The entry type to hear; default every type (a template or query needs a type). */
-  readonly type?: string;
+  /**
+   * The entry type to hear; default every type (a template or query needs a type). Required in a
+   * typed container that types its events (see {@link NotifyContainerOptions}).
+   */
+  readonly type?: N;
   /** Only mutations whose new state matches this template (null fields are wildcards). */
   readonly template?: Readonly<Record<string, unknown>>;
   /** Only mutations whose new state matches this query (the WHERE subset; no ORDER BY / LIMIT). */
@@ -87,7 +119,7 @@ export interface NotifyContainerOptions {
   readonly params?: QueryParams;
   /** Only these ops; default all (WRITE, UPDATE, TAKE, EXPIRE). */
   readonly ops?: readonly MutationOp[];
-  readonly handler: NotifyHandler;
+  readonly handler: NotifyHandler<TM, N>;
   /** Most events per handler call. Default 100. */
   readonly batchSize?: number;
   /** Longest wait, ms, for a batch to fill once its first event is there. Default 50. */
@@ -106,10 +138,23 @@ export interface NotifyContainerOptions {
    */
   readonly onError?: (
     error: NotifyHandlerError,
-    events: readonly NotifyEvent[],
+    events: readonly NotifyEvent<EntryFor<never, TM, N>>[],
   ) => NotifyErrorDecision | Promise<NotifyErrorDecision>;
   /** Largest log fetch, bytes. Default 1 MiB (bounds what a read holds beside the buffer). */
   readonly fetchMaxBytes?: number;
+}
+
+/**
+ * Typed options as the container runs them, untyped: the map only describes the entries the log
+ * carries (the space validated each against its schema when it was written), so, as
+ * `untypedPollingOptions` does for a polling container, this is the one place that takes a typed
+ * handler for an untyped one.
+ * @internal
+ */
+export function untypedNotifyOptions<TM extends object>(
+  options: NotifyContainerOptions<TM>,
+): NotifyContainerOptions {
+  return options as unknown as NotifyContainerOptions;
 }
 
 /** Defaults of the container options (one place; tests pass smaller ones). */
@@ -145,30 +190,39 @@ export interface ResolvedNotifyOptions {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const OPS: readonly MutationOp[] = ['WRITE', 'UPDATE', 'TAKE', 'EXPIRE'];
-const KEYS = new Set<string>([
-  'name',
-  'type',
-  'template',
-  'query',
-  'params',
-  'ops',
-  'handler',
-  'batchSize',
-  'batchTimeMs',
-  'maxBufferedEvents',
-  'startAt',
-  'retry',
-  'onError',
-  'fetchMaxBytes',
-]);
-const RETRY_KEYS = new Set<string>(['initialBackoffMs', 'maxBackoffMs', 'multiplier', 'maxAttempts']);
+const KEYS = optionKeys<NotifyContainerOptions>({
+  name: true,
+  type: true,
+  template: true,
+  query: true,
+  params: true,
+  ops: true,
+  handler: true,
+  batchSize: true,
+  batchTimeMs: true,
+  maxBufferedEvents: true,
+  startAt: true,
+  retry: true,
+  onError: true,
+  fetchMaxBytes: true,
+});
+const RETRY_KEYS = optionKeys<NotifyRetryOptions>({
+  initialBackoffMs: true,
+  maxBackoffMs: true,
+  multiplier: true,
+  maxAttempts: true,
+});
 
 /** Checks the options (unknown keys, contradictions, ranges) and applies the defaults. @internal */
 export function resolveNotifyOptions(options: NotifyContainerOptions): ResolvedNotifyOptions {
-  if (options === null || typeof options !== 'object') {
+  if (!isOptionsObject(options)) {
     throw new InvalidArgumentError('notify container options must be an object');
   }
-  rejectUnknown(options, KEYS, 'notify container option');
+  rejectUnknownKeys(
+    options,
+    KEYS,
+    (key) => new InvalidArgumentError(`unknown notify container option '${key}'`),
+  );
   if (typeof options.name !== 'string' || !NAME.test(options.name)) {
     throw new InvalidArgumentError(
       `notify container name '${String(options.name)}' must match ${NAME.source}`,
@@ -192,8 +246,17 @@ export function resolveNotifyOptions(options: NotifyContainerOptions): ResolvedN
       `notify container ${options.name}: ops must be a non-empty list of ${OPS.join(', ')}`,
     );
   }
+  rejectNonObject(
+    options.retry,
+    `notify container ${options.name}: retry`,
+    (message) => new InvalidArgumentError(message),
+  );
   const retry = options.retry ?? {};
-  rejectUnknown(retry, RETRY_KEYS, 'notify container retry option');
+  rejectUnknownKeys(
+    retry,
+    RETRY_KEYS,
+    (key) => new InvalidArgumentError(`unknown notify container retry option '${key}'`),
+  );
   const batchSize = count(options.name, 'batchSize', options.batchSize ?? NOTIFY_DEFAULTS.batchSize, 1);
   const maxBufferedEvents = count(
     options.name,
@@ -251,12 +314,6 @@ export function resolveNotifyOptions(options: NotifyContainerOptions): ResolvedN
   };
 }
 
-function rejectUnknown(options: object, known: ReadonlySet<string>, what: string): void {
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new InvalidArgumentError(`unknown ${what} '${key}'`);
-  }
-}
-
 function count(name: string, key: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min) {
     throw new InvalidArgumentError(
@@ -285,9 +342,11 @@ export function notifyBackoffMs(
   retry: Required<NotifyRetryOptions>,
   random: () => number = Math.random,
 ): number {
-  const cap = Math.min(
-    retry.maxBackoffMs,
-    retry.initialBackoffMs * retry.multiplier ** Math.max(0, attempt - 1),
-  );
-  return Math.round(cap / 2 + (random() * cap) / 2);
+  const backoff = {
+    initialMs: retry.initialBackoffMs,
+    maxMs: retry.maxBackoffMs,
+    multiplier: retry.multiplier,
+    jitter: 'equal',
+  } as const;
+  return backoffMs(backoff, attempt, random);
 }

@@ -1,8 +1,8 @@
 import { NotifyHandlerError, NotifyPositionError } from '../errors/events';
-import { describeKafkaError } from '../log/kafkaErrors';
-import { fetchLogEndOffsets } from '../log/logEndOffsets';
-import type { LogReader } from '../log/LogReader';
-import { partitionTopic } from '../log/topicNames';
+import { describeKafkaError } from '../log/connection/kafkaErrors';
+import { fetchLogEndOffsets } from '../log/read/logEndOffsets';
+import type { LogReader } from '../log/read/LogReader';
+import { partitionTopic } from '../log/admin/topicNames';
 import { replicaLogReader, type ReplicaLogOptions } from '../partition/ReplicaLog';
 import type { Mutation } from '../space/Mutation';
 import { NotifyBuffer } from './NotifyBuffer';

@@ -1,8 +1,9 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { NotifyPositionError } from '../errors/events';
-import { describeKafkaError, isFencingError } from '../log/kafkaErrors';
-import { inTransaction, TransactionFailure } from '../log/kafkaTransaction';
-import { partitionTopic } from '../log/topicNames';
+import { describeKafkaError, isFencingError } from '../log/connection/kafkaErrors';
+import { inTransaction, TransactionFailure } from '../log/append/kafkaTransaction';
+import { notifyGroupId, notifyTransactionalId, partitionTopic } from '../log/admin/topicNames';
+import { retry } from '../retry/Retrier';
 
 /** Where a notify container keeps its position of one partition: the next offset it has to deliver. */
 export interface NotifyPositionStore {
@@ -14,24 +15,6 @@ export interface NotifyPositionStore {
   /** Stores the position durably; rejects with NotifyPositionError (not retriable once fenced). */
   store(position: number): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * The Kafka consumer group holding a notify container's positions: one committed offset per
- * partition topic (`kafka-consumer-groups --describe --group <this>` shows them and their lag).
- */
-export function notifyGroupId(prefix: string, space: string, container: string): string {
-  return `spacelog.${prefix}.${space}.notify.${container}`;
-}
-
-/** The transactional id of the single writer of a container's position of one partition. */
-export function notifyTransactionalId(
-  prefix: string,
-  space: string,
-  container: string,
-  partition: number,
-): string {
-  return `${notifyGroupId(prefix, space, container)}.${partition}`;
 }
 
 /** What a Kafka position store needs. */
@@ -109,23 +92,24 @@ export class KafkaNotifyPositions implements NotifyPositionStore {
         { partition: this.options.partition },
       );
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await inTransaction(producer, (transaction) =>
-          transaction.sendOffsets({
-            consumerGroupId: this.groupId,
-            topics: [{ topic: this.topic, partitions: [{ partition: 0, offset: String(position) }] }],
-          }),
-        );
-        return;
-      } catch (error) {
-        const cause = error instanceof TransactionFailure ? error.cause : error;
-        if (attempt < CONCURRENT_RETRIES && isConcurrentTransaction(cause)) {
-          await new Promise((resolve) => setTimeout(resolve, CONCURRENT_DELAY_MS * attempt));
-          continue;
-        }
-        throw this.failure(`storing position ${position}`, cause);
-      }
+    try {
+      await retry(
+        () =>
+          inTransaction(producer, (transaction) =>
+            transaction.sendOffsets({
+              consumerGroupId: this.groupId,
+              topics: [{ topic: this.topic, partitions: [{ partition: 0, offset: String(position) }] }],
+            }),
+          ),
+        {
+          delay: (failures) => CONCURRENT_DELAY_MS * failures,
+          maxAttempts: CONCURRENT_RETRIES,
+          retriable: (error) => isConcurrentTransaction(causeOf(error)),
+          exhausted: 'last',
+        },
+      );
+    } catch (error) {
+      throw this.failure(`storing position ${position}`, causeOf(error));
     }
   }
 
@@ -147,6 +131,11 @@ export class KafkaNotifyPositions implements NotifyPositionStore {
       { space, partition, cause: error },
     );
   }
+}
+
+/** What a transaction failed on (inTransaction wraps it in TransactionFailure). */
+function causeOf(error: unknown): unknown {
+  return error instanceof TransactionFailure ? error.cause : error;
 }
 
 function isConcurrentTransaction(error: unknown): boolean {

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { InvariantViolationError, NotPrimaryError, isRetriable } from '../errors';
-import type { SpaceRouting } from '../client/SpaceRouting';
+import type { SpaceRouting } from '../api/SpaceRouting';
 import type { EntryType } from '../schema/EntryType';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import { selectEntries, type Selection } from '../space/Selection';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import { lockKey } from '../space/transaction/LockTable';
@@ -169,20 +169,20 @@ export class PartitionPoller {
     const { entryType, selection, options } = this.deps;
     const store = engine.state.store(entryType.name);
     if (store === undefined || store.entries.size === 0) return [];
-    const out: Picked[] = [];
-    for (let want = options.batchSize * 2 + this.reserved.size; ; want *= 4) {
-      const candidates = selectEntries(store, selection, now, want);
-      out.length = 0;
-      for (const stored of candidates) {
-        if (this.reserved.has(stored.id)) continue;
-        if (engine.locks.ownerOf(lockKey(entryType.name, stored.id)) !== undefined) continue;
-        const key = AttemptLedger.key(entryType.name, stored.id, stored.version);
-        if (this.ledger.isDelayed(key, now)) continue;
-        out.push({ id: stored.id, version: stored.version, key });
-        if (out.length === options.batchSize) break;
-      }
-      if (out.length === options.batchSize || candidates.length < want) break;
-    }
+    // Reserved, locked and backing-off entries are skipped inside the scan, so a pick costs the
+    // entries it passes on the way to a batch, not a rescan of every delayed one each time.
+    const free = selectEntries(store, selection, now, options.batchSize, (stored) => {
+      if (this.reserved.has(stored.id)) return false;
+      if (engine.locks.ownerOf(lockKey(entryType.name, stored.id)) !== undefined) return false;
+      return !this.ledger.isDelayed(AttemptLedger.key(entryType.name, stored.id, stored.version), now);
+    });
+    // The key again for the few picked (at most batchSize): cheaper than keeping every accepted
+    // entry's key, since ORDER BY may accept many before it sorts and cuts.
+    const out = free.map((stored): Picked => ({
+      id: stored.id,
+      version: stored.version,
+      key: AttemptLedger.key(entryType.name, stored.id, stored.version),
+    }));
     for (const p of out) this.reserved.add(p.id);
     return out;
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, SnapshotCursorError } from '../errors';
-import type { Entry } from '../space/Mutation';
-import type { ResolvedTask, TaskContext } from './TaskRegistry';
+import type { Entry } from '../schema/Entry';
+import type { ResolvedTask } from './ResolvedTask';
+import type { TaskContext } from '../api/Task';
 
 /** Reserved task names of partition snapshots (what `spacelog verify` reads the grid with). */
 export const SNAPSHOT_TASK_PREFIX = '$snapshot:';

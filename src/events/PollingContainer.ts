@@ -1,14 +1,17 @@
-import { SpaceRouting } from '../client/SpaceRouting';
+import { SpaceRouting } from '../api/SpaceRouting';
+import type { UntypedEntries } from '../api/typedEntries';
 import type { EntryType } from '../schema/EntryType';
 import { compileSelector } from '../space/compileSelector';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import { queryCompiler } from '../space/QuerySelection';
 import type { Selection } from '../space/Selection';
+import type { ContainerHooks } from './ContainerHooks';
 import type { ContainerHost, PartitionEvent } from './ContainerHost';
 import { requireDeadLetterType } from './deadLetter';
 import { PartitionPoller, type PollingCounters } from './PartitionPoller';
 import {
   resolvePollingOptions,
+  untypedPollingOptions,
   type PollingContainerOptions,
   type ResolvedPollingOptions,
 } from './PollingOptions';
@@ -66,11 +69,13 @@ export class PollingContainer {
   /**
    * Checks the options and the dead-letter type, then starts on every partition the host leads now.
    * Throws InvalidArgumentError (bad options) or DeadLetterTypeError (`<Type>DeadLetter` missing or
-   * misshapen; the error carries the schema to declare).
+   * misshapen; the error carries the schema to declare). `hooks` is for the host that started it
+   * (@internal).
    */
   constructor(
     private readonly host: ContainerHost,
     options: PollingContainerOptions,
+    private readonly hooks: ContainerHooks = {},
   ) {
     this.options = resolvePollingOptions(options, host.types);
     this.entryType = host.types.require(this.options.type);
@@ -96,7 +101,7 @@ export class PollingContainer {
       this.pollers.clear();
       await Promise.all([...pollers.map((p) => p.stop()), ...this.retiring]);
       this.stopped = true;
-    })();
+    })().finally(() => this.hooks.onStopped?.());
     return this.stopping;
   }
 
@@ -172,11 +177,13 @@ export class PollingContainer {
 
 /**
  * Starts a polling container on a host (a processing unit's context, or a `Spacelog.start` grid).
- * Throws InvalidArgumentError or DeadLetterTypeError at once; see `PollingContainer`.
+ * Throws InvalidArgumentError or DeadLetterTypeError at once; see `PollingContainer`. Given a space's
+ * maps (`startPollingContainer<SpacelogTypes, SpacelogInputs>(host, …)`), the handler's entry and `tx`
+ * are typed by them (see `PollingContainerOptions`).
  */
-export function startPollingContainer(
+export function startPollingContainer<TM extends object = UntypedEntries, TI extends object = TM>(
   host: ContainerHost,
-  options: PollingContainerOptions,
+  options: PollingContainerOptions<NoInfer<TM>, NoInfer<TI>>,
 ): PollingContainer {
-  return new PollingContainer(host, options);
+  return new PollingContainer(host, untypedPollingOptions(options));
 }

@@ -1,8 +1,9 @@
+import { isOptionsObject, optionKeys, rejectUnknownKeys } from '../config/optionKeys';
 import { InvalidArgumentError } from '../errors';
-import type { Space, SpaceTransaction } from '../client/Space';
+import type { Space, SpaceTransaction } from '../api/Space';
+import type { EntryFor, EntryTypeName, UntypedEntries } from '../api/typedEntries';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { compileSelector } from '../space/compileSelector';
-import type { Entry } from '../space/Mutation';
 import { queryCompiler } from '../space/QuerySelection';
 import { ALL, type QueryParams, type QuerySelector, type Selector } from '../space/Selector';
 import { Transaction } from '../space/transaction/Transaction';
@@ -17,8 +18,8 @@ export interface PollingBackoff {
   readonly multiplier?: number;
 }
 
-/** What a handler is told about the entry it processes. */
-export interface PollingContext {
+/** What a handler is told about the entry it processes; `space` carries the container's maps (`TM`, `TI`). */
+export interface PollingContext<TM extends object = UntypedEntries, TI extends object = TM> {
   /** The container's name. */
   readonly container: string;
   /** The partition the entry was taken from; every operation of `tx` goes to it. */
@@ -30,35 +31,62 @@ export interface PollingContext {
   /** The entry's version when it was taken. */
   readonly version: number;
   /** The whole space, outside the transaction (e.g. to read reference data held by other partitions). */
-  readonly space: Space;
+  readonly space: Space<TM, TI>;
 }
 
 /**
  * Processes one taken entry. `tx` is the cycle's transaction, pinned to the entry's partition: what
  * the handler writes, changes and takes through it commits with the take, all or nothing. A throw or
  * rejection rolls the whole cycle back (the entry returns to the space) and counts as a failed attempt.
+ *
+ * Typed like a space (docs/typed-entries.md): with the maps `TM`, `TI` the entry is the map's type for
+ * the container's type name `N` and `tx` is a `SpaceTransaction<TM, TI>`; untyped, an `Entry` and a
+ * `SpaceTransaction`.
  */
-export type PollingHandler = (entry: Entry, tx: SpaceTransaction, context: PollingContext) => unknown;
+export type PollingHandler<
+  TM extends object = UntypedEntries,
+  TI extends object = TM,
+  N extends EntryTypeName<TM> = EntryTypeName<TM>,
+> = (entry: EntryFor<never, TM, N>, tx: SpaceTransaction<TM, TI>, context: PollingContext<TM, TI>) => unknown;
 
 /**
  * Hears every failure: a handler's (with the entry and its attempt number), a dead-letter move that
- * failed (the entry, its attempts), or the container's own trouble with a partition (entry null, attempt 0).
+ * failed (its attempts; the entry, or null when the move failed before taking it), or the container's
+ * own trouble with a partition (entry null, attempt 0). The entry is typed as the handler's: the map
+ * `TM`'s type for the container's type name `N` (every entry it reports is one the container took),
+ * untyped an `Entry`. A listener shared by containers of several types takes `entry: object | null`.
  */
-export type PollingErrorListener = (error: unknown, entry: Entry | null, attempt: number) => void;
+export type PollingErrorListener<
+  TM extends object = UntypedEntries,
+  N extends EntryTypeName<TM> = EntryTypeName<TM>,
+> = (error: unknown, entry: EntryFor<never, TM, N> | null, attempt: number) => void;
 
-/** What `startPollingContainer` takes. `name`, `type` and `handler` are required. */
-export interface PollingContainerOptions {
+/**
+ * What `startPollingContainer` takes. `name`, `type` and `handler` are required. Untyped by default;
+ * started with a space's maps (`startPollingContainer<SpacelogTypes, SpacelogInputs>(host, …)`,
+ * `ctx.pollingContainer<SpacelogTypes, SpacelogInputs>(…)`), `type` must be one of the map's names
+ * and the handler's entry and `tx` are typed by it: one {@link PollingOptionsFor} per type name, so
+ * the `type` given picks the handler's entry type. Where it is taken, the maps are `NoInfer`: inferred
+ * from the options they would be guessed from the one `type` given (and `tx` would refuse every other
+ * name); not named, they stay untyped.
+ */
+export type PollingContainerOptions<TM extends object = UntypedEntries, TI extends object = TM> = {
+  readonly [N in EntryTypeName<TM>]: PollingOptionsFor<TM, TI, N>;
+}[EntryTypeName<TM>];
+
+/** A polling container's options for the entry type named `N` of the maps `TM`, `TI`. */
+export interface PollingOptionsFor<TM extends object, TI extends object, N extends EntryTypeName<TM>> {
   /** Names the container in dead letters, errors and status. */
   readonly name: string;
   /** The entry type it takes. Its dead-letter type `<type>DeadLetter` must be declared (see docs). */
-  readonly type: string;
+  readonly type: N;
   /** Takes entries matching this template (null or missing fields are wildcards). */
   readonly template?: Readonly<Record<string, unknown>>;
   /** Or entries matching this query (the SQL-like WHERE subset), with `params`; or a query selector. */
   readonly query?: string | QuerySelector;
   /** Parameters of a string `query`. */
   readonly params?: QueryParams;
-  readonly handler: PollingHandler;
+  readonly handler: PollingHandler<TM, TI, N>;
   /** Cycles running at once per partition; default 1. */
   readonly concurrency?: number;
   /** Most entries taken per cycle (one transaction); default 1. */
@@ -70,7 +98,19 @@ export interface PollingContainerOptions {
   readonly backoff?: PollingBackoff;
   /** Timeout of each cycle's transaction, ms; default 10,000 (at most 60,000). */
   readonly transactionTimeout?: number;
-  readonly onError?: PollingErrorListener;
+  readonly onError?: PollingErrorListener<TM, N>;
+}
+
+/**
+ * Typed options as the container runs them, untyped: the maps only describe the entries (the space
+ * validates every write against its schemas whatever they say), so, as `typedSpace` does for a
+ * space, this is the one place that takes a typed handler for an untyped one.
+ * @internal
+ */
+export function untypedPollingOptions<TM extends object, TI extends object>(
+  options: PollingContainerOptions<TM, TI>,
+): PollingContainerOptions {
+  return options as unknown as PollingContainerOptions;
 }
 
 export const DEFAULT_POLLING_CONCURRENCY = 1;
@@ -103,22 +143,22 @@ export interface ResolvedPollingOptions {
   readonly onError: PollingErrorListener | undefined;
 }
 
-const KNOWN_KEYS = new Set([
-  'name',
-  'type',
-  'template',
-  'query',
-  'params',
-  'handler',
-  'concurrency',
-  'batchSize',
-  'receiveTimeout',
-  'maxAttempts',
-  'backoff',
-  'transactionTimeout',
-  'onError',
-]);
-const BACKOFF_KEYS = new Set(['initialMs', 'maxMs', 'multiplier']);
+const KNOWN_KEYS = optionKeys<PollingContainerOptions>({
+  name: true,
+  type: true,
+  template: true,
+  query: true,
+  params: true,
+  handler: true,
+  concurrency: true,
+  batchSize: true,
+  receiveTimeout: true,
+  maxAttempts: true,
+  backoff: true,
+  transactionTimeout: true,
+  onError: true,
+});
+const BACKOFF_KEYS = optionKeys<PollingBackoff>({ initialMs: true, maxMs: true, multiplier: true });
 
 /**
  * Checks the options against the space's types (unknown keys, bad values, an unknown type, a template
@@ -129,12 +169,14 @@ export function resolvePollingOptions(
   options: PollingContainerOptions,
   types: TypeRegistry,
 ): ResolvedPollingOptions {
-  if (options === null || typeof options !== 'object') {
+  if (!isOptionsObject(options)) {
     throw new InvalidArgumentError('polling container options must be an object');
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown polling container option '${key}'`);
-  }
+  rejectUnknownKeys(
+    options,
+    KNOWN_KEYS,
+    (key) => new InvalidArgumentError(`unknown polling container option '${key}'`),
+  );
   const { name, type, handler, onError } = options;
   if (typeof name !== 'string' || name.trim() === '') {
     throw new InvalidArgumentError('polling container option name must be a non-empty string');
@@ -248,11 +290,10 @@ function backoffOf(
   bad: (m: string) => InvalidArgumentError,
 ): Required<PollingBackoff> {
   if (backoff === undefined) return DEFAULT_POLLING_BACKOFF;
-  if (backoff === null || typeof backoff !== 'object') throw bad('backoff must be an object');
-  for (const key of Object.keys(backoff)) {
-    if (!BACKOFF_KEYS.has(key))
-      throw bad(`unknown backoff option '${key}' (expected initialMs, maxMs, multiplier)`);
-  }
+  if (!isOptionsObject(backoff)) throw bad('backoff must be an object');
+  rejectUnknownKeys(backoff, BACKOFF_KEYS, (key) =>
+    bad(`unknown backoff option '${key}' (expected initialMs, maxMs, multiplier)`),
+  );
   const initialMs = backoff.initialMs ?? DEFAULT_POLLING_BACKOFF.initialMs;
   const maxMs = backoff.maxMs ?? Math.max(DEFAULT_POLLING_BACKOFF.maxMs, initialMs);
   const multiplier = backoff.multiplier ?? DEFAULT_POLLING_BACKOFF.multiplier;

@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InvalidArgumentError, ServiceRedirectError, TaskFailedError, UnknownServiceError } from '../errors';
-import { partitionOf } from '../cluster/partitionOf';
-import type { ServiceCall } from '../client/ServiceProxy';
-import { SERVICE_TASK_PREFIX } from '../net/protocol';
-import type { ResolvedTask, TaskContext, TaskRegistry } from './TaskRegistry';
+import { partitionOf } from '../api/partitionOf';
+import type { ServiceCall } from '../api/ServiceProxy';
+import { SERVICE_TASK_PREFIX } from '../api/Task';
+import type { TaskRegistry } from './TaskRegistry';
+import type { ResolvedTask } from './ResolvedTask';
+import type { TaskContext } from '../api/Task';
 
 /** Options of `ServiceRegistry.export`. */
 export interface ExportOptions {

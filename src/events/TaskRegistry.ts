@@ -5,32 +5,18 @@ import {
   TaskTimeoutError,
   UnknownTaskError,
 } from '../errors';
-import type { Space } from '../client/Space';
+import type { Space } from '../api/Space';
 import type { SpaceEngine } from '../space/SpaceEngine';
 import { PartitionSnapshots, SNAPSHOT_TASK_PREFIX } from './PartitionSnapshots';
-
-/** Default time a task may run before it fails with TaskTimeoutError: 30 s. */
-export const DEFAULT_TASK_TIMEOUT_MS = 30_000;
-
-/** Names starting with this are reserved for Spacelog's own tasks (service calls). */
-export const RESERVED_TASK_PREFIX = '$';
-
-/** What a task gets besides its arguments: where it runs, and in-process access to that partition. */
-export interface TaskContext {
-  /** The partition the task runs at (this host is its primary). */
-  readonly partition: number;
-  /** The whole space as the host sees it, routed (partitions led here run in-process). */
-  readonly space: Space;
-  /** The serving engine of `partition`, in-process: no socket, no serialisation. */
-  readonly engine: SpaceEngine;
-  /** Aborted when the task times out (reason TaskTimeoutError) or its caller cancels (OperationAbortedError). */
-  readonly signal: AbortSignal;
-  /** The name of the unit the task runs in (`local` in a one-process grid). */
-  readonly unit: string;
-}
-
-/** A task: code registered by name in a unit, run at a partition's primary. Its result is its answer. */
-export type Task<A = unknown, R = unknown> = (args: A, ctx: TaskContext) => R | Promise<R>;
+import {
+  RESERVED_TASK_PREFIX,
+  timeoutOf,
+  type Task,
+  type TaskContext,
+  type TaskRunner,
+  type TaskRunOptions,
+} from '../api/Task';
+import type { ResolvedTask, TaskResolver } from './ResolvedTask';
 
 /** What a task registry needs from its process (a `ContainerHost` has all of it). */
 export interface TaskHost {
@@ -40,35 +26,6 @@ export interface TaskHost {
   readonly space: Space;
   /** The serving engine of partition k; throws or rejects with NotPrimaryError when k is not led here. */
   engine(partition: number): SpaceEngine | Promise<SpaceEngine>;
-}
-
-/** How one task run is bounded. */
-export interface TaskRunOptions {
-  /** Milliseconds the task may run; default DEFAULT_TASK_TIMEOUT_MS; `Infinity` for none. */
-  readonly timeout?: number;
-  /** The caller's cancel. */
-  readonly signal?: AbortSignal;
-}
-
-/**
- * Runs tasks by name at a partition of this host: what a `PartitionedSpace` and a `SpaceServer` call
- * for `execute`. A NotPrimaryError from reaching the partition passes through unwrapped (nothing ran,
- * so the caller may retry on the new primary).
- */
-export interface TaskRunner {
-  run(name: string, args: unknown, partition: number, options?: TaskRunOptions): Promise<unknown>;
-}
-
-/**
- * Finds the body of a reserved task name (`$service:...`), or throws a typed error before anything
- * runs (unknown service, call for another partition). @internal
- */
-export type TaskResolver = (name: string, args: unknown, partition: number) => ResolvedTask;
-
-/** A resolved reserved task: its body, and the name its errors give (e.g. `OrderService.status`). @internal */
-export interface ResolvedTask {
-  readonly label: string;
-  readonly run: Task;
 }
 
 /**
@@ -207,14 +164,3 @@ export class TaskRegistry implements TaskRunner {
 
 /** setTimeout's largest delay; a longer timeout is no timeout (setTimeout would fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A task's timeout: positive ms, or Infinity for none. */
-export function timeoutOf(timeout: number | undefined): number {
-  const value = timeout ?? DEFAULT_TASK_TIMEOUT_MS;
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
-    throw new InvalidArgumentError(
-      `a task timeout is a positive number of ms (or Infinity), got ${String(value)}`,
-    );
-  }
-  return value;
-}

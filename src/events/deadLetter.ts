@@ -2,7 +2,7 @@ import { DeadLetterTypeError } from '../errors';
 import { fromWireJson, toWireJson } from '../net/wireJson';
 import type { EntryType } from '../schema/EntryType';
 import type { TypeRegistry } from '../schema/TypeRegistry';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 
 /**
  * The dead-letter convention of polling containers: an entry of type `T` that fails `maxAttempts`

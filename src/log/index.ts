@@ -1,17 +1,17 @@
-export * from './LogTypes';
+export * from './codec/LogTypes';
 export {
   HEADER,
   ENVELOPE_VERSION,
   MUTATION_ENVELOPE_SCHEMA,
   schemaFingerprint,
   type MutationEnvelope,
-} from './mutationEnvelope';
-export * from './topicNames';
-export * from './WriterSchemas';
-export * from './MutationCodec';
-export * from './MutationDecoder';
-export * from './SchemaTopic';
-export * from './TopicAdmin';
+} from './codec/mutationEnvelope';
+export * from './admin/topicNames';
+export * from './codec/WriterSchemas';
+export * from './codec/MutationCodec';
+export * from './read/MutationDecoder';
+export * from './read/SchemaTopic';
+export * from './admin/TopicAdmin';
 export {
   type TopicSettings,
   type TopicDrift,
@@ -21,9 +21,9 @@ export {
   DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
   DEFAULT_MIN_COMPACTION_LAG_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
-} from './TopicSettings';
-export * from './PartitionAppender';
-export * from './PartitionAppenderOptions';
-export * from './LogReader';
-export { findIncompatibility, type Incompatibility } from './compatibility';
-export { isFencingError } from './kafkaErrors';
+} from './admin/TopicSettings';
+export * from './append/PartitionAppender';
+export * from './append/PartitionAppenderOptions';
+export * from './read/LogReader';
+export { findIncompatibility, type Incompatibility } from './codec/compatibility';
+export { isFencingError } from './connection/kafkaErrors';

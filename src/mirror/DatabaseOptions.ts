@@ -1,3 +1,5 @@
+import { optionKeys } from '../config/optionKeys';
+
 /**
  * How the mirror reaches PostgreSQL, when it opens its own pool: a URL without the password, or its
  * parts; TLS; and the password from a file or the environment, so it never sits in a command line or
@@ -60,13 +62,13 @@ export const DATABASE_ENVIRONMENT = {
   PGSSLMODE: 'read by node-postgres when nothing above and no sslmode in the URL sets TLS',
 } as const;
 
-export const DATABASE_OPTION_KEYS: readonly string[] = [
-  'url',
-  'host',
-  'port',
-  'database',
-  'user',
-  'password',
-  'passwordFile',
-  'ssl',
-];
+export const DATABASE_OPTION_KEYS = optionKeys<DatabaseOptions>({
+  url: true,
+  host: true,
+  port: true,
+  database: true,
+  user: true,
+  password: true,
+  passwordFile: true,
+  ssl: true,
+});

@@ -1,16 +1,17 @@
 import type { Knex } from 'knex';
-import { mirrorMetrics } from '../ops/metrics/mirrorMetrics';
+import { mirrorMetrics } from './mirrorMetrics';
 import type { MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { MirrorStoppedError, SpaceNotFoundError, SpacelogError } from '../errors';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
-import { createKafka, type KafkaConnection } from '../log/connection/KafkaConnection';
+import { DEFAULT_PREFIX } from '../log/admin/topicNames';
+import type { KafkaConnection } from '../log/connection/KafkaConnection';
+import { KAFKA_CLIENT_IDS, kafkaOn, openKafka } from '../log/connection/openKafka';
 import { resolveLogger } from '../ops/logging/createLogger';
-import { MirrorLogging } from '../ops/logging/MirrorLogging';
-import { fetchLogEndOffsets } from '../log/logEndOffsets';
-import { SchemaTopic } from '../log/SchemaTopic';
-import { TopicAdmin } from '../log/TopicAdmin';
-import { checkPrefix, checkSpaceName, parsePartitionTopic, partitionTopic } from '../log/topicNames';
+import { MirrorLogging } from './MirrorLogging';
+import { fetchLogEndOffsets } from '../log/read/logEndOffsets';
+import { SchemaTopic } from '../log/read/SchemaTopic';
+import { TopicAdmin } from '../log/admin/TopicAdmin';
+import { checkPrefix, checkSpaceName, parsePartitionTopic, partitionTopic } from '../log/admin/topicNames';
 import { SchemaLoader } from '../schema/SchemaLoader';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { BatchWriter, MirrorRewind } from './BatchWriter';
@@ -24,7 +25,7 @@ import {
   DEFAULT_ON_POISON,
   type MirrorOptions,
 } from './MirrorConfig';
-import { mirrorConsumerConfig, mirrorKafkaConnection } from './mirrorKafkaConfig';
+import { mirrorConsumerConfig } from './mirrorKafkaConfig';
 import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
 import { MirrorRecordDecoder } from './MirrorRecordDecoder';
 import { OffsetStore } from './OffsetStore';
@@ -40,6 +41,7 @@ import { createMirrorTables } from './createMirrorTables';
 import { migrateLatest } from './SpacelogMigrations';
 import { mapEntryType, type TableMapping } from './TableMapping';
 import type { MirrorPosition } from './waitForMirror';
+import { withDefaults } from '../config/withDefaults';
 
 /**
  * The write-behind mirror of one space (docs/design.md law 5): a Kafka consumer group (`<prefix>.<space>.mirror`,
@@ -66,7 +68,8 @@ export class MirrorProjector {
   readonly schema: string;
   readonly prefix: string;
   private readonly options: MirrorOptions;
-  private readonly connection: KafkaConnection;
+  /** The client (no connection made yet): built with the options, so bad settings fail `new`. */
+  private readonly client: Kafka;
   /** The database settings when the projector opens its own pool (not given a knex instance). */
   private readonly databaseConfig: DatabaseConfig | undefined;
   private readonly policy: RetryPolicy;
@@ -97,7 +100,11 @@ export class MirrorProjector {
   /** Resolves when the projector has stopped, with the failure that stopped it, if any. */
   readonly stopped: Promise<SpacelogError | undefined>;
 
-  constructor(options: MirrorOptions) {
+  /**
+   * @param connection internal: how a grid reaches Kafka (`GridMirror`), used as it is, not resolved
+   * again; `options.kafka` is then not read.
+   */
+  constructor(options: MirrorOptions, connection?: KafkaConnection) {
     checkMirrorOptions(options);
     checkSpaceName(options.space);
     this.options = options;
@@ -108,10 +115,11 @@ export class MirrorProjector {
     // Resolved now, so a missing certificate or password file is refused before anything connects.
     const logger = resolveLogger(options.logger).child({ component: 'mirror', space: options.space });
     this.logging = new MirrorLogging(logger);
-    this.connection = { ...mirrorKafkaConnection(options), logger };
+    const use = { clientId: KAFKA_CLIENT_IDS.mirror(options.space), logger };
+    this.client = (connection === undefined ? openKafka(options.kafka, use) : kafkaOn(connection, use)).kafka;
     this.databaseConfig =
       typeof options.database === 'function' ? undefined : resolveDatabaseConfig(options.database);
-    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.policy = withDefaults(DEFAULT_RETRY_POLICY, options.retry);
     this.waiters = new PositionWaiters(this.space);
     this.offsets = new OffsetStore(this.schema, this.space);
     if ((options.onPoison ?? DEFAULT_ON_POISON) === 'dead-letter')
@@ -184,7 +192,7 @@ export class MirrorProjector {
     );
     this.rebuilder = new PartitionRebuilder(knex, this.offsets, mappings, this.space, this.deadLetters);
 
-    const kafka = createKafka(this.connection);
+    const kafka = this.client;
     this.kafka = kafka;
     this.topicAdmin = new TopicAdmin({ kafka, prefix: this.prefix });
     const partitions = await this.topicAdmin.describeSpace(this.space);

@@ -1,8 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
 import { MirrorPoisonRecordError, UnknownSchemaError } from '../errors';
-import { HEADER } from '../log/mutationEnvelope';
-import { MutationCodec } from '../log/MutationCodec';
-import type { SchemaTopic } from '../log/SchemaTopic';
+import { HEADER } from '../log/codec/mutationEnvelope';
+import { MutationCodec } from '../log/codec/MutationCodec';
+import type { SchemaTopic } from '../log/read/SchemaTopic';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { checkWritersBehind } from './checkWritersBehind';
 import type { LoggedMutation } from './coalesce';

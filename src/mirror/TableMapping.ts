@@ -1,6 +1,6 @@
 import type * as avro from 'avsc';
 import { SchemaDefinitionError } from '../errors';
-import { schemaFingerprint } from '../log/mutationEnvelope';
+import { schemaFingerprint } from '../log/codec/mutationEnvelope';
 import type { EntryType } from '../schema/EntryType';
 import { avroColumnType, SQL_TYPES, type ValueKind } from './avroColumn';
 import { fitIdentifier, qualified, quoteIdent, quoteLiteral, snakeCase, tableNameOf } from './naming';

@@ -1,7 +1,7 @@
 import type * as avro from 'avsc';
 import { MirrorSchemaBehindError } from '../errors';
-import { schemaFingerprint } from '../log/mutationEnvelope';
-import type { WriterSchemas } from '../log/WriterSchemas';
+import { schemaFingerprint } from '../log/codec/mutationEnvelope';
+import type { WriterSchemas } from '../log/codec/WriterSchemas';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 
 /**

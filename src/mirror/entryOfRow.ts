@@ -1,6 +1,6 @@
 import type * as avro from 'avsc';
 import type { Knex } from 'knex';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { ValueKind } from './avroColumn';
 import { fromMirrorJson } from './fromMirrorJson';
 import { quoteIdent } from './naming';

@@ -1,12 +1,5 @@
 import type { ConsumerConfig } from 'kafkajs';
-import type { KafkaConnection } from '../log/connection/KafkaConnection';
-import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
 import { DEFAULT_MIRROR_BATCH_BYTES, type MirrorOptions } from './MirrorConfig';
-
-/** How a space's mirror reaches Kafka, from its options and the environment. @internal */
-export function mirrorKafkaConnection(options: MirrorOptions): KafkaConnection {
-  return resolveKafkaConnection(options.kafka, { clientId: `spacelog-mirror-${options.space}` });
-}
 
 /**
  * The consumer group of a space's mirror, from its options. Its committed offsets are never used

@@ -1,11 +1,11 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
-import { createKafka } from '../log/connection/KafkaConnection';
-import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
-import { HEADER } from '../log/mutationEnvelope';
-import { TopicScanner } from '../log/TopicScanner';
-import { partitionTopic } from '../log/topicNames';
+import type { KafkaConnection } from '../log/connection/KafkaConnection';
+import { KAFKA_CLIENT_IDS, kafkaOn, openKafka } from '../log/connection/openKafka';
+import { HEADER } from '../log/codec/mutationEnvelope';
+import { TopicScanner } from '../log/read/TopicScanner';
+import { partitionTopic } from '../log/admin/topicNames';
 import { DEFAULT_MIRROR_SCHEMA } from './MirrorConfig';
 import { fetchEndOffsets, lagOf, type PartitionLag } from './MirrorLag';
 import { DeadLetterStore } from './DeadLetterStore';
@@ -29,19 +29,26 @@ export interface MirrorStatusOptions {
  * `spacelog_offsets`, log ends from Kafka, and for a partition that is behind, the timestamp of its
  * first unapplied record (read from the log), so `seconds` is known too; and the dead letters per
  * partition from `spacelog_dead_letters`, and the rebuilds past the tombstone horizon per partition.
+ * @param connection internal: how the caller reaches Kafka (`spacelog mirror status`), used as it is,
+ * not resolved again; `options.kafka` and `options.brokers` are then not read.
  */
-export async function readMirrorStatus(options: MirrorStatusOptions): Promise<PartitionLag[]> {
+export async function readMirrorStatus(
+  options: MirrorStatusOptions,
+  connection?: KafkaConnection,
+): Promise<PartitionLag[]> {
   const schema = options.schema ?? DEFAULT_MIRROR_SCHEMA;
   const offsets = new OffsetStore(schema, options.space);
   const applied = await offsets.readAll(options.knex);
   const reconciles = await countReconciles(offsets, options.knex);
   const deadLetters = await countDeadLetters(new DeadLetterStore(schema, options.space), options.knex);
-  const kafka = createKafka(
-    resolveKafkaConnection(
-      { ...options.kafka, ...(options.brokers === undefined ? {} : { brokers: options.brokers }) },
-      { clientId: 'spacelog-mirror-status' },
-    ),
-  );
+  const use = { clientId: KAFKA_CLIENT_IDS.mirrorStatus };
+  const { kafka } =
+    connection === undefined
+      ? openKafka(
+          { ...options.kafka, ...(options.brokers === undefined ? {} : { brokers: options.brokers }) },
+          use,
+        )
+      : kafkaOn(connection, use);
   const topics = Array.from({ length: options.partitions }, (_, k) =>
     partitionTopic(options.prefix, options.space, k),
   );

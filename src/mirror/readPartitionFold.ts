@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { TopicScanner } from '../log/TopicScanner';
+import { TopicScanner } from '../log/read/TopicScanner';
 import type { LoggedMutation } from './coalesce';
 import type { DeadLetter } from './DeadLetterStore';
 import type { MirrorRecordDecoder } from './MirrorRecordDecoder';

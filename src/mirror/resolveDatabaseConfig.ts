@@ -1,8 +1,11 @@
 import type { Knex } from 'knex';
+import { optionKeys, rejectUnknownKeys } from '../config/optionKeys';
+import { isLoopbackHost } from '../config/loopback';
 import { ConnectionConfigError } from '../errors/connection';
 import { defineSecret, parseBooleanSetting, readPem, readSecretFile } from '../log/connection/secretSettings';
 import { databaseUrlFromEnv, redactDatabaseUrl } from './databaseUrl';
 import { DATABASE_OPTION_KEYS, type DatabaseSpec, type DatabaseTlsOptions } from './DatabaseOptions';
+import { withDefaults } from '../config/withDefaults';
 
 /** TLS to PostgreSQL with every file read. `key` is non-enumerable (never printed). */
 export interface DatabaseTls {
@@ -28,7 +31,13 @@ export interface DatabaseConfig {
   readonly params: Readonly<Record<string, string>>;
 }
 
-const TLS_KEYS = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
+const TLS_KEYS = optionKeys<DatabaseTlsOptions>({
+  ca: true,
+  cert: true,
+  key: true,
+  rejectUnauthorized: true,
+  servername: true,
+});
 /** URL query parameters read here rather than passed on. */
 const URL_SSL_PARAMS = ['ssl', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
 
@@ -54,6 +63,26 @@ export function resolveDatabaseConfig(
   const user = options.user ?? fromUrl.user;
   const password = resolvePassword(options, fromUrl.password, path, env);
   const ssl = resolveTls(options.ssl, fromUrl.ssl, path, env);
+  // TLS that does not check the server: ours, or PGSSLMODE's when nothing here set TLS (node-postgres
+  // reads it itself then).
+  const unverified =
+    ssl === undefined ? env.PGSSLMODE === 'no-verify' : ssl !== false && !ssl.rejectUnauthorized;
+  // No host (node-postgres's localhost) and a socket directory are this machine.
+  const remote = host !== undefined && !host.startsWith('/') && !isLoopbackHost(host);
+  // A password may also come from PGPASSWORD or ~/.pgpass, which node-postgres reads itself: only a
+  // client certificate without a password is an identity such a peer cannot take.
+  const certificateOnly =
+    password === undefined && ssl !== undefined && ssl !== false && ssl.cert !== undefined;
+  if (unverified && remote && !certificateOnly) {
+    // PostgreSQL may ask for the password in clear (the `password` method); over TLS that does not
+    // check who answers, whoever sits in the middle can ask, and read it.
+    throw new ConnectionConfigError(
+      `${path}.ssl: the password would go to whoever answers for ${host} (the server certificate is ` +
+        `not verified: rejectUnauthorized false, sslmode=no-verify or PGSSLMODE=no-verify); give the ` +
+        `server's CA in ${path}.ssl.ca (or sslrootcert) instead`,
+      `${path}.ssl`,
+    );
+  }
   const config = {
     params: fromUrl.params,
     ...(host === undefined ? {} : { host }),
@@ -68,16 +97,16 @@ export function resolveDatabaseConfig(
 /** Refuses unknown keys and wrong types in `database` options, without reading anything. */
 export function checkDatabaseOptions(spec: unknown, path = 'database'): void {
   if (spec === undefined || typeof spec === 'string') return;
+  const refusal = (setting: string, message: string): ConnectionConfigError =>
+    new ConnectionConfigError(`${setting}: ${message}`, setting);
   const fail = (setting: string, message: string): never => {
-    throw new ConnectionConfigError(`${setting}: ${message}`, setting);
+    throw refusal(setting, message);
   };
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     fail(path, 'must be a URL or { url | host/port/database/user, passwordFile, ssl }');
   }
   const record = spec as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!DATABASE_OPTION_KEYS.includes(key)) fail(`${path}.${key}`, 'unknown key');
-  }
+  rejectUnknownKeys(record, DATABASE_OPTION_KEYS, (key) => refusal(`${path}.${key}`, 'unknown key'));
   for (const key of ['url', 'host', 'database', 'user', 'password', 'passwordFile']) {
     const value = record[key];
     if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
@@ -97,7 +126,7 @@ export function checkDatabaseOptions(spec: unknown, path = 'database'): void {
     fail(`${path}.ssl`, 'must be true, false or { ca, cert, key, rejectUnauthorized, servername }');
   }
   const tls = ssl as Record<string, unknown>;
-  for (const key of Object.keys(tls)) if (!TLS_KEYS.has(key)) fail(`${path}.ssl.${key}`, 'unknown key');
+  rejectUnknownKeys(tls, TLS_KEYS, (key) => refusal(`${path}.ssl.${key}`, 'unknown key'));
   const ca = tls.ca;
   const isText = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
   if (ca !== undefined && !isText(ca) && !(Array.isArray(ca) && ca.every(isText))) {
@@ -272,8 +301,8 @@ function resolveTls(
   const base = fromUrl === false || fromUrl === undefined ? {} : fromUrl;
   return resolveTlsFiles(
     {
-      ...base,
-      ...given,
+      // Key by key: a key given as undefined leaves the URL's value (its CA, its key) in place.
+      ...withDefaults<DatabaseTlsOptions>(base, given),
       ...(given.ca === undefined && caFile !== undefined ? { ca: caFile } : {}),
       ...(given.cert === undefined && certFile !== undefined ? { cert: certFile } : {}),
       ...(given.key === undefined && keyFile !== undefined ? { key: keyFile } : {}),

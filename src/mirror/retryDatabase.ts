@@ -1,4 +1,6 @@
 import { MirrorStoppedError, SpacelogError } from '../errors';
+import { backoffMs, type Backoff } from '../retry/backoff';
+import { retry } from '../retry/Retrier';
 
 /** Backoff of database retries: exponential from `initialMs`, capped at `maxMs`, with jitter. */
 export interface RetryPolicy {
@@ -29,7 +31,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
 }
 
 /**
- * Runs `attempt` until it succeeds, waiting a capped exponential backoff (with jitter) between
+ * Runs `attempt` until it succeeds, waiting a capped exponential backoff (with equal jitter) between
  * transient failures; a permanent failure is rethrown at once. Never gives up on its own: an outage
  * must not make the mirror skip anything (docs/design.md law 6). `signal` ends the wait with MirrorStoppedError.
  */
@@ -39,35 +41,27 @@ export async function retryDatabase<T>(
     readonly policy?: RetryPolicy;
     readonly signal?: AbortSignal;
     readonly onRetry?: RetryListener;
-    /** Called while waiting (e.g. a Kafka heartbeat); its failures are ignored. */
+    /** Called after each wait (e.g. a Kafka heartbeat), even one cut short by `signal`; its failures are ignored. */
     readonly whileWaiting?: () => Promise<void>;
   } = {},
 ): Promise<T> {
+  const stopped = (): MirrorStoppedError => new MirrorStoppedError('mirror stopped while retrying');
+  if (options.signal?.aborted === true) throw stopped();
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  for (let failures = 0; ;) {
-    if (options.signal?.aborted === true) throw new MirrorStoppedError('mirror stopped while retrying');
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!isTransientDatabaseError(error)) throw error;
-      failures++;
-      const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.min(failures - 1, 30));
-      const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-      options.onRetry?.(error, failures, delay);
-      await sleep(delay, options.signal);
-      await options.whileWaiting?.().catch(() => undefined);
-    }
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
+  const backoff: Backoff = {
+    initialMs: policy.initialMs,
+    maxMs: policy.maxMs,
+    multiplier: 2,
+    jitter: 'equal',
+  };
+  return retry(() => attempt(), {
+    // The exponent stops growing at 30 (2^30 × initialMs), as it always has.
+    delay: (failures) => backoffMs(backoff, Math.min(failures, 31)),
+    retriable: isTransientDatabaseError,
+    exhausted: 'last', // never: no deadline, no attempt limit
+    signal: options.signal,
+    abortError: stopped,
+    onRetry: options.onRetry,
+    afterWait: options.whileWaiting,
   });
 }

@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from '../errors';
-import { partitionOf } from '../cluster/partitionOf';
-import type { RoutingOptions, SpaceWriteResult } from '../client/Space';
+import { partitionOf } from '../api/partitionOf';
+import type { RoutingOptions, SpaceWriteResult } from '../api/Space';
 import type { EntryType } from '../schema/EntryType';
 import type { ChangeOp } from '../space/ChangeSet';
-import type { Entry, MutationOp } from '../space/Mutation';
+import type { MutationOp } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { ChangeOptions, ChangeResult, WriteOptions } from '../space/Operation';
 import type { Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';

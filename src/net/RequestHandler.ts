@@ -5,11 +5,10 @@ import {
   ResultTooLargeError,
   TaskFailedError,
 } from '../errors';
-import { DEFAULT_TASK_TIMEOUT_MS } from '../events/TaskRegistry';
-import type { Space } from '../client/Space';
+import { DEFAULT_TASK_TIMEOUT_MS } from '../api/Task';
+import type { Space } from '../api/Space';
 import type { TypeRegistry } from '../schema/TypeRegistry';
-import type { ChangeOp } from '../space/ChangeSet';
-import type { Entry, MutationOp } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import type { ChangeOptions, WriteOptions } from '../space/Operation';
 import type { Selector } from '../space/Selector';
 import type { SpaceEngine } from '../space/SpaceEngine';
@@ -18,7 +17,7 @@ import { encodeEntry } from './entryCodec';
 import { PartitionTarget, type OpTarget } from './PartitionTarget';
 import { ANY_PARTITION, type EventFrame, type RequestFrame } from './protocol';
 import { describeSpace } from './SpaceDescription';
-import { decodeArgs, decodeWireEntry } from './requestArgs';
+import { decodeArgs, decodeWireEntry, type OpArgs } from './requestArgs';
 import { toWireJson } from './wireJson';
 
 /** What executing one request gives back: entries (Avro) and / or a wire-JSON result. @internal */
@@ -35,20 +34,6 @@ export interface RequestScope {
   pushEvent(event: EventFrame): void;
   addSubscription(id: number, stop: () => void): void;
   removeSubscription(id: number): void;
-}
-
-/** Arguments of each op, as the client sends them in `args`. @internal */
-export interface OpArgs {
-  readonly selector?: Selector;
-  readonly options?: Record<string, unknown>;
-  readonly changes?: readonly ChangeOp[];
-  readonly id?: string;
-  readonly lease?: number;
-  readonly ops?: readonly MutationOp[];
-  readonly subscription?: number;
-  /** EXECUTE: the task's name, and its arguments. */
-  readonly task?: string;
-  readonly input?: unknown;
 }
 
 /** Bounds of one answer of readMultiple / takeMultiple. @internal */

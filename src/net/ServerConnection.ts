@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import {
+  AuthenticationBusyError,
   AuthenticationError,
   ConnectionTimeoutError,
   OperationAbortedError,
@@ -214,8 +215,9 @@ export class ServerConnection {
    * AuthenticationError: one attempt per connection.
    */
   private authenticate(request: RequestFrame, guard: ConnectionGuard): void {
-    this.inFlight.set(request.id, new AbortController());
-    guard.authenticate(request).then(
+    const controller = new AbortController();
+    this.inFlight.set(request.id, controller);
+    guard.authenticate(request, controller.signal).then(
       (principal) => {
         this.decoder.allow(this.limits.maxFrameBytes);
         this.finish(request.id, {
@@ -227,7 +229,7 @@ export class ServerConnection {
       },
       (error: unknown) => {
         const reason =
-          error instanceof AuthenticationError
+          error instanceof AuthenticationError || error instanceof AuthenticationBusyError
             ? error
             : new AuthenticationError(
                 error instanceof ProtocolError ? error.message : 'authentication failed',

@@ -2,8 +2,9 @@ import '../disposeSymbols';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { optionKeys, rejectUnknownKeys } from '../config/optionKeys';
 import { AuthenticationError, ConnectionLimitError, InvalidArgumentError } from '../errors';
-import type { Space } from '../client/Space';
+import type { Space } from '../api/Space';
 import type { TypeRegistry } from '../schema/TypeRegistry';
 import { encodeFrame } from './FrameCodec';
 import { toWireError } from './errorCodec';
@@ -101,25 +102,25 @@ export const DEFAULT_MAX_SUBSCRIBER_BUFFER_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_RESULT_ENTRIES = 10_000;
 export const DEFAULT_MAX_RESULT_BYTES = 8 * 1024 * 1024;
 
-const KNOWN_KEYS = new Set([
-  'port',
-  'host',
-  'types',
-  'maxInFlight',
-  'maxFrameBytes',
-  'closeGraceMs',
-  'maxConnections',
-  'frameTimeoutMs',
-  'idleTimeoutMs',
-  'maxSubscriberBufferBytes',
-  'maxResultEntries',
-  'maxResultBytes',
-  'partitionMap',
-  'partition',
-  'unitStatus',
-  'security',
-  'logger',
-]);
+const KNOWN_KEYS = optionKeys<SpaceServerOptions>({
+  port: true,
+  host: true,
+  types: true,
+  maxInFlight: true,
+  maxFrameBytes: true,
+  closeGraceMs: true,
+  maxConnections: true,
+  frameTimeoutMs: true,
+  idleTimeoutMs: true,
+  maxSubscriberBufferBytes: true,
+  maxResultEntries: true,
+  maxResultBytes: true,
+  partitionMap: true,
+  partition: true,
+  unitStatus: true,
+  security: true,
+  logger: true,
+});
 
 /**
  * Serves a Space over TCP with the Spacelog wire protocol (`schemas/protocol/`), for
@@ -138,9 +139,11 @@ export class SpaceServer implements AsyncDisposable {
 
   /** Starts serving; resolves once the port is bound. */
   static async listen(target: Space | ServedSpace, options: SpaceServerOptions = {}): Promise<SpaceServer> {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown server option '${key}'`);
-    }
+    rejectUnknownKeys(
+      options,
+      KNOWN_KEYS,
+      (key) => new InvalidArgumentError(`unknown server option '${key}'`),
+    );
     const served = 'types' in target && 'space' in target ? target : undefined;
     const space = served ? served.space : (target as Space);
     const types = options.types ?? served?.types;
@@ -192,7 +195,12 @@ export class SpaceServer implements AsyncDisposable {
       const tlsListener = new TlsListener(security.tls, limits.frameTimeoutMs, accept, (socket) =>
         spaceServer.refusePlain(socket),
       );
-      server.on('connection', (socket: Socket) => tlsListener.take(socket));
+      server.on('connection', (socket: Socket) => {
+        // A handshake costs the server as much as a connection: both count toward maxConnections.
+        if (tlsListener.open >= maxConnections)
+          spaceServer.refuseUnread(socket, new ConnectionLimitError(maxConnections));
+        else tlsListener.take(socket);
+      });
     }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -241,6 +249,13 @@ export class SpaceServer implements AsyncDisposable {
   /** A plain TCP client of a TLS-only server: told why in a frame it can read, then closed. @internal */
   refusePlain(socket: Socket): void {
     this.refuse(socket, new AuthenticationError('this server accepts TLS connections only'));
+  }
+
+  /** Closes a socket before its TLS handshake: no frame it could read can be sent, so it is cut. */
+  private refuseUnread(socket: Socket, reason: unknown): void {
+    this.refusals(socket, reason);
+    socket.on('error', () => undefined);
+    socket.destroy();
   }
 
   /** Closes a connection with a goodbye carrying `reason`, reading nothing from it. */

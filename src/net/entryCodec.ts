@@ -1,6 +1,6 @@
-import { toPlainEntry } from '../log/plainEntry';
+import { toPlainEntry } from '../log/codec/plainEntry';
 import type { EntryType } from '../schema/EntryType';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 
 /**
  * Entries cross the wire Avro-encoded with their own type's schema (no field names, no JSON), so

@@ -77,11 +77,6 @@ export const FRAME_TYPES = {
 
 /** Bytes of the frame header: uint32 length + uint8 kind. */
 export const FRAME_HEADER_BYTES = 5;
-/**
- * The task name prefix of a space-based remoting call: an EXECUTE of `$service:<name>` calls the
- * service a unit exported as `<name>` (authorized by the grant `service:<name>`).
- */
-export const SERVICE_TASK_PREFIX = '$service:';
 /** Default largest frame accepted (length field value): 16 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /**

@@ -1,8 +1,10 @@
 import { InvalidArgumentError, ProtocolError } from '../errors';
 import type { EntryType } from '../schema/EntryType';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import { decodeEntry } from './entryCodec';
-import type { OpArgs } from './RequestHandler';
+import type { ChangeOp } from '../space/ChangeSet';
+import type { MutationOp } from '../space/Mutation';
+import type { Selector } from '../space/Selector';
 import { fromWireJson } from './wireJson';
 
 const OPS = new Set(['WRITE', 'UPDATE', 'TAKE', 'EXPIRE']);
@@ -70,4 +72,18 @@ function checkSelector(selector: unknown): void {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/** Arguments of each op, as the client sends them in `args`. @internal */
+export interface OpArgs {
+  readonly selector?: Selector;
+  readonly options?: Record<string, unknown>;
+  readonly changes?: readonly ChangeOp[];
+  readonly id?: string;
+  readonly lease?: number;
+  readonly ops?: readonly MutationOp[];
+  readonly subscription?: number;
+  /** EXECUTE: the task's name, and its arguments. */
+  readonly task?: string;
+  readonly input?: unknown;
 }

@@ -1,17 +1,22 @@
-import { CorruptLogError, LogReadError, SpacelogError } from '../errors';
-import type { LogReader } from '../log/LogReader';
-import { partitionTopic } from '../log/topicNames';
+import { CorruptLogError, IllegalReplicaTransitionError, LogReadError, SpacelogError } from '../errors';
+import type { LogReader } from '../log/read/LogReader';
+import { partitionTopic } from '../log/admin/topicNames';
 import { ReplicaLogging } from '../ops/logging/ReplicaLogging';
 import { PartitionState } from '../space/PartitionState';
 import { SpaceEngine } from '../space/SpaceEngine';
+import { ReplicaLifecycle, type BackupStateName } from './ReplicaLifecycle';
 import { replicaLogReader, type ReplicaLogOptions } from './ReplicaLog';
 
-/** Where a backup replica is in its life. */
-export type BackupRole = 'warming' | 'backup' | 'failed' | 'handed-over' | 'closed';
+/** Where a backup replica is in its life (its states in ReplicaLifecycle). */
+export type BackupRole = BackupStateName;
 
 /** What a backup needs. */
 export interface BackupPartitionOptions extends ReplicaLogOptions {
-  /** Told of every role change (warming → backup, failures). */
+  /**
+   * Told of every role change but the moves to `warming` (caught up as `backup`, failures, handed
+   * over, closed): the unit announces a backup's first warm-up itself, and a tail that starts over
+   * after a failure is only logged.
+   */
   readonly onRoleChange?: (partition: number, role: BackupRole, reason?: SpacelogError) => void;
 }
 
@@ -32,7 +37,7 @@ const RETRY_MS = 1000;
  * one; the new primary then folds the rest of the log from `nextOffset`.
  */
 export class BackupPartition {
-  private current: BackupRole = 'warming';
+  private readonly lifecycle: ReplicaLifecycle<'backup'>;
   private engine: SpaceEngine;
   private reader: LogReader | undefined;
   private next = 0;
@@ -46,6 +51,16 @@ export class BackupPartition {
 
   constructor(private readonly options: BackupPartitionOptions) {
     this.logging = new ReplicaLogging(options.logger, 'backup');
+    this.lifecycle = new ReplicaLifecycle('backup', { space: options.space, partition: options.partition });
+    this.lifecycle.addListener(({ to, cause }) => this.logging.transition(to, cause, () => this.facts()));
+    const { onRoleChange } = options;
+    if (onRoleChange !== undefined) {
+      this.lifecycle.addListener(({ to, cause }) => {
+        // As before the lifecycle: a move to warming (the start, a tail starting over after a
+        // failure) reaches the log but not onRoleChange.
+        if (to !== 'warming') onRoleChange(options.partition, to, cause);
+      });
+    }
     this.engine = this.freshEngine();
     this.caughtUp = new Promise((resolve) => (this.markCaughtUp = resolve));
   }
@@ -55,12 +70,12 @@ export class BackupPartition {
   }
 
   get role(): BackupRole {
-    return this.current;
+    return this.lifecycle.name;
   }
 
   /** Caught up once and tailing. */
   get ready(): boolean {
-    return this.current === 'backup';
+    return this.lifecycle.ready;
   }
 
   /** Offsets behind the log end seen by the last fetch. */
@@ -70,7 +85,8 @@ export class BackupPartition {
 
   /** Share of the initial catch-up done, 0..100. */
   get warmupPercent(): number {
-    return this.current === 'warming' ? this.percent : 100;
+    const role = this.lifecycle.name;
+    return role === 'created' || role === 'warming' ? this.percent : 100;
   }
 
   /** Entries folded so far. */
@@ -85,7 +101,7 @@ export class BackupPartition {
 
   /** Starts tailing; resolves once caught up the first time (or when stopped before that). */
   start(): Promise<void> {
-    this.logging.transition('warming', undefined, () => this.facts());
+    this.lifecycle.transition('warming');
     void this.tail();
     return Promise.race([this.caughtUp, this.stoppedSignal()]);
   }
@@ -95,8 +111,9 @@ export class BackupPartition {
    * fenced the old one) folds the log on from `nextOffset`. The backup is finished afterwards.
    */
   async handOver(): Promise<BackupHandover> {
+    this.lifecycle.check('handed-over');
     await this.halt();
-    this.setRole('handed-over');
+    this.lifecycle.transition('handed-over');
     const state = this.engine.state;
     this.engine.endBulkLoad();
     return { state, nextOffset: this.next };
@@ -104,9 +121,10 @@ export class BackupPartition {
 
   /** Stops tailing and drops the state. Idempotent. */
   async close(): Promise<void> {
-    if (this.current === 'closed' || this.current === 'handed-over') return;
+    if (this.finished()) return;
     await this.halt();
-    this.setRole('closed');
+    // A close or a hand-over that ran while this one halted has finished the backup already.
+    if (!this.finished()) this.lifecycle.transition('closed');
   }
 
   private async tail(): Promise<void> {
@@ -138,18 +156,18 @@ export class BackupPartition {
     if (this.stopped) return;
     // Indexes are built once at the end of the catch-up; from here on every apply maintains them.
     this.engine.endBulkLoad();
-    this.setRole('backup');
-    this.markCaughtUp();
+    if (this.move('backup')) this.markCaughtUp();
   }
 
   /** A broken tail starts over from the beginning with an empty state (a fold of the whole log). */
   private restart(error: unknown): void {
-    if (this.stopped) return;
+    // Failed already: its restart is scheduled (or it stays failed on a corrupt log).
+    if (this.stopped || this.lifecycle.name === 'failed') return;
     const reason =
       error instanceof SpacelogError
         ? error
         : new LogReadError(`backup of partition ${this.options.partition} failed`, { cause: error });
-    this.setRole('failed', reason);
+    if (!this.move('failed', reason)) return;
     const reader = this.reader;
     this.reader = undefined;
     void reader?.stop();
@@ -160,9 +178,7 @@ export class BackupPartition {
       if (this.stopped) return;
       this.engine.close();
       this.engine = this.freshEngine();
-      this.current = 'warming';
-      this.logging.transition('warming', undefined, () => this.facts());
-      void this.tail();
+      if (this.move('warming')) void this.tail();
     }, RETRY_MS);
     this.retry.unref();
   }
@@ -192,10 +208,25 @@ export class BackupPartition {
     });
   }
 
-  private setRole(role: BackupRole, reason?: SpacelogError): void {
-    this.current = role;
-    this.logging.transition(role, reason, () => this.facts());
-    this.options.onRoleChange?.(this.options.partition, role, reason);
+  /** Handed over or closed: nothing more happens to it. */
+  private finished(): boolean {
+    const role = this.lifecycle.name;
+    return role === 'closed' || role === 'handed-over';
+  }
+
+  /**
+   * A move of the tail's own (caught up, failed, starting over), where nothing may throw: a move the
+   * backup's life refuses is logged as the bug it is and the backup stays where it was (false).
+   */
+  private move(to: 'backup' | 'failed' | 'warming', reason?: SpacelogError): boolean {
+    try {
+      this.lifecycle.transition(to, reason);
+      return true;
+    } catch (error) {
+      if (!(error instanceof IllegalReplicaTransitionError)) throw error;
+      this.logging.refused(error);
+      return false;
+    }
   }
 
   private facts(): { entries: number; offset: number } {

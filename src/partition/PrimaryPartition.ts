@@ -1,23 +1,29 @@
 import {
   CorruptLogError,
   FencedError,
+  IllegalReplicaTransitionError,
   NotPrimaryError,
   PartitionNotReadyError,
   SpacelogError,
 } from '../errors';
-import type { LogReadProgress } from '../log/LogReader';
-import { PartitionAppender } from '../log/PartitionAppender';
+import type { LogReadProgress } from '../log/read/LogReader';
+import { PartitionAppender } from '../log/append/PartitionAppender';
+import { DEFAULT_MAX_RECORD_BYTES, maxRecordBatchBytes } from '../log/append/recordSize';
 import type { AppendStats } from '../ops/metrics/AppendStats';
 import type { OperationStats } from '../ops/metrics/OperationStats';
-import { partitionTopic } from '../log/topicNames';
+import { partitionTopic } from '../log/admin/topicNames';
 import { errorFields, LOG_EVENT } from '../ops/logging/logEvents';
+import { subscriptionErrorsToLog } from '../ops/logging/listenerErrors';
 import { ReplicaLogging } from '../ops/logging/ReplicaLogging';
 import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
 import { SpaceEngine } from '../space/SpaceEngine';
 import type { BackupHandover } from './BackupPartition';
+import { ReplicaLifecycle, type PrimaryStateName } from './ReplicaLifecycle';
 import { replicaLogReader, type ReplicaLogOptions } from './ReplicaLog';
 import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
+import { retry } from '../retry/Retrier';
+import type { Backoff } from '../retry/backoff';
 
 /** One resident entry with its version and lease. */
 export interface StoredEntryView {
@@ -29,10 +35,13 @@ export interface StoredEntryView {
 }
 
 /**
- * Where a primary replica is in its life. `fenced`, `corrupt` (its log cannot be folded: CorruptLogError)
- * and `closed` are final; `failed` rebuilds.
+ * Where a primary replica is in its life (its states in ReplicaLifecycle). `fenced`, `corrupt` (its
+ * log cannot be folded: CorruptLogError) and `closed` are final; `failed` rebuilds.
  */
-export type PrimaryRole = 'created' | 'warming' | 'primary' | 'failed' | 'fenced' | 'corrupt' | 'closed';
+export type PrimaryRole = PrimaryStateName;
+
+/** The waits between a failed primary's rebuild attempts: 100 ms, doubling to 5 s, no jitter. */
+const REBUILD_BACKOFF: Backoff = { initialMs: 100, maxMs: 5000, multiplier: 2, jitter: 'none' };
 
 /** Everything one partition's primary needs. */
 export interface PrimaryPartitionOptions extends ReplicaLogOptions {
@@ -86,21 +95,31 @@ export interface PrimaryPartitionOptions extends ReplicaLogOptions {
  * rebuilds from the log; a fence makes it refuse everything with FencedError for good.
  */
 export class PrimaryPartition {
-  private current: PrimaryRole = 'created';
+  private readonly lifecycle: ReplicaLifecycle<'primary'>;
   private engineNow: SpaceEngine | undefined;
   private appender: PartitionAppender | undefined;
   private sweep: NodeJS.Timeout | undefined;
-  private finalError: SpacelogError | undefined;
   private readyWaiters: { resolve: (engine: SpaceEngine) => void; reject: (error: unknown) => void }[] = [];
   private building: Promise<void> | undefined;
   private readonly logging: ReplicaLogging;
 
   constructor(private readonly options: PrimaryPartitionOptions) {
     this.logging = new ReplicaLogging(options.logger, 'primary');
+    this.lifecycle = new ReplicaLifecycle('primary', this.context());
+    // Every move is logged, then told to the owner (which counts it and tells the partition's events).
+    this.lifecycle.addListener(({ to, cause }) => this.logging.transition(to, cause, () => this.facts()));
+    const { onRoleChange } = options;
+    if (onRoleChange !== undefined)
+      this.lifecycle.addListener(({ to, cause }) => onRoleChange(options.partition, to, cause));
   }
 
   get role(): PrimaryRole {
-    return this.current;
+    return this.lifecycle.name;
+  }
+
+  /** Serving as primary. */
+  get ready(): boolean {
+    return this.lifecycle.ready;
   }
 
   get partition(): number {
@@ -125,7 +144,7 @@ export class PrimaryPartition {
 
   /** The engine while it serves as primary, without waiting (undefined otherwise): the hot path of collocated reads. */
   servingEngine(): SpaceEngine | undefined {
-    return this.current === 'primary' ? this.engineNow : undefined;
+    return this.lifecycle.ready ? this.engineNow : undefined;
   }
 
   /**
@@ -133,8 +152,9 @@ export class PrimaryPartition {
    * retriable PartitionNotReadyError; once fenced or closed it throws at once.
    */
   engine(): SpaceEngine | Promise<SpaceEngine> {
-    if (this.current === 'primary' && this.engineNow) return this.engineNow;
-    if (this.finalError) throw this.finalError;
+    if (this.lifecycle.ready && this.engineNow) return this.engineNow;
+    const finalError = this.lifecycle.finalError;
+    if (finalError) throw finalError;
     return new Promise<SpaceEngine>((resolve, reject) => {
       const waiter = {
         resolve: (engine: SpaceEngine) => {
@@ -159,9 +179,9 @@ export class PrimaryPartition {
    * appended; later ones get `reason` (default PartitionNotReadyError). Idempotent.
    */
   async close(reason?: SpacelogError): Promise<void> {
-    if (this.current === 'closed') return;
-    const wasServing = this.current === 'primary';
-    this.setFinal(
+    if (this.lifecycle.name === 'closed') return;
+    const wasServing = this.lifecycle.ready;
+    this.finish(
       'closed',
       reason ?? new PartitionNotReadyError(`partition ${this.options.partition} is closed`, this.context()),
     );
@@ -175,8 +195,9 @@ export class PrimaryPartition {
 
   private async build(): Promise<void> {
     const { options } = this;
-    if (this.finalError) throw this.finalError;
-    this.setRole('warming');
+    const finalError = this.lifecycle.finalError;
+    if (finalError) throw finalError;
+    this.lifecycle.transition('warming');
     const appender = new PartitionAppender({
       kafka: options.kafka,
       prefix: options.prefix,
@@ -191,8 +212,8 @@ export class PrimaryPartition {
       // A partition that moves alone (a unit's) keeps its log to its own producer (docs/design.md law 3).
       sharesTransactions: options.movable !== true,
       ...(options.movable ? { fencedError: (fenced: FencedError) => this.moved(fenced) } : {}),
-      onFenced: (error) => this.fenced(error),
-      onFailed: (error) => this.failed(appender, error),
+      onFenced: (error) => this.refusingIllegal(() => this.fenced(error)),
+      onFailed: (error) => this.refusingIllegal(() => this.failed(appender, error)),
       ...(options.stats ? { stats: options.stats.append } : {}),
     });
     this.appender = appender;
@@ -204,16 +225,18 @@ export class PrimaryPartition {
       if (this.appender === appender) this.appender = undefined;
       await appender.close().catch(() => undefined);
       // Folding the same log again meets the same record: stay unready for good and say why.
-      if (error instanceof CorruptLogError && !this.finalError) this.setFinal('corrupt', error);
-      else if (!this.finalError) this.logging.transition('failed', error, () => this.facts());
+      if (error instanceof CorruptLogError && !this.lifecycle.finalError) this.finish('corrupt', error);
+      // Any other failed attempt is logged as `failed` (a `rebuild` record) but the primary stays
+      // warming: no state changes, and the caller (its rebuild, a unit's promotion) tries again.
+      else if (!this.lifecycle.finalError) this.logging.transition('failed', error, () => this.facts());
       throw error;
     }
-    if (this.finalError || this.appender !== appender) {
+    if (this.lifecycle.finalError || this.appender !== appender) {
       engine.close();
       return;
     }
     this.engineNow = engine;
-    this.setRole('primary');
+    this.lifecycle.transition('primary');
     this.sweep = setInterval(() => void engine.expireDue().catch(() => undefined), options.leaseSweepMs);
     this.sweep.unref();
     for (const waiter of this.readyWaiters.splice(0)) waiter.resolve(engine);
@@ -254,7 +277,7 @@ export class PrimaryPartition {
     const sink = new ReplicationSink(
       appender,
       options.replication,
-      (e) => this.failed(appender, e),
+      (e) => this.refusingIllegal(() => this.failed(appender, e)),
       options.asyncWindow,
     );
     return new SpaceEngine({
@@ -266,9 +289,15 @@ export class PrimaryPartition {
       transactionLog: appender,
       ...(handover ? { state: handover.state } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.limits ? { limits: options.limits } : {}),
+      // The record format is the log's: the engine gets its sizer to refuse what Kafka would.
+      // The defaults go after the spread: a `maxRecordBytes: undefined` must not switch the check off.
+      limits: {
+        ...options.limits,
+        maxRecordBytes: options.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+        recordBytes: maxRecordBatchBytes,
+      },
       ...(options.stats ? { stats: options.stats.operations } : {}),
-      ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
+      onListenerError: options.onListenerError ?? subscriptionErrorsToLog(options.logger, options.partition),
     });
   }
 
@@ -295,8 +324,8 @@ export class PrimaryPartition {
   }
 
   private fenced(error: FencedError): void {
-    if (this.finalError) return;
-    this.setFinal('fenced', this.options.movable ? this.moved(error) : error);
+    if (this.lifecycle.finalError) return;
+    this.finish('fenced', this.options.movable ? this.moved(error) : error);
   }
 
   /** What operations of a fenced movable partition get: the partition moved, retry at its new primary. */
@@ -309,28 +338,37 @@ export class PrimaryPartition {
 
   /** Fail-stop: drop the in-memory state (it may hold unappended mutations) and rebuild from the log. */
   private failed(appender: PartitionAppender, error: unknown): void {
-    if (this.finalError || this.appender !== appender || this.current === 'failed') return;
+    if (this.lifecycle.finalError || this.appender !== appender || this.lifecycle.name === 'failed') return;
+    this.lifecycle.check('failed');
     this.stopServing();
-    this.setRole('failed', error instanceof SpacelogError ? error : undefined);
+    this.lifecycle.transition('failed', error instanceof SpacelogError ? error : undefined);
     this.appender = undefined;
     void appender.close().catch(() => undefined);
     void this.rebuild();
   }
 
+  /**
+   * Starts again until it serves or, as seen before an attempt, reached a final state (fenced,
+   * corrupt, closed). Each failed attempt is told to onRoleChange as `failed`, though the primary
+   * stays warming (a notification, not a move).
+   */
   private async rebuild(): Promise<void> {
-    for (let attempt = 0; !this.finalError; attempt++) {
-      try {
-        await this.start();
-        return;
-      } catch (error) {
-        this.options.onRoleChange?.(
-          this.options.partition,
-          'failed',
-          error instanceof SpacelogError ? error : undefined,
-        );
-        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
-      }
-    }
+    await retry(
+      async () => {
+        if (this.lifecycle.finalError === undefined) await this.start();
+      },
+      {
+        delay: REBUILD_BACKOFF,
+        retriable: () => true,
+        exhausted: 'last',
+        onRetry: (error) =>
+          this.options.onRoleChange?.(
+            this.options.partition,
+            'failed',
+            error instanceof SpacelogError ? error : undefined,
+          ),
+      },
+    );
   }
 
   private stopServing(): void {
@@ -340,17 +378,25 @@ export class PrimaryPartition {
     this.engineNow = undefined;
   }
 
-  private setFinal(role: 'fenced' | 'corrupt' | 'closed', error: SpacelogError): void {
-    this.finalError = error;
+  /** Stops serving for good: the state carries `error`, which every waiting and later operation gets. */
+  private finish(to: 'fenced' | 'corrupt' | 'closed', error: SpacelogError): void {
+    this.lifecycle.check(to);
     this.stopServing();
-    this.setRole(role, error);
+    this.lifecycle.transition(to, error);
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
   }
 
-  private setRole(role: PrimaryRole, reason?: SpacelogError): void {
-    this.current = role;
-    this.logging.transition(role, reason, () => this.facts());
-    this.options.onRoleChange?.(this.options.partition, role, reason);
+  /**
+   * Runs a move asked by the appender (fenced, failed), which must not get an error back for it: a
+   * move the primary's life refuses is logged as the bug it is, and the primary stays where it was.
+   */
+  private refusingIllegal(move: () => void): void {
+    try {
+      move();
+    } catch (error) {
+      if (!(error instanceof IllegalReplicaTransitionError)) throw error;
+      this.logging.refused(error);
+    }
   }
 
   private facts(): { entries: number } {
@@ -359,7 +405,7 @@ export class PrimaryPartition {
 
   private notReady(): PartitionNotReadyError {
     return new PartitionNotReadyError(
-      `partition ${this.options.partition} of space '${this.options.space}' is ${this.current}, not serving yet; retry`,
+      `partition ${this.options.partition} of space '${this.options.space}' is ${this.lifecycle.name}, not serving yet; retry`,
       this.context(),
     );
   }

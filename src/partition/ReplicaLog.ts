@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
-import { LogReader, type LogReaderOptions } from '../log/LogReader';
-import type { MutationCodec } from '../log/MutationCodec';
-import type { SchemaTopic } from '../log/SchemaTopic';
+import { LogReader, type LogReaderOptions } from '../log/read/LogReader';
+import type { MutationCodec } from '../log/codec/MutationCodec';
+import type { SchemaTopic } from '../log/read/SchemaTopic';
 import type { KafkaConnection } from '../log/connection/KafkaConnection';
 import type { SpacelogLogger } from '../ops/logging/SpacelogLogger';
 import type { TypeRegistry } from '../schema/TypeRegistry';

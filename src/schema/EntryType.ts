@@ -1,6 +1,6 @@
 import type * as avro from 'avsc';
 import { SchemaDefinitionError, SchemaValidationError } from '../errors';
-import type { Entry } from '../space/Mutation';
+import type { Entry } from './Entry';
 import { FieldError } from './avro/FieldError';
 import type { SchemaNode } from './avro/SchemaNode';
 import { compileSchema } from './avro/compileSchema';

@@ -1,3 +1,4 @@
+import { optionKeys, rejectUnknownKeys } from '../config/optionKeys';
 import { SchemaDefinitionError } from '../errors';
 import type { FieldInfo } from './FieldKind';
 import type { IndexDefinition } from './IndexDefinition';
@@ -10,7 +11,15 @@ export interface SpacelogAttributes {
   readonly indexes: readonly IndexDefinition[];
 }
 
-const KEYS = new Set(['id', 'routing', 'indexes']);
+/** The `"spacelog"` attributes as a schema file writes them. */
+interface SpacelogAttributesJson {
+  readonly id?: string | { readonly generated?: boolean; readonly field: string };
+  readonly routing?: string;
+  readonly indexes?: readonly IndexDefinition[];
+}
+
+const KEYS = optionKeys<SpacelogAttributesJson>({ id: true, routing: true, indexes: true });
+const INDEX_KEYS = optionKeys<IndexDefinition>({ name: true, fields: true, kind: true });
 const INDEXABLE = new Set(['string', 'number', 'boolean', 'enum', 'timestamp', 'date', 'uuid', 'decimal']);
 
 /**
@@ -29,9 +38,9 @@ export function parseSpacelogAttributes(
   if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))
     throw bad('"spacelog" must be an object');
   const record = attrs as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!KEYS.has(key)) throw bad(`unknown key "spacelog.${key}" (expected id, routing, indexes)`);
-  }
+  rejectUnknownKeys(record, KEYS, (key) =>
+    bad(`unknown key "spacelog.${key}" (expected id, routing, indexes)`),
+  );
 
   let idField = 'id';
   let generatedIds = false;
@@ -76,9 +85,8 @@ function parseIndexes(
   const names = new Set<string>();
   return raw.map((item: unknown, i) => {
     if (item === null || typeof item !== 'object') throw bad(`index #${i} must be an object`);
-    const { name, fields: paths, kind, ...rest } = item as Record<string, unknown>;
-    const extra = Object.keys(rest);
-    if (extra.length > 0) throw bad(`index #${i} has unknown key "${extra[0] ?? ''}"`);
+    rejectUnknownKeys(item, INDEX_KEYS, (key) => bad(`index #${i} has unknown key "${key}"`));
+    const { name, fields: paths, kind } = item as Record<string, unknown>;
     if (typeof name !== 'string' || name === '') throw bad(`index #${i} needs a name`);
     if (names.has(name)) throw bad(`duplicate index name "${name}"`);
     names.add(name);

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { InvalidArgumentError, SchemaValidationError } from '../errors';
 import type { EntryType } from '../schema/EntryType';
-import type { Entry } from './Mutation';
+import type { Entry } from '../schema/Entry';
 
 /** One in-place change of an entry's field, addressed by a dotted path (XAP's ChangeSet). */
 export type ChangeOp =

@@ -2,6 +2,9 @@ import type { EntryType } from '../schema/EntryType';
 import type { QueryParams } from './Selector';
 import type { Selection } from './Selection';
 
+/** Per-partition limits a grid or unit takes (`limits`): {@link EngineLimits} without its sizer. */
+export type PartitionLimits = Omit<EngineLimits, 'recordBytes'>;
+
 /** Per-partition limits. */
 export interface EngineLimits {
   /** Max Avro-encoded size of one entry, bytes. Default 1 MiB. */
@@ -12,11 +15,19 @@ export interface EngineLimits {
    * EntryTooLargeError before it is applied. Default 1,048,588 (Kafka's default).
    */
   readonly maxRecordBytes?: number;
+  /**
+   * The largest log record an entry could make, bytes: the record format is the log's to know, so the
+   * primary that hosts the engine passes it in. Without it only `maxEntryBytes` is checked. @internal
+   */
+  readonly recordBytes?: RecordSizer;
   /** Max live entries in the partition. Default 5,000,000. */
   readonly maxEntries?: number;
   /** Max id length, characters. Default 256. */
   readonly maxIdLength?: number;
 }
+
+/** Bytes of the largest log record an entry of `stateBytes` (its Avro encoding) could make. @internal */
+export type RecordSizer = (type: string, id: string, origin: string, stateBytes: number) => number;
 
 export const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_ENTRIES = 5_000_000;

@@ -1,5 +1,4 @@
-/** An entry as stored and handed out: a deeply frozen plain object matching its type's schema. */
-export type Entry = Readonly<Record<string, unknown>>;
+import type { Entry } from '../schema/Entry';
 
 /**
  * What a mutation did.

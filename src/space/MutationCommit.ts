@@ -1,7 +1,8 @@
 import { apply } from './apply';
 import { buildMutation, removal } from './buildMutation';
 import type { ExecuteContext } from './ExecuteContext';
-import type { Entry, Mutation } from './Mutation';
+import type { Mutation } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import type { PartitionState } from './PartitionState';
 import type { MutationPosition, MutationSink } from './SpaceEngineOptions';
 import type { SubscriptionHub } from './SubscriptionHub';

@@ -1,5 +1,5 @@
 import type { ChangeOp } from './ChangeSet';
-import type { Entry } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import type { Selector } from './Selector';
 
 /** How a write treats an existing entry with the same id. */

@@ -1,5 +1,5 @@
 import type { EntryType } from '../schema/EntryType';
-import type { Entry } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import { isExpired, type StoredEntry } from './StoredEntry';
 import type { TypeStore } from './TypeStore';
 
@@ -66,6 +66,8 @@ export function selectEntries(
   selection: Selection,
   now: number,
   limit = Infinity,
+  /** Skips a live match the caller cannot use (not counted toward `limit`). */
+  accept?: (stored: StoredEntry) => boolean,
 ): StoredEntry[] {
   const max = Math.min(limit, selection.limit ?? Infinity);
   const out: StoredEntry[] = [];
@@ -75,12 +77,13 @@ export function selectEntries(
   const cap = compare ? Infinity : max;
   if (selection.exact === true) {
     selection.candidates(store, (stored) => {
-      if (!isExpired(stored, now)) out.push(stored);
+      if (!isExpired(stored, now) && (accept === undefined || accept(stored))) out.push(stored);
       return out.length < cap;
     });
   } else {
     selection.candidates(store, (stored) => {
-      if (!isExpired(stored, now) && matches(stored.entry)) out.push(stored);
+      if (!isExpired(stored, now) && matches(stored.entry) && (accept === undefined || accept(stored)))
+        out.push(stored);
       return out.length < cap;
     });
   }

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { defaultLoggerForReports } from '../ops/logging/createLogger';
-import { reportListenerError } from '../ops/logging/listenerErrors';
 import {
   InvalidArgumentError,
   InvariantViolationError,
@@ -13,7 +11,8 @@ import type { ChangeOp } from './ChangeSet';
 import { compileSelector } from './compileSelector';
 import { execute, executeFirst } from './execute';
 import type { EngineLimits, ExecuteContext, QueryCompiler } from './ExecuteContext';
-import type { Entry, Mutation, MutationOp } from './Mutation';
+import type { Mutation, MutationOp } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import type {
   ChangeOptions,
   ChangeResult,
@@ -41,6 +40,7 @@ import {
   type SpaceEngineOptions,
 } from './SpaceEngineOptions';
 import { WaiterQueue } from './WaiterQueue';
+import { RecordRate } from '../ops/rate/RecordRate';
 
 const ALL_OPS: ReadonlySet<MutationOp> = new Set(['WRITE', 'UPDATE', 'TAKE', 'EXPIRE']);
 
@@ -85,10 +85,16 @@ export class SpaceEngine {
     this.origin = options.origin;
     this.clock = options.clock ?? Date.now;
     this.limits = options.limits ?? {};
+    if (this.limits.maxRecordBytes !== undefined && this.limits.recordBytes === undefined) {
+      // Without a sizer the limit could not be checked: say so rather than ignore it.
+      throw new InvalidArgumentError(
+        'limits.maxRecordBytes needs limits.recordBytes (the log record sizer the hosting partition passes)',
+      );
+    }
     this.nextId = options.nextId ?? randomUUID;
     this.queries = options.queries ?? queryCompiler();
     this.subscriptions = new SubscriptionHub(
-      options.onListenerError ?? listenerErrorsToDefaultLog(options.partition),
+      options.onListenerError ?? listenerErrorsToProcessWarnings(options.partition),
     );
     this.committer = new MutationCommit({
       state: this.state,
@@ -470,11 +476,22 @@ function withPosition<R>(
   return written as R;
 }
 
-/** Without an `onListenerError`, a listener's error goes to the process's default logger, never nowhere. */
-function listenerErrorsToDefaultLog(partition: number | undefined): (error: unknown) => void {
-  return (error) =>
-    reportListenerError(defaultLoggerForReports(), undefined)(error, {
-      source: 'subscription',
-      ...(partition === undefined ? {} : { partition }),
+/**
+ * Without an `onListenerError`, a listener's error becomes a process warning (stderr; Node's
+ * `--no-warnings` mutes it), never nowhere: at most one per 10 s, saying how many it left out. The
+ * engine logs nothing itself (docs/design.md, layout: the pure core does no I/O of its own); the
+ * partitions that host it give it a handler that writes to the space's logger.
+ */
+function listenerErrorsToProcessWarnings(partition: number | undefined): (error: unknown) => void {
+  const where = partition === undefined ? '' : ` (partition ${partition})`;
+  const rate = new RecordRate({ perWindow: 1, windowMs: 10_000 });
+  return (error) => {
+    const { write, suppressed } = rate.take();
+    if (!write) return;
+    const more = suppressed === undefined ? '' : ` (${suppressed} more since the last warning)`;
+    const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.emitWarning(`a subscription listener threw${where}${more}: ${what}`, {
+      code: 'SPACELOG_LISTENER_ERROR',
     });
+  };
 }

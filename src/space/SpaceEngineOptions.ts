@@ -39,7 +39,7 @@ export interface SpaceEngineOptions {
   readonly nextId?: () => string;
   /** Query compiler. Default: the query module through this engine's own LRU cache. */
   readonly queries?: QueryCompiler;
-  /** Receives errors thrown by subscription listeners. Default: logged by the process's default logger. */
+  /** Receives errors thrown by subscription listeners. Default: a process warning (the hosting partitions pass one that logs). */
   readonly onListenerError?: (error: unknown) => void;
   /** The partition's log for multi-partition transaction commits (set by the primary). */
   readonly transactionLog?: TransactionLog;

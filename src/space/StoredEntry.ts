@@ -1,4 +1,4 @@
-import type { Entry } from './Mutation';
+import type { Entry } from '../schema/Entry';
 
 /** One live entry of a partition: its frozen state plus the bookkeeping `apply` maintains. */
 export interface StoredEntry {

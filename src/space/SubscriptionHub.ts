@@ -1,5 +1,6 @@
 import type { SpacelogError } from '../errors/SpacelogError';
-import type { Entry, Mutation, MutationOp } from './Mutation';
+import type { Mutation, MutationOp } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import type { Selection } from './Selection';
 
 /** What a subscriber receives once a mutation is committed (`E`: the entry's type, when typed). */

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { SchemaValidationError } from '../errors';
 import type { EntryType, FieldGetter } from '../schema/EntryType';
-import type { Entry } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import { lookupCandidates, scanAll, type Selection } from './Selection';
 import { isExpired, type StoredEntry } from './StoredEntry';
 import type { TypeStore } from './TypeStore';

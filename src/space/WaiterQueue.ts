@@ -1,6 +1,6 @@
 import { OperationAbortedError } from '../errors';
 import type { FieldGetter } from '../schema/EntryType';
-import type { Entry } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import type { Selection } from './Selection';
 
 /** A blocked read or take waiting for a matching write. @internal */

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { ExecuteContext } from './ExecuteContext';
-import type { Entry, Mutation, MutationOp } from './Mutation';
+import type { Mutation, MutationOp } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import type { StoredEntry } from './StoredEntry';
 
 /** The longest lease: 10 years of 365.25 days, in ms. Longer ones are refused; Infinity means forever. */

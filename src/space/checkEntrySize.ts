@@ -1,5 +1,4 @@
 import { EntryTooLargeError } from '../errors';
-import { DEFAULT_MAX_RECORD_BYTES, maxRecordBatchBytes } from '../log/recordSize';
 import { DEFAULT_MAX_ENTRY_BYTES, type ExecuteContext } from './ExecuteContext';
 
 /**
@@ -18,8 +17,10 @@ export function checkEntrySize(type: string, id: string, stateBytes: number, ctx
       limitName: 'maxEntryBytes',
     });
   }
-  const maxRecordBytes = ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const recordBytes = maxRecordBatchBytes(type, id, ctx.origin, stateBytes);
+  const maxRecordBytes = ctx.limits?.maxRecordBytes;
+  const sizer = ctx.limits?.recordBytes;
+  if (maxRecordBytes === undefined || sizer === undefined) return;
+  const recordBytes = sizer(type, id, ctx.origin, stateBytes);
   if (recordBytes > maxRecordBytes) {
     throw new EntryTooLargeError(recordBytes, maxRecordBytes, {
       type,

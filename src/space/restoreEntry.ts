@@ -1,5 +1,5 @@
 import { InvariantViolationError, SpacelogError } from '../errors';
-import type { Entry } from './Mutation';
+import type { Entry } from '../schema/Entry';
 import type { PartitionState } from './PartitionState';
 
 /** An entry as a snapshot holds it (a mirror row): its state with the version and lease it had. */

@@ -1,6 +1,7 @@
 import { InvariantViolationError } from '../errors';
 import type { TypeRegistry } from '../schema/TypeRegistry';
-import type { Entry, Mutation } from '../space/Mutation';
+import type { Mutation } from '../space/Mutation';
+import type { Entry } from '../schema/Entry';
 import { PartitionState } from '../space/PartitionState';
 import { restoreApply } from '../space/restoreApply';
 import type { StoredEntry } from '../space/StoredEntry';

@@ -1,18 +1,17 @@
 import type { Knex } from 'knex';
-import { readPartitionSnapshot } from '../client/readPartitionSnapshot';
-import type { Space } from '../client/Space';
-import { DEFAULT_PREFIX } from '../cluster/GridConfig';
+import { readPartitionSnapshot } from '../events/readPartitionSnapshot';
+import type { Space } from '../api/Space';
+import { DEFAULT_PREFIX } from '../log/admin/topicNames';
 import { InvalidArgumentError, MirrorPoisonRecordError } from '../errors';
 import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
-import { createKafka } from '../log/connection/KafkaConnection';
-import { resolveKafkaConnection } from '../log/connection/resolveKafkaConnection';
-import { fetchLogEndOffsets } from '../log/logEndOffsets';
-import { LogReader } from '../log/LogReader';
-import { MutationCodec } from '../log/MutationCodec';
-import { SchemaTopic } from '../log/SchemaTopic';
-import { TopicAdmin } from '../log/TopicAdmin';
-import { partitionTopic } from '../log/topicNames';
-import { WriterSchemas } from '../log/WriterSchemas';
+import { KAFKA_CLIENT_IDS, openKafka } from '../log/connection/openKafka';
+import { fetchLogEndOffsets } from '../log/read/logEndOffsets';
+import { LogReader } from '../log/read/LogReader';
+import { MutationCodec } from '../log/codec/MutationCodec';
+import { SchemaTopic } from '../log/read/SchemaTopic';
+import { TopicAdmin } from '../log/admin/TopicAdmin';
+import { partitionTopic } from '../log/admin/topicNames';
+import { WriterSchemas } from '../log/codec/WriterSchemas';
 import { DEFAULT_MIRROR_SCHEMA } from '../mirror/MirrorConfig';
 import { readMirrorSnapshot } from '../mirror/readMirrorSnapshot';
 import { SchemaLoader } from '../schema/SchemaLoader';
@@ -125,8 +124,9 @@ export async function verifySpace(options: VerifyOptions): Promise<VerifyReport>
   const started = Date.now();
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const types = typesOf(options);
-  const connection = resolveKafkaConnection(options.kafka, { clientId: `spacelog-verify-${options.space}` });
-  const kafka = createKafka(connection);
+  const { kafka, connection } = openKafka(options.kafka, {
+    clientId: KAFKA_CLIENT_IDS.verify(options.space),
+  });
   const topics = new TopicAdmin({ kafka, prefix, onDrift: () => undefined });
   try {
     const partitions =

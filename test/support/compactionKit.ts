@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { partitionOf } from '../../src/cluster/partitionOf';
+import { partitionOf } from '../../src/api/partitionOf';
 import { uniqueName } from './uniqueName';
 
 /** Topic settings that make Kafka's cleaner compact within seconds and drop tombstones after one. */

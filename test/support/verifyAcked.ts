@@ -79,3 +79,20 @@ export async function waitForFailover(
   }
   return failoverTime(acked, partitions, killedAt);
 }
+
+/**
+ * What a failover check that timed out saw: the partitions with no acknowledgement after `since`, and
+ * the load's last failures after it (operation, id, error name; oldest first), for the assertion's diff.
+ */
+export function silentSince(
+  acked: AckedState,
+  partitions: readonly number[],
+  since: number,
+): { silent: number[]; lastFailures: string[] } {
+  const silent = partitions.filter((k) => !(acked.acksByPartition.get(k) ?? []).some((t) => t > since));
+  const lastFailures = acked.failures
+    .filter((f) => f.at > since)
+    .slice(-5)
+    .map((f) => `${f.op} ${f.id} after ${f.at - since} ms: ${f.error}`);
+  return { silent, lastFailures };
+}

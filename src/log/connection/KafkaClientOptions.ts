@@ -1,3 +1,5 @@
+import { optionKeys } from '../../config/optionKeys';
+
 /**
  * Where Kafka is and how to reach it safely: the `kafka` settings every Spacelog client of Kafka takes
  * (grid, processing unit, mirror, decoder, CLI). Anything not given here comes from the environment
@@ -82,4 +84,9 @@ export interface KafkaOauthBearerSaslOptions {
 export type KafkaSaslOptions = KafkaPasswordSaslOptions | KafkaOauthBearerSaslOptions;
 
 /** Keys of {@link KafkaClientOptions}; components add their own (`replicationFactor`, `topics`). */
-export const KAFKA_CLIENT_KEYS: readonly string[] = ['brokers', 'clientId', 'ssl', 'sasl'];
+export const KAFKA_CLIENT_KEYS = optionKeys<KafkaClientOptions>({
+  brokers: true,
+  clientId: true,
+  ssl: true,
+  sasl: true,
+});

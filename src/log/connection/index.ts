@@ -17,6 +17,16 @@ export {
   type KafkaEnvironmentVariable,
 } from './kafkaEnvironment';
 export {
+  KAFKA_CLIENT_IDS,
+  KAFKA_TUNINGS,
+  kafkaOn,
+  openKafka,
+  type KafkaOpenUse,
+  type KafkaTuningName,
+  type KafkaUse,
+  type OpenedKafka,
+} from './openKafka';
+export {
   checkKafkaClientOptions,
   resolveKafkaConnection,
   type KafkaResolveContext,

@@ -3,6 +3,8 @@ import {
   KAFKA_CLIENT_KEYS,
   KAFKA_SASL_MECHANISMS,
   type KafkaClientOptions,
+  type KafkaOauthBearerSaslOptions,
+  type KafkaPasswordSaslOptions,
   type KafkaSaslMechanism,
   type KafkaTlsOptions,
   type OauthBearerProvider,
@@ -10,6 +12,7 @@ import {
 import type { KafkaConnection, KafkaSasl, KafkaTls } from './KafkaConnection';
 import { envValue, kafkaBrokersFromEnv } from './kafkaEnvironment';
 import { isLoopbackAddress } from '../../config/loopback';
+import { optionKeys, rejectUnknownKeys } from '../../config/optionKeys';
 import { defineSecret, parseBooleanSetting, readPem, readSecretFile } from './secretSettings';
 
 /** How a component resolves its Kafka settings. */
@@ -19,14 +22,23 @@ export interface KafkaResolveContext {
   /** Where the options sit, for messages: `kafka` (default), `mirror.kafka`. */
   readonly path?: string;
   /** Keys the component accepts besides brokers, clientId, ssl and sasl (e.g. the grid's `topics`). */
-  readonly extraKeys?: readonly string[];
+  readonly extraKeys?: Iterable<string>;
   /** Default: process.env. */
   readonly env?: NodeJS.ProcessEnv;
 }
 
-const TLS_KEYS = new Set(['ca', 'cert', 'key', 'rejectUnauthorized']);
-const PASSWORD_SASL_KEYS = new Set(['mechanism', 'username', 'password', 'passwordFile']);
-const TOKEN_SASL_KEYS = new Set(['mechanism', 'oauthBearerProvider', 'tokenFile']);
+const TLS_KEYS = optionKeys<KafkaTlsOptions>({ ca: true, cert: true, key: true, rejectUnauthorized: true });
+const PASSWORD_SASL_KEYS = optionKeys<KafkaPasswordSaslOptions>({
+  mechanism: true,
+  username: true,
+  password: true,
+  passwordFile: true,
+});
+const TOKEN_SASL_KEYS = optionKeys<KafkaOauthBearerSaslOptions>({
+  mechanism: true,
+  oauthBearerProvider: true,
+  tokenFile: true,
+});
 
 /**
  * Checks the shape of `kafka` options without reading files or the environment: unknown keys (also
@@ -36,17 +48,18 @@ const TOKEN_SASL_KEYS = new Set(['mechanism', 'oauthBearerProvider', 'tokenFile'
 export function checkKafkaClientOptions(
   options: unknown,
   path = 'kafka',
-  extraKeys: readonly string[] = [],
+  extraKeys: Iterable<string> = [],
 ): asserts options is KafkaClientOptions | undefined {
   if (options === undefined) return;
+  const refusal = (setting: string, message: string): ConnectionConfigError =>
+    new ConnectionConfigError(`${setting}: ${message}`, setting);
   const fail = (setting: string, message: string): never => {
-    throw new ConnectionConfigError(`${setting}: ${message}`, setting);
+    throw refusal(setting, message);
   };
   if (!isRecord(options)) fail(path, 'must be an object');
   const record = options as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!KAFKA_CLIENT_KEYS.includes(key) && !extraKeys.includes(key)) fail(`${path}.${key}`, 'unknown key');
-  }
+  const known = new Set([...KAFKA_CLIENT_KEYS, ...extraKeys]);
+  rejectUnknownKeys(record, known, (key) => refusal(`${path}.${key}`, 'unknown key'));
   const { brokers, clientId, ssl, sasl } = record;
   if (brokers !== undefined) {
     if (!Array.isArray(brokers) || brokers.length === 0 || !brokers.every(isNonEmptyString)) {
@@ -58,7 +71,7 @@ export function checkKafkaClientOptions(
   if (ssl !== undefined && typeof ssl !== 'boolean') {
     if (!isRecord(ssl)) fail(`${path}.ssl`, 'must be true, false or { ca, cert, key, rejectUnauthorized }');
     const tls = ssl as Record<string, unknown>;
-    for (const key of Object.keys(tls)) if (!TLS_KEYS.has(key)) fail(`${path}.ssl.${key}`, 'unknown key');
+    rejectUnknownKeys(tls, TLS_KEYS, (key) => refusal(`${path}.ssl.${key}`, 'unknown key'));
     const ca = tls.ca;
     if (ca !== undefined && !isNonEmptyString(ca) && !(Array.isArray(ca) && ca.every(isNonEmptyString))) {
       fail(`${path}.ssl.ca`, 'must be PEM text or a file path, or a list of them');
@@ -77,9 +90,9 @@ export function checkKafkaClientOptions(
     const saslRecord = sasl as Record<string, unknown>;
     const mechanism = parseMechanism(saslRecord.mechanism, `${path}.sasl.mechanism`);
     const allowed = mechanism === 'oauthbearer' ? TOKEN_SASL_KEYS : PASSWORD_SASL_KEYS;
-    for (const key of Object.keys(saslRecord)) {
-      if (!allowed.has(key)) fail(`${path}.sasl.${key}`, `is not a setting of mechanism ${mechanism}`);
-    }
+    rejectUnknownKeys(saslRecord, allowed, (key) =>
+      refusal(`${path}.sasl.${key}`, `is not a setting of mechanism ${mechanism}`),
+    );
     for (const key of ['username', 'password', 'passwordFile', 'tokenFile']) {
       if (saslRecord[key] !== undefined && !isNonEmptyString(saslRecord[key])) {
         fail(`${path}.sasl.${key}`, 'must be a non-empty string');

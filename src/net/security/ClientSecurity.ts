@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
+import { optionKeys } from '../../config/optionKeys';
 import { AuthenticationError, InvalidArgumentError, ProtocolError, type SpacelogError } from '../../errors';
 import type { AuthArgs } from './handshake';
 import { readPem, type PemSource } from './pem';
@@ -17,6 +18,15 @@ export interface ClientTlsOptions {
   /** Default true. false accepts any server certificate: for tests only, never with a password. */
   readonly rejectUnauthorized?: boolean;
 }
+
+/** The keys of ClientTlsOptions (a client's `tls`, a unit's `security.client.tls`). @internal */
+export const CLIENT_TLS_KEYS = optionKeys<ClientTlsOptions>({
+  ca: true,
+  cert: true,
+  key: true,
+  servername: true,
+  rejectUnauthorized: true,
+});
 
 /** A user name and password, sent in the AUTH first request of every connection (TLS only). */
 export interface ClientCredentials {

@@ -1,4 +1,10 @@
-import { AuthenticationError, AuthorizationError, ProtocolError, type SpacelogError } from '../../errors';
+import {
+  AuthenticationBusyError,
+  AuthenticationError,
+  AuthorizationError,
+  ProtocolError,
+  type SpacelogError,
+} from '../../errors';
 import type { RequestFrame } from '../protocol';
 import { decodeAuthArgs } from './handshake';
 import { ADMIN_WHEN_BROADCAST, SpaceGrants } from './Permissions';
@@ -91,7 +97,7 @@ export class ConnectionGuard {
    * server ensures by accepting passwords only with TLS on), or the verified client certificate.
    * Resolves the principal's name; rejects with AuthenticationError (never naming the secret).
    */
-  async authenticate(request: RequestFrame): Promise<string> {
+  async authenticate(request: RequestFrame, signal?: AbortSignal): Promise<string> {
     this.authenticating = true;
     try {
       const args = decodeAuthArgs(request.args);
@@ -107,8 +113,10 @@ export class ConnectionGuard {
       }
       let found;
       try {
-        found = await check(args.username, args.password);
-      } catch {
+        found = await check(args.username, args.password, signal);
+      } catch (error) {
+        // Too many checks waiting: nothing was checked, the client may try again.
+        if (error instanceof AuthenticationBusyError) throw error;
         // A callback that fails says nothing to the peer about why (it may hold internals).
         found = null;
       }

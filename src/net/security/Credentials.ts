@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
-import { InvalidArgumentError } from '../../errors';
+import { AuthenticationBusyError, InvalidArgumentError } from '../../errors';
 
 /** One user's stored password: an scrypt hash with its own salt and parameters (never the password). */
 export interface StoredPassword {
@@ -51,14 +51,28 @@ export async function hashPassword(password: string): Promise<StoredPassword> {
  * here instead of filling the pool (and the memory) at once.
  */
 const CONCURRENT_CHECKS = 2;
+/**
+ * Checks that may wait for a slot, process-wide: past it an AUTH is refused at once with the retriable
+ * AuthenticationBusyError instead of queueing without bound (memory, and minutes of wait).
+ */
+export const MAX_WAITING_CHECKS = 128;
 let checking = 0;
 const waitingChecks: (() => void)[] = [];
 
-/** True when `password` hashes to `stored` (compared in constant time). */
-export async function verifyPassword(password: string, stored: StoredPassword): Promise<boolean> {
+/**
+ * True when `password` hashes to `stored` (compared in constant time). A check whose `signal` aborts
+ * while it waits for its turn (its connection closed) leaves the queue and hashes nothing; it rejects
+ * with the signal's reason.
+ */
+export async function verifyPassword(
+  password: string,
+  stored: StoredPassword,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  signal?.throwIfAborted();
   // A slot is taken here, or handed over by the check that ends (so none can slip in between).
   if (checking < CONCURRENT_CHECKS) checking++;
-  else await new Promise<void>((resolve) => waitingChecks.push(resolve));
+  else await waitForSlot(signal);
   try {
     const expected = Buffer.from(stored.hash, 'base64');
     const actual = await scryptAsync(password, Buffer.from(stored.salt, 'base64'), stored.keyLength, {
@@ -72,6 +86,23 @@ export async function verifyPassword(password: string, stored: StoredPassword): 
     if (next !== undefined) next();
     else checking--;
   }
+}
+
+function waitForSlot(signal: AbortSignal | undefined): Promise<void> {
+  if (waitingChecks.length >= MAX_WAITING_CHECKS) throw new AuthenticationBusyError(waitingChecks.length);
+  return new Promise<void>((resolve, reject) => {
+    const turn = (): void => {
+      signal?.removeEventListener('abort', leave);
+      resolve();
+    };
+    const leave = (): void => {
+      const at = waitingChecks.indexOf(turn);
+      if (at >= 0) waitingChecks.splice(at, 1);
+      reject(signal?.reason);
+    };
+    waitingChecks.push(turn);
+    signal?.addEventListener('abort', leave, { once: true });
+  });
 }
 
 /** Password checks hashing now and waiting for their turn (for tests). @internal */
@@ -105,10 +136,10 @@ export class CredentialsStore {
   }
 
   /** True when the user exists and the password is theirs. */
-  async verify(username: string, password: string): Promise<boolean> {
+  async verify(username: string, password: string, signal?: AbortSignal): Promise<boolean> {
     if (username.length > MAX_USERNAME_LENGTH || password.length > MAX_PASSWORD_LENGTH) return false;
     const stored = this.users.get(username);
-    const ok = await verifyPassword(password, stored ?? this.decoy);
+    const ok = await verifyPassword(password, stored ?? this.decoy, signal);
     return stored !== undefined && ok;
   }
 

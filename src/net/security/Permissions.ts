@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../../errors';
-import { SERVICE_TASK_PREFIX, type WireOp } from '../protocol';
+import { optionKeys, rejectUnknownKeys } from '../../config/optionKeys';
+import { type WireOp } from '../protocol';
+import { SERVICE_TASK_PREFIX } from '../../api/Task';
 
 /**
  * The grants of the permissions file: `read`, `write`, `take`, `admin`, `execute` (every task and
@@ -59,6 +61,7 @@ export interface PermissionsConfig {
 }
 
 const CLASSES = new Set(['read', 'write', 'take', 'admin', 'execute', '*']);
+const PERMISSIONS_KEYS = optionKeys<PermissionsConfig>({ principals: true, anonymous: true });
 
 /** A principal's grants on one space, resolved once per connection. @internal */
 export class SpaceGrants {
@@ -160,12 +163,12 @@ function merged(bySpace: Readonly<Record<string, readonly Grant[]>> | undefined,
 }
 
 function checkPermissions(config: PermissionsConfig): void {
+  const refusal = (why: string): InvalidArgumentError => new InvalidArgumentError(`permissions: ${why}`);
   const fail = (why: string): never => {
-    throw new InvalidArgumentError(`permissions: ${why}`);
+    throw refusal(why);
   };
   if (config === null || typeof config !== 'object') fail('expected { "principals": { ... } }');
-  const known = new Set(['principals', 'anonymous']);
-  for (const key of Object.keys(config)) if (!known.has(key)) fail(`unknown key '${key}'`);
+  rejectUnknownKeys(config, PERMISSIONS_KEYS, (key) => refusal(`unknown key '${key}'`));
   if (
     config.principals === null ||
     typeof config.principals !== 'object' ||

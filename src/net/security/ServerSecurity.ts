@@ -4,6 +4,7 @@ import { CredentialsStore, type CredentialsFileContent } from './Credentials';
 import { Permissions, type PermissionsConfig } from './Permissions';
 import { readPem, type PemSource } from './pem';
 import { isLoopbackHost } from '../../config/loopback';
+import { isOptionsObject, optionKeys, rejectUnknownKeys } from '../../config/optionKeys';
 
 /** Who a connection is, once authenticated. */
 export interface Principal {
@@ -11,7 +12,12 @@ export interface Principal {
 }
 
 /** Checks a user name and password; resolves the principal, or null when they are wrong. */
-export type Authenticate = (username: string, password: string) => Promise<Principal | null>;
+export type Authenticate = (
+  username: string,
+  password: string,
+  /** Aborted when the connection closes before the check ends. */
+  signal?: AbortSignal,
+) => Promise<Principal | null>;
 
 /** The server's TLS settings. */
 export interface ServerTlsOptions {
@@ -69,15 +75,22 @@ export interface ResolvedServerSecurity {
 
 export const DEFAULT_AUTH_FAILURE_DELAY_MS = 250;
 
-const KNOWN_KEYS = new Set([
-  'tls',
-  'credentials',
-  'authenticate',
-  'permissions',
-  'insecure',
-  'authFailureDelayMs',
-]);
-const TLS_KEYS = new Set(['key', 'cert', 'ca', 'requestClientCert']);
+/** The keys of a server's `security`. @internal */
+export const SERVER_SECURITY_KEYS = optionKeys<ServerSecurityOptions>({
+  tls: true,
+  credentials: true,
+  authenticate: true,
+  permissions: true,
+  insecure: true,
+  authFailureDelayMs: true,
+});
+/** The keys of a server's `security.tls`. @internal */
+export const SERVER_TLS_KEYS = optionKeys<ServerTlsOptions>({
+  key: true,
+  cert: true,
+  ca: true,
+  requestClientCert: true,
+});
 
 /**
  * Reads keys, certificates, credentials and permissions once at start and refuses what would be
@@ -92,11 +105,12 @@ export function resolveServerSecurity(
     if (!isLoopbackHost(host)) throw new InsecureBindError(host);
     return undefined;
   }
-  if (options === null || typeof options !== 'object')
-    throw new InvalidArgumentError('security must be an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new InvalidArgumentError(`unknown security option '${key}'`);
-  }
+  if (!isOptionsObject(options)) throw new InvalidArgumentError('security must be an object');
+  rejectUnknownKeys(
+    options,
+    SERVER_SECURITY_KEYS,
+    (key) => new InvalidArgumentError(`unknown security option '${key}'`),
+  );
   const tls = options.tls === undefined ? undefined : tlsOptionsOf(options.tls);
   if (tls === undefined && !isLoopbackHost(host) && options.insecure !== true)
     throw new InsecureBindError(host);
@@ -143,11 +157,12 @@ export function resolveServerSecurity(
 }
 
 function tlsOptionsOf(tls: ServerTlsOptions): TlsOptions {
-  if (tls === null || typeof tls !== 'object')
-    throw new InvalidArgumentError('security.tls must be an object');
-  for (const key of Object.keys(tls)) {
-    if (!TLS_KEYS.has(key)) throw new InvalidArgumentError(`unknown security.tls option '${key}'`);
-  }
+  if (!isOptionsObject(tls)) throw new InvalidArgumentError('security.tls must be an object');
+  rejectUnknownKeys(
+    tls,
+    SERVER_TLS_KEYS,
+    (key) => new InvalidArgumentError(`unknown security.tls option '${key}'`),
+  );
   if (tls.key === undefined || tls.cert === undefined) {
     throw new InvalidArgumentError('security.tls needs key and cert');
   }
@@ -181,5 +196,6 @@ function passwordCheckOf(options: ServerSecurityOptions): Authenticate | undefin
     typeof options.credentials === 'string'
       ? CredentialsStore.fromFile(options.credentials)
       : new CredentialsStore(options.credentials);
-  return async (username, password) => ((await store.verify(username, password)) ? { name: username } : null);
+  return async (username, password, signal) =>
+    (await store.verify(username, password, signal)) ? { name: username } : null;
 }

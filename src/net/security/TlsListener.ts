@@ -9,11 +9,13 @@ const TLS_HANDSHAKE = 0x16;
  * record) from a plain Spacelog client (a frame length, whose first byte is 0 under 16 MiB): the plain
  * one is handed to `plain` to be told, in a frame it can read, that TLS is required, instead of being
  * cut with a reset it would retry. A peer that sends nothing, or does not finish its handshake, within
- * `timeoutMs` is closed.
+ * `timeoutMs` is closed. `open` counts the sockets taken and not yet closed — handshakes under way as
+ * well as established connections — so a server can bound them together.
  * @internal
  */
 export class TlsListener {
   private readonly server: TlsServer;
+  private sockets = 0;
 
   constructor(
     options: TlsOptions,
@@ -27,7 +29,14 @@ export class TlsListener {
     this.server.on('tlsClientError', (_error, socket) => socket.destroy());
   }
 
+  /** Sockets taken and not closed yet: in their handshake, refused as plain, or connected. */
+  get open(): number {
+    return this.sockets;
+  }
+
   take(socket: Socket): void {
+    this.sockets += 1;
+    socket.once('close', () => (this.sockets -= 1));
     socket.on('error', () => undefined);
     const timer = setTimeout(() => socket.destroy(), this.timeoutMs);
     timer.unref();

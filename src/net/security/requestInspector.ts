@@ -1,6 +1,6 @@
 import { ProtocolError } from '../../errors';
-import { SpaceRouting } from '../../client/SpaceRouting';
-import type { Space } from '../../client/Space';
+import { SpaceRouting } from '../../api/SpaceRouting';
+import type { Space } from '../../api/Space';
 import type { TypeRegistry } from '../../schema/TypeRegistry';
 import type { RequestFrame } from '../protocol';
 import { decodeArgs } from '../requestArgs';

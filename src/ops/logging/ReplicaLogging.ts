@@ -1,4 +1,5 @@
-import { CorruptLogError } from '../../errors';
+import { CorruptLogError, type IllegalReplicaTransitionError } from '../../errors';
+import { defaultLoggerForReports } from './createLogger';
 import { errorFields, LOG_EVENT, type LogEvent } from './logEvents';
 import type { SpacelogLogger } from './SpacelogLogger';
 
@@ -13,11 +14,18 @@ export interface ReplicaFacts {
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**
+ * Which replica: `primary` or `backup`. Role names are the replica's states (partition/ReplicaLifecycle),
+ * taken here as plain strings: ops/ sits below the partitions and does not import them.
+ */
+type Replica = 'primary' | 'backup';
+
+/**
  * Turns one replica's role changes into records, one per transition: `warmup-start`, `warmup-end`
  * (with the entries, the offset reached and the warm-up's duration), `fenced`, `rebuild`,
  * `corrupt-log`, and `role-change` for the rest (closed, handed over). The logger comes bound to
  * the space, unit and partition; each record adds `replica` (`primary` or `backup`) and `role`.
- * Without a logger it does nothing.
+ * Without a logger it does nothing, except for a move the replica's life refused (`refused`,
+ * `illegal-transition`), a bug that the default logger reports then.
  * @internal
  */
 export class ReplicaLogging {
@@ -25,7 +33,7 @@ export class ReplicaLogging {
 
   constructor(
     private readonly logger: SpacelogLogger | undefined,
-    private readonly replica: 'primary' | 'backup',
+    private readonly replica: Replica,
   ) {}
 
   /** Logs the move to `role`; `facts` is read only when a record needs it. */
@@ -59,9 +67,27 @@ export class ReplicaLogging {
     const [level, event, message] = recordOf(replica, role, reason);
     logger[level]({ event, ...base, ...reasonFields(reason) }, message);
   }
+
+  /**
+   * A move the replica's life does not allow was asked where nothing may throw (an appender's
+   * callback, a tail's failure): a bug, logged at error level (to the default logger when the
+   * replica has none); the replica stays where it was.
+   */
+  refused(error: IllegalReplicaTransitionError): void {
+    (this.logger ?? defaultLoggerForReports()).error(
+      {
+        event: LOG_EVENT.illegalTransition,
+        replica: this.replica,
+        from: error.from,
+        to: error.to,
+        ...errorFields(error),
+      },
+      `${this.replica} refused an illegal move from ${error.from} to ${error.to}`,
+    );
+  }
 }
 
-function recordOf(replica: string, role: string, reason: unknown): [Level, LogEvent, string] {
+function recordOf(replica: Replica, role: string, reason: unknown): [Level, LogEvent, string] {
   if (role === 'corrupt' || reason instanceof CorruptLogError)
     return ['error', LOG_EVENT.corruptLog, `${replica} stopped: its log holds a record the fold refuses`];
   if (role === 'fenced')

@@ -1,12 +1,7 @@
 import pino from 'pino';
-import { humanLines } from './humanLines';
+import { humanLines, type LogDestination } from './humanLines';
 import { DEFAULT_LIBRARY_LOG_LEVEL, logLevelFromEnv } from './logLevelFromEnv';
 import type { LogLevel, SpacelogLogger } from './SpacelogLogger';
-
-/** Where records go: anything with a `write(line)` (a stream, a test's collector). */
-export interface LogDestination {
-  write(line: string): unknown;
-}
 
 /** What {@link createLogger} takes. */
 export interface CreateLoggerOptions {

@@ -1,5 +1,3 @@
-import type { LogDestination } from './createLogger';
-
 /** Fields a human line shows in its own place, not as `key=value`. */
 const PLACED = new Set(['time', 'level', 'msg', 'pid', 'hostname', 'err']);
 
@@ -54,4 +52,9 @@ function printable(text: string): string {
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/** Where records go: anything with a `write(line)` (a stream, a test's collector). */
+export interface LogDestination {
+  write(line: string): unknown;
 }

@@ -5,9 +5,9 @@ export {
   defaultLogger,
   resolveLogger,
   type CreateLoggerOptions,
-  type LogDestination,
   type LogFormat,
 } from './createLogger';
+export { type LogDestination } from './humanLines';
 export { humanLine, humanLines } from './humanLines';
 export {
   DEFAULT_LIBRARY_LOG_LEVEL,

@@ -1,4 +1,6 @@
+import { defaultLoggerForReports } from './createLogger';
 import { errorFields, LOG_EVENT } from './logEvents';
+import { RecordRate } from '../rate/RecordRate';
 import type { SpacelogLogger } from './SpacelogLogger';
 
 /** Where a listener that threw was listening. */
@@ -21,26 +23,37 @@ export type ListenerErrorHandler = (error: unknown, context: ListenerErrorContex
  * The one way a listener's error is reported: an `error` record (`event: listener-error`, the
  * context as fields but `space`, which the owner's logger is bound to already), then the
  * application's handler, whose own throw is logged, never propagated into the code that called the
- * listener.
+ * listener. The records are rate-bounded ({@link RecordRate}: a listener that throws on every event
+ * writes 20 records per 10 s, the next carrying how many were left out); the handler hears every one.
  */
 export function reportListenerError(
   logger: SpacelogLogger,
   handler: ListenerErrorHandler | undefined,
 ): ListenerErrorHandler {
+  const rate = new RecordRate();
   return (error, context) => {
     const { space: _space, ...where } = context;
-    logger.error(
-      { event: LOG_EVENT.listenerError, ...where, ...errorFields(error) },
-      `a ${context.source} listener threw`,
-    );
+    const { write, suppressed } = rate.take();
+    if (write) {
+      logger.error(
+        {
+          event: LOG_EVENT.listenerError,
+          ...where,
+          ...errorFields(error),
+          ...(suppressed && { suppressed }),
+        },
+        `a ${context.source} listener threw`,
+      );
+    }
     if (handler === undefined) return;
     try {
       handler(error, context);
     } catch (thrown) {
-      logger.error(
-        { event: LOG_EVENT.listenerError, ...where, handler: 'onListenerError', ...errorFields(thrown) },
-        'onListenerError threw',
-      );
+      if (rate.take().write)
+        logger.error(
+          { event: LOG_EVENT.listenerError, ...where, handler: 'onListenerError', ...errorFields(thrown) },
+          'onListenerError threw',
+        );
     }
   };
 }
@@ -57,4 +70,20 @@ export function partitionEventErrors(
   const report = reportListenerError(logger, handler);
   return (error, event) =>
     report(error, { source: 'partition-event', space, partition: event.partition, type: event.kind });
+}
+
+/**
+ * The handler of a partition's subscription listeners when its host gave none: reports through
+ * {@link reportListenerError} to `logger`, or to the process's default logger.
+ */
+export function subscriptionErrorsToLog(
+  logger: SpacelogLogger | undefined,
+  partition: number,
+): (error: unknown) => void {
+  let report: ListenerErrorHandler | undefined;
+  return (error) => {
+    // The default logger is looked up at the first error, as before, and the reporter (with its rate) kept.
+    report ??= reportListenerError(logger ?? defaultLoggerForReports(), undefined);
+    report(error, { source: 'subscription', partition });
+  };
 }

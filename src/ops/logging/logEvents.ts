@@ -15,6 +15,8 @@ export const LOG_EVENT = {
   fenced: 'fenced',
   /** A replica failed (an append, a read) and rebuilds from the log. */
   rebuild: 'rebuild',
+  /** A replica was asked for a move its life does not allow (a bug): refused, it stays where it was. */
+  illegalTransition: 'illegal-transition',
   /** A partition log holds a record the restore fold refuses: the replica stays unready. */
   corruptLog: 'corrupt-log',
   /** A unit received a new placement from its group. */

@@ -1,4 +1,4 @@
-import type { EventLoopLag } from '../../cluster/EventLoopLag';
+import type { EventLoopLag } from './EventLoopLag';
 import { family, type MetricFamily, type MetricsSnapshot, type ValueSample } from './MetricsSnapshot';
 import type { SpaceStats } from './SpaceStats';
 

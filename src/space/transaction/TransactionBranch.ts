@@ -5,7 +5,8 @@ import type { ChangeOp } from '../ChangeSet';
 import { compileSelector } from '../compileSelector';
 import { execute } from '../execute';
 import type { ExecuteContext } from '../ExecuteContext';
-import type { Entry, Mutation } from '../Mutation';
+import type { Mutation } from '../Mutation';
+import type { Entry } from '../../schema/Entry';
 import type {
   ChangeOptions,
   ChangeResult,

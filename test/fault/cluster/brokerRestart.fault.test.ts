@@ -1,19 +1,22 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { parsePartitionTopic, transactionalIdOf } from '../../../src/log/topicNames';
-import { DEFAULT_TRANSACTION_TIMEOUT_MS } from '../../../src/log/PartitionAppenderOptions';
+import { parsePartitionTopic, transactionalIdOf } from '../../../src/log/admin/topicNames';
+import { DEFAULT_TRANSACTION_TIMEOUT_MS } from '../../../src/log/append/PartitionAppenderOptions';
 import { withClusterLoad } from '../../support/clusterLoad';
 import { TestCluster } from '../../support/clusterTestKit';
 import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 import { PrivateKafkaCluster } from '../../support/privateKafkaCluster';
-import { verifyAcked, waitForFailover } from '../../support/verifyAcked';
+import { silentSince, verifyAcked, waitForFailover } from '../../support/verifyAcked';
 
 // Three broker JVMs and three units share two cores: setup takes about 30 s, the restart and load as long.
 jest.setTimeout(200_000);
 
 const UNITS = ['u1', 'u2', 'u3'];
 const PARTITIONS = 6;
-/** Load keeps running this long after every replica is back in sync. */
-const AFTER_SYNC_MS = 5000;
+const ALL_PARTITIONS = [...Array(PARTITIONS).keys()];
+/** How long after every replica is back in sync each partition may take to acknowledge a write. */
+const AFTER_SYNC_TIMEOUT_MS = 60_000;
 /** Acknowledged entries the check reads back, at least. */
 const CHECKED_AT_LEAST = 100;
 
@@ -90,6 +93,21 @@ const FAULTS: readonly BrokerFault[] = [
   },
 ];
 
+/** Where a case that failed leaves its units' logs (the test prints the paths). */
+const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'test-artifacts', 'broker-restart');
+
+/** Writes each unit's stderr to test-artifacts/broker-restart/ and says where, with its last lines. */
+function keepUnitLogs(cluster: TestCluster, caseName: string): void {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const slug = caseName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  for (const [name, unit] of cluster.units) {
+    const file = path.join(ARTIFACTS, `${slug}-${name}.log`);
+    writeFileSync(file, unit.stderr);
+    const tail = unit.stderr.trimEnd().split('\n').slice(-15).join('\n');
+    process.stderr.write(`[broker restart] unit ${name}'s log: ${file}; its last lines:\n${tail}\n`);
+  }
+}
+
 /** Waits until every partition of every topic (internal ones too) has all its replicas in sync. */
 async function waitUntilFullyInSync(admin: Admin, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -143,11 +161,28 @@ describe.each(FAULTS)('broker fault under sync load, three brokers (RF 3, min IS
       await fault.inflict(kafka!, victim);
       const backAt = Date.now();
       // Every partition takes writes again within 30 s of the broker's return.
-      const writableAgain = await waitForFailover(load.acked, [...Array(PARTITIONS).keys()], backAt, 30_000);
+      const writableAgain = await waitForFailover(load.acked, ALL_PARTITIONS, backAt, 30_000);
+      if (!(writableAgain <= 30_000)) {
+        keepUnitLogs(cluster!, fault.name);
+        expect(silentSince(load.acked, ALL_PARTITIONS, backAt)).toEqual({
+          silent: [],
+          lastFailures: [],
+        });
+      }
       expect(writableAgain).toBeLessThanOrEqual(30_000);
       await waitUntilFullyInSync(admin!);
       const inSyncAt = Date.now();
-      await new Promise((r) => setTimeout(r, AFTER_SYNC_MS));
+      // The broker's return is not the end of the story: each partition log is written to afterwards.
+      // Waited for until every partition had a write acknowledged since, rather than for a fixed time
+      // a busy machine may not honour; one that had none in time is named.
+      await waitForFailover(load.acked, ALL_PARTITIONS, inSyncAt, AFTER_SYNC_TIMEOUT_MS);
+      for (let k = 0; k < PARTITIONS; k++) {
+        const after = (load.acked.acksByPartition.get(k) ?? []).filter((t) => t > inSyncAt);
+        expect({ partition: k, acksAfterSync: after.length > 0 }).toEqual({
+          partition: k,
+          acksAfterSync: true,
+        });
+      }
       // Three brokers and three units on two cores can be slow: enough acknowledgements to check first.
       await load.untilAcked(CHECKED_AT_LEAST + 50, 30_000);
       const acked = await load.stop();
@@ -159,14 +194,6 @@ describe.each(FAULTS)('broker fault under sync load, three brokers (RF 3, min IS
       const acks = [...acked.acksByPartition.values()].flat();
       if (fault.writableWhileDown && !coordinators.has(victim))
         expect(acks.filter((t) => t > restartAt && t < backAt).length).toBeGreaterThan(0);
-      // The broker's return is not the end of the story: each partition log is written to afterwards.
-      for (let k = 0; k < PARTITIONS; k++) {
-        const after = (acked.acksByPartition.get(k) ?? []).filter((t) => t > inSyncAt);
-        expect({ partition: k, acksAfterSync: after.length > 0 }).toEqual({
-          partition: k,
-          acksAfterSync: true,
-        });
-      }
       // spacelog verify at the suite's end: after the broker's return, every partition served equals
       // the fold of its log (read from the three brokers).
       await expectVerified({ ...clusterVerifyTarget(cluster!), grid: client });

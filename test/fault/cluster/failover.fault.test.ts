@@ -5,6 +5,13 @@ import { verifyAcked, waitForFailover } from '../../support/verifyAcked';
 import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 
 const SESSION_MS = 6000;
+/**
+ * Liveness, not speed: the victim's partitions must be served again, and this bound only catches a
+ * failover that hangs. How fast it is (6.4 s median for this session timeout, idle) is measured by
+ * `npm run bench -- cluster failover`; here three units, a broker and the load share two busy cores
+ * (11.4 s seen under CI load).
+ */
+const SERVED_AGAIN_WITHIN_MS = SESSION_MS + 20_000;
 const CYCLES = 10;
 /** Each cycle takes 10–20 s (session timeout, restart, warm-up); a busy CI machine needs the margin. */
 const CYCLES_TIMEOUT_MS = 360_000;
@@ -25,7 +32,7 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
     sessionTimeoutMs: SESSION_MS,
   });
 
-  it('loses nothing acknowledged and serves the partitions again within the session timeout + 5 s', async () => {
+  it('loses nothing acknowledged and serves the partitions again (within the session timeout + 20 s)', async () => {
     await withClusterLoad(
       cluster,
       'f',
@@ -38,9 +45,14 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
         cluster.units.delete(victim.unit);
         const rest = [...cluster.units.keys()];
         await cluster.waitUntilServed(rest);
-        const failover = await waitForFailover(load.acked, victim.partitions, killedAt);
+        const failover = await waitForFailover(
+          load.acked,
+          victim.partitions,
+          killedAt,
+          SERVED_AGAIN_WITHIN_MS,
+        );
         const acked = await load.stop();
-        expect(failover).toBeLessThanOrEqual(SESSION_MS + 5000);
+        expect(failover).toBeLessThanOrEqual(SERVED_AGAIN_WITHIN_MS);
         const lost = await verifyAcked(client, acked);
         expect(lost).toEqual({ missing: [], stale: [], resurrected: [], checked: lost.checked });
         expect(lost.checked).toBeGreaterThan(100);
@@ -80,7 +92,9 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
             await cluster.units.get(victim.unit)!.kill();
             cluster.units.delete(victim.unit);
             await cluster.waitUntilServed(names.filter((n) => n !== victim.unit));
-            failovers.push(await waitForFailover(load.acked, victim.partitions, killedAt));
+            failovers.push(
+              await waitForFailover(load.acked, victim.partitions, killedAt, SERVED_AGAIN_WITHIN_MS),
+            );
             await cluster.startUnit(victim.unit);
             await cluster.waitUntilServed(names);
           }
@@ -93,7 +107,7 @@ describe('cluster failover: SIGKILL the busiest processing unit under sync load'
           expect(acked.taken.size).toBeGreaterThan(0);
           expect(race.takenBy.size).toBeGreaterThan(0);
           expect(race.duplicates()).toEqual([]);
-          for (const time of failovers) expect(time).toBeLessThanOrEqual(SESSION_MS + 5000);
+          for (const time of failovers) expect(time).toBeLessThanOrEqual(SERVED_AGAIN_WITHIN_MS);
           // spacelog verify at the suite's end: every partition served equals the fold of its log.
           await expectVerified({ ...clusterVerifyTarget(cluster), grid: client });
         } finally {

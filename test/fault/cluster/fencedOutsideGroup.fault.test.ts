@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { transactionalIdOf } from '../../../src/log/topicNames';
+import { transactionalIdOf } from '../../../src/log/admin/topicNames';
 import { withClusterLoad } from '../../support/clusterLoad';
 import { clusterForSuite } from '../../support/clusterTestKit';
 import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';

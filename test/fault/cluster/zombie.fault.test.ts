@@ -11,12 +11,17 @@ import { verifyAcked } from '../../support/verifyAcked';
 import { foldLog } from '../../integration/grid/foldLog';
 
 const SESSION_MS = 6000;
+/**
+ * Connect and request time of a probe: a process just woken by SIGCONT has a backlog to work through
+ * before it answers. The probe checks which error comes back, not how fast.
+ */
+const PROBE_TIMEOUT_MS = 10_000;
 
 /** Sends one read by id for partition k straight to `endpoint` (no client retries): its error name, or 'ok'. */
 async function probe(endpoint: string, partition: number): Promise<string> {
   const connection = await ClientConnection.open({
     endpoint,
-    connectTimeoutMs: 2000,
+    connectTimeoutMs: PROBE_TIMEOUT_MS,
     maxFrameBytes: 1 << 20,
     onEvent: () => undefined,
     onClose: () => undefined,
@@ -29,9 +34,9 @@ async function probe(endpoint: string, partition: number): Promise<string> {
         type: 'Order',
         args: toWireJson({ selector: { id: 'probe' }, options: { routing: customerOf('probe') } }),
         entry: null,
-        deadline: 2000,
+        deadline: PROBE_TIMEOUT_MS,
       },
-      { timeoutMs: 2000 },
+      { timeoutMs: PROBE_TIMEOUT_MS },
     );
     return 'ok';
   } catch (error) {

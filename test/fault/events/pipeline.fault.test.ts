@@ -8,6 +8,7 @@ import {
   orderService,
   revenueOf,
 } from '../../../examples/orders-pipeline/services';
+import { eventually } from '../../support/eventually';
 import { clusterVerifyTarget, expectVerified } from '../../support/expectVerified';
 import { foldLog } from '../../integration/grid/foldLog';
 import { TestCluster } from '../../support/clusterTestKit';
@@ -101,6 +102,36 @@ async function drained(client: RemoteSpace, timeoutMs: number): Promise<void> {
   }
 }
 
+/**
+ * Waits until the `customerTotals` notify container counted every shipped order: it updates the
+ * CustomerTotal entries after the orders ship (after a kill, once the promoted unit's container took
+ * over), so a drained pipeline does not mean caught-up totals. Sums only: the fold checks each customer.
+ */
+async function totalsCaughtUp(client: RemoteSpace, timeoutMs: number): Promise<void> {
+  let seen = 'nothing read yet';
+  await eventually(
+    async () => {
+      try {
+        const [shipped, totals] = await Promise.all([
+          client.readMultiple(ORDER_TYPE, { template: { status: 'SHIPPED' } }),
+          client.readMultiple(TOTAL_TYPE),
+        ]);
+        const shippedCents = shipped.reduce((sum, o) => sum + Number(o.totalCents), 0);
+        const orders = totals.reduce((sum, t) => sum + Number(t.orders), 0);
+        const cents = totals.reduce((sum, t) => sum + Number(t.totalCents), 0);
+        seen = `${shipped.length} orders shipped (${shippedCents} cents), totals count ${orders} (${cents} cents)`;
+        return orders === shipped.length && cents === shippedCents;
+      } catch (error) {
+        seen = `a read failed: ${(error as Error).message}`; // a failover in progress: ask again
+        return false;
+      }
+    },
+    timeoutMs,
+    () => `the customer totals to catch up with the shipped orders: ${seen}`,
+    500, // each check reads every shipped order: spare the units that are catching up
+  );
+}
+
 describe('the orders pipeline under SIGKILL of processing units', () => {
   const cluster = new TestCluster({
     partitions: 6,
@@ -134,6 +165,7 @@ describe('the orders pipeline under SIGKILL of processing units', () => {
         await fed.stop();
       }
       await drained(client, 180_000);
+      await totalsCaughtUp(client, 180_000);
 
       // The committed log, read independently of the units.
       const writes = new Map<string, string[]>(); // order id -> statuses written, in log order

@@ -1,5 +1,5 @@
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { partitionTopic } from '../../../src/log/topicNames';
+import { partitionTopic } from '../../../src/log/admin/topicNames';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { EXAMPLE_SCHEMAS, deleteTestTopics, testKafkaBrokers, uniqueName } from '../../support';
 import { exampleCustomer, FAST_COMPACTION, fillerOf, waitForCompaction } from '../../support/compactionKit';

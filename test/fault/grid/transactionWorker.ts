@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 
 const [prefix = '', space = '', partitionsText = '3', roundText = '0'] = process.argv.slice(2);
 const partitions = Number(partitionsText);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { Mutation } from '../../../src/space/Mutation';
 import { gridTestKit } from '../../support';

@@ -1,5 +1,5 @@
 import type { RemoteSpace } from '../../../src/client/RemoteSpace';
-import type { UnitStatus } from '../../../src/cluster/ProcessingUnit';
+import type { UnitStatus } from '../../../src/ops/status/UnitStatus';
 import { FRAME_KIND } from '../../../src/net/protocol';
 import { fromWireJson } from '../../../src/net/wireJson';
 import type { SpaceDescription } from '../../../src/net/SpaceDescription';

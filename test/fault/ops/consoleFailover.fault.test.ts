@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
-import { createConsoleHandler } from '../../../src/ops/console/ConsoleHandler';
-import { startConsoleServer, type ConsoleServer } from '../../../src/ops/console/ConsoleServer';
-import { SpaceConsoleSource } from '../../../src/ops/console/SpaceConsoleSource';
+import { createConsoleHandler } from '../../../src/console/ConsoleHandler';
+import { startConsoleServer, type ConsoleServer } from '../../../src/console/ConsoleServer';
+import { SpaceConsoleSource } from '../../../src/cluster/SpaceConsoleSource';
 import { launchTestBrowser, type TestBrowser } from '../../integration/ops/consoleBrowser';
 import { clusterForSuite } from '../../support/clusterTestKit';
 

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import knex from 'knex';
-import { demoMirrorSchema } from '../../../src/cli/demoMirror';
+import { demoMirrorSchema } from '../../../src/demo/demoMirror';
 import { deleteTopicsByPrefix, testDatabaseUrl, testKafkaBrokers, uniqueName } from '../../support';
 import { runCli } from './cliProcess';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import type { TailLine } from '../../../src/cli/tailFormat';
+import type { TailLine } from '../../../src/console/tailFormat';
 import { deleteTopicsByPrefix, testKafkaBrokers, uniqueName } from '../../support';
 import { CliProcess, runCli } from './cliProcess';
 

@@ -1,5 +1,5 @@
 import { ProcessingUnit } from '../../../src/cluster/ProcessingUnit';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import type { UnitContext } from '../../../src/cluster/UnitConfig';
 import type { PartitionEvent } from '../../../src/events/ContainerHost';
 import { CrossPartitionTransactionError, NotPrimaryError } from '../../../src/errors';

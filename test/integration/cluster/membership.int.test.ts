@@ -1,5 +1,5 @@
 import { ProcessingUnit } from '../../../src/cluster/ProcessingUnit';
-import type { Placement } from '../../../src/cluster/Placement';
+import type { Placement } from '../../../src/ops/status/Placement';
 import { NotPrimaryError } from '../../../src/errors';
 import { readClusterStatus } from '../../../src/cluster/ClusterStatus';
 import { formatClusterView } from '../../../src/cli/clusterCommand';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessingUnit } from '../../../src/cluster/ProcessingUnit';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { resolveUnitOptions } from '../../../src/cluster/UnitConfig';
 import { readUnitConfigFile } from '../../../src/cluster/UnitConfigFile';
 import { RemoteSpace } from '../../../src/client/RemoteSpace';

@@ -1,5 +1,5 @@
 import type { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { NotCollocatedError } from '../../../src/errors';
 import { deadLetterSchema } from '../../../src/events/deadLetter';
 import { startPollingContainer, type PollingContainer } from '../../../src/events/PollingContainer';
@@ -8,8 +8,10 @@ import { Spacelog } from '../../../src/index';
 import { fromWireJson } from '../../../src/net/wireJson';
 import { EntryType } from '../../../src/schema/EntryType';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
-import type { Entry, Mutation } from '../../../src/space/Mutation';
+import type { Mutation } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import { EXAMPLE_SCHEMAS, exampleOrder, gridTestKit } from '../../support';
+import { eventually } from '../../support/eventually';
 import { foldLog } from '../grid/foldLog';
 
 const P = 2;
@@ -25,18 +27,6 @@ function customersOn(k: number, count: number, tag: string): string[] {
 const pay: PollingHandler = async (entry, tx) => {
   await tx.write('Order', { ...entry, id: `${String(entry.id)}-paid`, status: 'PAID' });
 };
-
-async function eventually(
-  check: () => boolean | Promise<boolean>,
-  ms = 20_000,
-  what = 'condition',
-): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function processed(container: PollingContainer): number {
   return container.status().partitions.reduce((n, p) => n + p.processed, 0);

@@ -1,5 +1,5 @@
-import { partitionOf } from '../../../src/cluster/partitionOf';
-import type { Space } from '../../../src/client/Space';
+import { partitionOf } from '../../../src/api/partitionOf';
+import type { Space } from '../../../src/api/Space';
 import { TaskFailedError, UnknownServiceError } from '../../../src/errors';
 import { serviceContext } from '../../../src/events/ServiceRegistry';
 import { exampleOrder } from '../../support';

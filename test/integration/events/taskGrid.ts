@@ -1,4 +1,4 @@
-import type { Space } from '../../../src/client/Space';
+import type { Space } from '../../../src/api/Space';
 import type { RemoteSpace } from '../../../src/client/RemoteSpace';
 import type { LocalGrid } from '../../../src/cluster/LocalGrid';
 import type { ServiceRegistry } from '../../../src/events/ServiceRegistry';

@@ -1,13 +1,14 @@
-import { partitionOf } from '../../../src/cluster/partitionOf';
-import type { Space } from '../../../src/client/Space';
+import { partitionOf } from '../../../src/api/partitionOf';
+import type { Space } from '../../../src/api/Space';
 import {
   OperationAbortedError,
   TaskFailedError,
   TaskTimeoutError,
   UnknownTaskError,
 } from '../../../src/errors';
-import type { Entry } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import { exampleOrder } from '../../support';
+import { eventually } from '../../support/eventually';
 import { startTaskGrid, type TaskGrid } from './taskGrid';
 
 const PARTITIONS = 3;
@@ -114,17 +115,14 @@ describe('tasks on a real one-process grid, in process and through a remote clie
       const before = abortedSignals.length;
       const controller = new AbortController();
       const call = spaceOf().execute('waitForever', {}, { routing: 'c-4', signal: controller.signal });
-      const started = Date.now();
-      while (abortedSignals.length === before && Date.now() - started < 5000) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      // The task runs before the abort: its signal is the one the abort must reach.
+      await eventually(() => abortedSignals.length > before, 20_000, 'the task to start');
+      expect(abortedSignals.length).toBe(before + 1);
       controller.abort();
       await expect(call).rejects.toBeInstanceOf(OperationAbortedError);
       const signal = abortedSignals.at(-1)!;
-      const until = Date.now() + 2000;
-      while (!signal.aborted && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-      expect(signal.aborted).toBe(true);
-    });
+      await eventually(() => signal.aborted, 10_000, "the task's signal to be aborted");
+    }, 45_000);
   });
 
   it("a task's writes on its in-process engine are applied and visible to every client", async () => {

@@ -1,6 +1,6 @@
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { EntryTooLargeError, InvalidArgumentError } from '../../../src/errors';
-import { DEFAULT_MAX_RECORD_BYTES, maxRecordBatchBytes } from '../../../src/log/recordSize';
+import { DEFAULT_MAX_RECORD_BYTES, maxRecordBatchBytes } from '../../../src/log/append/recordSize';
 import type { PrimaryRole } from '../../../src/partition/PrimaryPartition';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { DEFAULT_MAX_ENTRY_BYTES } from '../../../src/space/ExecuteContext';

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { exampleOrder, gridTestKit } from '../../support';
+import { eventually } from '../../support/eventually';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { foldLog, pictureOf } from './foldLog';
 
@@ -21,6 +22,8 @@ describe('in-process grid: restart', () => {
       schemas: SCHEMAS,
       prefix,
       kafka: { brokers },
+      // The lease of o-1000 below runs out: swept soon after, not a second later.
+      leaseSweepMs: 50,
     });
     const ops: Promise<unknown>[] = [];
     for (let i = 0; i < 300; i++) ops.push(first.space.write('Order', exampleOrder(i, i % 17)));
@@ -42,7 +45,12 @@ describe('in-process grid: restart', () => {
     ).rejects.toMatchObject({
       name: 'EntryAlreadyExistsError',
     });
-    await new Promise((r) => setTimeout(r, 1500)); // let the lease sweep log EXPIRE for o-1000
+    // The lease sweep logs EXPIRE for o-1000 (an expired entry stays among the entries until then).
+    await eventually(
+      () => ![...first.entries()].some((e) => e.type === 'Order' && e.id === 'o-1000'),
+      10_000,
+      'the lease sweep to expire o-1000',
+    );
     const before = pictureOf(first.entries());
     expect(Object.keys(before)).toHaveLength(300 - 30 + 1);
     expect(before['Order/o-1000']).toBeUndefined();

@@ -1,5 +1,5 @@
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { TransactionAbortedError, TransactionTimeoutError } from '../../../src/errors';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { Mutation } from '../../../src/space/Mutation';

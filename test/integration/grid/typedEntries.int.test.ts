@@ -1,5 +1,10 @@
 import { Spacelog, typedSpace, type LocalGrid, type SpaceEvent } from '../../../src';
-import { ClientClosedError, SpacelogError } from '../../../src/errors';
+import {
+  ClientClosedError,
+  SchemaValidationError,
+  SpacelogError,
+  TransactionAbortedError,
+} from '../../../src/errors';
 import { SpaceServer } from '../../../src/net/SpaceServer';
 import type { Order, OrderInput, SpacelogInputs, SpacelogTypes } from '../../fixtures/exampleEntryTypes';
 import { EXAMPLE_SCHEMAS, gridTestKit } from '../../support';
@@ -63,6 +68,33 @@ describe('typed entries against a real grid and a remote client', () => {
       expect(Object.isFrozen(remoteOrder)).toBe(true);
       const paid = await grid.space.readMultiple<Order>('Order', { template: { customerId: 'c-1' } });
       expect(paid.map((o) => o.total)).toEqual([40]);
+
+      // A typed transaction: tx takes the Order and writes it back PAID (the read entry is exactly an input).
+      const inTx = await local.transaction(async (tx) => {
+        const open = await tx.take('Order', { id: written.id }, { routing: 'c-1' });
+        if (open === null) throw new Error(`order ${written.id} is gone`);
+        await tx.write('Order', { ...open, status: 'PAID' });
+        return tx.read('Order', { id: written.id }, { routing: 'c-1' });
+      });
+      expect(inTx).toMatchObject({ id: written.id, status: 'PAID', total: 40 });
+      expect(await client.read('Order', { id: written.id }, { routing: 'c-1' })).toMatchObject({
+        status: 'PAID',
+      });
+
+      // A field the schema lacks does not compile on a typed space; forced past the compiler, the space
+      // refuses it as it always did: remote, in process and in a transaction (rolled back whole).
+      const coloured = { ...orderFor('c-1', 41), colour: 'red' };
+      // @ts-expect-error an unknown field
+      await expect(client.write('Order', coloured)).rejects.toBeInstanceOf(SchemaValidationError);
+      // @ts-expect-error an unknown field
+      await expect(local.write('Order', coloured)).rejects.toBeInstanceOf(SchemaValidationError);
+      const refused = local.transaction(async (tx) => {
+        // @ts-expect-error an unknown field
+        await tx.write('Order', coloured);
+      });
+      await expect(refused).rejects.toBeInstanceOf(TransactionAbortedError);
+      await expect(refused).rejects.toMatchObject({ cause: expect.any(SchemaValidationError) });
+      expect(await local.count('Order', { template: { customerId: 'c-1' } })).toBe(1);
 
       // watch, in process and remote: each yields the next write, then ends when its signal aborts.
       const localStop = new AbortController();

@@ -20,7 +20,7 @@ import {
   WORKER_CONNECTION,
 } from './logTestKit';
 import type { KafkaConnection } from '../../../src/log/connection/KafkaConnection';
-import { WorkerTopicScanner } from '../../../src/log/WorkerTopicScanner';
+import { WorkerTopicScanner } from '../../../src/log/read/WorkerTopicScanner';
 import { LogReadError } from '../../../src/errors';
 
 jest.setTimeout(90_000);

@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { MirrorPoisonRecordError } from '../../../src/errors';
-import { MutationCodec } from '../../../src/log/MutationCodec';
-import { partitionTopic } from '../../../src/log/topicNames';
+import { MutationCodec } from '../../../src/log/codec/MutationCodec';
+import { partitionTopic } from '../../../src/log/admin/topicNames';
 import { DeadLetterStore, type StoredDeadLetter } from '../../../src/mirror/DeadLetterStore';
 import { fetchEndOffsets } from '../../../src/mirror/MirrorLag';
 import { readMirrorSnapshot } from '../../../src/mirror/readMirrorSnapshot';

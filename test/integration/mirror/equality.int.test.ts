@@ -1,4 +1,5 @@
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
+import { eventually } from '../../support/eventually';
 import { foldLog } from '../grid/foldLog';
 import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite, runWorkload } from './mirrorTestKit';
 
@@ -21,8 +22,14 @@ describe('mirror equality (docs/design.md law 5)', () => {
     const during = await runWorkload(grid, { operations: 300, seed: 11, tag: 'b' });
     expect(before.takes + during.takes).toBeGreaterThan(0);
     expect(before.changes + during.changes).toBeGreaterThan(0);
-    // Let every short lease run out and its EXPIRE reach the log.
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Every short lease runs out and the sweep expires its Payment (an expired entry stays among the
+    // grid's entries until its EXPIRE is applied); close then flushes every EXPIRE to the log.
+    await eventually(
+      () => ![...grid.entries()].some((e) => e.type === 'Payment'),
+      10_000,
+      () =>
+        `every Payment to expire (${[...grid.entries()].filter((e) => e.type === 'Payment').length} left)`,
+    );
     await grid.close();
 
     await projector.waitForCatchUp(60_000);

@@ -2,6 +2,7 @@ import { MirrorSchemaMismatchError } from '../../../src/errors';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { Mutation } from '../../../src/space/Mutation';
 import { exampleOrder } from '../../support';
+import { eventually } from '../../support/eventually';
 import { foldLog } from '../grid/foldLog';
 import { EXAMPLE_SCHEMAS, mirrorTestBedForSuite } from './mirrorTestKit';
 
@@ -55,7 +56,19 @@ describe('mirror history (every mutation, append-only)', () => {
       { id: 'p-1', orderId: 'o-1', amount: 3, method: 'CASH', paidAt: 1_700_000_000_000 },
       { lease: 100 },
     );
-    await new Promise((resolve) => setTimeout(resolve, 600)); // the lease runs out: EXPIRE
+    // The lease runs out and the sweep logs EXPIRE: waited for in the history itself, because
+    // waitForCatchUp only reads up to the log end of its call.
+    await eventually(
+      async () =>
+        (
+          (await db.knex
+            .withSchema(db.schema)
+            .table('orders_history')
+            .where({ type: 'Payment', id: 'p-1', op: 'EXPIRE' })) as HistoryRow[]
+        ).length > 0,
+      30_000,
+      'the EXPIRE of p-1 in orders_history',
+    );
     await grid.mirror!.waitForCatchUp(30_000);
 
     const rows = (await db.knex

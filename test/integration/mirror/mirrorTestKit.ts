@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { GridMirrorOptions } from '../../../src/cluster/GridMirror';
+import type { GridMirrorOptions } from '../../../src/mirror/MirrorConfig';
 import type { GridOptions } from '../../../src/cluster/GridConfig';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { EntryNotFoundError } from '../../../src/errors';

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MirrorPoisonRecordError } from '../../../src/errors';
 import { fetchEndOffsets } from '../../../src/mirror/MirrorLag';
 import { waitForMirror } from '../../../src/mirror/waitForMirror';
-import { partitionTopic } from '../../../src/log/topicNames';
+import { partitionTopic } from '../../../src/log/admin/topicNames';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { TypeRegistry } from '../../../src/schema/TypeRegistry';
 import { foldLog } from '../grid/foldLog';

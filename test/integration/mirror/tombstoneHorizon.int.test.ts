@@ -1,5 +1,5 @@
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { partitionTopic } from '../../../src/log/topicNames';
+import { partitionTopic } from '../../../src/log/admin/topicNames';
 import type { MirrorReconcile } from '../../../src/mirror/MirrorConfig';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import { pictureOf } from '../grid/foldLog';

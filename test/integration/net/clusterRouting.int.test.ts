@@ -1,5 +1,5 @@
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { RemoteSpace } from '../../../src/client/RemoteSpace';
 import { InvalidArgumentError, NotPrimaryError } from '../../../src/errors';
 import { encodeEntry } from '../../../src/net/entryCodec';

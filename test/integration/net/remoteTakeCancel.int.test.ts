@@ -1,7 +1,7 @@
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { RemoteSpace } from '../../../src/client/RemoteSpace';
 import { SpaceServer } from '../../../src/net/SpaceServer';
-import type { Entry } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import { EXAMPLE_SCHEMAS, exampleOrder, gridTestKit } from '../../support';
 import { seededRandom } from '../../support/seededRandom';
 

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { RemoteSpace } from '../../../src/client/RemoteSpace';
@@ -307,6 +308,58 @@ describe('wire security: TLS, authentication, permissions (issue 18 item 1)', ()
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as Error).message).toMatch(/TLS/u);
     expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('regression: TLS handshakes under way count toward maxConnections (sockets that never finish one cannot exhaust the server)', async () => {
+    const server = await serve({
+      maxConnections: 2,
+      security: {
+        tls: { key: certs.serverKey, cert: certs.serverCert },
+        credentials: credentialsFile,
+        permissions: permissionsFile,
+      },
+    });
+    const [host, port] = server.endpoint.split(':') as [string, string];
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = createConnection({ host, port: Number(port) }, () => resolve(socket));
+        socket.on('error', reject);
+      });
+    const closedWithin = (socket: Socket, ms: number): Promise<boolean> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    const alice = { username: 'alice', password: ALICE_PASSWORD };
+    const eventuallyClosed = (sockets: Socket[]): Promise<unknown> =>
+      Promise.all(sockets.map((socket) => (socket.closed ? true : closedWithin(socket, 2000))));
+    // Two peers that connect and never say a word hold the two places.
+    const idle = [await open(), await open()];
+    try {
+      const third = await open();
+      expect(await closedWithin(third, 2000)).toBe(true);
+      // A TLS client is refused too while they hold the places; once they go, it is served.
+      await expect(
+        connect({
+          bootstrap: [server.endpoint],
+          tls: { ca: certs.caCert },
+          credentials: alice,
+          requestTimeout: 1500,
+        }),
+      ).rejects.toThrow();
+    } finally {
+      for (const socket of idle) socket.destroy();
+    }
+    await eventuallyClosed(idle);
+    const client = await connect({
+      bootstrap: [server.endpoint],
+      tls: { ca: certs.caCert },
+      credentials: alice,
+    });
+    await expect(client.count('Order')).resolves.toBeGreaterThanOrEqual(0);
   });
 
   it('never sends credentials without TLS (refused on the client before connecting)', async () => {

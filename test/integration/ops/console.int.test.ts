@@ -1,12 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
 import { RemoteSpace } from '../../../src/client/RemoteSpace';
 import { ProcessingUnit } from '../../../src/cluster/ProcessingUnit';
 import { MirrorProjector } from '../../../src/mirror/MirrorProjector';
-import { createConsoleHandler } from '../../../src/ops/console/ConsoleHandler';
-import { startConsoleServer, type ConsoleServer } from '../../../src/ops/console/ConsoleServer';
-import { SpaceConsoleSource } from '../../../src/ops/console/SpaceConsoleSource';
+import { createConsoleHandler } from '../../../src/console/ConsoleHandler';
+import { startConsoleServer, type ConsoleServer } from '../../../src/console/ConsoleServer';
+import { SpaceConsoleSource } from '../../../src/cluster/SpaceConsoleSource';
 import {
   EXAMPLE_SCHEMAS,
   exampleOrder,
@@ -15,22 +14,21 @@ import {
   type TestDatabase,
 } from '../../support';
 import { CliProcess } from '../cli/cliProcess';
-import { launchTestBrowser, type TestBrowser } from './consoleBrowser';
+import {
+  launchTestBrowser,
+  openOverview,
+  queryResultIds,
+  runQueryBox,
+  tailRowOf,
+  until,
+  untilCountShown,
+  untilMirrorCaughtUp,
+  type TestBrowser,
+} from './consoleBrowser';
 
 jest.setTimeout(180_000);
 
 const SPACE = 'orders';
-
-/** Polls until `probe` answers something (a guard against hanging, not a timing assertion). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('web console in a real headless Chromium', () => {
   const kit = gridTestKit();
@@ -97,21 +95,8 @@ describe('web console in a real headless Chromium', () => {
     await kit.cleanup();
   });
 
-  /** The overview, once its partition grid shows every partition served. */
-  async function openOverview(): Promise<Page> {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(`${m.text()} ${m.location().url}`));
-    page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
-    await page.goto(server.url);
-    await page.waitForSelector('#partitions tr[data-partition="1"][data-serving="true"]');
-    expect(problems).toEqual([]);
-    return page;
-  }
-
   it('loads the overview: units, partition grid, entries per type, mirror lag', async () => {
-    const page = await openOverview();
+    const page = await openOverview(browser, server.url);
     expect(await page.title()).toBe(`Spacelog console: ${SPACE}`);
     await page.waitForSelector('#units tr[data-unit="a"]');
     await page.waitForSelector('#units tr[data-unit="b"]');
@@ -126,16 +111,9 @@ describe('web console in a real headless Chromium', () => {
     );
     expect(ends.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
     // Entries per type through the grid (the page refreshes until the count shows).
-    await until('the Order count on the page', async () =>
-      (await page.textContent('#counts tr[data-type="Order"] td.num'))?.trim() === '3' ? true : undefined,
-    );
+    await untilCountShown(page, 'Order', 3);
     // The mirror catches up: lag 0 on every partition, no dead letters.
-    await until('the mirror caught up on the page', async () => {
-      const lags = await page.$$eval('#mirror-lag tbody tr td:nth-child(4)', (tds) =>
-        tds.map((td) => td.textContent?.trim()),
-      );
-      return lags.length === 2 && lags.every((l) => l === '0') ? true : undefined;
-    });
+    await untilMirrorCaughtUp(page, 2);
     expect(await page.$$('#mirror-lag tbody tr')).toHaveLength(2);
     await page.waitForSelector('#no-dead-letters');
     await browser.screenshot(page, 'overview');
@@ -147,12 +125,12 @@ describe('web console in a real headless Chromium', () => {
   });
 
   it('shows a write in the live tail, and filters the tail by type', async () => {
-    const page = await openOverview();
+    const page = await openOverview(browser, server.url);
     await page.waitForSelector('#tail-state.ok');
     await client.write('Order', exampleOrder(100, 7, { status: 'PAID' }));
-    const row = await page.waitForSelector('#tail-body tr[data-id="o-100"]');
-    expect(await row.evaluate((tr) => tr.getAttribute('data-type'))).toBe('Order');
-    expect(await row.evaluate((tr) => tr.textContent)).toContain('PAID');
+    const row = await tailRowOf(page, 'o-100');
+    expect(row.type).toBe('Order');
+    expect(row.text).toContain('PAID');
     await browser.screenshot(page, 'tail');
     // Filtered to Customer: a Customer written after shows, an Order written before it does not.
     await page.selectOption('#tail-type', 'Customer');
@@ -174,24 +152,22 @@ describe('web console in a real headless Chromium', () => {
   });
 
   it('answers the query box with a written entry, and a malformed query with its typed error', async () => {
-    const page = await openOverview();
-    await page.selectOption('#q-type', 'Order');
-    await page.selectOption('#q-op', 'readMultiple');
-    await page.selectOption('#q-mode', 'where');
-    await page.fill('#q-text', 'customerId = ? ORDER BY total');
-    await page.fill('#q-params', '["c-2"]');
-    await Promise.all([page.waitForURL(/\/query\?/), page.click('#q-run')]);
-    const ids = await page.$$eval('#query-results tbody tr td:first-child', (tds) =>
-      tds.map((td) => td.textContent),
-    );
+    const page = await openOverview(browser, server.url);
+    await runQueryBox(page, {
+      type: 'Order',
+      op: 'readMultiple',
+      mode: 'where',
+      q: 'customerId = ? ORDER BY total',
+      params: '["c-2"]',
+    });
+    const ids = await queryResultIds(page);
     const header = await page.$$eval('#query-results thead th', (ths) => ths.map((th) => th.textContent));
     expect(ids.length).toBe(1);
     expect(await page.textContent('#query-results')).toContain('o-2');
     expect(header).toContain('customerId');
     await browser.screenshot(page, 'query');
     // Malformed: the grid's QuerySyntaxError, as one line, and nothing like a stack.
-    await page.fill('#q-text', 'status = = ?');
-    await Promise.all([page.waitForNavigation(), page.click('#q-run')]);
+    await runQueryBox(page, { q: 'status = = ?' });
     const error = await page.textContent('#query-error');
     expect(error).toMatch(/^QuerySyntaxError \(QUERY_SYNTAX\): /);
     expect(error).not.toMatch(/\n\s+at /);

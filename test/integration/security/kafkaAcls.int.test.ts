@@ -18,9 +18,14 @@ import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { EntryType } from '../../../src/schema/EntryType';
 import { TypeRegistry } from '../../../src/schema/TypeRegistry';
 import { LogReader, MutationCodec, PartitionAppender, TopicAdmin } from '../../../src/log';
-import { kafkajsAclEntries, spaceAcls } from '../../../src/log/spaceAcls';
-import { partitionTopic, transactionalIdOf, unitsGroupId, unitsTopicName } from '../../../src/log/topicNames';
-import { notifyGroupId, notifyTransactionalId } from '../../../src/events/NotifyPositions';
+import { kafkajsAclEntries, spaceAcls } from '../../../src/log/admin/spaceAcls';
+import {
+  partitionTopic,
+  transactionalIdOf,
+  unitsGroupId,
+  unitsTopicName,
+} from '../../../src/log/admin/topicNames';
+import { notifyGroupId, notifyTransactionalId } from '../../../src/log/admin/topicNames';
 import { PrivateKafkaCluster } from '../../support/privateKafkaCluster';
 import { orderMutation, orderType } from '../log/logTestKit';
 

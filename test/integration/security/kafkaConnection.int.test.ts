@@ -1,25 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  Kafka,
-  logLevel,
-  ResourcePatternTypes,
-  type Admin,
-} from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { passwordFile, secureLayout } from '../../../docker/launcher/secureKafka';
 import type { GridOptions } from '../../../src/cluster/GridConfig';
 import { LocalGrid } from '../../../src/cluster/LocalGrid';
 import { KAFKA_ENVIRONMENT } from '../../../src/log/connection/kafkaEnvironment';
-import { kafkajsAclEntries, spaceAcls } from '../../../src/log/spaceAcls';
-import { WorkerTopicScanner } from '../../../src/log/WorkerTopicScanner';
+import { kafkajsAclEntries, spaceAcls } from '../../../src/log/admin/spaceAcls';
+import { WorkerTopicScanner } from '../../../src/log/read/WorkerTopicScanner';
 import { EntryType } from '../../../src/schema/EntryType';
 import { TypeRegistry } from '../../../src/schema/TypeRegistry';
 import { mirrorTestBedForSuite } from '../mirror/mirrorTestKit';
 import { PrivateKafkaCluster } from '../../support/privateKafkaCluster';
+import { grantAcls } from './securedStackKit';
 
 // A secure broker takes ~10-20 s to start (certificates, SCRAM users at format time, TLS).
 jest.setTimeout(180_000);
@@ -75,25 +68,13 @@ describe('Kafka client factory on a SASL_SSL broker, configured by environment',
       ...cluster.kafkaSecurity('admin'),
     }).admin();
     await admin.connect();
-    await admin.createAcls({
-      acl: kafkajsAclEntries(
+    // StandardAuthorizer applies new ACLs once the metadata log carries them: waited for, every one.
+    await grantAcls(
+      admin,
+      kafkajsAclEntries(
         spaceAcls({ prefix, space, principal: `User:${USER}`, mirrorPrincipal: `User:${USER}` }),
       ),
-    });
-    // StandardAuthorizer applies new ACLs once the metadata log carries them.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const described = await admin.describeAcls({
-        resourceType: AclResourceTypes.ANY,
-        resourcePatternType: ResourcePatternTypes.ANY,
-        principal: `User:${USER}`,
-        host: '*',
-        operation: AclOperationTypes.ANY,
-        permissionType: AclPermissionTypes.ANY,
-      });
-      if (described.resources.length > 0 || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    );
     const layout = secureLayout(cluster.stateDir);
     setEnv({
       SPACELOG_KAFKA_BROKERS: cluster.brokers.join(','),
@@ -119,11 +100,13 @@ describe('Kafka client factory on a SASL_SSL broker, configured by environment',
     const first = await LocalGrid.start(
       gridOptions({ mirror: { ...bed.gridMirror({ createTables: true }) } }),
     );
-    let last;
     try {
       await first.mirrorStarted();
-      for (let i = 0; i < 20; i++) last = await first.space.write('Device', { id: `d${i}`, model: `M${i}` });
-      await first.mirror!.waitFor(last!.position!, 30_000);
+      const written = [];
+      for (let i = 0; i < 20; i++)
+        written.push(await first.space.write('Device', { id: `d${i}`, model: `M${i}` }));
+      // Two partitions: the last write's position says nothing of the other partition's.
+      await Promise.all(written.map((w) => first.mirror!.waitFor(w.position!, 30_000)));
       const rows = (await bed.db.knex
         .withSchema(bed.db.schema)
         .table('devices_device')

@@ -9,7 +9,7 @@ import { passwordFile, secureLayout } from '../../../docker/launcher/secureKafka
 import { resolveStackOptions } from '../../../docker/launcher/StackOptions';
 import { StackState } from '../../../docker/launcher/StackState';
 import { Spacelog } from '../../../src';
-import { kafkajsAclEntries, spaceAcls } from '../../../src/log/spaceAcls';
+import { kafkajsAclEntries, spaceAcls } from '../../../src/log/admin/spaceAcls';
 import { DEFAULT_MIRROR_SCHEMA } from '../../../src/mirror/MirrorConfig';
 import { openDatabase } from '../../../src/mirror/openMirrorDatabase';
 import { EntryType } from '../../../src/schema/EntryType';

@@ -1,7 +1,7 @@
-import type { Space } from '../../../src/client/Space';
-import { DemoLoad } from '../../../src/cli/DemoLoad';
-import { LoadFigures } from '../../../src/cli/LoadFigures';
-import type { Entry } from '../../../src/space/Mutation';
+import type { Space } from '../../../src/api/Space';
+import { DemoLoad } from '../../../src/demo/DemoLoad';
+import { LoadFigures } from '../../../src/demo/LoadFigures';
+import type { Entry } from '../../../src/schema/Entry';
 
 /** A seeded random source (mulberry32), so the load's choices repeat. */
 function seeded(seed: number): () => number {

@@ -1,4 +1,4 @@
-import { formatFigures, formatMs, LoadFigures, percentile } from '../../../src/cli/LoadFigures';
+import { formatFigures, formatMs, LoadFigures, percentile } from '../../../src/demo/LoadFigures';
 
 describe('percentile', () => {
   it('uses the nearest rank and leaves its input alone', () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from '../../../src/cli/demoCommand';
-import { exampleSchemasFolder } from '../../../src/cli/exampleSchemasFolder';
+import { exampleSchemasFolder } from '../../../src/demo/exampleSchemasFolder';
 import { registerTailCommand } from '../../../src/cli/tailCommand';
 import { packageRoot } from '../../../src/packageRoot';
 

@@ -3,7 +3,7 @@ import {
   matchesTypeFilter,
   partitionTopicsOf,
   toJsonValue,
-} from '../../../src/cli/tailFormat';
+} from '../../../src/console/tailFormat';
 import type { Mutation } from '../../../src/space/Mutation';
 
 describe('partitionTopicsOf (tail topic discovery)', () => {

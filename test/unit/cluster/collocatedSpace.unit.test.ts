@@ -1,5 +1,5 @@
 import { CollocatedSpace, type ClosableSpace } from '../../../src/cluster/CollocatedSpace';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { NotPrimaryError, SpaceClosedError } from '../../../src/errors';
 import type { SpaceEngine } from '../../../src/space/SpaceEngine';
 import { exampleTypes, newEngine, order } from '../space/fixtures';

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkGridOptions } from '../../../src/cluster/GridConfig';
-import { GridMirror } from '../../../src/cluster/GridMirror';
+import { GridMirror } from '../../../src/mirror/GridMirror';
+import { checkGridMirrorOptions } from '../../../src/mirror/MirrorConfig';
+import type { Knex } from 'knex';
 import { replicaLogOf, type PreparedSpace } from '../../../src/cluster/SpaceSetup';
 import type { ReplicaLogOptions } from '../../../src/partition/ReplicaLog';
 import { InvalidArgumentError } from '../../../src/errors';
@@ -40,14 +45,35 @@ describe('grid mirror and warm-up options', () => {
     }
   });
 
-  it('refuses unknown mirror keys before connecting anything', () => {
+  it("resolves the mirror's database settings once: the grid's check hands them to its GridMirror", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spacelog-gridmirror-'));
+    const passwordFile = join(dir, 'password');
+    writeFileSync(passwordFile, 'secret\n');
     const types = SchemaLoader.loadFolder(EXAMPLE_SCHEMAS);
-    expect(
-      () =>
-        new GridMirror({ database: 'postgres://x/y', histroy: true } as never, 'orders', types, {
-          prefix: 'p',
-          connection: { brokers: ['127.0.0.1:1'], clientId: 'unit' },
-        }),
-    ).toThrow(/unknown mirror option 'histroy'/);
+    const mirror = { database: { url: 'postgres://app@127.0.0.1:1/db', passwordFile } };
+    try {
+      const checked = checkGridOptions({ ...base, mirror }).mirror!;
+      expect(checked.options).toBe(mirror);
+      expect(checked.database).toMatchObject({
+        host: '127.0.0.1',
+        port: 1,
+        database: 'db',
+        password: 'secret',
+      });
+      // The file is gone: reading the settings again would throw; the GridMirror built from the check does not.
+      rmSync(passwordFile);
+      expect(() => checkGridMirrorOptions(mirror)).toThrow(/password/i);
+      const kafka = { prefix: 'p', connection: { brokers: ['127.0.0.1:1'], clientId: 'unit' } };
+      const built = new GridMirror(checked, 'orders', types, kafka);
+      await built.database.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hands a knex the grid was given to its GridMirror as it is', () => {
+    const knex = (() => undefined) as unknown as Knex;
+    expect(checkGridOptions({ ...base, mirror: { database: knex } }).mirror?.database).toBe(knex);
+    expect(checkGridOptions(base).mirror).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { InvalidArgumentError } from '../../../src/errors';
-import type { Placement, ReplicaReport, UnitReport } from '../../../src/cluster/Placement';
+import type { Placement, ReplicaReport, UnitReport } from '../../../src/ops/status/Placement';
 import { placeReplicas, type PlacementInput } from '../../../src/cluster/placeReplicas';
 
 const unit = (name: string, replicas: ReplicaReport[] = [], epoch = 0): UnitReport => ({

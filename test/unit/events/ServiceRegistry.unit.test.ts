@@ -1,4 +1,4 @@
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { InvalidArgumentError, TaskFailedError, UnknownServiceError } from '../../../src/errors';
 import { serviceContext } from '../../../src/events/ServiceRegistry';
 import { partitionOfEngine, taskKit } from './taskKit';

@@ -1,4 +1,4 @@
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import {
   InvalidArgumentError,
   NotPrimaryError,
@@ -8,7 +8,7 @@ import {
   UnknownTaskError,
   VersionConflictError,
 } from '../../../src/errors';
-import type { TaskContext } from '../../../src/events/TaskRegistry';
+import type { TaskContext } from '../../../src/api/Task';
 import { partitionOfEngine, taskKit } from './taskKit';
 
 describe('TaskRegistry and execute in process', () => {

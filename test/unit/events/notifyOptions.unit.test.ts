@@ -5,7 +5,7 @@ import {
   resolveNotifyOptions,
   type NotifyContainerOptions,
 } from '../../../src/events/NotifyOptions';
-import { notifyGroupId, notifyTransactionalId } from '../../../src/events/NotifyPositions';
+import { notifyGroupId, notifyTransactionalId } from '../../../src/log/admin/topicNames';
 
 const handler = async (): Promise<void> => undefined;
 const base: NotifyContainerOptions = { name: 'totals', type: 'Order', handler };

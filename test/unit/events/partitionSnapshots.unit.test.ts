@@ -1,5 +1,5 @@
-import { PartitionedSpace } from '../../../src/client/PartitionedSpace';
-import { readPartitionSnapshot } from '../../../src/client/readPartitionSnapshot';
+import { PartitionedSpace } from '../../../src/api/PartitionedSpace';
+import { readPartitionSnapshot } from '../../../src/events/readPartitionSnapshot';
 import { SnapshotCursorError, TaskFailedError } from '../../../src/errors';
 import {
   MAX_OPEN_SNAPSHOTS,
@@ -8,6 +8,7 @@ import {
   type SnapshotOpened,
 } from '../../../src/events/PartitionSnapshots';
 import { TaskRegistry } from '../../../src/events/TaskRegistry';
+import type { Space } from '../../../src/api/Space';
 import type { Mutation } from '../../../src/space/Mutation';
 import type { MutationSink } from '../../../src/space/SpaceEngineOptions';
 import { newEngine, order, exampleTypes } from '../space/fixtures';
@@ -98,5 +99,81 @@ describe('partition snapshots ($snapshot:open / $snapshot:page, read by spacelog
       space.execute(SNAPSHOT_PAGE_TASK, { cursor: oldest.cursor, from: 0, limit: 1 }, { partition: 0 }),
     ).rejects.toMatchObject({ causeCode: 'SNAPSHOT_CURSOR_GONE' });
     expect(new SnapshotCursorError('x', { partition: 0 }).retriable).toBe(true);
+  });
+});
+
+describe('readPartitionSnapshot: a cursor the primary dropped mid-read', () => {
+  /**
+   * The grid's space, where the page calls named in `drop` (1 = the first page asked) fail as a dropped
+   * cursor does: over the wire (TaskFailedError) or in process (SnapshotCursorError).
+   */
+  function dropping(space: Pick<Space, 'execute'>, drop: (pageCall: number) => boolean, wire = true) {
+    const tasks: string[] = [];
+    let pageCalls = 0;
+    const execute: Space['execute'] = (name, args, options) => {
+      tasks.push(name);
+      if (name === SNAPSHOT_PAGE_TASK && drop(++pageCalls)) {
+        const gone = new SnapshotCursorError((args as { cursor: string }).cursor, { partition: 0 });
+        return Promise.reject(wire ? new TaskFailedError(name, gone, { partition: 0 }) : gone);
+      }
+      return space.execute(name, args, options);
+    };
+    return { tasks, space: { execute } };
+  }
+
+  async function gridWith(entries: number) {
+    const { engine } = newEngine();
+    for (let i = 0; i < entries; i++) await engine.write('Order', order(`o${i}`));
+    return gridOf(engine);
+  }
+
+  it('opens a new snapshot and reads it all again, without the rows of the lost one', async () => {
+    const { tasks, space } = dropping(await gridWith(25), (k) => k === 2);
+    const read = await readPartitionSnapshot(space, 0, { pageRows: 10 });
+    expect(read.rows.map((r) => r[1]).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `o${i}`).sort());
+    // Open, page 1, (page 2 lost), open again, pages 1 to 3: the lost page is not counted.
+    expect(tasks).toEqual(
+      [SNAPSHOT_OPEN_TASK, SNAPSHOT_PAGE_TASK, SNAPSHOT_PAGE_TASK, SNAPSHOT_OPEN_TASK].concat([
+        SNAPSHOT_PAGE_TASK,
+        SNAPSHOT_PAGE_TASK,
+        SNAPSHOT_PAGE_TASK,
+      ]),
+    );
+    expect(read.calls).toBe(2 + 4);
+  });
+
+  it('gives up after reopenAttempts opens with the last failure as is', async () => {
+    for (const wire of [true, false]) {
+      const { tasks, space } = dropping(await gridWith(3), () => true, wire);
+      const read = readPartitionSnapshot(space, 0, { reopenAttempts: 2 });
+      await expect(read).rejects.toBeInstanceOf(wire ? TaskFailedError : SnapshotCursorError);
+      expect(tasks.filter((t) => t === SNAPSHOT_OPEN_TASK)).toHaveLength(2);
+    }
+    const { tasks, space } = dropping(await gridWith(3), () => true);
+    await expect(readPartitionSnapshot(space, 0)).rejects.toBeInstanceOf(TaskFailedError);
+    expect(tasks.filter((t) => t === SNAPSHOT_OPEN_TASK)).toHaveLength(3); // default 3
+  });
+
+  it('does not reopen after another failure, nor retry a failed open', async () => {
+    const grid = await gridWith(3);
+    const other = new Error('partition moved');
+    let opens = 0;
+    const failingPage: Pick<Space, 'execute'> = {
+      execute: (name, args, options) => {
+        if (name === SNAPSHOT_OPEN_TASK) opens++;
+        return name === SNAPSHOT_PAGE_TASK ? Promise.reject(other) : grid.execute(name, args, options);
+      },
+    };
+    await expect(readPartitionSnapshot(failingPage, 0)).rejects.toBe(other);
+    expect(opens).toBe(1);
+    const gone = new SnapshotCursorError('c', { partition: 0 });
+    const failingOpen: Pick<Space, 'execute'> = {
+      execute: () => {
+        opens++;
+        return Promise.reject(gone);
+      },
+    };
+    await expect(readPartitionSnapshot(failingOpen, 0)).rejects.toBe(gone);
+    expect(opens).toBe(2);
   });
 });

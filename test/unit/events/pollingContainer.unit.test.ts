@@ -2,7 +2,8 @@ import { NotCollocatedError } from '../../../src/errors';
 import { startPollingContainer, type PollingContainer } from '../../../src/events/PollingContainer';
 import type { PollingContainerOptions } from '../../../src/events/PollingOptions';
 import { fromWireJson } from '../../../src/net/wireJson';
-import type { Entry, Mutation } from '../../../src/space/Mutation';
+import type { Mutation } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import { customersOn, eventually, FakeHost, orderOf } from './pollingFixtures';
 
 const P = 2;

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { PartitionedSpace } from '../../../src/client/PartitionedSpace';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { PartitionedSpace } from '../../../src/api/PartitionedSpace';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { NotPrimaryError } from '../../../src/errors';
 import type { ContainerHost, PartitionEventListener } from '../../../src/events/ContainerHost';
 import { deadLetterSchema } from '../../../src/events/deadLetter';

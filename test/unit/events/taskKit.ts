@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { PartitionedSpace } from '../../../src/client/PartitionedSpace';
+import { PartitionedSpace } from '../../../src/api/PartitionedSpace';
 import { NotPrimaryError } from '../../../src/errors';
 import { ServiceRegistry } from '../../../src/events/ServiceRegistry';
 import { TaskRegistry, type TaskHost } from '../../../src/events/TaskRegistry';

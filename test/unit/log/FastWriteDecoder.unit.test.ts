@@ -2,11 +2,11 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { Type } from 'avsc';
 import { CorruptRecordError } from '../../../src/errors';
-import { MutationCodec } from '../../../src/log/MutationCodec';
-import { FastWriteDecoder } from '../../../src/log/FastWriteDecoder';
-import { PackedRecordCursor, packRecords } from '../../../src/log/packedRecords';
-import { MUTATION_ENVELOPE_TYPE, type MutationEnvelope } from '../../../src/log/mutationEnvelope';
-import { toPlainEntry } from '../../../src/log/plainEntry';
+import { MutationCodec } from '../../../src/log/codec/MutationCodec';
+import { FastWriteDecoder } from '../../../src/log/codec/FastWriteDecoder';
+import { PackedRecordCursor, packRecords } from '../../../src/log/read/packedRecords';
+import { MUTATION_ENVELOPE_TYPE, type MutationEnvelope } from '../../../src/log/codec/mutationEnvelope';
+import { toPlainEntry } from '../../../src/log/codec/plainEntry';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 import type { Mutation } from '../../../src/space/Mutation';
 

@@ -1,10 +1,10 @@
 import { Type } from 'avsc';
 import type { Kafka, Message, RecordMetadata } from 'kafkajs';
 import { AppendFailedError, FencedError } from '../../../src/errors';
-import { MutationCodec } from '../../../src/log/MutationCodec';
-import { PartitionAppender } from '../../../src/log/PartitionAppender';
-import { recordBytesInBatch, RECORD_BATCH_OVERHEAD_BYTES } from '../../../src/log/recordSize';
-import type { LogMessage } from '../../../src/log/kafkaMessage';
+import { MutationCodec } from '../../../src/log/codec/MutationCodec';
+import { PartitionAppender } from '../../../src/log/append/PartitionAppender';
+import { recordBytesInBatch, RECORD_BATCH_OVERHEAD_BYTES } from '../../../src/log/append/recordSize';
+import type { LogMessage } from '../../../src/log/append/kafkaMessage';
 import type { Mutation } from '../../../src/space/Mutation';
 
 /** A transactional producer in memory: each committed transaction's sends, offsets counted on. */

@@ -1,5 +1,5 @@
 import { Type } from 'avsc';
-import { ScratchEncoder } from '../../../src/log/ScratchEncoder';
+import { ScratchEncoder } from '../../../src/log/codec/ScratchEncoder';
 
 const type = Type.forSchema({ type: 'record', name: 'Blob', fields: [{ name: 'data', type: 'string' }] });
 

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { LogReadError } from '../../../src/errors';
-import { TopicScanner } from '../../../src/log/TopicScanner';
+import { TopicScanner } from '../../../src/log/read/TopicScanner';
+import { slowConnectingKafka } from '../../support/slowConnectingKafka';
 
 /** A Kafka client that fails every use: a scan that needs the broker fails with it. */
 function unreachableKafka(): { kafka: Kafka; uses: string[] } {
@@ -43,5 +44,78 @@ describe('TopicScanner with offsets asked by its caller', () => {
     const scanner = new TopicScanner({ kafka, topic: 't', onRecords: () => undefined });
     await expect(scanner.start()).rejects.toBeInstanceOf(LogReadError);
     expect(uses.length).toBeGreaterThan(0);
+  });
+});
+
+describe('TopicScanner stopped while its consumer connects', () => {
+  it('never subscribes or runs, and disconnects again once the connect is done', async () => {
+    const { kafka, calls, release } = slowConnectingKafka();
+    const scanner = new TopicScanner({
+      kafka,
+      topic: 't',
+      offsets: { low: 0, high: 10 },
+      onRecords: () => undefined,
+    });
+    const started = scanner.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['connect']);
+    await scanner.stop();
+    release();
+    await expect(started).rejects.toBeInstanceOf(LogReadError);
+    expect(calls).toEqual(['connect', 'disconnect', 'connected', 'disconnect']);
+  });
+});
+
+describe('TopicScanner whose consumer stops fetching', () => {
+  it('fails the catch-up with a retriable LogReadError after stallMs without a batch', async () => {
+    const { kafka, calls, release } = slowConnectingKafka();
+    release();
+    const scanner = new TopicScanner({
+      kafka,
+      topic: 't',
+      offsets: { low: 0, high: 10 },
+      stallMs: 50,
+      onRecords: () => undefined,
+    });
+    const error = await scanner.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LogReadError);
+    expect((error as LogReadError).retriable).toBe(true);
+    expect((error as LogReadError).message).toContain('no batch for 50 ms at offset 0 of 10');
+    expect(calls).toEqual(['connect', 'connected', 'subscribe', 'run', 'disconnect']);
+  });
+});
+
+describe('TopicScanner stall check', () => {
+  it('does not count the time its onRecords takes as a stall', async () => {
+    let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
+    const consumer = {
+      events: {},
+      on: () => undefined,
+      connect: async () => undefined,
+      subscribe: async () => undefined,
+      run: async (config: { eachBatch: (payload: unknown) => Promise<void> }) => {
+        eachBatch = config.eachBatch;
+      },
+      seek: () => undefined,
+      disconnect: async () => undefined,
+    };
+    const kafka = { consumer: () => consumer } as unknown as Kafka;
+    const scanner = new TopicScanner({
+      kafka,
+      topic: 't',
+      offsets: { low: 0, high: 1 },
+      stallMs: 50,
+      // Slower than the stall bound: a parent that grants credit late.
+      onRecords: () => new Promise((resolve) => setTimeout(resolve, 200)),
+    });
+    const started = scanner.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    const message = { offset: '0', key: null, value: null, timestamp: '0', attributes: 0, headers: {} };
+    await eachBatch!({ batch: { messages: [message], highWatermark: '1', lastOffset: () => '0' } });
+    await expect(started).resolves.toBeUndefined();
+    expect(scanner.position).toBe(1);
   });
 });

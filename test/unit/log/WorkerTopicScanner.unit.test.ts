@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LogReadError, VersionConflictError } from '../../../src/errors';
-import { WorkerTopicScanner } from '../../../src/log/WorkerTopicScanner';
+import { WorkerTopicScanner } from '../../../src/log/read/WorkerTopicScanner';
 
 describe('WorkerTopicScanner when its worker thread fails', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'spacelog-scan-worker-'));
@@ -41,8 +41,8 @@ describe('WorkerTopicScanner when its worker thread fails', () => {
     const script = WorkerTopicScanner.script();
     if (script === undefined) throw new Error('dist/ is not built: run npm run build');
     // The compiled ErrorRecord module beside the worker script, as the real worker loads it.
-    const records = JSON.stringify(path.join(path.dirname(script), '..', 'errors', 'errorRecord.js'));
-    const errors = JSON.stringify(path.join(path.dirname(script), '..', 'errors', 'index.js'));
+    const records = JSON.stringify(path.join(path.dirname(script), '..', '..', 'errors', 'errorRecord.js'));
+    const errors = JSON.stringify(path.join(path.dirname(script), '..', '..', 'errors', 'index.js'));
     const posts = path.join(dir, 'posts-error.js');
     writeFileSync(
       posts,

@@ -1,6 +1,6 @@
 import * as kafkajs from 'kafkajs';
-import { isCommitOutcomeUnknown, isFencingError } from '../../../src/log/kafkaErrors';
-import { readPatchVersion } from '../../../src/log/kafkajsPatch';
+import { isCommitOutcomeUnknown, isFencingError } from '../../../src/log/connection/kafkaErrors';
+import { readPatchVersion } from '../../../src/log/append/kafkajsPatch';
 
 /*
  * The kafkajs patch (version 2) asks AddPartitionsToTxn and AddOffsetsToTxn again at once when the

@@ -12,7 +12,7 @@ import {
   KAFKA_ERROR_CODES_UNKNOWN_TO_KAFKAJS,
   kafkaErrorOf,
   retryWhileMetadataLags,
-} from '../../../src/log/kafkaErrors';
+} from '../../../src/log/connection/kafkaErrors';
 
 /** A kafkajs protocol error as the client builds it from a broker's error code. */
 function protocolError(type: string, message: string): Error {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import * as kafkajs from 'kafkajs';
-import { kafkaMessageOf, recordTail, recordTailBytes } from '../../../src/log/kafkaMessage';
-import { KAFKAJS_WRITES_RECORD_TAILS, readPatchVersion } from '../../../src/log/kafkajsPatch';
+import { kafkaMessageOf, recordTail, recordTailBytes } from '../../../src/log/append/kafkaMessage';
+import { KAFKAJS_WRITES_RECORD_TAILS, readPatchVersion } from '../../../src/log/append/kafkajsPatch';
 
 // kafkajs's own record encoder (patched: it writes a message's spacelogRecordTail as is).
 // eslint-disable-next-line @typescript-eslint/no-require-imports

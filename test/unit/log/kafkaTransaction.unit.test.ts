@@ -1,6 +1,6 @@
 import type { Producer, Transaction } from 'kafkajs';
-import { isFencingError } from '../../../src/log/kafkaErrors';
-import { inTransaction, TransactionFailure } from '../../../src/log/kafkaTransaction';
+import { isFencingError } from '../../../src/log/connection/kafkaErrors';
+import { inTransaction, TransactionFailure } from '../../../src/log/append/kafkaTransaction';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {

@@ -4,7 +4,7 @@ import {
   packRecords,
   type PackedRecords,
   type UnpackedRecord,
-} from '../../../src/log/packedRecords';
+} from '../../../src/log/read/packedRecords';
 
 /** Every record of a packed batch, in order, as the codec's general path would see it. */
 function unpackRecords(packed: PackedRecords): UnpackedRecord[] {

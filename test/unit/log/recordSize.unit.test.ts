@@ -1,13 +1,13 @@
 import { Type } from 'avsc';
 import fc from 'fast-check';
-import { MutationCodec } from '../../../src/log/MutationCodec';
-import { kafkaMessageOf } from '../../../src/log/kafkaMessage';
+import { MutationCodec } from '../../../src/log/codec/MutationCodec';
+import { kafkaMessageOf } from '../../../src/log/append/kafkaMessage';
 import {
   maxRecordBatchBytes,
   RECORD_BATCH_OVERHEAD_BYTES,
   recordBytesInBatch,
   splitByBytes,
-} from '../../../src/log/recordSize';
+} from '../../../src/log/append/recordSize';
 import type { Mutation } from '../../../src/space/Mutation';
 
 // kafkajs's own encoders (patched: a message's spacelogRecordTail is written as is), as its produce

@@ -1,4 +1,4 @@
-import { MAX_SCAN_WORKERS, scanSlot } from '../../../src/log/WorkerTopicScanner';
+import { MAX_SCAN_WORKERS, scanSlot } from '../../../src/log/read/WorkerTopicScanner';
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

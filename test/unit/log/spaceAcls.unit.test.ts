@@ -1,20 +1,20 @@
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { InvalidArgumentError } from '../../../src/errors';
-import { notifyGroupId, notifyTransactionalId } from '../../../src/events/NotifyPositions';
+import { notifyGroupId, notifyTransactionalId } from '../../../src/log/admin/topicNames';
 import {
   kafkaAclsCommands,
   kafkajsAclEntries,
   shellQuote,
   spaceAcls,
   type SpaceAcl,
-} from '../../../src/log/spaceAcls';
+} from '../../../src/log/admin/spaceAcls';
 import {
   partitionTopic,
   schemaTopicName,
   transactionalIdOf,
   unitsGroupId,
   unitsTopicName,
-} from '../../../src/log/topicNames';
+} from '../../../src/log/admin/topicNames';
 
 /** True when an ACL of `principal` allows `operation` on `name` (Kafka's LITERAL / PREFIXED matching). */
 function allows(

@@ -1,5 +1,5 @@
 import { MirrorSchemaBehindError } from '../../../src/errors';
-import { WriterSchemas } from '../../../src/log/WriterSchemas';
+import { WriterSchemas } from '../../../src/log/codec/WriterSchemas';
 import { checkWritersBehind } from '../../../src/mirror/checkWritersBehind';
 import { EntryType } from '../../../src/schema/EntryType';
 import { TypeRegistry } from '../../../src/schema/TypeRegistry';

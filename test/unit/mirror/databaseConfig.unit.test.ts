@@ -106,6 +106,31 @@ describe('PostgreSQL connection settings', () => {
     });
   });
 
+  it('regression: refuses a password to a remote server over TLS that does not verify it, naming the setting, never the secret', () => {
+    const unverified = (spec: Parameters<typeof resolveDatabaseConfig>[0]) => () =>
+      resolveDatabaseConfig(spec, {});
+    expect(
+      unverified({ url: 'postgres://mirror:s3cret@db.example/r', ssl: { rejectUnauthorized: false } }),
+    ).toThrow(expect.objectContaining({ name: 'ConnectionConfigError', setting: 'database.ssl' }));
+    expect(unverified('postgres://mirror:s3cret@db.example/r?sslmode=no-verify')).toThrow(/ssl\.ca/u);
+    expect(unverified('postgres://mirror:s3cret@db.example/r?sslmode=no-verify')).not.toThrow(/s3cret/u);
+    // PGSSLMODE, which node-postgres reads when nothing here sets TLS, counts too; so does a password
+    // node-postgres would find itself (PGPASSWORD, ~/.pgpass): only a client certificate is spared.
+    expect(() =>
+      resolveDatabaseConfig('postgres://mirror:s3cret@db.example/r', { PGSSLMODE: 'no-verify' }),
+    ).toThrow(/PGSSLMODE/u);
+    expect(unverified('postgres://mirror@db.example/r?sslmode=no-verify')).toThrow(/ssl\.ca/u);
+    expect(
+      unverified({
+        url: 'postgres://mirror@db.example/r',
+        ssl: { rejectUnauthorized: false, cert: CERT, key: KEY },
+      }),
+    ).not.toThrow();
+    // To this machine, or with the certificate checked: accepted as before.
+    expect(unverified('postgres://mirror:s3cret@127.0.0.1/r?sslmode=no-verify')).not.toThrow();
+    expect(unverified('postgres://mirror:s3cret@db.example/r?sslmode=verify-full')).not.toThrow();
+  });
+
   it('reads TLS from SPACELOG_DATABASE_SSL_*; ssl: false wins over URL and environment; nothing set leaves PGSSLMODE to node-postgres', () => {
     const env = {
       SPACELOG_DATABASE_SSL_CA_FILE: file('ca.pem', CA),
@@ -131,7 +156,8 @@ describe('PostgreSQL connection settings', () => {
     const ssl = (url: string) => pgConnectionOf(resolveDatabaseConfig(url, {})).ssl;
     expect(ssl('postgres://m@db/r?sslmode=disable')).toBe(false);
     expect(ssl('postgres://m@db/r?sslmode=verify-full')).toEqual({ rejectUnauthorized: true });
-    expect(ssl('postgres://m@db/r?sslmode=no-verify')).toEqual({ rejectUnauthorized: false });
+    // (to this machine: no-verify to a remote server is refused, see the regression above)
+    expect(ssl('postgres://m@localhost/r?sslmode=no-verify')).toEqual({ rejectUnauthorized: false });
     expect(ssl(`postgres://m@db/r?sslmode=require&sslrootcert=${file('root.pem', CA)}`)).toEqual({
       ca: [CA],
       rejectUnauthorized: true,
@@ -145,6 +171,16 @@ describe('PostgreSQL connection settings', () => {
       ).ssl,
     ).toEqual({ ca: [CA], rejectUnauthorized: true });
     expect(refusal(() => ssl('postgres://m@db/r?sslmode=sometimes')).message).toMatch(/unknown sslmode/);
+  });
+
+  it("keeps the URL's TLS files where the ssl option gives a key as undefined (a config built from JSON or env)", () => {
+    const url = `postgres://m@db/r?sslmode=require&sslrootcert=${file('root2.pem', CA)}`;
+    const resolved = resolveDatabaseConfig({ url, ssl: { ca: undefined, servername: 'db.internal' } }, {});
+    expect(pgConnectionOf(resolved).ssl).toEqual({
+      ca: [CA],
+      rejectUnauthorized: true,
+      servername: 'db.internal',
+    });
   });
 
   it('refuses unknown keys, two password sources, half a client certificate and unreadable files, naming the setting', () => {

@@ -118,6 +118,38 @@ describe('RemoteSpace against a stub server', () => {
     await expect(client.read('Order', { id: 'o-1' }, { routing: 'c-1' })).resolves.toBeNull();
     expect(reads).toBe(2);
   });
+
+  it('counts calls for metrics() unless metrics: false', async () => {
+    stub = stubServer((request, socket) => {
+      socket.write(
+        encodeFrame(FRAME_KIND.response, {
+          id: request.id,
+          entries: [],
+          result: Buffer.alloc(0),
+          error: null,
+        }),
+      );
+    });
+    const bootstrap = [await stub.ready];
+    const callsOf = (space: RemoteSpace): number =>
+      space
+        .metrics()
+        .families.filter((f) => f.name === 'spacelog_client_operations_total')
+        .flatMap((f) => f.samples)
+        .reduce((sum, sample) => sum + ('value' in sample ? sample.value : 0), 0);
+    const counted = await RemoteSpace.connect({ bootstrap, space: 'orders' });
+    const silent = await RemoteSpace.connect({ bootstrap, space: 'orders', metrics: false });
+    try {
+      for (const space of [counted, silent]) await space.read('Order', { id: 'o-1' }, { routing: 'c-1' });
+      expect(callsOf(counted)).toBe(1);
+      expect(callsOf(silent)).toBe(0);
+    } finally {
+      await Promise.all([counted.close(), silent.close()]);
+    }
+    await expect(RemoteSpace.connect({ bootstrap, space: 'orders', metrics: 'no' as never })).rejects.toThrow(
+      /metrics must be true or false/u,
+    );
+  });
 });
 
 async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {

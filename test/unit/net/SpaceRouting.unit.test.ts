@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { SpaceRouting } from '../../../src/client/SpaceRouting';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { SpaceRouting } from '../../../src/api/SpaceRouting';
+import { partitionOf } from '../../../src/api/partitionOf';
 import { SchemaValidationError } from '../../../src/errors';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
 

@@ -1,5 +1,5 @@
 import { RemoteSpace } from '../../../src/client/RemoteSpace';
-import { partitionOf } from '../../../src/cluster/partitionOf';
+import { partitionOf } from '../../../src/api/partitionOf';
 import {
   InvalidArgumentError,
   OperationAbortedError,

@@ -1,15 +1,15 @@
 import * as path from 'node:path';
-import { blockingAcrossPartitions, firstInOrder } from '../../../src/client/blockingAcrossPartitions';
+import { blockingAcrossPartitions, firstInOrder } from '../../../src/api/blockingAcrossPartitions';
 import {
   mergeChanges,
   mergeMatches,
   orderOf,
   picksWinners,
   sumCounts,
-} from '../../../src/client/partitionMerge';
+} from '../../../src/api/partitionMerge';
 import { OperationAbortedError } from '../../../src/errors';
 import { SchemaLoader } from '../../../src/schema/SchemaLoader';
-import type { Entry } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import { queryCompiler } from '../../../src/space/QuerySelection';
 
 const types = SchemaLoader.loadFolder(path.resolve(__dirname, '../../../schemas/examples'));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { RemoteSpace } from '../../../src/client/RemoteSpace';
-import { takenFromAll } from '../../../src/client/takenFromAll';
+import { takenFromAll } from '../../../src/api/takenFromAll';
 import { AppendFailedError } from '../../../src/errors';
 import { encodeEntry } from '../../../src/net/entryCodec';
 import { toWireError } from '../../../src/net/errorCodec';
@@ -9,7 +9,7 @@ import { encodeFrame, FrameDecoder } from '../../../src/net/FrameCodec';
 import { FRAME_KIND, type RequestFrame } from '../../../src/net/protocol';
 import { describeSpace } from '../../../src/net/SpaceDescription';
 import { toWireJson } from '../../../src/net/wireJson';
-import type { Entry } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import { exampleTypes, order } from '../space/fixtures';
 
 const types = exampleTypes();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerUsersCommand } from '../../../src/cli/usersCommand';
 import {
+  AuthenticationBusyError,
   AuthenticationError,
   AuthorizationError,
   InvalidArgumentError,
@@ -16,6 +17,7 @@ import {
   addUser,
   CredentialsStore,
   hashPassword,
+  MAX_WAITING_CHECKS,
   passwordChecksInProgress,
   readCredentialsFile,
   verifyPassword,
@@ -62,6 +64,37 @@ describe('wire security building blocks (issue 18 item 1)', () => {
       expect(await Promise.all(checks)).toEqual([true, false, true, false, true, false]);
       expect(Math.max(...seen)).toBeLessThanOrEqual(2);
       expect(passwordChecksInProgress()).toEqual({ hashing: 0, waiting: 0 });
+    });
+
+    it('a check whose connection closed while it waited leaves the queue and hashes nothing', async () => {
+      const stored = { ...(await hashPassword('s3cret')) };
+      const busy = [verifyPassword('s3cret', stored), verifyPassword('s3cret', stored)];
+      const closed = new AbortController();
+      const waiting = verifyPassword('s3cret', stored, closed.signal);
+      expect(passwordChecksInProgress()).toEqual({ hashing: 2, waiting: 1 });
+      closed.abort(new Error('connection closed'));
+      await expect(waiting).rejects.toThrow('connection closed');
+      expect(passwordChecksInProgress()).toEqual({ hashing: 2, waiting: 0 });
+      expect(await Promise.all(busy)).toEqual([true, true]);
+      expect(passwordChecksInProgress()).toEqual({ hashing: 0, waiting: 0 });
+      await expect(verifyPassword('s3cret', stored, AbortSignal.abort(new Error('gone')))).rejects.toThrow(
+        'gone',
+      );
+    });
+
+    it(`regression: past ${MAX_WAITING_CHECKS} waiting checks an AUTH is refused at once with the retriable AuthenticationBusyError`, async () => {
+      // A cheap stored entry (N = 2^10): the queue drains in well under a second.
+      const stored = { ...(await hashPassword('s3cret')), N: 1024 };
+      const queued = Array.from({ length: 2 + MAX_WAITING_CHECKS }, () => verifyPassword('wrong', stored));
+      expect(passwordChecksInProgress()).toEqual({ hashing: 2, waiting: MAX_WAITING_CHECKS });
+      const refused = await verifyPassword('s3cret', stored).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(AuthenticationBusyError);
+      expect(refused).toMatchObject({
+        code: 'AUTHENTICATION_BUSY',
+        retriable: true,
+        waiting: MAX_WAITING_CHECKS,
+      });
+      expect((await Promise.all(queued)).every((ok) => ok === false)).toBe(true);
     });
 
     it('round-trips a credentials file (mode 0600) and refuses unknown users and wrong passwords', async () => {

@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { hashPassword } from '../../../src/net/security/Credentials';
-import { resolveServerSecurity } from '../../../src/net/security/ServerSecurity';
-import { HttpEndpoint } from '../../../src/ops/http/HttpEndpoint';
-import { checkHttpOptions } from '../../../src/ops/http/HttpOptions';
-import { unitReadiness } from '../../../src/ops/http/Readiness';
+import { AuthenticationBusyError, InsecureBindError } from '../../../src/errors';
+import { HttpEndpoint } from '../../../src/http/HttpEndpoint';
+import { checkHttpOptions } from '../../../src/http/HttpOptions';
+import { unitReadiness } from '../../../src/http/Readiness';
 import { hasOpenssl, makeTestCertificates, type TestCertificates } from '../../support/testCertificates';
 
 interface Answer {
@@ -128,13 +128,22 @@ describe('unitReadiness', () => {
   });
 });
 
+describe('HttpEndpoint.listen bind rule', () => {
+  it('regression: refuses a non-loopback host without TLS before binding, as the wire server does', async () => {
+    await expect(HttpEndpoint.listen({ host: '0.0.0.0', port: 0 })).rejects.toBeInstanceOf(InsecureBindError);
+    const insecure = await HttpEndpoint.listen({ host: '0.0.0.0', port: 0, security: { insecure: true } });
+    await insecure.close();
+  });
+});
+
 (hasOpenssl() ? describe : describe.skip)('HttpEndpoint with security', () => {
   let certs: TestCertificates;
   let endpoint: HttpEndpoint;
   beforeAll(async () => {
     certs = makeTestCertificates(['alice']);
-    const security = resolveServerSecurity(
-      {
+    endpoint = await HttpEndpoint.listen({
+      port: 0,
+      security: {
         tls: {
           key: certs.serverKey,
           cert: certs.serverCert,
@@ -144,9 +153,7 @@ describe('unitReadiness', () => {
         credentials: { version: 1, users: { ops: await hashPassword('s3cret') } },
         authFailureDelayMs: 10,
       },
-      '127.0.0.1',
-    );
-    endpoint = await HttpEndpoint.listen({ port: 0, ...(security ? { security } : {}) });
+    });
     endpoint.route('GET', '/metrics', (_req, res, { principal }) => res.end(`metrics for ${principal}`));
     endpoint.route('GET', '/healthz', (_req, res) => res.end('ok'), { open: 'loopback' });
   });
@@ -172,5 +179,56 @@ describe('unitReadiness', () => {
     expect(byCert.body).toBe('metrics for alice');
     // The liveness probe stays open to this machine.
     expect((await get(`${endpoint.url}/healthz`, { ca })).status).toBe(200);
+  });
+
+  it('answers 503 with Retry-After, not 401, when the process has too many password checks waiting', async () => {
+    const busy = await HttpEndpoint.listen({
+      port: 0,
+      security: {
+        tls: { key: certs.serverKey, cert: certs.serverCert },
+        authenticate: async () => {
+          throw new AuthenticationBusyError(128);
+        },
+      },
+    });
+    try {
+      busy.route('GET', '/metrics', (_req, res) => res.end('metrics'));
+      const answer = await get(`${busy.url}/metrics`, { ca: certs.pem(certs.caCert), auth: 'prometheus:pw' });
+      expect(answer.status).toBe(503);
+      expect(answer.headers['retry-after']).toBe('1');
+    } finally {
+      await busy.close();
+    }
+  });
+
+  it('regression: a scraper sending the same Basic credentials costs one password check, not one per request; a wrong one is checked every time', async () => {
+    const checked: string[] = [];
+    const scraped = await HttpEndpoint.listen({
+      port: 0,
+      security: {
+        tls: { key: certs.serverKey, cert: certs.serverCert },
+        authenticate: async (username, password) => {
+          checked.push(username);
+          return password === 'pw' ? { name: username } : null;
+        },
+        authFailureDelayMs: 1,
+      },
+    });
+    try {
+      scraped.route('GET', '/metrics', (_req, res, { principal }) => res.end(`metrics for ${principal}`));
+      const ca = certs.pem(certs.caCert);
+      for (let i = 0; i < 5; i++) {
+        expect((await get(`${scraped.url}/metrics`, { ca, auth: 'prometheus:pw' })).body).toBe(
+          'metrics for prometheus',
+        );
+      }
+      expect(checked).toEqual(['prometheus']);
+      for (let i = 0; i < 3; i++) {
+        expect((await get(`${scraped.url}/metrics`, { ca, auth: 'prometheus:nope' })).status).toBe(401);
+      }
+      expect(checked).toHaveLength(4);
+    } finally {
+      await scraped.close();
+    }
   });
 });

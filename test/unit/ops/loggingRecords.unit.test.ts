@@ -1,5 +1,10 @@
-import { CorruptLogError, FencedError, MirrorPoisonRecordError } from '../../../src/errors';
-import { MirrorLogging } from '../../../src/ops/logging/MirrorLogging';
+import {
+  CorruptLogError,
+  FencedError,
+  IllegalReplicaTransitionError,
+  MirrorPoisonRecordError,
+} from '../../../src/errors';
+import { MirrorLogging } from '../../../src/mirror/MirrorLogging';
 import { ReplicaLogging } from '../../../src/ops/logging/ReplicaLogging';
 import { CapturingLogger } from '../../support/capturingLogger';
 
@@ -94,6 +99,28 @@ describe('replica records', () => {
       offset: 40,
     });
     expect(log.records[4]?.fields).toMatchObject({ offset: 17, code: 'CORRUPT_LOG' });
+  });
+
+  test('a refused move is an error record naming the replica, both states and the code', () => {
+    const log = new CapturingLogger();
+    const replica = new ReplicaLogging(log.child({ space: 's', partition: 2 }), 'backup');
+    replica.refused(
+      new IllegalReplicaTransitionError({
+        replica: 'backup',
+        from: 'closed',
+        to: 'backup',
+        space: 's',
+        partition: 2,
+      }),
+    );
+    expect(log.records.map((r) => [r.level, r.fields.event])).toEqual([['error', 'illegal-transition']]);
+    expect(log.records[0]?.fields).toMatchObject({
+      partition: 2,
+      replica: 'backup',
+      from: 'closed',
+      to: 'backup',
+      code: 'ILLEGAL_REPLICA_TRANSITION',
+    });
   });
 
   test('without a logger nothing is asked of the replica', () => {

@@ -5,7 +5,7 @@ import { METRICS, METRIC_NAMES } from '../../../src/ops/metrics/catalog';
 import { createMetricsRegistry } from '../../../src/ops/metrics/createMetricsRegistry';
 import { valueOf, type MetricsSnapshot } from '../../../src/ops/metrics/MetricsSnapshot';
 import { spaceMetrics } from '../../../src/ops/metrics/spaceMetrics';
-import { mirrorMetrics } from '../../../src/ops/metrics/mirrorMetrics';
+import { mirrorMetrics } from '../../../src/mirror/mirrorMetrics';
 import { newEngine, order } from '../space/fixtures';
 
 const NO_LAG = { p50Ms: 0, p99Ms: 2, maxMs: 7, windowMs: 10_000 };

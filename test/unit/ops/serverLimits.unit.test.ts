@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { InsecureBindError } from '../../../src/errors';
-import { startConsoleServer } from '../../../src/ops/console/ConsoleServer';
-import { hostAllowed } from '../../../src/ops/http/serverLimits';
+import { startConsoleServer } from '../../../src/console/ConsoleServer';
+import { hostAllowed } from '../../../src/http/serverLimits';
 
 const named = (host: string | undefined): IncomingMessage =>
   ({ headers: host === undefined ? {} : { host } }) as IncomingMessage;

@@ -160,6 +160,29 @@ describe('SpaceEngine subscriptions', () => {
     expect(seen).toEqual(['o1']);
     expect(errors).toHaveLength(1);
   });
+
+  it('without onListenerError, a throwing listener becomes a process warning, at most one per 10 s', async () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const now = jest.spyOn(Date, 'now');
+    try {
+      const { engine } = newEngine();
+      engine.subscribe('Order', { template: {} }, () => {
+        throw new Error('bad listener');
+      });
+      for (let i = 0; i < 5; i++) await engine.write('Order', order(`o${i}`));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/a subscription listener threw.*bad listener/su);
+      // 10 s later the next one is written, saying how many were left out.
+      const later = Date.now() + 10_000;
+      now.mockImplementation(() => later);
+      await engine.write('Order', order('o5'));
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[1]?.[0])).toMatch(/\(4 more since the last warning\).*bad listener/su);
+    } finally {
+      warn.mockRestore();
+      now.mockRestore();
+    }
+  });
 });
 
 describe('SpaceEngine replication', () => {

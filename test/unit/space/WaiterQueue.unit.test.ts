@@ -1,4 +1,4 @@
-import type { Entry } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import { newEngine, order } from './fixtures';
 
 /** Settled value of a promise, or 'pending' (after letting queued callbacks run). */

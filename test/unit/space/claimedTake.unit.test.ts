@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { OperationAbortedError, SpaceClosedError } from '../../../src/errors';
-import type { Entry, Mutation } from '../../../src/space/Mutation';
+import type { Mutation } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import type { SpaceEngine } from '../../../src/space/SpaceEngine';
 import { newEngine, order, type RecordingSink } from './fixtures';
 import { inTransaction, settle } from './transactionFixtures';

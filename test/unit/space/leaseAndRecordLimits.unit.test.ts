@@ -1,7 +1,11 @@
 import { EntryTooLargeError, InvalidArgumentError } from '../../../src/errors';
-import { MutationCodec } from '../../../src/log/MutationCodec';
-import { kafkaMessageOf } from '../../../src/log/kafkaMessage';
-import { RECORD_BATCH_OVERHEAD_BYTES, recordBytesInBatch } from '../../../src/log/recordSize';
+import { MutationCodec } from '../../../src/log/codec/MutationCodec';
+import { kafkaMessageOf } from '../../../src/log/append/kafkaMessage';
+import {
+  maxRecordBatchBytes,
+  RECORD_BATCH_OVERHEAD_BYTES,
+  recordBytesInBatch,
+} from '../../../src/log/append/recordSize';
 import { buildMutation, MAX_LEASE_MS } from '../../../src/space/buildMutation';
 import type { Mutation } from '../../../src/space/Mutation';
 import type { MutationSink } from '../../../src/space/SpaceEngineOptions';
@@ -106,8 +110,15 @@ describe('record size (issue 16, item 4): the whole record counts, not the entry
     throw new Error(`no order of ${bytes} bytes`);
   }
 
+  it('regression: an engine given maxRecordBytes without a record sizer is refused, not left unchecked', () => {
+    expect(() => newEngine({ limits: { maxRecordBytes: 4000 } })).toThrow(InvalidArgumentError);
+    expect(() =>
+      newEngine({ limits: { maxRecordBytes: 4000, recordBytes: maxRecordBatchBytes } }),
+    ).not.toThrow();
+  });
+
   it('an entry just under maxEntryBytes whose record would pass maxRecordBytes gets EntryTooLargeError, and the next writes succeed', async () => {
-    const limits = { maxEntryBytes: 4000, maxRecordBytes: 4000 };
+    const limits = { maxEntryBytes: 4000, maxRecordBytes: 4000, recordBytes: maxRecordBatchBytes };
     const { engine, log } = encodingEngine(limits);
     await engine.write('Order', order('o1'));
     const before = picture(engine);
@@ -126,7 +137,7 @@ describe('record size (issue 16, item 4): the whole record counts, not the entry
   });
 
   it('the largest entry it accepts makes a record that fits maxRecordBytes, however it is later renewed', async () => {
-    const limits = { maxEntryBytes: 1_000_000, maxRecordBytes: 4000 };
+    const limits = { maxEntryBytes: 1_000_000, maxRecordBytes: 4000, recordBytes: maxRecordBatchBytes };
     const { engine, log } = encodingEngine(limits);
     let size = 3990;
     let accepted = 0;

@@ -1,4 +1,4 @@
-import { PartitionedSpace } from '../../../src/client/PartitionedSpace';
+import { PartitionedSpace } from '../../../src/api/PartitionedSpace';
 import { SpaceClosedError, type SpacelogError } from '../../../src/errors';
 import type { SpaceEvent } from '../../../src/space/SubscriptionHub';
 import { ALL } from '../../../src/space/Selector';

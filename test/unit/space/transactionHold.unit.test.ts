@@ -1,4 +1,4 @@
-import { GroupCommitQueue, type QueuedItem } from '../../../src/log/GroupCommitQueue';
+import { GroupCommitQueue, type QueuedItem } from '../../../src/log/append/GroupCommitQueue';
 
 interface Item extends QueuedItem<void> {
   readonly name: string;

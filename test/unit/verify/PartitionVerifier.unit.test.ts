@@ -1,4 +1,4 @@
-import type { Entry } from '../../../src/space/Mutation';
+import type { Entry } from '../../../src/schema/Entry';
 import {
   entryKey,
   PartitionVerifier,

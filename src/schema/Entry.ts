@@ -1,0 +1,2 @@
+/** An entry as stored and handed out: a deeply frozen plain object matching its type's schema. */
+export type Entry = Readonly<Record<string, unknown>>;

@@ -3,6 +3,7 @@ import { dockerEngineAnswers } from './dockerEngine';
 import { PrivateKafkaCluster } from './privateKafkaCluster';
 import { ENV_TEST_KAFKA_VERSION, testKafkaVersion } from './testKafkaVersion';
 import { testStackSession } from './testStackSession';
+import { watchTornDownErrors } from './tornDownWatch';
 import { redactDatabaseUrl } from '../../src/mirror/databaseUrl';
 
 /** Set to 0 to skip testcontainers even when a Docker engine answers (use the launcher instead). */
@@ -25,6 +26,7 @@ const POSTGRES_IMAGE = 'postgres:15';
  * Runs once per project; the second run finds the variables set by the first and does nothing.
  */
 export default async function globalSetup(): Promise<void> {
+  watchTornDownErrors();
   const needKafka = isUnset(ENV_KAFKA_BROKERS);
   const needPostgres = isUnset(ENV_DATABASE_URL);
   if (!needKafka && !needPostgres) return;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Admin, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { isSpacelogError, SpaceNotFoundError, type SpacelogError } from '../errors';
+import { GroupJoinWatch } from '../log/connection/GroupJoinWatch';
 import type { KafkaClientOptions } from '../log/connection/KafkaClientOptions';
 import type { KafkaConnection } from '../log/connection/KafkaConnection';
 import { KAFKA_CLIENT_IDS, openKafka } from '../log/connection/openKafka';
@@ -53,6 +54,8 @@ export class LogTail {
   private readonly warn: (line: string) => void;
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
+  /** The consumer's first group join, which a stop lets end before disconnecting. */
+  private readonly join = new GroupJoinWatch();
   private decoder: MutationDecoder | undefined;
   private printed = 0;
   private stopped = false;
@@ -133,7 +136,7 @@ export class LogTail {
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => t.topic), fromBeginning });
     const partitionOf = new Map(topics.map((t) => [t.topic, t.partition]));
-    await consumer.run({
+    await this.join.run(consumer, {
       autoCommit: false,
       eachMessage: (payload) => this.onMessage(payload, partitionOf.get(payload.topic) ?? -1),
     });
@@ -174,7 +177,7 @@ export class LogTail {
   private async disconnect(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
-      await this.consumer?.disconnect().catch(() => undefined);
+      if (this.consumer !== undefined) await this.join.disconnect(this.consumer);
       if (this.consumer !== undefined) {
         // A group per run: remove it rather than leave an empty group behind on the cluster.
         await this.admin?.deleteGroups([this.groupId]).catch(() => undefined);

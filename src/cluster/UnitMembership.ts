@@ -1,4 +1,5 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { GroupJoinWatch } from '../log/connection/GroupJoinWatch';
 import { retryWhileMetadataLags } from '../log/connection/kafkaErrors';
 import { unitsGroupId, unitsTopicName } from '../log/admin/topicNames';
 import { errorFields, LOG_EVENT } from '../ops/logging/logEvents';
@@ -47,6 +48,8 @@ export interface UnitMembershipOptions {
  */
 export class UnitMembership {
   private consumer: Consumer | undefined;
+  /** The consumer's first group join, which a stop lets end before disconnecting. */
+  private readonly join = new GroupJoinWatch();
   private admin: Admin | undefined;
   private readonly confirmation = new GroupConfirmation();
   private current: Placement | undefined;
@@ -106,7 +109,7 @@ export class UnitMembership {
     // UNKNOWN_TOPIC_OR_PARTITION to the subscription's metadata request for a moment.
     if (!this.stopped)
       await retryWhileMetadataLags(() => consumer.subscribe({ topic: this.topic, fromBeginning: false }));
-    if (!this.stopped) await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
+    if (!this.stopped) await this.join.run(consumer, { autoCommit: false, eachBatch: async () => undefined });
     // stop() during the connects came before they were done: what connected after it must not
     // stay in the group (or keep fetching) for a unit that is gone.
     if (this.stopped) {
@@ -178,7 +181,7 @@ export class UnitMembership {
     this.stopped = true;
     const consumer = this.consumer;
     this.consumer = undefined;
-    await consumer?.disconnect().catch(() => undefined);
+    if (consumer !== undefined) await this.join.disconnect(consumer);
   }
 
   /** One `rebalance` record per placement adopted: its epoch, the units, and what it gives this unit. */

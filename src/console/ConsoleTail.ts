@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { SpaceNotFoundError } from '../errors';
 import { formatTailLine, partitionTopicsOf, type TailLine } from './tailFormat';
+import { GroupJoinWatch } from '../log/connection/GroupJoinWatch';
 import type { KafkaConnection } from '../log/connection/KafkaConnection';
 import { MutationDecoder } from '../log/read/MutationDecoder';
 import type { MutationFeed } from './ConsoleDataSource';
@@ -83,7 +84,7 @@ export class ConsoleTail implements MutationFeed {
     const { kafka, connection, prefix, space } = this.options;
     const groupId = `spacelog-console-${randomUUID()}`;
     const admin = kafka.admin();
-    const running: Running = { admin, groupId };
+    const running: Running = { admin, groupId, join: new GroupJoinWatch() };
     try {
       await admin.connect();
       const topics = partitionTopicsOf(await admin.listTopics(), prefix, space);
@@ -112,7 +113,7 @@ export class ConsoleTail implements MutationFeed {
       await consumer.subscribe({ topics: topics.map((t) => t.topic), fromBeginning: false });
       const partitionOf = new Map(topics.map((t) => [t.topic, t.partition]));
       const decoder = running.decoder;
-      await consumer.run({
+      await running.join.run(consumer, {
         autoCommit: false,
         eachMessage: (payload) => this.onMessage(decoder, payload, partitionOf.get(payload.topic) ?? -1),
       });
@@ -173,11 +174,13 @@ interface Running {
   readonly admin: Admin;
   readonly groupId: string;
   consumer?: Consumer;
+  /** The consumer's first group join, which a stop lets end before disconnecting. */
+  readonly join: GroupJoinWatch;
   decoder?: MutationDecoder;
 }
 
 async function disconnect(running: Running): Promise<void> {
-  await running.consumer?.disconnect().catch(() => undefined);
+  if (running.consumer !== undefined) await running.join.disconnect(running.consumer);
   // A group per run: removed rather than left empty on the cluster.
   if (running.consumer !== undefined)
     await running.admin.deleteGroups([running.groupId]).catch(() => undefined);

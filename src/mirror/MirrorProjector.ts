@@ -4,6 +4,7 @@ import type { MetricsSnapshot } from '../ops/metrics/MetricsSnapshot';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { MirrorStoppedError, SpaceNotFoundError, SpacelogError } from '../errors';
 import { DEFAULT_PREFIX } from '../log/admin/topicNames';
+import { GroupJoinWatch } from '../log/connection/GroupJoinWatch';
 import type { KafkaConnection } from '../log/connection/KafkaConnection';
 import { KAFKA_CLIENT_IDS, kafkaOn, openKafka } from '../log/connection/openKafka';
 import { resolveLogger } from '../ops/logging/createLogger';
@@ -84,6 +85,8 @@ export class MirrorProjector {
   private topicAdmin: TopicAdmin | undefined;
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
+  /** The consumer's first group join, which a stop lets end before disconnecting. */
+  private readonly join = new GroupJoinWatch();
   private decoder: MirrorRecordDecoder | undefined;
   private writer: BatchWriter | undefined;
   private rebuilder: PartitionRebuilder | undefined;
@@ -263,7 +266,7 @@ export class MirrorProjector {
   }
 
   private async release(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => undefined);
+    if (this.consumer !== undefined) await this.join.disconnect(this.consumer);
     await Promise.allSettled([...this.background]);
     await this.admin?.disconnect().catch(() => undefined);
     await this.topicAdmin?.close().catch(() => undefined);
@@ -313,7 +316,7 @@ export class MirrorProjector {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await consumer.run({
+    await this.join.run(consumer, {
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? DEFAULT_MIRROR_CONCURRENCY,
       eachBatch: (payload) => this.onBatch(payload),

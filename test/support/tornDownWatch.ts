@@ -34,8 +34,13 @@ export function watchTornDownErrors(): void {
     const text = args.map((arg) => (typeof arg === 'string' ? arg : String(arg))).join(' ');
     if (text.includes('has been torn down')) {
       // jest keeps one frame of the stack; the caller's own stack shows which library ran on.
-      const callers = (new Error().stack ?? '').split('\n').slice(2, 2 + STACK_FRAMES).join('\n');
-      watch.reports.push(`${text.trim().split('\n').slice(0, REPORT_LINES).join('\n')}\n  called from:\n${callers}`);
+      const callers = (new Error().stack ?? '')
+        .split('\n')
+        .slice(2, 2 + STACK_FRAMES)
+        .join('\n');
+      watch.reports.push(
+        `${text.trim().split('\n').slice(0, REPORT_LINES).join('\n')}\n  called from:\n${callers}`,
+      );
     }
     original(...args);
   };

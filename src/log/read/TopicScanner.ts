@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { InvalidArgumentError, LogReadError, SpacelogError } from '../../errors';
-import { sleep } from '../../retry/backoff';
+import { GroupJoinWatch } from '../connection/GroupJoinWatch';
 import { wrapKafkaError } from '../connection/kafkaErrors';
 import { fetchLogEndOffsets, type LogEndOffsets } from './logEndOffsets';
 
@@ -39,9 +39,6 @@ export interface TopicScannerOptions {
  */
 export const DEFAULT_SCAN_STALL_MS = 15_000;
 
-/** How long a stop waits for a group join in progress to end before disconnecting anyway. */
-const JOIN_SETTLE_MS = 2_000;
-
 /** Default upper bound of one fetch. */
 export const DEFAULT_SCAN_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -67,9 +64,8 @@ export class TopicScanner {
   private stopped = false;
   private settle: { resolve: () => void; reject: (e: SpacelogError) => void } | undefined;
   private stallTimer: NodeJS.Timeout | undefined;
-  /** Settles once the consumer joined its group (or crashed): set when its runner starts. */
-  private joined: Promise<void> | undefined;
-  private markJoined: () => void = () => undefined;
+  /** The consumer's first group join, which a stop lets end before disconnecting. */
+  private readonly join = new GroupJoinWatch();
 
   constructor(options: TopicScannerOptions) {
     if (
@@ -120,10 +116,7 @@ export class TopicScanner {
     this.consumer = undefined;
     this.settle?.reject(this.stoppedEarly());
     if (consumer === undefined) return;
-    // kafkajs does not stop a group join in progress: disconnected mid-join, the consumer finishes
-    // joining on its own and refreshes metadata after its owner is gone. Let the join end first.
-    if (this.joined !== undefined) await Promise.race([this.joined, sleep(JOIN_SETTLE_MS, undefined, true)]);
-    await consumer.disconnect().catch(() => undefined);
+    await this.join.disconnect(consumer);
   }
 
   private stoppedEarly(): LogReadError {
@@ -140,17 +133,14 @@ export class TopicScanner {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.advance(payload.lastOffset));
-    consumer.on(consumer.events.GROUP_JOIN, () => this.markJoined());
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.markJoined();
       if (!payload.restart) this.fail(payload.error);
     });
     try {
       await consumer.connect();
       if (!this.stopped) await consumer.subscribe({ topic: this.topic, fromBeginning: true });
       if (!this.stopped) {
-        this.joined = new Promise((resolve) => (this.markJoined = resolve));
-        await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+        await this.join.run(consumer, { autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
         if (this.next > 0) consumer.seek({ topic: this.topic, partition: 0, offset: String(this.next) });
       }
     } catch (error) {
@@ -163,7 +153,6 @@ export class TopicScanner {
 
   private async onBatch({ batch }: EachBatchPayload): Promise<void> {
     if (this.stopped) return;
-    this.markJoined();
     // Following: the end moves with the log, so position vs end stays a measure of lag.
     if (this.caughtUp && this.options.follow === true) {
       this.end = Math.max(this.end, Number(batch.highWatermark));

@@ -66,6 +66,43 @@ describe('TopicScanner stopped while its consumer connects', () => {
   });
 });
 
+describe('TopicScanner stopped during its group join', () => {
+  it('disconnects only once the join is done (kafkajs cannot stop a join in progress)', async () => {
+    const calls: string[] = [];
+    let join: () => void = () => undefined;
+    const consumer = {
+      events: {},
+      on: () => undefined,
+      connect: async () => void calls.push('connect'),
+      subscribe: async () => void calls.push('subscribe'),
+      run: () => {
+        calls.push('run');
+        return new Promise<void>((resolve) => (join = resolve));
+      },
+      seek: () => undefined,
+      disconnect: async () => void calls.push('disconnect'),
+    };
+    const kafka = { consumer: () => consumer } as unknown as Kafka;
+    const scanner = new TopicScanner({
+      kafka,
+      topic: 't',
+      offsets: { low: 0, high: 10 },
+      onRecords: () => undefined,
+    });
+    const started = scanner.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['connect', 'subscribe', 'run']);
+    const stopped = scanner.stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toEqual(['connect', 'subscribe', 'run']);
+    calls.push('joined');
+    join();
+    await stopped;
+    await expect(started).rejects.toBeInstanceOf(LogReadError);
+    expect(calls.slice(0, 5)).toEqual(['connect', 'subscribe', 'run', 'joined', 'disconnect']);
+  });
+});
+
 describe('TopicScanner whose consumer stops fetching', () => {
   it('fails the catch-up with a retriable LogReadError after stallMs without a batch', async () => {
     const { kafka, calls, release } = slowConnectingKafka();

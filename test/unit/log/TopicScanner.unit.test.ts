@@ -22,6 +22,17 @@ function unreachableKafka(): { kafka: Kafka; uses: string[] } {
   return { kafka, uses };
 }
 
+/** A scanner of topic `t` whose caller says it holds offsets 0 to 10, dropping what it reads. */
+function scannerOfTenRecords(kafka: Kafka, options: { stallMs?: number } = {}): TopicScanner {
+  return new TopicScanner({
+    kafka,
+    topic: 't',
+    offsets: { low: 0, high: 10 },
+    onRecords: () => undefined,
+    ...options,
+  });
+}
+
 describe('TopicScanner with offsets asked by its caller', () => {
   it('aims at the given high watermark without asking the broker again', async () => {
     const { kafka, uses } = unreachableKafka();
@@ -50,12 +61,7 @@ describe('TopicScanner with offsets asked by its caller', () => {
 describe('TopicScanner stopped while its consumer connects', () => {
   it('never subscribes or runs, and disconnects again once the connect is done', async () => {
     const { kafka, calls, release } = slowConnectingKafka();
-    const scanner = new TopicScanner({
-      kafka,
-      topic: 't',
-      offsets: { low: 0, high: 10 },
-      onRecords: () => undefined,
-    });
+    const scanner = scannerOfTenRecords(kafka);
     const started = scanner.start();
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toEqual(['connect']);
@@ -83,12 +89,7 @@ describe('TopicScanner stopped during its group join', () => {
       disconnect: async () => void calls.push('disconnect'),
     };
     const kafka = { consumer: () => consumer } as unknown as Kafka;
-    const scanner = new TopicScanner({
-      kafka,
-      topic: 't',
-      offsets: { low: 0, high: 10 },
-      onRecords: () => undefined,
-    });
+    const scanner = scannerOfTenRecords(kafka);
     const started = scanner.start();
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toEqual(['connect', 'subscribe', 'run']);
@@ -107,13 +108,7 @@ describe('TopicScanner whose consumer stops fetching', () => {
   it('fails the catch-up with a retriable LogReadError after stallMs without a batch', async () => {
     const { kafka, calls, release } = slowConnectingKafka();
     release();
-    const scanner = new TopicScanner({
-      kafka,
-      topic: 't',
-      offsets: { low: 0, high: 10 },
-      stallMs: 50,
-      onRecords: () => undefined,
-    });
+    const scanner = scannerOfTenRecords(kafka, { stallMs: 50 });
     const error = await scanner.start().then(
       () => undefined,
       (e: unknown) => e,

@@ -23,6 +23,19 @@ export function partitionTopic(prefix: string, space: string, partition: number)
   return `${prefix}.${space}.${partition}`;
 }
 
+/**
+ * The topic of partition `k` of a space, after refusing a prefix, space name or partition number that
+ * cannot make one (what a log reader or writer of one partition checks first).
+ */
+export function checkedPartitionTopic(prefix: string, space: string, partition: number): string {
+  checkPrefix(prefix);
+  checkSpaceName(space);
+  if (!Number.isInteger(partition) || partition < 0) {
+    throw new InvalidArgumentError(`partition must be a non-negative integer, got ${partition}`);
+  }
+  return partitionTopic(prefix, space, partition);
+}
+
 /** The compacted topic holding every registered writer schema: `<prefix>.__schemas`. */
 export function schemaTopicName(prefix: string): string {
   return `${prefix}.__schemas`;

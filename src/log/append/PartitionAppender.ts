@@ -37,7 +37,7 @@ import {
   recordBytesInBatch,
   splitByBytes,
 } from './recordSize';
-import { checkPrefix, checkSpaceName, partitionTopic, transactionalIdOf } from '../admin/topicNames';
+import { checkedPartitionTopic, transactionalIdOf } from '../admin/topicNames';
 
 interface Pending extends QueuedItem<LogPosition[]> {
   /** The append's records as kafkajs messages (their size in the record format is exact, headers included). */
@@ -69,13 +69,8 @@ export class PartitionAppender implements MutationSink, TransactionLog, HoldingA
   private counters = { transactions: 0, records: 0 };
 
   constructor(options: PartitionAppenderOptions) {
-    checkPrefix(options.prefix);
-    checkSpaceName(options.space);
-    if (!Number.isInteger(options.partition) || options.partition < 0) {
-      throw new InvalidArgumentError(`partition must be a non-negative integer, got ${options.partition}`);
-    }
+    this.topic = checkedPartitionTopic(options.prefix, options.space, options.partition);
     this.options = options;
-    this.topic = partitionTopic(options.prefix, options.space, options.partition);
     this.transactionalId = transactionalIdOf(options.prefix, options.space, options.partition);
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     if (!Number.isSafeInteger(this.maxRecordBytes) || this.maxRecordBytes < MIN_MAX_RECORD_BYTES) {

@@ -6,7 +6,7 @@ import type { LogRecord } from '../codec/LogTypes';
 import { PackedRecordCursor, type PackedRecords } from './packedRecords';
 import type { SchemaTopic } from './SchemaTopic';
 import { fetchLogEndOffsets, type LogEndOffsets } from './logEndOffsets';
-import { checkPrefix, checkSpaceName, partitionTopic } from '../admin/topicNames';
+import { checkedPartitionTopic } from '../admin/topicNames';
 import { TopicScanner } from './TopicScanner';
 import type { KafkaConnection } from '../connection/KafkaConnection';
 import { WorkerTopicScanner } from './WorkerTopicScanner';
@@ -91,13 +91,8 @@ export class LogReader {
   private workerUsed = false;
 
   constructor(options: LogReaderOptions) {
-    checkPrefix(options.prefix);
-    checkSpaceName(options.space);
-    if (!Number.isInteger(options.partition) || options.partition < 0) {
-      throw new InvalidArgumentError(`partition must be a non-negative integer, got ${options.partition}`);
-    }
+    this.topic = checkedPartitionTopic(options.prefix, options.space, options.partition);
     this.options = options;
-    this.topic = partitionTopic(options.prefix, options.space, options.partition);
   }
 
   /** Next offset to read. */

@@ -19,6 +19,7 @@ import type { EngineLimits } from '../space/ExecuteContext';
 import { restoreEntry, type RestoredEntry } from '../space/restoreEntry';
 import { SpaceEngine } from '../space/SpaceEngine';
 import type { BackupHandover } from './BackupPartition';
+import { noticeWhileSlow } from './noticeWhileSlow';
 import { ReplicaLifecycle, type PrimaryStateName } from './ReplicaLifecycle';
 import { replicaLogReader, type ReplicaLogOptions } from './ReplicaLog';
 import { ReplicationSink, type ReplicationMode } from './ReplicationSink';
@@ -40,6 +41,8 @@ export interface StoredEntryView {
  */
 export type PrimaryRole = PrimaryStateName;
 
+/** How long a warm-up step waits on Kafka before the primary says so (and again at each multiple). */
+const SLOW_STEP_MS = 5_000;
 /** The waits between a failed primary's rebuild attempts: 100 ms, doubling to 5 s, no jitter. */
 const REBUILD_BACKOFF: Backoff = { initialMs: 100, maxMs: 5000, multiplier: 2, jitter: 'none' };
 
@@ -248,8 +251,9 @@ export class PrimaryPartition {
    */
   private async warmUp(appender: PartitionAppender): Promise<SpaceEngine> {
     const { options } = this;
-    await appender.start();
-    const handover = await options.handover?.();
+    await this.slowStep('fencing the older writer', appender.start());
+    const handover =
+      options.handover && (await this.slowStep("taking over the backup's state", options.handover()));
     const engine = this.newEngine(appender, handover);
     try {
       // Not serving until caught up: index once at the end instead of per record (exact, much faster).
@@ -270,6 +274,16 @@ export class PrimaryPartition {
       engine.close();
       throw error;
     }
+  }
+
+  /** Awaits a warm-up step, logging a `warmup-slow` warning every SLOW_STEP_MS while it waits. */
+  private slowStep<T>(step: string, running: Promise<T>): Promise<T> {
+    return noticeWhileSlow(running, SLOW_STEP_MS, (waitedMs) =>
+      this.options.logger?.warn(
+        { event: LOG_EVENT.warmupSlow, replica: 'primary', step, waitedMs },
+        `primary warm-up: ${step} has taken ${Math.round(waitedMs / 1000)} s so far`,
+      ),
+    );
   }
 
   private newEngine(appender: PartitionAppender, handover: BackupHandover | undefined): SpaceEngine {

@@ -7,6 +7,8 @@ import type { LogFields } from './SpacelogLogger';
 export const LOG_EVENT = {
   /** A replica began folding its partition log (primary: after fencing the older writer). */
   warmupStart: 'warmup-start',
+  /** A primary's warm-up step (fencing the older writer, taking over a backup's state) is still waiting. */
+  warmupSlow: 'warmup-slow',
   /** A replica caught up: a primary serves, a backup is ready. */
   warmupEnd: 'warmup-end',
   /** A replica changed role without a warm-up (closed, handed over, moved away). */
